@@ -1,0 +1,231 @@
+//! The `/v1/customers` handlers: validate with the pure model, send one command to
+//! the Durable Object that owns the data, and render the answer as Stripe does.
+
+use worker::{Response, Stub};
+
+use super::{Call, ReadConsistency};
+use crate::error::ApiError;
+use crate::model::apply::NewCustomer;
+use crate::model::customer::DeletedCustomer;
+use crate::model::expand::{render, Expand};
+use crate::model::ids;
+use crate::model::list::ListCustomers;
+use crate::model::params::{Call as ParamCall, CustomerParams, Reference};
+use crate::objects::protocol::{AccountCommand, CustomerCommand, IndexPage, StoredCustomer};
+use crate::params::{Field, Params};
+use crate::render::{List, Rendered};
+use crate::store::{account_stub, customer_stub, kv_key, post_json, CUSTOMERS_KV};
+
+const LIST_URL: &str = "/v1/customers";
+
+/// POST /v1/customers
+pub async fn create(call: Call<'_>) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(call.params.clone());
+    let expand = Expand::parse_for_object(&mut p)?;
+    let params = CustomerParams::parse(&mut p, ParamCall::Create)?;
+    p.finish()?;
+    resolve(&call, &params.references).await?;
+    // A keyed create always maps to the same id, so a retry reaches the same object.
+    let id = match &call.idempotency {
+        Some(claim) => ids::keyed_id("cus", call.namespace.as_bytes(), claim.key.as_bytes()),
+        None => ids::random_id("cus"),
+    };
+    let command = CustomerCommand::Create {
+        namespace: call.namespace.clone(),
+        new: NewCustomer {
+            id: id.clone(),
+            created: call.now,
+            livemode: call.account.livemode,
+        },
+        params,
+        idempotency: call.idempotency.clone(),
+    };
+    let answer = send(&call, &id, &command).await?;
+    answer.render(|stored| Rendered::ok(&render(&stored.record, &expand)))
+}
+
+/// GET /v1/customers/{id}
+pub async fn retrieve(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(call.params.clone());
+    let expand = Expand::parse_for_object(&mut p)?;
+    let include_deleted = p.boolean("include_deleted")? == Field::Set(true);
+    p.finish()?;
+    let show = |stored: StoredCustomer| {
+        if stored.record.is_deleted() && !include_deleted {
+            Rendered::ok(&DeletedCustomer::new(id))
+        } else {
+            Rendered::ok(&render(&stored.record, &expand))
+        }
+    };
+    if !ids::is_well_formed(id, "cus") {
+        return Err(ApiError::not_found("customer", id));
+    }
+    if call.consistency == ReadConsistency::Edge {
+        if let Some(stored) = read_edge_copy(&call, id).await {
+            return show(stored);
+        }
+    }
+    let answer = send(&call, id, &CustomerCommand::Retrieve { id: id.to_owned() }).await?;
+    answer.render(show)
+}
+
+/// POST /v1/customers/{id} (and PATCH)
+pub async fn update(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(call.params.clone());
+    let expand = Expand::parse_for_object(&mut p)?;
+    let params = CustomerParams::parse(&mut p, ParamCall::Update)?;
+    p.finish()?;
+    if !ids::is_well_formed(id, "cus") {
+        return Err(ApiError::not_found("customer", id));
+    }
+    resolve(&call, &params.references).await?;
+    let command = CustomerCommand::Update {
+        namespace: call.namespace.clone(),
+        id: id.to_owned(),
+        params,
+        idempotency: call.idempotency.clone(),
+    };
+    let answer = send(&call, id, &command).await?;
+    answer.render(|stored| Rendered::ok(&render(&stored.record, &expand)))
+}
+
+/// DELETE /v1/customers/{id}
+pub async fn delete(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
+    Params::new(call.params.clone()).finish()?;
+    if !ids::is_well_formed(id, "cus") {
+        return Err(ApiError::not_found("customer", id));
+    }
+    let command = CustomerCommand::Delete {
+        namespace: call.namespace.clone(),
+        id: id.to_owned(),
+        now: call.now,
+    };
+    let answer = send(&call, id, &command).await?;
+    answer.render(|_| Rendered::ok(&DeletedCustomer::new(id)))
+}
+
+/// GET /v1/customers
+pub async fn list(call: Call<'_>) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(call.params.clone());
+    let list = ListCustomers::parse(&mut p)?;
+    p.finish()?;
+    let expand = list.expand.clone();
+    let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
+    let answer = Answer::from(
+        post_json(&stub, &AccountCommand::List { list })
+            .await
+            .map_err(platform)?,
+    )
+    .await?;
+    let Answer::Success { body, .. } = answer else {
+        return answer.render(|_| unreachable_page());
+    };
+    let page: IndexPage = serde_json::from_str(&body)?;
+    let data: Vec<_> = page
+        .documents
+        .iter()
+        .map(|d| render(&d.record, &expand))
+        .collect();
+    Rendered::ok(&List::new(LIST_URL, data, page.has_more))
+}
+
+fn unreachable_page() -> Result<Rendered, ApiError> {
+    Err(ApiError::internal(
+        "list answer was neither a page nor an error",
+    ))
+}
+
+/// Checks that every object the parameters name exists in this account.
+async fn resolve(call: &Call<'_>, references: &[Reference]) -> Result<(), ApiError> {
+    if references.is_empty() {
+        return Ok(());
+    }
+    let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
+    let command = AccountCommand::Resolve {
+        references: references.to_vec(),
+    };
+    let mut response = post_json(&stub, &command).await.map_err(platform)?;
+    let missing: Option<Reference> = response.json().await.map_err(platform)?;
+    match missing {
+        None => Ok(()),
+        Some(r) => Err(ApiError::missing_reference(
+            r.kind.object_name(),
+            r.id,
+            r.param,
+        )),
+    }
+}
+
+/// Sends a command to the customer's object.
+async fn send(call: &Call<'_>, id: &str, command: &CustomerCommand) -> Result<Answer, ApiError> {
+    let stub: Stub = customer_stub(call.env, &call.namespace, id).map_err(platform)?;
+    Answer::from(post_json(&stub, command).await.map_err(platform)?).await
+}
+
+/// The KV copy of a customer, if this location has one.
+async fn read_edge_copy(call: &Call<'_>, id: &str) -> Option<StoredCustomer> {
+    let kv = call.env.kv(CUSTOMERS_KV).ok()?;
+    let text = kv.get(&kv_key(&call.namespace, id)).text().await.ok()??;
+    serde_json::from_str(&text).ok()
+}
+
+fn platform(e: worker::Error) -> ApiError {
+    ApiError::internal(format!("platform: {e}"))
+}
+
+/// What a Durable Object answered: a success body, or an error to pass through.
+enum Answer {
+    Success { body: String, replayed: bool },
+    Failure(Rendered),
+}
+
+impl Answer {
+    async fn from(mut response: Response) -> Result<Self, ApiError> {
+        let status = response.status_code();
+        let replayed = response
+            .headers()
+            .get("Idempotent-Replayed")
+            .ok()
+            .flatten()
+            .is_some();
+        let body = response.text().await.map_err(platform)?;
+        if status == 200 {
+            Ok(Answer::Success { body, replayed })
+        } else {
+            Ok(Answer::Failure(Rendered {
+                status,
+                body,
+                replayed,
+            }))
+        }
+    }
+
+    /// Renders a `StoredCustomer` success with `show`; passes a failure through as is.
+    fn render(
+        self,
+        show: impl FnOnce(StoredCustomer) -> Result<Rendered, ApiError>,
+    ) -> Result<Rendered, ApiError> {
+        match self {
+            Answer::Failure(rendered) => Ok(rendered),
+            Answer::Success { body, replayed } => {
+                let stored = if body.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::from_str::<StoredCustomer>(&body)?)
+                };
+                let rendered = match stored {
+                    Some(stored) => show(stored)?,
+                    None => Rendered {
+                        status: 200,
+                        body,
+                        replayed: false,
+                    },
+                };
+                Ok(Rendered {
+                    replayed,
+                    ..rendered
+                })
+            }
+        }
+    }
+}

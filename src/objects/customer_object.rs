@@ -1,0 +1,278 @@
+//! The CustomerObject Durable Object: one per (account, customer), the authority for
+//! that customer. Thin glue: SQLite behind [`CustomerStore`], the logic in
+//! `customer_ops`, and after each commit the copy to the account index and to KV.
+
+use serde::Deserialize;
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue,
+    State,
+};
+
+use super::customer_ops::{execute, CustomerStore, Reply, SavedResponse};
+use super::protocol::{AccountCommand, CustomerCommand, IndexEntry, StoredCustomer};
+use crate::error::ApiError;
+use crate::store::{account_stub, kv_key, post_json, CUSTOMERS_KV};
+
+/// How many times a KV copy is rewritten when newer versions commit meanwhile.
+const KV_CATCH_UP_ROUNDS: usize = 4;
+/// Delay before the alarm retries a copy to the index that failed.
+const PROPAGATION_RETRY_MS: i64 = 5_000;
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS customer (
+        slot INTEGER PRIMARY KEY CHECK (slot = 0),
+        namespace TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL,
+        indexed_version INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        expires_at INTEGER NOT NULL)",
+];
+
+#[durable_object]
+pub struct CustomerObject {
+    state: State,
+    env: Env,
+}
+
+impl DurableObject for CustomerObject {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        for statement in SCHEMA {
+            if let Err(e) = sql.exec(statement, None) {
+                worker::console_error!("customer schema: {e}");
+            }
+        }
+        CustomerObject { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let command: CustomerCommand = req.json().await?;
+        let namespace = match &command {
+            CustomerCommand::Create { namespace, .. }
+            | CustomerCommand::Update { namespace, .. }
+            | CustomerCommand::Delete { namespace, .. } => Some(namespace.clone()),
+            CustomerCommand::Retrieve { .. } => None,
+        };
+        // Read, check and write with no await in between: the object's input gate
+        // keeps every other request out until this block is done.
+        let reply = {
+            let mut store = SqlCustomerStore {
+                sql: self.state.storage().sql(),
+                namespace,
+            };
+            execute(&mut store, command)
+        };
+        if let Some(stored) = &reply.committed {
+            self.propagate(stored).await;
+        }
+        reply_response(reply)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let store = SqlCustomerStore {
+            sql: self.state.storage().sql(),
+            namespace: None,
+        };
+        if let Ok(Some(stored)) = store.load() {
+            self.propagate(&stored).await;
+        }
+        Response::empty()
+    }
+}
+
+impl CustomerObject {
+    /// Copies a committed version to the account index (awaited: list is read-after-write)
+    /// and to KV (in version order). A failed index copy is retried by alarm.
+    async fn propagate(&self, stored: &StoredCustomer) {
+        let Some(namespace) = self.namespace() else {
+            return;
+        };
+        match self.copy_to_index(&namespace, stored).await {
+            Ok(()) => self.mark_indexed(stored.version),
+            Err(e) => {
+                worker::console_error!("index copy of {} failed: {e}", stored.record.customer.id);
+                let _ = self.state.storage().set_alarm(PROPAGATION_RETRY_MS).await;
+            }
+        }
+        if let Err(e) = self.copy_to_kv(&namespace, stored).await {
+            worker::console_error!("KV copy of {} failed: {e}", stored.record.customer.id);
+        }
+    }
+
+    async fn copy_to_index(&self, namespace: &str, stored: &StoredCustomer) -> Result<()> {
+        let document = serde_json::to_string(stored)?;
+        let command = AccountCommand::Upsert {
+            entry: IndexEntry::of(stored, document),
+        };
+        let response = post_json(&account_stub(&self.env, namespace)?, &command).await?;
+        if response.status_code() >= 300 {
+            return Err(worker::Error::RustError(format!(
+                "index answered {}",
+                response.status_code()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Writes the newest version to KV; if another commit landed while the put was in
+    /// flight, writes again, so the last write is always the newest version.
+    async fn copy_to_kv(&self, namespace: &str, stored: &StoredCustomer) -> Result<()> {
+        let kv = self.env.kv(CUSTOMERS_KV)?;
+        let key = kv_key(namespace, &stored.record.customer.id);
+        let mut current = stored.clone();
+        for _ in 0..KV_CATCH_UP_ROUNDS {
+            kv.put(&key, serde_json::to_string(&current)?)?
+                .execute()
+                .await?;
+            let store = SqlCustomerStore {
+                sql: self.state.storage().sql(),
+                namespace: None,
+            };
+            match store.load() {
+                Ok(Some(latest)) if latest.version > current.version => current = latest,
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    fn namespace(&self) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Row {
+            namespace: String,
+        }
+        let sql = self.state.storage().sql();
+        let rows: Vec<Row> = sql
+            .exec("SELECT namespace FROM customer WHERE slot = 0", None)
+            .ok()?
+            .to_array()
+            .ok()?;
+        rows.into_iter().next().map(|r| r.namespace)
+    }
+
+    fn mark_indexed(&self, version: i64) {
+        let sql = self.state.storage().sql();
+        let _ = sql.exec(
+            "UPDATE customer SET indexed_version = MAX(indexed_version, ?) WHERE slot = 0",
+            vec![SqlStorageValue::Integer(version)],
+        );
+    }
+}
+
+fn reply_response(reply: Reply) -> Result<Response> {
+    let mut response = Response::ok(reply.body)?.with_status(reply.status);
+    if reply.replayed {
+        response.headers_mut().set("Idempotent-Replayed", "true")?;
+    }
+    Ok(response)
+}
+
+/// [`CustomerStore`] over the object's SQLite database.
+struct SqlCustomerStore {
+    sql: SqlStorage,
+    /// The account namespace, recorded with the customer on its first write.
+    namespace: Option<String>,
+}
+
+fn storage_error(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(format!("sql: {e}"))
+}
+
+impl CustomerStore for SqlCustomerStore {
+    fn load(&self) -> std::result::Result<Option<StoredCustomer>, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            version: i64,
+            document: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT version, document FROM customer WHERE slot = 0",
+                None,
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage_error)?;
+        match rows.into_iter().next() {
+            None => Ok(None),
+            Some(row) => Ok(Some(StoredCustomer {
+                version: row.version,
+                record: serde_json::from_str(&row.document)?,
+            })),
+        }
+    }
+
+    fn save(&mut self, stored: &StoredCustomer) -> std::result::Result<(), ApiError> {
+        let namespace = self.namespace.clone().unwrap_or_default();
+        self.sql
+            .exec(
+                "INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)
+                 ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document",
+                vec![
+                    namespace.into(),
+                    SqlStorageValue::Integer(stored.version),
+                    serde_json::to_string(&stored.record)?.into(),
+                ],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn recall(&self, key: &str) -> std::result::Result<Option<SavedResponse>, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            fingerprint: String,
+            status: u16,
+            body: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
+                vec![key.into()],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage_error)?;
+        Ok(rows.into_iter().next().map(|r| SavedResponse {
+            fingerprint: r.fingerprint,
+            status: r.status,
+            body: r.body,
+        }))
+    }
+
+    fn remember(
+        &mut self,
+        key: &str,
+        saved: &SavedResponse,
+        expires_at: i64,
+    ) -> std::result::Result<(), ApiError> {
+        self.sql
+            .exec(
+                "INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?, ?)",
+                vec![
+                    key.into(),
+                    saved.fingerprint.as_str().into(),
+                    SqlStorageValue::Integer(i64::from(saved.status)),
+                    saved.body.as_str().into(),
+                    SqlStorageValue::Integer(expires_at),
+                ],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn forget_expired(&mut self, now: i64) -> std::result::Result<(), ApiError> {
+        self.sql
+            .exec(
+                "DELETE FROM idempotency WHERE expires_at < ?",
+                vec![SqlStorageValue::Integer(now)],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,382 @@
+//! The CustomerObject's logic, free of the runtime: each command is a read, a check
+//! and a write against a [`CustomerStore`], with no `.await` anywhere, so a Durable
+//! Object that runs it serialises every change to its customer.
+
+use super::protocol::{CustomerCommand, IdempotencyClaim, StoredCustomer};
+use crate::error::ApiError;
+use crate::idempotency::RETENTION_SECONDS;
+use crate::model::apply;
+use crate::model::customer::CustomerRecord;
+
+/// A keyed create's record is kept for as long as any customer can live.
+const CREATE_RETENTION_SECONDS: i64 = 100 * 365 * 86_400;
+
+/// A saved outcome of an idempotent request: replayed as is when the key comes again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedResponse {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// The synchronous storage a CustomerObject offers (SQLite in production, memory in tests).
+pub trait CustomerStore {
+    fn load(&self) -> Result<Option<StoredCustomer>, ApiError>;
+    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError>;
+    fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError>;
+    fn remember(
+        &mut self,
+        key: &str,
+        saved: &SavedResponse,
+        expires_at: i64,
+    ) -> Result<(), ApiError>;
+    /// Drops idempotency records that expired before `now` (unix seconds).
+    fn forget_expired(&mut self, now: i64) -> Result<(), ApiError>;
+}
+
+/// What the object answers, and the new state to propagate if it committed one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    /// `StoredCustomer` JSON on success, Stripe's error JSON otherwise.
+    pub body: String,
+    pub replayed: bool,
+    /// Set when this command wrote a new version: the caller copies it to the index and KV.
+    pub committed: Option<StoredCustomer>,
+}
+
+impl Reply {
+    fn error(err: &ApiError) -> Self {
+        Reply {
+            status: err.status(),
+            body: serde_json::to_string_pretty(&err.body()).unwrap_or_default(),
+            replayed: false,
+            committed: None,
+        }
+    }
+
+    fn success(stored: &StoredCustomer, committed: bool) -> Result<Self, ApiError> {
+        Ok(Reply {
+            status: 200,
+            body: serde_json::to_string(stored)?,
+            replayed: false,
+            committed: committed.then(|| stored.clone()),
+        })
+    }
+}
+
+/// Runs one command to completion against `store`.
+pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand) -> Reply {
+    let (claim, retention) = match &command {
+        // A keyed create owns its customer id, so its record lives as long as the customer.
+        CustomerCommand::Create { idempotency, .. } => {
+            (idempotency.clone(), CREATE_RETENTION_SECONDS)
+        }
+        CustomerCommand::Update { idempotency, .. } => (idempotency.clone(), RETENTION_SECONDS),
+        _ => (None, 0),
+    };
+    if let Some(claim) = &claim {
+        match replay(store, claim) {
+            Ok(Some(reply)) => return reply,
+            Ok(None) => {}
+            Err(err) => return Reply::error(&err),
+        }
+    }
+    let reply = run(store, command).unwrap_or_else(|err| Reply::error(&err));
+    if let Some(claim) = claim {
+        if let Err(err) = save_for_replay(store, &claim, &reply, retention) {
+            return Reply::error(&err);
+        }
+    }
+    reply
+}
+
+/// The saved reply for a reused key, or an `idempotency_error` if the parameters differ.
+fn replay(store: &impl CustomerStore, claim: &IdempotencyClaim) -> Result<Option<Reply>, ApiError> {
+    let Some(saved) = store.recall(&claim.key)? else {
+        return Ok(None);
+    };
+    if saved.fingerprint != claim.fingerprint {
+        return Err(ApiError::IdempotencyMismatch {
+            key: claim.key.clone(),
+        });
+    }
+    Ok(Some(Reply {
+        status: saved.status,
+        body: saved.body,
+        replayed: true,
+        committed: None,
+    }))
+}
+
+/// Stripe saves the result of every request that began executing, errors included.
+fn save_for_replay(
+    store: &mut impl CustomerStore,
+    claim: &IdempotencyClaim,
+    reply: &Reply,
+    retention: i64,
+) -> Result<(), ApiError> {
+    store.forget_expired(claim.now)?;
+    let saved = SavedResponse {
+        fingerprint: claim.fingerprint.clone(),
+        status: reply.status,
+        body: reply.body.clone(),
+    };
+    store.remember(&claim.key, &saved, claim.now.saturating_add(retention))
+}
+
+fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply, ApiError> {
+    match command {
+        CustomerCommand::Retrieve { id } => {
+            let stored = load_existing(store, &id)?;
+            Reply::success(&stored, false)
+        }
+        CustomerCommand::Create { new, params, .. } => {
+            if store.load()?.is_some() {
+                return Err(ApiError::internal(format!(
+                    "customer id {} already in use",
+                    new.id
+                )));
+            }
+            let record = apply::create(new, params)?;
+            commit(store, StoredCustomer { version: 1, record })
+        }
+        CustomerCommand::Update { id, params, .. } => {
+            let stored = load_live(store, &id)?;
+            let mut record = stored.record.clone();
+            apply::update(&mut record, params)?;
+            if record == stored.record {
+                return Reply::success(&stored, false);
+            }
+            commit(
+                store,
+                StoredCustomer {
+                    version: stored.version + 1,
+                    record,
+                },
+            )
+        }
+        CustomerCommand::Delete { id, now, .. } => {
+            let stored = load_live(store, &id)?;
+            let record = CustomerRecord {
+                deleted_at: Some(now),
+                ..stored.record
+            };
+            commit(
+                store,
+                StoredCustomer {
+                    version: stored.version + 1,
+                    record,
+                },
+            )
+        }
+    }
+}
+
+fn commit(store: &mut impl CustomerStore, stored: StoredCustomer) -> Result<Reply, ApiError> {
+    store.save(&stored)?;
+    Reply::success(&stored, true)
+}
+
+/// The stored customer, deleted or not; 404 if it never existed.
+fn load_existing(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, ApiError> {
+    store
+        .load()?
+        .ok_or_else(|| ApiError::not_found("customer", id))
+}
+
+/// The stored customer if it exists and is not deleted; 404 otherwise.
+fn load_live(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, ApiError> {
+    let stored = load_existing(store, id)?;
+    if stored.record.is_deleted() {
+        return Err(ApiError::not_found("customer", id));
+    }
+    Ok(stored)
+}
+
+/// A store in memory, for tests of the object's logic without the runtime.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    pub stored: Option<StoredCustomer>,
+    pub saved: Vec<(String, SavedResponse, i64)>,
+}
+
+#[cfg(test)]
+impl CustomerStore for MemoryStore {
+    fn load(&self) -> Result<Option<StoredCustomer>, ApiError> {
+        Ok(self.stored.clone())
+    }
+    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError> {
+        self.stored = Some(stored.clone());
+        Ok(())
+    }
+    fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError> {
+        Ok(self
+            .saved
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, s, _)| s.clone()))
+    }
+    fn remember(
+        &mut self,
+        key: &str,
+        saved: &SavedResponse,
+        expires_at: i64,
+    ) -> Result<(), ApiError> {
+        self.saved.push((key.to_owned(), saved.clone(), expires_at));
+        Ok(())
+    }
+    fn forget_expired(&mut self, now: i64) -> Result<(), ApiError> {
+        self.saved.retain(|(_, _, expires_at)| *expires_at >= now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::decode_form;
+    use crate::model::apply::NewCustomer;
+    use crate::model::params::{Call, CustomerParams};
+    use crate::params::Params;
+
+    fn params(call: Call, body: &str) -> CustomerParams {
+        CustomerParams::parse(
+            &mut Params::new(decode_form(body.as_bytes()).unwrap()),
+            call,
+        )
+        .unwrap()
+    }
+
+    fn create(body: &str, idempotency: Option<IdempotencyClaim>) -> CustomerCommand {
+        CustomerCommand::Create {
+            namespace: "acct_1:test".into(),
+            new: NewCustomer {
+                id: "cus_1".into(),
+                created: 10,
+                livemode: false,
+            },
+            params: params(Call::Create, body),
+            idempotency,
+        }
+    }
+
+    fn update(body: &str) -> CustomerCommand {
+        CustomerCommand::Update {
+            namespace: "acct_1:test".into(),
+            id: "cus_1".into(),
+            params: params(Call::Update, body),
+            idempotency: None,
+        }
+    }
+
+    fn claim(key: &str, fingerprint: &str, now: i64) -> Option<IdempotencyClaim> {
+        Some(IdempotencyClaim {
+            key: key.into(),
+            fingerprint: fingerprint.into(),
+            now,
+        })
+    }
+
+    fn stored(reply: &Reply) -> StoredCustomer {
+        serde_json::from_str(&reply.body).unwrap()
+    }
+
+    #[test]
+    fn create_commits_version_one_and_update_bumps_it() {
+        let mut store = MemoryStore::default();
+        let created = execute(&mut store, create("name=A", None));
+        assert_eq!(created.status, 200);
+        assert_eq!(created.committed.as_ref().map(|s| s.version), Some(1));
+        let updated = execute(&mut store, update("name=B"));
+        assert_eq!(stored(&updated).version, 2);
+        assert_eq!(stored(&updated).record.customer.name.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn an_update_that_changes_nothing_commits_nothing() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("name=A", None));
+        let reply = execute(&mut store, update("name=A"));
+        assert_eq!(reply.status, 200);
+        assert!(reply.committed.is_none());
+    }
+
+    #[test]
+    fn a_rejected_update_leaves_the_stored_customer_unchanged() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("metadata[a]=1", None));
+        let before = store.stored.clone();
+        let too_many: String = (0..50).map(|i| format!("metadata[k{i}]=v&")).collect();
+        let reply = execute(&mut store, update(&too_many));
+        assert_eq!(reply.status, 400);
+        assert_eq!(store.stored, before);
+    }
+
+    #[test]
+    fn a_deleted_customer_cannot_be_updated_or_deleted_again_but_can_be_read() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("", None));
+        let delete = || CustomerCommand::Delete {
+            namespace: "n".into(),
+            id: "cus_1".into(),
+            now: 99,
+        };
+        assert_eq!(execute(&mut store, delete()).status, 200);
+        assert_eq!(execute(&mut store, update("name=x")).status, 404);
+        assert_eq!(execute(&mut store, delete()).status, 404);
+        let read = execute(&mut store, CustomerCommand::Retrieve { id: "cus_1".into() });
+        assert_eq!(stored(&read).record.deleted_at, Some(99));
+    }
+
+    #[test]
+    fn an_unknown_customer_is_a_404() {
+        let reply = execute(
+            &mut MemoryStore::default(),
+            CustomerCommand::Retrieve { id: "cus_x".into() },
+        );
+        assert_eq!(reply.status, 404);
+        assert!(reply.body.contains("No such customer: 'cus_x'"));
+    }
+
+    #[test]
+    fn a_reused_key_replays_and_other_parameters_are_an_idempotency_error() {
+        let mut store = MemoryStore::default();
+        let first = execute(&mut store, create("name=A", claim("k", "fp1", 100)));
+        let again = execute(&mut store, create("name=A", claim("k", "fp1", 101)));
+        assert!(again.replayed);
+        assert!(again.committed.is_none());
+        assert_eq!(again.body, first.body);
+        let other = execute(&mut store, create("name=B", claim("k", "fp2", 102)));
+        assert_eq!(other.status, 400);
+        assert!(other.body.contains("idempotency_error"));
+    }
+
+    #[test]
+    fn old_idempotency_records_are_forgotten_after_the_retention_period() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("", claim("create", "fp", 0)));
+        let old = CustomerCommand::Update {
+            namespace: "n".into(),
+            id: "cus_1".into(),
+            params: params(Call::Update, "name=x"),
+            idempotency: claim("old", "fp", 0),
+        };
+        execute(&mut store, old);
+        let later = RETENTION_SECONDS + 10;
+        let cmd = CustomerCommand::Update {
+            namespace: "n".into(),
+            id: "cus_1".into(),
+            params: params(Call::Update, "name=y"),
+            idempotency: claim("new", "fp", later),
+        };
+        execute(&mut store, cmd);
+        assert!(store.recall("old").unwrap().is_none());
+        assert!(store.recall("new").unwrap().is_some());
+        assert!(
+            store.recall("create").unwrap().is_some(),
+            "a create's key lives as long as its customer"
+        );
+    }
+}

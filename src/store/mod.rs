@@ -1,0 +1,35 @@
+//! Access to the platform's stores from Worker code: binding names, the naming of
+//! Durable Objects and KV keys per account, and the internal JSON `fetch` to a stub.
+//! Every name starts with the account namespace, so no key can reach another account.
+
+use serde::Serialize;
+use worker::{Env, Method, Request, RequestInit, Response, Result, Stub};
+
+pub const CUSTOMER_OBJECT: &str = "CUSTOMER_OBJECT";
+pub const ACCOUNT_OBJECT: &str = "ACCOUNT_OBJECT";
+pub const CUSTOMERS_KV: &str = "CUSTOMERS";
+
+/// The CustomerObject of one customer of one account.
+pub fn customer_stub(env: &Env, namespace: &str, customer_id: &str) -> Result<Stub> {
+    env.durable_object(CUSTOMER_OBJECT)?
+        .get_by_name(&format!("{namespace}/{customer_id}"))
+}
+
+/// The AccountObject (index) of one account.
+pub fn account_stub(env: &Env, namespace: &str) -> Result<Stub> {
+    env.durable_object(ACCOUNT_OBJECT)?.get_by_name(namespace)
+}
+
+/// The KV key of a customer's edge copy.
+pub fn kv_key(namespace: &str, customer_id: &str) -> String {
+    format!("{namespace}/customers/{customer_id}")
+}
+
+/// Sends `body` as JSON to a Durable Object and returns its response.
+pub async fn post_json<T: Serialize>(stub: &Stub, body: &T) -> Result<Response> {
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(serde_json::to_string(body)?.into()));
+    let request = Request::new_with_init("https://object.internal/", &init)?;
+    stub.fetch_with_request(request).await
+}
