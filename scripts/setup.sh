@@ -16,7 +16,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-version_of() { "$1" --version 2>/dev/null | awk '{ print $2 }'; }
+version_of() { "$1" --version 2>/dev/null | awk '{ print $NF }'; }
 
 if [ "$(version_of worker-build)" != "$WORKER_BUILD_VERSION" ]; then
   say "installing worker-build $WORKER_BUILD_VERSION"
