@@ -177,10 +177,12 @@ impl CustomerParams {
         };
         for (key, kind) in reference_params(call) {
             if let Some(id) = p.required_string(key, REFERENCE_ID_MAX)? {
+                let param = p.name_of(key);
+                let id = check_id(&param, id)?;
                 references.push(Reference {
                     kind: *kind,
                     id,
-                    param: p.name_of(key),
+                    param,
                 });
             }
         }
@@ -189,6 +191,17 @@ impl CustomerParams {
             ..params
         })
     }
+}
+
+/// An object id given as a parameter: no control characters (they can name nothing).
+fn check_id(param: &str, id: String) -> Result<String, ApiError> {
+    if id.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            param,
+            format!("Invalid {param}: an id may not contain control characters"),
+        ));
+    }
+    Ok(id)
 }
 
 /// The top-level parameters that name another object, per call.
@@ -264,7 +277,9 @@ fn parse_invoice_settings(
     };
     let patch = InvoiceSettingsPatch {
         custom_fields: s.list("custom_fields")?.try_map(parse_custom_fields)?,
-        default_payment_method: s.string("default_payment_method", REFERENCE_ID_MAX)?,
+        default_payment_method: s
+            .string("default_payment_method", REFERENCE_ID_MAX)?
+            .try_map(|id| check_id(&s.name_of("default_payment_method"), id))?,
         footer: s.string("footer", FOOTER_MAX)?,
         rendering_options: s
             .object("rendering_options")?
@@ -562,6 +577,12 @@ mod tests {
                 "bad ein",
             ),
             ("coupon=", "coupon", "coupon cannot be unset"),
+            ("coupon=A%0AB", "coupon", "control character in an id"),
+            (
+                "invoice_settings[default_payment_method]=pm%00",
+                "invoice_settings[default_payment_method]",
+                "NUL in an id",
+            ),
         ];
         for (body, param, why) in cases {
             let got = rejected_param(Call::Create, body);
