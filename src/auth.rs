@@ -44,9 +44,9 @@ impl KeyPolicy {
         let configured = api_keys
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|entry| !entry.is_empty())
-            .filter_map(|entry| match entry.split_once('=') {
-                Some((account, key)) => Some((key.to_owned(), account_id(account))),
-                None => Some((entry.to_owned(), derived_account_id(entry))),
+            .map(|entry| match entry.split_once('=') {
+                Some((account, key)) => (key.to_owned(), account_id(account)),
+                None => (entry.to_owned(), derived_account_id(entry)),
             })
             .filter(|(key, _)| is_well_formed(key))
             .collect();

@@ -1,6 +1,7 @@
 //! The `/v1/customers` handlers: validate with the pure model, send one command to
 //! the Durable Object that owns the data, and render the answer as Stripe does.
 
+use serde::de::DeserializeOwned;
 use worker::{Response, Stub};
 
 use super::{Call, ReadConsistency};
@@ -19,8 +20,8 @@ use crate::store::{account_stub, customer_stub, kv_key, post_json, CUSTOMERS_KV}
 const LIST_URL: &str = "/v1/customers";
 
 /// POST /v1/customers
-pub async fn create(call: Call<'_>) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(call.params.clone());
+pub async fn create(mut call: Call<'_>) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(std::mem::take(&mut call.params));
     let expand = Expand::parse_for_object(&mut p)?;
     let params = CustomerParams::parse(&mut p, ParamCall::Create)?;
     p.finish()?;
@@ -41,12 +42,12 @@ pub async fn create(call: Call<'_>) -> Result<Rendered, ApiError> {
         idempotency: call.idempotency.clone(),
     };
     let answer = send(&call, &id, &command).await?;
-    answer.render(|stored| Rendered::ok(&render(&stored.record, &expand)))
+    answer.render(|stored: StoredCustomer| Rendered::ok(&render(&stored.record, &expand)))
 }
 
 /// GET /v1/customers/{id}
-pub async fn retrieve(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(call.params.clone());
+pub async fn retrieve(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(std::mem::take(&mut call.params));
     let expand = Expand::parse_for_object(&mut p)?;
     let include_deleted = p.boolean("include_deleted")? == Field::Set(true);
     p.finish()?;
@@ -70,8 +71,8 @@ pub async fn retrieve(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
 }
 
 /// POST /v1/customers/{id} (and PATCH)
-pub async fn update(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(call.params.clone());
+pub async fn update(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(std::mem::take(&mut call.params));
     let expand = Expand::parse_for_object(&mut p)?;
     let params = CustomerParams::parse(&mut p, ParamCall::Update)?;
     p.finish()?;
@@ -86,12 +87,12 @@ pub async fn update(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
         idempotency: call.idempotency.clone(),
     };
     let answer = send(&call, id, &command).await?;
-    answer.render(|stored| Rendered::ok(&render(&stored.record, &expand)))
+    answer.render(|stored: StoredCustomer| Rendered::ok(&render(&stored.record, &expand)))
 }
 
 /// DELETE /v1/customers/{id}
-pub async fn delete(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
-    Params::new(call.params.clone()).finish()?;
+pub async fn delete(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
+    Params::new(std::mem::take(&mut call.params)).finish()?;
     if !ids::is_well_formed(id, "cus") {
         return Err(ApiError::not_found("customer", id));
     }
@@ -101,38 +102,27 @@ pub async fn delete(call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
         now: call.now,
     };
     let answer = send(&call, id, &command).await?;
-    answer.render(|_| Rendered::ok(&DeletedCustomer::new(id)))
+    answer.render(|_: StoredCustomer| Rendered::ok(&DeletedCustomer::new(id)))
 }
 
 /// GET /v1/customers
-pub async fn list(call: Call<'_>) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(call.params.clone());
+pub async fn list(mut call: Call<'_>) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(std::mem::take(&mut call.params));
     let list = ListCustomers::parse(&mut p)?;
     p.finish()?;
     let expand = list.expand.clone();
     let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
-    let answer = Answer::from(
-        post_json(&stub, &AccountCommand::List { list })
-            .await
-            .map_err(platform)?,
-    )
-    .await?;
-    let Answer::Success { body, .. } = answer else {
-        return answer.render(|_| unreachable_page());
-    };
-    let page: IndexPage = serde_json::from_str(&body)?;
-    let data: Vec<_> = page
-        .documents
-        .iter()
-        .map(|d| render(&d.record, &expand))
-        .collect();
-    Rendered::ok(&List::new(LIST_URL, data, page.has_more))
-}
-
-fn unreachable_page() -> Result<Rendered, ApiError> {
-    Err(ApiError::internal(
-        "list answer was neither a page nor an error",
-    ))
+    let response = post_json(&stub, &AccountCommand::List { list })
+        .await
+        .map_err(platform)?;
+    Answer::from(response).await?.render(|page: IndexPage| {
+        let data: Vec<_> = page
+            .documents
+            .iter()
+            .map(|d| render(&d.record, &expand))
+            .collect();
+        Rendered::ok(&List::new(LIST_URL, data, page.has_more))
+    })
 }
 
 /// Checks that every object the parameters name exists in this account.
@@ -200,27 +190,15 @@ impl Answer {
         }
     }
 
-    /// Renders a `StoredCustomer` success with `show`; passes a failure through as is.
-    fn render(
+    /// Renders a success body (JSON of `T`) with `show`; passes a failure through as is.
+    fn render<T: DeserializeOwned>(
         self,
-        show: impl FnOnce(StoredCustomer) -> Result<Rendered, ApiError>,
+        show: impl FnOnce(T) -> Result<Rendered, ApiError>,
     ) -> Result<Rendered, ApiError> {
         match self {
             Answer::Failure(rendered) => Ok(rendered),
             Answer::Success { body, replayed } => {
-                let stored = if body.is_empty() {
-                    None
-                } else {
-                    Some(serde_json::from_str::<StoredCustomer>(&body)?)
-                };
-                let rendered = match stored {
-                    Some(stored) => show(stored)?,
-                    None => Rendered {
-                        status: 200,
-                        body,
-                        replayed: false,
-                    },
-                };
+                let rendered = show(serde_json::from_str(&body)?)?;
                 Ok(Rendered {
                     replayed,
                     ..rendered
