@@ -22,8 +22,9 @@ pub enum ApiError {
         /// 404 for a path id, 400 for an id passed as a parameter.
         status: u16,
     },
-    #[error("Received unknown parameter: {param}")]
-    UnknownParameter { param: String },
+    /// `param` is the first unknown name; `others` the rest, for Stripe's plural message.
+    #[error("{}", unknown_parameters_message(param, others))]
+    UnknownParameter { param: String, others: Vec<String> },
     #[error("Missing required param: {param}.")]
     MissingParameter { param: String },
     #[error("{message}")]
@@ -142,7 +143,7 @@ impl ApiError {
     pub fn param(&self) -> Option<&str> {
         match self {
             ApiError::NoSuchObject { param, .. } => param.as_deref(),
-            ApiError::UnknownParameter { param }
+            ApiError::UnknownParameter { param, .. }
             | ApiError::MissingParameter { param }
             | ApiError::InvalidParameter { param, .. } => Some(param),
             _ => None,
@@ -161,6 +162,18 @@ impl ApiError {
                 doc_url: code.map(|c| format!("{DOC_URL_BASE}{}", c.replace('_', "-"))),
             },
         }
+    }
+}
+
+/// `Received unknown parameter: a`, or `Received unknown parameters: a, b` for several.
+fn unknown_parameters_message(first: &str, others: &[String]) -> String {
+    if others.is_empty() {
+        format!("Received unknown parameter: {first}")
+    } else {
+        format!(
+            "Received unknown parameters: {first}, {}",
+            others.join(", ")
+        )
     }
 }
 

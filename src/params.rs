@@ -196,13 +196,28 @@ impl Params {
         std::mem::take(&mut self.entries)
     }
 
-    /// Rejects whatever the handler did not take.
+    /// Rejects whatever the handler did not take, naming every leftover parameter.
     pub fn finish(self) -> Result<(), ApiError> {
-        match self.entries.first() {
+        let mut names = self
+            .entries
+            .iter()
+            .map(|(key, value)| first_leaf_name(&self.name_of(key), value));
+        match names.next() {
             None => Ok(()),
-            Some((key, value)) => Err(ApiError::UnknownParameter {
-                param: first_leaf_name(&self.name_of(key), value),
+            Some(param) => Err(ApiError::UnknownParameter {
+                param,
+                others: names.collect(),
             }),
+        }
+    }
+
+    /// Like [`Params::object`], for an object that cannot be unset: `key=` is an error.
+    pub fn object_not_empty(&mut self, key: &str) -> Result<Option<Params>, ApiError> {
+        let name = self.name_of(key);
+        match self.object(key)? {
+            Field::Absent => Ok(None),
+            Field::Unset => Err(empty_value(&name)),
+            Field::Set(p) => Ok(Some(p)),
         }
     }
 }
@@ -387,6 +402,13 @@ mod tests {
             err.to_string(),
             "Received unknown parameter: address[planet]"
         );
+    }
+
+    #[test]
+    fn several_unknown_parameters_are_named_together() {
+        let err = params("planet=mars&moon=io").finish().unwrap_err();
+        assert_eq!(err.param(), Some("planet"));
+        assert_eq!(err.to_string(), "Received unknown parameters: planet, moon");
     }
 
     #[test]

@@ -32,12 +32,15 @@ impl Rendered {
     }
 }
 
-/// Stripe's list envelope: `{"object": "list", "url", "has_more", "data"}`.
-#[derive(Debug, Serialize)]
+/// Stripe's list envelope: `{"object": "list", "data", "has_more", "url"}`; lists
+/// embedded in an object (`tax_ids`, `sources`, …) also carry `total_count`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct List<T> {
     pub object: &'static str,
     pub data: Vec<T>,
     pub has_more: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<usize>,
     pub url: String,
 }
 
@@ -47,7 +50,19 @@ impl<T> List<T> {
             object: "list",
             data,
             has_more,
+            total_count: None,
             url: url.to_owned(),
+        }
+    }
+
+    /// A whole list embedded in an object: no more pages, and its count.
+    pub fn embedded(url: String, data: Vec<T>) -> Self {
+        List {
+            object: "list",
+            total_count: Some(data.len()),
+            data,
+            has_more: false,
+            url,
         }
     }
 }

@@ -6,29 +6,32 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+use super::expand::{CashBalance, CustomerTax};
+use crate::render::List;
+
 pub type Metadata = BTreeMap<String, String>;
 
-/// The public Customer object. The `Option<Value>` fields marked `skip_serializing_if`
-/// exist only in responses (expansions and `deleted`) and are never stored.
+/// The public Customer object. The fields marked `skip_deserializing` exist only in
+/// responses (expansions and `deleted`) and are never stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     pub id: String,
     pub object: String,
     pub address: Option<Address>,
     pub balance: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cash_balance: Option<Value>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub cash_balance: Option<CashBalance>,
     pub created: i64,
     pub currency: Option<String>,
     pub default_source: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
     pub delinquent: bool,
     pub description: Option<String>,
     pub discount: Option<Value>,
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_credit_balance: Option<Value>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub invoice_credit_balance: Option<BTreeMap<String, i64>>,
     pub invoice_prefix: Option<String>,
     pub invoice_settings: InvoiceSettings,
     pub livemode: bool,
@@ -38,15 +41,15 @@ pub struct Customer {
     pub phone: Option<String>,
     pub preferred_locales: Vec<String>,
     pub shipping: Option<Shipping>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sources: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subscriptions: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax: Option<Value>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<List<Value>>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub subscriptions: Option<List<Value>>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<CustomerTax>,
     pub tax_exempt: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_ids: Option<Value>,
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub tax_ids: Option<List<TaxId>>,
     pub test_clock: Option<Value>,
 }
 

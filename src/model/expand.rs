@@ -3,11 +3,13 @@
 //! `cash_balance` and `invoice_credit_balance` are omitted; `default_source` and
 //! `test_clock` stay ids (here always null, as no sources or clocks exist yet).
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 use super::customer::{Customer, CustomerRecord};
 use crate::error::ApiError;
 use crate::params::{element_string, Field, Params};
+use crate::render::List;
 
 /// The fields of a Customer that `expand[]` accepts.
 pub const EXPANDABLE: &[&str] = &[
@@ -71,6 +73,38 @@ fn not_expandable(path: &str) -> ApiError {
     )
 }
 
+/// `Customer.tax`, expanded: where Stripe Tax places the customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerTax {
+    pub automatic_tax: &'static str,
+    pub ip_address: Option<String>,
+    pub location: Option<TaxLocation>,
+    pub provider: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaxLocation {
+    pub country: String,
+    pub source: &'static str,
+    pub state: Option<String>,
+}
+
+/// `Customer.cash_balance`, expanded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CashBalance {
+    pub object: &'static str,
+    pub available: Option<BTreeMap<String, i64>>,
+    pub customer: String,
+    pub livemode: bool,
+    pub settings: CashBalanceSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CashBalanceSettings {
+    pub reconciliation_mode: String,
+    pub using_merchant_default: bool,
+}
+
 /// The customer as a response shows it, with the requested fields expanded.
 pub fn render(record: &CustomerRecord, expand: &Expand) -> Customer {
     let mut c = record.customer.clone();
@@ -80,56 +114,49 @@ pub fn render(record: &CustomerRecord, expand: &Expand) -> Customer {
     if expand.is_empty() {
         return c;
     }
-    let id = c.id.clone();
-    let livemode = c.livemode;
+    let url = |sub: &str| format!("/v1/customers/{}/{sub}", c.id);
     if expand.contains("cash_balance") {
-        c.cash_balance = Some(cash_balance(record, &id, livemode));
+        c.cash_balance = Some(cash_balance(record));
     }
     if expand.contains("invoice_credit_balance") {
-        c.invoice_credit_balance = Some(json!({}));
+        c.invoice_credit_balance = Some(BTreeMap::new());
     }
     if expand.contains("sources") {
-        c.sources = Some(empty_list(&format!("/v1/customers/{id}/sources")));
+        c.sources = Some(List::embedded(url("sources"), Vec::new()));
     }
     if expand.contains("subscriptions") {
-        c.subscriptions = Some(empty_list(&format!("/v1/customers/{id}/subscriptions")));
+        c.subscriptions = Some(List::embedded(url("subscriptions"), Vec::new()));
     }
     if expand.contains("tax") {
         c.tax = Some(tax(record));
     }
     if expand.contains("tax_ids") {
-        c.tax_ids = Some(json!({
-            "object": "list",
-            "data": record.tax_ids,
-            "has_more": false,
-            "total_count": record.tax_ids.len(),
-            "url": format!("/v1/customers/{id}/tax_ids"),
-        }));
+        c.tax_ids = Some(List::embedded(url("tax_ids"), record.tax_ids.clone()));
     }
     c
 }
 
-fn empty_list(url: &str) -> Value {
-    json!({"object": "list", "data": [], "has_more": false, "total_count": 0, "url": url})
-}
-
-fn cash_balance(record: &CustomerRecord, id: &str, livemode: bool) -> Value {
+fn cash_balance(record: &CustomerRecord) -> CashBalance {
     let mode = record.cash_balance_reconciliation.as_deref();
-    let using_default = matches!(mode, None | Some("merchant_default"));
-    json!({
-        "object": "cash_balance",
-        "available": null,
-        "customer": id,
-        "livemode": livemode,
-        "settings": {
-            "reconciliation_mode": if using_default { "automatic" } else { mode.unwrap_or("automatic") },
-            "using_merchant_default": using_default,
+    let using_merchant_default = matches!(mode, None | Some("merchant_default"));
+    let reconciliation_mode = match mode {
+        Some(explicit) if !using_merchant_default => explicit,
+        _ => "automatic",
+    };
+    CashBalance {
+        object: "cash_balance",
+        available: None,
+        customer: record.customer.id.clone(),
+        livemode: record.customer.livemode,
+        settings: CashBalanceSettings {
+            reconciliation_mode: reconciliation_mode.to_owned(),
+            using_merchant_default,
         },
-    })
+    }
 }
 
-/// Where Stripe Tax would place the customer: `(country, state, source)`.
-pub fn tax_location(record: &CustomerRecord) -> Option<(String, Option<String>, &'static str)> {
+/// Where Stripe Tax would place the customer: shipping address first, then billing.
+pub fn tax_location(record: &CustomerRecord) -> Option<TaxLocation> {
     let c = &record.customer;
     let from_address = c.address.as_ref().map(|a| (a, "billing_address"));
     let from_shipping = c
@@ -141,26 +168,26 @@ pub fn tax_location(record: &CustomerRecord) -> Option<(String, Option<String>, 
         .flatten()
         .find_map(|(a, source)| {
             let country = a.country.as_ref().filter(|c| c.len() == 2)?;
-            Some((country.to_ascii_uppercase(), a.state.clone(), source))
+            Some(TaxLocation {
+                country: country.to_ascii_uppercase(),
+                source,
+                state: a.state.clone(),
+            })
         })
 }
 
-fn tax(record: &CustomerRecord) -> Value {
+fn tax(record: &CustomerRecord) -> CustomerTax {
     let location = tax_location(record);
-    let automatic_tax = if location.is_some() {
-        "supported"
-    } else {
-        "unrecognized_location"
-    };
-    json!({
-        "automatic_tax": automatic_tax,
-        "ip_address": record.tax.ip_address,
-        "location": location.map(|(country, state, source)| json!({
-            "country": country,
-            "source": source,
-            "state": state,
-        })),
-    })
+    CustomerTax {
+        automatic_tax: if location.is_some() {
+            "supported"
+        } else {
+            "unrecognized_location"
+        },
+        ip_address: record.tax.ip_address.clone(),
+        location,
+        provider: "stripe",
+    }
 }
 
 #[cfg(test)]
@@ -214,7 +241,26 @@ mod tests {
             json["cash_balance"]["settings"]["using_merchant_default"],
             true
         );
-        assert_eq!(json["invoice_credit_balance"], json!({}));
+        assert_eq!(json["invoice_credit_balance"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn expanded_objects_print_object_first_as_stripe_does() {
+        let mut r = record();
+        r.tax_ids.push(
+            crate::model::tax_id::TaxIdData {
+                kind: "us_ein".into(),
+                value: "12-3456789".into(),
+            }
+            .into_tax_id("txi_1".into(), "cus_1", 1, false),
+        );
+        let query = "expand[]=tax_ids&expand[]=cash_balance&expand[]=sources";
+        let text = serde_json::to_string(&render(&r, &expand(query, false).unwrap())).unwrap();
+        assert!(
+            text.contains(r#""tax_ids":{"object":"list","data":[{"id":"txi_1","object":"tax_id","#)
+        );
+        assert!(text.contains(r#""cash_balance":{"object":"cash_balance","available":null,"#));
+        assert!(text.contains(r#""sources":{"object":"list","data":[],"has_more":false,"total_count":0,"url":"/v1/customers/cus_1/sources"}"#));
     }
 
     #[test]
@@ -243,7 +289,7 @@ mod tests {
             state: Some("CA".into()),
             ..Default::default()
         });
-        let json = tax(&r);
+        let json = serde_json::to_value(tax(&r)).unwrap();
         assert_eq!(json["automatic_tax"], "supported");
         assert_eq!(json["location"]["country"], "US");
         assert_eq!(json["location"]["source"], "billing_address");

@@ -9,7 +9,7 @@ use super::email::check_email;
 use super::limits::*;
 use super::tax_id::TaxIdData;
 use crate::error::ApiError;
-use crate::params::{element_object, element_string, Field, Params};
+use crate::params::{element_object, element_string, empty_value, Field, Params};
 
 /// Which call the parameters belong to: a few exist only on one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +149,7 @@ impl CustomerParams {
         let mut references = Vec::new();
         let params = CustomerParams {
             address: p.object("address")?.try_map(AddressPatch::parse)?,
-            balance: p.integer("balance")?,
+            balance: not_unset(p.integer("balance")?, &p.name_of("balance"))?,
             cash_balance_reconciliation: parse_cash_balance(p)?,
             description: p.string("description", DESCRIPTION_MAX)?,
             email: p
@@ -157,13 +157,15 @@ impl CustomerParams {
                 .try_map(|e| check_email(&p.name_of("email"), e))?,
             invoice_prefix: p
                 .string("invoice_prefix", INVOICE_PREFIX_MAX)?
-                .try_map(|s| check_invoice_prefix(&p.name_of("invoice_prefix"), s))?,
+                .try_map(|s| check_invoice_prefix(&p.name_of("invoice_prefix"), s))
+                .and_then(|f| not_unset(f, &p.name_of("invoice_prefix")))?,
             invoice_settings: parse_invoice_settings(p, &mut references)?,
             metadata: parse_metadata(p)?,
             name: p.string("name", NAME_MAX)?,
             next_invoice_sequence: p
                 .integer("next_invoice_sequence")?
-                .try_map(|n| check_positive(&p.name_of("next_invoice_sequence"), n))?,
+                .try_map(|n| check_positive(&p.name_of("next_invoice_sequence"), n))
+                .and_then(|f| not_unset(f, &p.name_of("next_invoice_sequence")))?,
             phone: p.string("phone", PHONE_MAX)?,
             preferred_locales: parse_locales(p)?,
             shipping: p.object("shipping")?.try_map(parse_shipping)?,
@@ -202,6 +204,14 @@ fn check_id(param: &str, id: String) -> Result<String, ApiError> {
         ));
     }
     Ok(id)
+}
+
+/// Rejects `key=` for a parameter that has no "unset" (Stripe: `parameter_invalid_empty`).
+fn not_unset<T>(field: Field<T>, name: &str) -> Result<Field<T>, ApiError> {
+    match field {
+        Field::Unset => Err(empty_value(name)),
+        other => Ok(other),
+    }
 }
 
 /// The top-level parameters that name another object, per call.
@@ -253,7 +263,7 @@ fn check_positive(name: &str, n: i64) -> Result<i64, ApiError> {
 }
 
 fn parse_cash_balance(p: &mut Params) -> Result<Field<String>, ApiError> {
-    let Field::Set(mut cash_balance) = p.object("cash_balance")? else {
+    let Some(mut cash_balance) = p.object_not_empty("cash_balance")? else {
         return Ok(Field::Absent);
     };
     let mode = match cash_balance.object("settings")? {
@@ -272,7 +282,7 @@ fn parse_invoice_settings(
     p: &mut Params,
     references: &mut Vec<Reference>,
 ) -> Result<Option<InvoiceSettingsPatch>, ApiError> {
-    let Field::Set(mut s) = p.object("invoice_settings")? else {
+    let Some(mut s) = p.object_not_empty("invoice_settings")? else {
         return Ok(None);
     };
     let patch = InvoiceSettingsPatch {
@@ -426,7 +436,7 @@ fn parse_shipping(mut s: Params) -> Result<Shipping, ApiError> {
 }
 
 fn parse_tax(p: &mut Params) -> Result<Option<TaxPatch>, ApiError> {
-    let Field::Set(mut t) = p.object("tax")? else {
+    let Some(mut t) = p.object_not_empty("tax")? else {
         return Ok(None);
     };
     let patch = TaxPatch {
@@ -449,8 +459,10 @@ fn check_ip_address(name: &str, ip: String) -> Result<String, ApiError> {
 }
 
 fn parse_tax_id_data(p: &mut Params) -> Result<Vec<TaxIdData>, ApiError> {
-    let Field::Set(items) = p.list("tax_id_data")? else {
-        return Ok(Vec::new());
+    let items = match p.list("tax_id_data")? {
+        Field::Absent => return Ok(Vec::new()),
+        Field::Unset => return Err(empty_value(&p.name_of("tax_id_data"))),
+        Field::Set(items) => items,
     };
     if items.len() > TAX_ID_DATA_MAX {
         return Err(ApiError::invalid(
@@ -577,6 +589,29 @@ mod tests {
                 "bad ein",
             ),
             ("coupon=", "coupon", "coupon cannot be unset"),
+            ("balance=", "balance", "balance cannot be unset"),
+            (
+                "invoice_prefix=",
+                "invoice_prefix",
+                "invoice_prefix cannot be unset",
+            ),
+            (
+                "next_invoice_sequence=",
+                "next_invoice_sequence",
+                "no empty sequence",
+            ),
+            (
+                "invoice_settings=",
+                "invoice_settings",
+                "invoice_settings cannot be unset",
+            ),
+            (
+                "cash_balance=",
+                "cash_balance",
+                "cash_balance cannot be unset",
+            ),
+            ("tax=", "tax", "tax cannot be unset"),
+            ("tax_id_data=", "tax_id_data", "tax_id_data cannot be unset"),
             ("coupon=A%0AB", "coupon", "control character in an id"),
             (
                 "invoice_settings[default_payment_method]=pm%00",
