@@ -2,9 +2,11 @@
 create re-pickles the whole store, so 50k creates would take hours). It uses
 localstripe's own Customer class, so the objects are exactly what POST /v1/customers
 makes, with the same customer.created Event beside each; the store is pickled once per
-size. The customers are the same as the ones the driver seeds into our worker:
-  usage: localstripe_seed.py OUT_DIR SIZE [SIZE...]
-writes OUT_DIR/store-<SIZE>.pickle and OUT_DIR/ids.txt (the first 1000 customer ids)."""
+size. The customers are the same as the ones the driver seeds into our worker.
+  usage: localstripe_seed.py OUT_DIR
+Reads sizes, one a line, in increasing order, from stdin. For each, it grows the store to
+that many customers, writes OUT_DIR/store-<SIZE>.pickle and OUT_DIR/ids.txt (the first
+1000 customer ids), and prints `done <SIZE>`."""
 import os
 import pickle
 import sys
@@ -33,10 +35,10 @@ def customer_params(i):
 
 def main():
     out = sys.argv[1]
-    sizes = sorted(int(s) for s in sys.argv[2:])
     ids = []
     i = 0
-    for size in sizes:
+    for line in iter(sys.stdin.readline, ''):
+        size = int(line)
         while i < size:
             c = resources.Customer._api_create(**customer_params(i))
             if len(ids) < 1000:
@@ -44,8 +46,9 @@ def main():
             i += 1
         with open(os.path.join(out, 'store-%d.pickle' % size), 'wb') as f:
             pickle.dump(resources.store, f, protocol=pickle.HIGHEST_PROTOCOL)
-    with open(os.path.join(out, 'ids.txt'), 'w') as f:
-        f.write('\n'.join(ids) + '\n')
+        with open(os.path.join(out, 'ids.txt'), 'w') as f:
+            f.write('\n'.join(ids) + '\n')
+        print('done %d' % size, flush=True)
 
 
 if __name__ == '__main__':

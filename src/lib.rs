@@ -5,7 +5,8 @@
 //! - Pure logic (no Worker runtime; tested with `cargo test`):
 //!   `form` (bracket decoder), `params` (parameter cursor), `model` (the Customer,
 //!   its validation, expansion, list query), `auth`, `router`, `idempotency`,
-//!   `render`, `error`, and `objects::{customer_ops, protocol}`.
+//!   `render`, `error`, `search` (query language and its SQL), and
+//!   `objects::{customer_ops, protocol}`.
 //! - Runtime glue: this file's entry point, `api` (request path and handlers),
 //!   `store` (bindings and naming), `objects::{customer_object, account_object}`.
 
@@ -19,6 +20,7 @@ pub mod objects;
 pub mod params;
 pub mod render;
 pub mod router;
+pub mod search;
 pub mod store;
 
 pub use objects::account_object::AccountObject;

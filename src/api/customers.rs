@@ -14,10 +14,12 @@ use crate::model::list::ListCustomers;
 use crate::model::params::{Call as ParamCall, CustomerParams, Reference};
 use crate::objects::protocol::{AccountCommand, CustomerCommand, IndexPage, StoredCustomer};
 use crate::params::{Field, Params};
-use crate::render::{List, Rendered};
+use crate::render::{List, Rendered, SearchResult};
+use crate::search::SearchCustomers;
 use crate::store::{account_stub, customer_stub, kv_key, post_json, CUSTOMERS_KV};
 
 const LIST_URL: &str = "/v1/customers";
+const SEARCH_URL: &str = "/v1/customers/search";
 
 /// POST /v1/customers
 pub async fn create(mut call: Call<'_>) -> Result<Rendered, ApiError> {
@@ -122,6 +124,26 @@ pub async fn list(mut call: Call<'_>) -> Result<Rendered, ApiError> {
             .map(|d| render(&d.record, &expand))
             .collect();
         Rendered::ok(&List::new(LIST_URL, data, page.has_more))
+    })
+}
+
+/// GET /v1/customers/search
+pub async fn search(mut call: Call<'_>) -> Result<Rendered, ApiError> {
+    let mut p = Params::new(std::mem::take(&mut call.params));
+    let search = SearchCustomers::parse(&mut p)?;
+    p.finish()?;
+    let expand = search.expand.clone();
+    let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
+    let response = post_json(&stub, &AccountCommand::Search { search })
+        .await
+        .map_err(platform)?;
+    Answer::from(response).await?.render(|page: IndexPage| {
+        let data: Vec<_> = page
+            .documents
+            .iter()
+            .map(|d| render(&d.record, &expand))
+            .collect();
+        Rendered::ok(&SearchResult::new(SEARCH_URL, data, page.next_page))
     })
 }
 

@@ -70,6 +70,7 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Rendered, ApiError> {
     match route {
         Route::CreateCustomer => customers::create(call).await,
         Route::ListCustomers => customers::list(call).await,
+        Route::SearchCustomers => customers::search(call).await,
         Route::RetrieveCustomer { id } => customers::retrieve(call, &id).await,
         Route::UpdateCustomer { id } => customers::update(call, &id).await,
         Route::DeleteCustomer { id } => customers::delete(call, &id).await,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::expand::{CashBalance, CustomerTax};
-use crate::render::List;
+use crate::render::EmbeddedList;
 
 pub type Metadata = BTreeMap<String, String>;
 
@@ -42,14 +42,14 @@ pub struct Customer {
     pub preferred_locales: Vec<String>,
     pub shipping: Option<Shipping>,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
-    pub sources: Option<List<Value>>,
+    pub sources: Option<EmbeddedList<Value>>,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
-    pub subscriptions: Option<List<Value>>,
+    pub subscriptions: Option<EmbeddedList<Value>>,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub tax: Option<CustomerTax>,
     pub tax_exempt: String,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
-    pub tax_ids: Option<List<TaxId>>,
+    pub tax_ids: Option<EmbeddedList<TaxId>>,
     pub test_clock: Option<Value>,
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::customer::{Customer, CustomerRecord};
 use crate::error::ApiError;
 use crate::params::{element_string, Field, Params};
-use crate::render::List;
+use crate::render::EmbeddedList;
 
 /// The fields of a Customer that `expand[]` accepts.
 pub const EXPANDABLE: &[&str] = &[
@@ -122,16 +122,16 @@ pub fn render(record: &CustomerRecord, expand: &Expand) -> Customer {
         c.invoice_credit_balance = Some(BTreeMap::new());
     }
     if expand.contains("sources") {
-        c.sources = Some(List::embedded(url("sources"), Vec::new()));
+        c.sources = Some(EmbeddedList::new(url("sources"), Vec::new()));
     }
     if expand.contains("subscriptions") {
-        c.subscriptions = Some(List::embedded(url("subscriptions"), Vec::new()));
+        c.subscriptions = Some(EmbeddedList::new(url("subscriptions"), Vec::new()));
     }
     if expand.contains("tax") {
         c.tax = Some(tax(record));
     }
     if expand.contains("tax_ids") {
-        c.tax_ids = Some(List::embedded(url("tax_ids"), record.tax_ids.clone()));
+        c.tax_ids = Some(EmbeddedList::new(url("tax_ids"), record.tax_ids.clone()));
     }
     c
 }

@@ -151,7 +151,7 @@ pub struct SqlQuery {
 }
 
 /// The position of the cursor object in the list order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     pub created: i64,
     pub seq: i64,

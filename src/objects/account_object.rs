@@ -1,6 +1,7 @@
 //! The AccountObject Durable Object: one per account namespace. It holds the index
-//! that list is served from (a copy of each customer document, newest version wins)
-//! and the tables that referenced objects (coupons, payment methods, …) live in.
+//! that list and search are served from (a copy of each customer document, newest
+//! version wins, with its metadata as rows) and the tables that referenced objects
+//! (coupons, payment methods, …) live in.
 
 use serde::Deserialize;
 use worker::{
@@ -10,8 +11,12 @@ use worker::{
 
 use super::protocol::{AccountCommand, IndexEntry};
 use crate::error::ApiError;
-use crate::model::list::{finish_page, page_query, Cursor, ListCustomers, Position, SqlArg};
+use crate::model::list::{
+    finish_page, page_query, Cursor, Limit, ListCustomers, Position, SqlArg, SqlQuery,
+};
 use crate::model::params::{Reference, ReferenceKind};
+use crate::search::sql::search_query;
+use crate::search::{encode_page, SearchCustomers};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customers (
@@ -28,6 +33,13 @@ const SCHEMA: &[&str] = &[
         document TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created DESC, seq DESC) WHERE deleted = 0",
     "CREATE INDEX IF NOT EXISTS customers_by_email ON customers (email, created DESC, seq DESC) WHERE deleted = 0",
+    "CREATE TABLE IF NOT EXISTS customer_metadata (
+        seq INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (key, value, seq))",
+    "CREATE INDEX IF NOT EXISTS customer_metadata_by_seq ON customer_metadata (seq)",
+    "CREATE INDEX IF NOT EXISTS customers_by_lower_email ON customers (lower(email)) WHERE deleted = 0",
     "CREATE TABLE IF NOT EXISTS coupons (id TEXT PRIMARY KEY, document TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS promotion_codes (id TEXT PRIMARY KEY, document TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS payment_methods (id TEXT PRIMARY KEY, customer TEXT, document TEXT NOT NULL)",
@@ -57,6 +69,7 @@ impl DurableObject for AccountObject {
         let result = match command {
             AccountCommand::Upsert { entry } => upsert(&sql, &entry).map(|()| String::new()),
             AccountCommand::List { list } => list_page(&sql, &list),
+            AccountCommand::Search { search } => search_page(&sql, &search),
             AccountCommand::Resolve { references } => first_missing(&sql, &references)
                 .and_then(|missing| Ok(serde_json::to_string(&missing)?)),
         };
@@ -97,18 +110,63 @@ fn upsert(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
         ],
     )
     .map_err(storage_error)?;
+    refresh_metadata_rows(sql, e)
+}
+
+/// Rewrites the metadata rows search uses, if the row now holds this entry's version.
+fn refresh_metadata_rows(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
+    let this_version = || vec![e.id.as_str().into(), SqlStorageValue::Integer(e.version)];
+    sql.exec(
+        "DELETE FROM customer_metadata WHERE seq = (SELECT seq FROM customers WHERE id = ? AND version = ?)",
+        this_version(),
+    )
+    .map_err(storage_error)?;
+    sql.exec(
+        "INSERT OR IGNORE INTO customer_metadata (seq, key, value)
+         SELECT c.seq, m.key, m.value FROM customers c, json_each(c.metadata) m
+         WHERE c.id = ? AND c.version = ?",
+        this_version(),
+    )
+    .map_err(storage_error)?;
     Ok(())
 }
 
-/// One page of live customers as `IndexPage` JSON, assembled from the stored documents
-/// without parsing them.
+/// One page of live customers in list order.
 fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiError> {
     let position = match &list.cursor {
         Cursor::First => None,
         Cursor::StartingAfter(id) => Some(position_of(sql, id, "starting_after")?),
         Cursor::EndingBefore(id) => Some(position_of(sql, id, "ending_before")?),
     };
-    let query = page_query("document", list, position);
+    run_page(
+        sql,
+        page_query(PAGE_COLUMNS, list, position),
+        list.limit,
+        false,
+    )
+}
+
+/// One page of live customers matching a search, with the token of the next page.
+fn search_page(sql: &SqlStorage, search: &SearchCustomers) -> Result<String, ApiError> {
+    run_page(sql, search_query(PAGE_COLUMNS, search), search.limit, true)
+}
+
+const PAGE_COLUMNS: &str = "seq, created, document";
+
+/// Runs a page query and assembles the `IndexPage` JSON from the stored documents
+/// without parsing them.
+fn run_page(
+    sql: &SqlStorage,
+    query: SqlQuery,
+    limit: Limit,
+    with_next_page: bool,
+) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        seq: i64,
+        created: i64,
+        document: String,
+    }
     let args: Vec<SqlStorageValue> = query
         .args
         .into_iter()
@@ -117,18 +175,23 @@ fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiError>
             SqlArg::Text(t) => SqlStorageValue::String(t),
         })
         .collect();
-    #[derive(Deserialize)]
-    struct Row {
-        document: String,
-    }
     let rows: Vec<Row> = sql
         .exec(&query.sql, args)
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
-    let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
+    let (rows, has_more) = finish_page(rows, limit, query.reversed);
+    let next_page = match rows.last() {
+        Some(last) if has_more && with_next_page => {
+            serde_json::to_string(&encode_page(Position {
+                created: last.created,
+                seq: last.seq,
+            }))?
+        }
+        _ => "null".to_owned(),
+    };
     let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
     Ok(format!(
-        "{{\"has_more\":{has_more},\"documents\":[{}]}}",
+        "{{\"has_more\":{has_more},\"next_page\":{next_page},\"documents\":[{}]}}",
         documents.join(",")
     ))
 }

@@ -7,6 +7,7 @@ use crate::model::apply::NewCustomer;
 use crate::model::customer::CustomerRecord;
 use crate::model::list::ListCustomers;
 use crate::model::params::{CustomerParams, Reference};
+use crate::search::SearchCustomers;
 
 /// A request to one CustomerObject, the authority for one customer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +61,9 @@ pub enum AccountCommand {
     List {
         list: ListCustomers,
     },
+    Search {
+        search: SearchCustomers,
+    },
     /// Checks that every referenced object exists; answers with the first that does not.
     Resolve {
         references: Vec<Reference>,
@@ -108,5 +112,8 @@ impl IndexEntry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndexPage {
     pub has_more: bool,
+    /// For a search: the `page` token that continues after this page.
+    #[serde(default)]
+    pub next_page: Option<String>,
     pub documents: Vec<StoredCustomer>,
 }

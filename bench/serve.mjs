@@ -1,0 +1,78 @@
+// Runs in its own process (forked by run.mjs) so that the driver can time a cold start
+// from process start and read workerd's memory. One Miniflare instance, persisted on
+// disk like `wrangler dev` (KV and Durable Object state under BENCH_PERSIST), with
+// four workers, each served by workerd on its own 127.0.0.1 port:
+//   ours     our build, READ_CONSISTENCY=strong (tests/support/worker.mjs options)
+//   edge     the same build with READ_CONSISTENCY=edge, bound to the *same* Durable
+//            Object namespaces and KV namespace, so it reads the same data from KV
+//   ceiling  ceiling-worker.mjs: a constant JSON customer
+//   split    split-worker.mjs: a bare KV get and a bare Durable Object SQLite read
+// Config: BENCH_SERVE='{"persist": dir, "ports": {ours, edge, ceiling, split}}'.
+// Sends {ready: true, urls} to the parent; stops on 'stop' or when the parent goes.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { workerOptions } from '../tests/support/worker.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { persist, ports } = JSON.parse(process.env.BENCH_SERVE);
+const host = '127.0.0.1';
+
+const options = workerOptions({ persist });
+const ours = options.workers[0];
+ours.unsafeDirectSockets = [{ host, port: ports.ours }];
+const sharedObjects = Object.fromEntries(
+  Object.entries(ours.durableObjects).map(([binding, spec]) => [binding, { ...spec, scriptName: ours.name }]),
+);
+const edge = {
+  ...ours,
+  name: `${ours.name}-edge`,
+  bindings: { ...ours.bindings, READ_CONSISTENCY: 'edge' },
+  durableObjects: sharedObjects,
+  unsafeDirectSockets: [{ host, port: ports.edge }],
+};
+const ceiling = {
+  name: 'ceiling',
+  modules: true,
+  scriptPath: path.join(here, 'ceiling-worker.mjs'),
+  compatibilityDate: ours.compatibilityDate,
+  unsafeDirectSockets: [{ host, port: ports.ceiling }],
+};
+const split = {
+  name: 'split',
+  modules: true,
+  scriptPath: path.join(here, 'split-worker.mjs'),
+  compatibilityDate: ours.compatibilityDate,
+  kvNamespaces: ['SPLIT_KV'],
+  durableObjects: { ROW: { className: 'Row', useSQLite: true } },
+  unsafeDirectSockets: [{ host, port: ports.split }],
+};
+options.workers = [ours, edge, ceiling, split];
+
+const mf = new Miniflare(options);
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await mf.dispose();
+  } finally {
+    process.exit(code);
+  }
+}
+process.on('message', (m) => m === 'stop' && stop(0));
+process.on('disconnect', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+try {
+  await mf.ready;
+  const urls = {};
+  for (const [key, w] of Object.entries({ ours, edge, ceiling, split })) {
+    urls[key] = (await mf.unsafeGetDirectURL(w.name)).toString().replace(/\/$/, '');
+  }
+  process.send({ ready: true, urls });
+} catch (error) {
+  console.error(error);
+  process.send?.({ ready: false, error: String(error?.stack || error) });
+  await stop(1);
+}
