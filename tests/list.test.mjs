@@ -126,3 +126,11 @@ test('list supports expand with data. paths', async () => {
   const bad = await request(worker.url, key, 'GET', '/v1/customers?expand[]=tax');
   assert.equal(bad.status, 400);
 });
+
+test('the test_clock filter lists only customers on that clock', async () => {
+  const stripe = stripeClient(worker.url);
+  await createMany(stripe, 2);
+  const onClock = await stripe.customers.list({ test_clock: 'clock_nonexistent' });
+  assert.deepEqual(onClock.data, []);
+  assert.equal((await stripe.customers.list()).data.length, 2, 'customers without a clock are listed without the filter');
+});
