@@ -159,3 +159,14 @@ test('the SDK retries a create with the same idempotency key and gets the same c
     (err) => err.type === 'StripeIdempotencyError' && err.statusCode === 400,
   );
 });
+
+test('an update naming a missing coupon of a missing customer is the customer 404 first', async () => {
+  const key = newKey();
+  const res = await request(worker.url, key, 'POST', '/v1/customers/cus_missing0000000', 'coupon=SPRING');
+  assert.equal(res.status, 404);
+  assert.equal(res.json.error.param, 'id');
+  const { id } = await stripeClient(worker.url, key).customers.create({ name: 'x' });
+  const live = await request(worker.url, key, 'POST', `/v1/customers/${id}`, 'coupon=SPRING');
+  assert.equal(live.status, 400);
+  assert.equal(live.json.error.param, 'coupon');
+});

@@ -81,7 +81,10 @@ pub async fn update(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
     if !ids::is_well_formed(id, "cus") {
         return Err(ApiError::not_found("customer", id));
     }
-    resolve(&call, &params.references).await?;
+    if let Err(missing) = resolve(&call, &params.references).await {
+        // Stripe answers for the customer before the objects the parameters name.
+        return Err(live_customer_error(&call, id).await.unwrap_or(missing));
+    }
     let command = CustomerCommand::Update {
         namespace: call.namespace.clone(),
         id: id.to_owned(),
@@ -165,6 +168,20 @@ async fn resolve(call: &Call<'_>, references: &[Reference]) -> Result<(), ApiErr
             r.id,
             r.param,
         )),
+    }
+}
+
+/// The 404 for a customer that does not exist or is deleted; `None` if it is live.
+/// Only consulted on an error path, so the happy path pays no extra hop.
+async fn live_customer_error(call: &Call<'_>, id: &str) -> Option<ApiError> {
+    let retrieve = CustomerCommand::Retrieve { id: id.to_owned() };
+    match send(call, id, &retrieve).await {
+        Ok(Answer::Success { body, .. }) => serde_json::from_str::<StoredCustomer>(&body)
+            .ok()
+            .filter(|stored| stored.record.is_deleted())
+            .map(|_| ApiError::not_found("customer", id)),
+        Ok(Answer::Failure(_)) => Some(ApiError::not_found("customer", id)),
+        Err(_) => None,
     }
 }
 
