@@ -5,13 +5,14 @@
 //! - Pure logic (no Worker runtime; tested with `cargo test`):
 //!   `form` (bracket decoder), `params` (parameter cursor), `model` (the Customer,
 //!   its validation, expansion, list query), `auth`, `router`, `idempotency`,
-//!   `render`, `error`, `search` (query language and its SQL), and
+//!   `render`, `error`, `search` (query language and its SQL), `edge_cache`, and
 //!   `objects::{customer_ops, protocol}`.
 //! - Runtime glue: this file's entry point, `api` (request path and handlers),
 //!   `store` (bindings and naming), `objects::{customer_object, account_object}`.
 
 pub mod api;
 pub mod auth;
+pub mod edge_cache;
 pub mod error;
 pub mod form;
 pub mod idempotency;

@@ -1,21 +1,30 @@
 // End to end: the consistency model — no lost update under concurrency, read-after-
 // write for retrieve and list, idempotent creates under concurrency, and both
-// READ_CONSISTENCY modes (strong: the Durable Object; edge: KV, then the object).
+// READ_CONSISTENCY modes (strong: the Durable Object; edge: the isolate's memo, then
+// KV, then the object). `kvOnly` is edge mode with the memo off, to reach KV itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWorker, stripeClient, newKey, request } from './support/worker.mjs';
 
 let strong;
 let edge;
+let kvOnly;
 before(async () => {
-  [strong, edge] = await Promise.all([
+  [strong, edge, kvOnly] = await Promise.all([
     startWorker({ vars: { READ_CONSISTENCY: 'strong' } }),
     startWorker({ vars: { READ_CONSISTENCY: 'edge' } }),
+    startWorker({ vars: { READ_CONSISTENCY: 'edge', EDGE_CACHE_TTL_MS: '0' } }),
   ]);
 });
 after(async () => {
-  await Promise.all([strong.close(), edge.close()]);
+  await Promise.all([strong.close(), edge.close(), kvOnly.close()]);
 });
+
+/** The KV key of a customer's copy, found by listing the namespace. */
+async function kvKeyOf(worker, id) {
+  const { keys } = await (await worker.mf.getKVNamespace('CUSTOMERS')).list();
+  return keys.map((k) => k.name).find((name) => name.endsWith(`/customers/${id}`));
+}
 
 test('30 concurrent updates to different metadata keys of one customer all survive', async () => {
   const stripe = stripeClient(strong.url);
@@ -72,27 +81,46 @@ test('a reused key with other parameters is an idempotency_error and changes not
 
 test('edge reads serve the KV copy, which follows every update and the delete', async () => {
   const key = newKey();
-  const stripe = stripeClient(edge.url, key);
+  const stripe = stripeClient(kvOnly.url, key);
   const { id } = await stripe.customers.create({ name: 'Edge' });
   assert.equal((await stripe.customers.retrieve(id)).name, 'Edge');
   await stripe.customers.update(id, { name: 'Edge 2' });
   assert.equal((await stripe.customers.retrieve(id)).name, 'Edge 2');
-  const copy = await (await edge.mf.getKVNamespace('CUSTOMERS')).list();
-  assert.equal(copy.keys.filter((k) => k.name.endsWith(`/customers/${id}`)).length, 1, 'KV holds the copy');
+  const kv = await kvOnly.mf.getKVNamespace('CUSTOMERS');
+  const copy = JSON.parse(await kv.get(await kvKeyOf(kvOnly, id)));
+  assert.equal(copy.record.customer.name, 'Edge 2', 'KV holds the newest version');
+  // Served from KV, not the object: a planted copy shows through.
+  copy.record.customer.name = 'From KV';
+  await kv.put(await kvKeyOf(kvOnly, id), JSON.stringify(copy));
+  assert.equal((await stripe.customers.retrieve(id)).name, 'From KV');
   await stripe.customers.del(id);
-  const gone = await request(edge.url, key, 'GET', `/v1/customers/${id}`);
+  const gone = await request(kvOnly.url, key, 'GET', `/v1/customers/${id}`);
   assert.deepEqual(gone.json, { id, object: 'customer', deleted: true });
 });
 
 test('an edge read falls back to the Durable Object when KV has no copy', async () => {
   const key = newKey();
-  const { id } = await stripeClient(edge.url, key).customers.create({ name: 'Fallback' });
-  const kv = await edge.mf.getKVNamespace('CUSTOMERS');
-  const { keys } = await kv.list();
-  for (const k of keys.filter((k) => k.name.endsWith(`/customers/${id}`))) await kv.delete(k.name);
-  const res = await request(edge.url, key, 'GET', `/v1/customers/${id}`);
+  const { id } = await stripeClient(kvOnly.url, key).customers.create({ name: 'Fallback' });
+  const kv = await kvOnly.mf.getKVNamespace('CUSTOMERS');
+  await kv.delete(await kvKeyOf(kvOnly, id));
+  const res = await request(kvOnly.url, key, 'GET', `/v1/customers/${id}`);
   assert.equal(res.status, 200);
   assert.equal(res.json.name, 'Fallback');
+});
+
+test('with the memo on, an edge read sees this isolate\'s own writes even before KV does', async () => {
+  const key = newKey();
+  const stripe = stripeClient(edge.url, key);
+  const { id } = await stripe.customers.create({ name: 'Memo' });
+  const kv = await edge.mf.getKVNamespace('CUSTOMERS');
+  const kvKey = await kvKeyOf(edge, id);
+  const stale = JSON.parse(await kv.get(kvKey));
+  await stripe.customers.update(id, { name: 'Memo 2' });
+  await kv.put(kvKey, JSON.stringify(stale)); // KV lags behind, as it may across locations
+  assert.equal((await stripe.customers.retrieve(id)).name, 'Memo 2');
+  await stripe.customers.del(id);
+  const gone = await request(edge.url, key, 'GET', `/v1/customers/${id}`);
+  assert.deepEqual(gone.json, { id, object: 'customer', deleted: true });
 });
 
 test('edge mode is isolated per account like strong mode', async () => {

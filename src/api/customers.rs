@@ -1,10 +1,13 @@
 //! The `/v1/customers` handlers: validate with the pure model, send one command to
 //! the Durable Object that owns the data, and render the answer as Stripe does.
 
+use std::rc::Rc;
+
 use serde::de::DeserializeOwned;
 use worker::{Response, Stub};
 
 use super::{Call, ReadConsistency};
+use crate::edge_cache;
 use crate::error::ApiError;
 use crate::model::apply::NewCustomer;
 use crate::model::customer::DeletedCustomer;
@@ -44,7 +47,11 @@ pub async fn create(mut call: Call<'_>) -> Result<Rendered, ApiError> {
         idempotency: call.idempotency.clone(),
     };
     let answer = send(&call, &id, &command).await?;
-    answer.render(|stored: StoredCustomer| Rendered::ok(&render(&stored.record, &expand)))
+    answer.render(|stored: StoredCustomer| {
+        let rendered = Rendered::ok(&render(&stored.record, &expand));
+        remember_edge_copy(&call, stored);
+        rendered
+    })
 }
 
 /// GET /v1/customers/{id}
@@ -53,7 +60,7 @@ pub async fn retrieve(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError
     let expand = Expand::parse_for_object(&mut p)?;
     let include_deleted = p.boolean("include_deleted")? == Field::Set(true);
     p.finish()?;
-    let show = |stored: StoredCustomer| {
+    let show = |stored: &StoredCustomer| {
         if stored.record.is_deleted() && !include_deleted {
             Rendered::ok(&DeletedCustomer::new(id))
         } else {
@@ -65,11 +72,15 @@ pub async fn retrieve(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError
     }
     if call.consistency == ReadConsistency::Edge {
         if let Some(stored) = read_edge_copy(&call, id).await {
-            return show(stored);
+            return show(&stored);
         }
     }
     let answer = send(&call, id, &CustomerCommand::Retrieve { id: id.to_owned() }).await?;
-    answer.render(show)
+    answer.render(|stored: StoredCustomer| {
+        let rendered = show(&stored);
+        remember_edge_copy(&call, stored);
+        rendered
+    })
 }
 
 /// POST /v1/customers/{id} (and PATCH)
@@ -92,7 +103,11 @@ pub async fn update(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
         idempotency: call.idempotency.clone(),
     };
     let answer = send(&call, id, &command).await?;
-    answer.render(|stored: StoredCustomer| Rendered::ok(&render(&stored.record, &expand)))
+    answer.render(|stored: StoredCustomer| {
+        let rendered = Rendered::ok(&render(&stored.record, &expand));
+        remember_edge_copy(&call, stored);
+        rendered
+    })
 }
 
 /// DELETE /v1/customers/{id}
@@ -107,7 +122,10 @@ pub async fn delete(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
         now: call.now,
     };
     let answer = send(&call, id, &command).await?;
-    answer.render(|_: StoredCustomer| Rendered::ok(&DeletedCustomer::new(id)))
+    answer.render(|stored: StoredCustomer| {
+        remember_edge_copy(&call, stored);
+        Rendered::ok(&DeletedCustomer::new(id))
+    })
 }
 
 /// GET /v1/customers
@@ -191,11 +209,30 @@ async fn send(call: &Call<'_>, id: &str, command: &CustomerCommand) -> Result<An
     Answer::from(post_json(&stub, command).await.map_err(platform)?).await
 }
 
-/// The KV copy of a customer, if this location has one.
-async fn read_edge_copy(call: &Call<'_>, id: &str) -> Option<StoredCustomer> {
+/// The edge copy of a customer: the isolate's memo, else this location's KV copy.
+async fn read_edge_copy(call: &Call<'_>, id: &str) -> Option<Rc<StoredCustomer>> {
+    let key = kv_key(&call.namespace, id);
+    if let Some(stored) = edge_cache::lookup(&key, now_millis()) {
+        return Some(stored);
+    }
     let kv = call.env.kv(CUSTOMERS_KV).ok()?;
-    let text = kv.get(&kv_key(&call.namespace, id)).text().await.ok()??;
-    serde_json::from_str(&text).ok()
+    let text = kv.get(&key).text().await.ok()??;
+    let stored: StoredCustomer = serde_json::from_str(&text).ok()?;
+    edge_cache::remember(key, stored.clone(), now_millis(), call.edge_cache_ttl_ms);
+    Some(Rc::new(stored))
+}
+
+/// In edge mode, keeps what this isolate just wrote or read from the authority, so the
+/// caller reads its own writes without waiting for KV.
+fn remember_edge_copy(call: &Call<'_>, stored: StoredCustomer) {
+    if call.consistency == ReadConsistency::Edge {
+        let key = kv_key(&call.namespace, &stored.record.customer.id);
+        edge_cache::remember(key, stored, now_millis(), call.edge_cache_ttl_ms);
+    }
+}
+
+fn now_millis() -> u64 {
+    worker::Date::now().as_millis()
 }
 
 fn platform(e: worker::Error) -> ApiError {

@@ -7,6 +7,7 @@ pub mod customers;
 use worker::{Env, Request};
 
 use crate::auth::{Account, KeyPolicy};
+use crate::edge_cache;
 use crate::error::ApiError;
 use crate::form::{decode_form, decode_json, merge, FormMap};
 use crate::idempotency::{fingerprint, IdempotencyKey};
@@ -35,6 +36,8 @@ pub struct Call<'a> {
     pub idempotency: Option<IdempotencyClaim>,
     pub now: i64,
     pub consistency: ReadConsistency,
+    /// How long edge reads may serve the isolate's memo (`EDGE_CACHE_TTL_MS`).
+    pub edge_cache_ttl_ms: u64,
 }
 
 /// Serves one request end to end.
@@ -66,6 +69,9 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Rendered, ApiError> {
         idempotency,
         now: now_seconds(),
         consistency: consistency(env),
+        edge_cache_ttl_ms: var(env, "EDGE_CACHE_TTL_MS")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(edge_cache::TTL_MS),
     };
     match route {
         Route::CreateCustomer => customers::create(call).await,

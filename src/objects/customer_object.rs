@@ -15,7 +15,7 @@ use crate::store::{account_stub, kv_key, post_json, CUSTOMERS_KV};
 
 /// How many times a KV copy is rewritten when newer versions commit meanwhile.
 const KV_CATCH_UP_ROUNDS: usize = 4;
-/// Delay before the alarm retries a copy to the index that failed.
+/// Delay before the alarm retries a copy to the index or KV that failed.
 const PROPAGATION_RETRY_MS: i64 = 5_000;
 
 const SCHEMA: &[&str] = &[
@@ -23,8 +23,7 @@ const SCHEMA: &[&str] = &[
         slot INTEGER PRIMARY KEY CHECK (slot = 0),
         namespace TEXT NOT NULL,
         version INTEGER NOT NULL,
-        document TEXT NOT NULL,
-        indexed_version INTEGER NOT NULL DEFAULT 0)",
+        document TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS idempotency (
         key TEXT PRIMARY KEY,
         fingerprint TEXT NOT NULL,
@@ -52,55 +51,44 @@ impl DurableObject for CustomerObject {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let command: CustomerCommand = req.json().await?;
-        let namespace = match &command {
-            CustomerCommand::Create { namespace, .. }
-            | CustomerCommand::Update { namespace, .. }
-            | CustomerCommand::Delete { namespace, .. } => Some(namespace.clone()),
-            CustomerCommand::Retrieve { .. } => None,
-        };
+        let namespace = command.namespace().map(str::to_owned);
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.
         let reply = {
             let mut store = SqlCustomerStore {
                 sql: self.state.storage().sql(),
-                namespace,
+                namespace: namespace.clone(),
             };
             execute(&mut store, command)
         };
-        if let Some(stored) = &reply.committed {
-            self.propagate(stored).await;
+        if let (Some(stored), Some(namespace)) = (&reply.committed, &namespace) {
+            self.propagate(namespace, stored).await;
         }
         reply_response(reply)
     }
 
+    /// Retries the copies of the current version after a failed propagation.
     async fn alarm(&self) -> Result<Response> {
         let store = SqlCustomerStore {
             sql: self.state.storage().sql(),
             namespace: None,
         };
-        if let Ok(Some(stored)) = store.load() {
-            self.propagate(&stored).await;
+        if let (Ok(Some(stored)), Some(namespace)) = (store.load(), self.namespace()) {
+            self.propagate(&namespace, &stored).await;
         }
         Response::empty()
     }
 }
 
 impl CustomerObject {
-    /// Copies a committed version to the account index (awaited: list is read-after-write)
-    /// and to KV (in version order). A failed index copy is retried by alarm.
-    async fn propagate(&self, stored: &StoredCustomer) {
-        let Some(namespace) = self.namespace() else {
-            return;
-        };
-        match self.copy_to_index(&namespace, stored).await {
-            Ok(()) => self.mark_indexed(stored.version),
-            Err(e) => {
-                worker::console_error!("index copy of {} failed: {e}", stored.record.customer.id);
-                let _ = self.state.storage().set_alarm(PROPAGATION_RETRY_MS).await;
-            }
-        }
-        if let Err(e) = self.copy_to_kv(&namespace, stored).await {
-            worker::console_error!("KV copy of {} failed: {e}", stored.record.customer.id);
+    /// Copies a committed version to the account index (awaited: list and search are
+    /// read-after-write) and to KV (in version order). A failed copy is retried by alarm.
+    async fn propagate(&self, namespace: &str, stored: &StoredCustomer) {
+        let index = self.copy_to_index(namespace, stored).await;
+        let kv = self.copy_to_kv(namespace, stored).await;
+        if let Err(e) = index.and(kv) {
+            worker::console_error!("copy of {} failed: {e}", stored.record.customer.id);
+            let _ = self.state.storage().set_alarm(PROPAGATION_RETRY_MS).await;
         }
     }
 
@@ -153,14 +141,6 @@ impl CustomerObject {
             .to_array()
             .ok()?;
         rows.into_iter().next().map(|r| r.namespace)
-    }
-
-    fn mark_indexed(&self, version: i64) {
-        let sql = self.state.storage().sql();
-        let _ = sql.exec(
-            "UPDATE customer SET indexed_version = MAX(indexed_version, ?) WHERE slot = 0",
-            vec![SqlStorageValue::Integer(version)],
-        );
     }
 }
 

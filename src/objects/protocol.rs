@@ -35,6 +35,18 @@ pub enum CustomerCommand {
     },
 }
 
+impl CustomerCommand {
+    /// The account namespace of a command that writes; reads carry none.
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            CustomerCommand::Create { namespace, .. }
+            | CustomerCommand::Update { namespace, .. }
+            | CustomerCommand::Delete { namespace, .. } => Some(namespace),
+            CustomerCommand::Retrieve { .. } => None,
+        }
+    }
+}
+
 /// An `Idempotency-Key` with the fingerprint of the request that carries it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdempotencyClaim {
