@@ -10,7 +10,7 @@ use super::{Call, ReadConsistency};
 use crate::edge_cache;
 use crate::error::ApiError;
 use crate::model::apply::NewCustomer;
-use crate::model::customer::DeletedCustomer;
+use crate::model::customer::{Customer, DeletedCustomer};
 use crate::model::expand::{render, Expand};
 use crate::model::ids;
 use crate::model::list::ListCustomers;
@@ -134,18 +134,13 @@ pub async fn list(mut call: Call<'_>) -> Result<Rendered, ApiError> {
     let list = ListCustomers::parse(&mut p)?;
     p.finish()?;
     let expand = list.expand.clone();
-    let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
-    let response = post_json(&stub, &AccountCommand::List { list })
-        .await
-        .map_err(platform)?;
-    Answer::from(response).await?.render(|page: IndexPage| {
-        let data: Vec<_> = page
-            .documents
-            .iter()
-            .map(|d| render(&d.record, &expand))
-            .collect();
-        Rendered::ok(&List::new(LIST_URL, data, page.has_more))
-    })
+    index_page(
+        &call,
+        AccountCommand::List { list },
+        &expand,
+        |data, page| Rendered::ok(&List::new(LIST_URL, data, page.has_more)),
+    )
+    .await
 }
 
 /// GET /v1/customers/search
@@ -154,17 +149,32 @@ pub async fn search(mut call: Call<'_>) -> Result<Rendered, ApiError> {
     let search = SearchCustomers::parse(&mut p)?;
     p.finish()?;
     let expand = search.expand.clone();
+    index_page(
+        &call,
+        AccountCommand::Search { search },
+        &expand,
+        |data, page| Rendered::ok(&SearchResult::new(SEARCH_URL, data, page.next_page)),
+    )
+    .await
+}
+
+/// Asks the account index for one page, renders its customers with `expand`, and
+/// wraps them in the envelope `wrap` builds.
+async fn index_page(
+    call: &Call<'_>,
+    command: AccountCommand,
+    expand: &Expand,
+    wrap: impl FnOnce(Vec<Customer>, IndexPage) -> Result<Rendered, ApiError>,
+) -> Result<Rendered, ApiError> {
     let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
-    let response = post_json(&stub, &AccountCommand::Search { search })
-        .await
-        .map_err(platform)?;
-    Answer::from(response).await?.render(|page: IndexPage| {
-        let data: Vec<_> = page
-            .documents
+    let response = post_json(&stub, &command).await.map_err(platform)?;
+    Answer::from(response).await?.render(|mut page: IndexPage| {
+        let documents = std::mem::take(&mut page.documents);
+        let data = documents
             .iter()
-            .map(|d| render(&d.record, &expand))
+            .map(|d| render(&d.record, expand))
             .collect();
-        Rendered::ok(&SearchResult::new(SEARCH_URL, data, page.next_page))
+        wrap(data, page)
     })
 }
 

@@ -183,13 +183,7 @@ pub fn page_query(columns: &str, list: &ListCustomers, at: Option<Position>) -> 
     }
     let reversed = matches!(list.cursor, Cursor::EndingBefore(_));
     if let Some(pos) = at {
-        let op = if reversed { ">" } else { "<" };
-        clauses.push(format!("(created {op} ? OR (created = ? AND seq {op} ?))"));
-        args.extend([
-            SqlArg::Int(pos.created),
-            SqlArg::Int(pos.created),
-            SqlArg::Int(pos.seq),
-        ]);
+        clauses.push(beyond(pos, reversed, &mut args));
     }
     let direction = if reversed { "ASC" } else { "DESC" };
     args.push(SqlArg::Int(i64::from(list.limit.get()) + 1));
@@ -201,6 +195,18 @@ pub fn page_query(columns: &str, list: &ListCustomers, at: Option<Position>) -> 
         args,
         reversed,
     }
+}
+
+/// The clause for rows strictly beyond `pos` in list order (before it when `reversed`),
+/// with its three bindings appended to `args`.
+pub fn beyond(pos: Position, reversed: bool, args: &mut Vec<SqlArg>) -> String {
+    let op = if reversed { ">" } else { "<" };
+    args.extend([
+        SqlArg::Int(pos.created),
+        SqlArg::Int(pos.created),
+        SqlArg::Int(pos.seq),
+    ]);
+    format!("(created {op} ? OR (created = ? AND seq {op} ?))")
 }
 
 /// Trims the `limit + 1` rows of a page to `limit`, in newest-first order, and says

@@ -12,7 +12,7 @@
 //! ```
 
 use super::{Clause, Field, Join, Op, SearchCustomers, Value};
-use crate::model::list::{SqlArg, SqlQuery};
+use crate::model::list::{beyond, SqlArg, SqlQuery};
 
 /// The page query: `columns` of live customers matching the query, newest first,
 /// after the page cursor, `limit + 1` rows.
@@ -33,12 +33,8 @@ pub fn search_query(columns: &str, search: &SearchCustomers) -> SqlQuery {
         matched.join(joiner)
     );
     if let Some(at) = search.after {
-        sql.push_str(" AND (created < ? OR (created = ? AND seq < ?))");
-        args.extend([
-            SqlArg::Int(at.created),
-            SqlArg::Int(at.created),
-            SqlArg::Int(at.seq),
-        ]);
+        sql.push_str(" AND ");
+        sql.push_str(&beyond(at, false, &mut args));
     }
     sql.push_str(" ORDER BY created DESC, seq DESC LIMIT ?");
     args.push(SqlArg::Int(i64::from(search.limit.get()) + 1));
