@@ -64,7 +64,7 @@ impl DurableObject for AccountObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let command: AccountCommand = req.json().await?;
+        let command: AccountCommand = serde_json::from_str(&req.text().await?)?;
         let sql = self.state.storage().sql();
         let result = match command {
             AccountCommand::Upsert { entry } => upsert(&sql, &entry).map(|()| String::new()),

@@ -50,7 +50,7 @@ impl DurableObject for CustomerObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let command: CustomerCommand = req.json().await?;
+        let command: CustomerCommand = serde_json::from_str(&req.text().await?)?;
         let namespace = command.namespace().map(str::to_owned);
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.

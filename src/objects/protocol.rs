@@ -11,7 +11,7 @@ use crate::search::SearchCustomers;
 
 /// A request to one CustomerObject, the authority for one customer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum CustomerCommand {
     Create {
         namespace: String,
@@ -64,7 +64,7 @@ pub struct StoredCustomer {
 
 /// A request to an account's AccountObject, which indexes its customers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum AccountCommand {
     /// Insert or refresh one customer's index row, ignoring versions older than the row's.
     Upsert {

@@ -3,7 +3,7 @@
 //! Every name starts with the account namespace, so no key can reach another account.
 
 use serde::Serialize;
-use worker::{Env, Method, Request, RequestInit, Response, Result, Stub};
+use worker::{web_sys, Env, Error, Request, Response, Result, Stub};
 
 pub const CUSTOMER_OBJECT: &str = "CUSTOMER_OBJECT";
 pub const ACCOUNT_OBJECT: &str = "ACCOUNT_OBJECT";
@@ -27,9 +27,17 @@ pub fn kv_key(namespace: &str, customer_id: &str) -> String {
 
 /// Sends `body` as JSON to a Durable Object and returns its response.
 pub async fn post_json<T: Serialize>(stub: &Stub, body: &T) -> Result<Response> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(serde_json::to_string(body)?.into()));
-    let request = Request::new_with_init("https://object.internal/", &init)?;
-    stub.fetch_with_request(request).await
+    // A plain `web_sys::RequestInit`: converting worker's `RequestInit` links the
+    // serializer of every `cf` property, which these internal requests never set.
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&serde_json::to_string(body)?.into());
+    let request = web_sys::Request::new_with_str_and_init("https://object.internal/", &init)
+        .map_err(|e| {
+            Error::JsError(
+                e.as_string()
+                    .unwrap_or_else(|| "invalid URL or options for Request".to_string()),
+            )
+        })?;
+    stub.fetch_with_request(Request::from(request)).await
 }
