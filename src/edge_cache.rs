@@ -7,46 +7,58 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::objects::protocol::StoredCustomer;
-
 /// How long a memoised document is served, in milliseconds, unless the
 /// `EDGE_CACHE_TTL_MS` var says otherwise (0 turns the memo off).
 pub const TTL_MS: u64 = 5_000;
 /// Entries kept at most; when full, expired entries go first, then everything.
 pub const CAPACITY: usize = 10_000;
 
-/// Documents by key, each with the time it stops being served.
+/// One memoised document: the `StoredCustomer` JSON, its version, and when it expires.
+#[derive(Debug, Clone)]
+struct Entry {
+    expires_ms: u64,
+    version: i64,
+    document: Rc<str>,
+}
+
+/// Documents by key.
 #[derive(Debug, Default)]
 pub struct EdgeCache {
-    entries: HashMap<String, (u64, Rc<StoredCustomer>)>,
+    entries: HashMap<String, Entry>,
 }
 
 impl EdgeCache {
     /// The document under `key`, if present and fresh at `now_ms`.
-    pub fn get(&self, key: &str, now_ms: u64) -> Option<Rc<StoredCustomer>> {
+    pub fn get(&self, key: &str, now_ms: u64) -> Option<Rc<str>> {
         self.entries
             .get(key)
-            .filter(|(expires, _)| *expires > now_ms)
-            .map(|(_, stored)| Rc::clone(stored))
+            .filter(|entry| entry.expires_ms > now_ms)
+            .map(|entry| Rc::clone(&entry.document))
     }
 
-    /// Remembers `stored` for `ttl_ms` unless a newer version is already held.
-    pub fn put(&mut self, key: String, stored: StoredCustomer, now_ms: u64, ttl_ms: u64) {
-        if ttl_ms == 0 {
+    /// Remembers `document` (version `version`) for `ttl_ms`, unless a newer version
+    /// is already held.
+    pub fn put(&mut self, key: String, version: i64, document: Rc<str>, now_ms: u64, ttl_ms: u64) {
+        if ttl_ms == 0
+            || self
+                .entries
+                .get(&key)
+                .is_some_and(|held| held.version > version)
+        {
             return;
         }
-        if let Some((_, held)) = self.entries.get(&key) {
-            if held.version > stored.version {
-                return;
-            }
-        }
         if self.entries.len() >= CAPACITY {
-            self.entries.retain(|_, (expires, _)| *expires > now_ms);
+            self.entries.retain(|_, entry| entry.expires_ms > now_ms);
             if self.entries.len() >= CAPACITY {
                 self.entries.clear();
             }
         }
-        self.entries.insert(key, (now_ms + ttl_ms, Rc::new(stored)));
+        let entry = Entry {
+            expires_ms: now_ms + ttl_ms,
+            version,
+            document,
+        };
+        self.entries.insert(key, entry);
     }
 }
 
@@ -55,33 +67,31 @@ thread_local! {
 }
 
 /// Reads the isolate's memo; the borrow ends before this returns.
-pub fn lookup(key: &str, now_ms: u64) -> Option<Rc<StoredCustomer>> {
+pub fn lookup(key: &str, now_ms: u64) -> Option<Rc<str>> {
     CACHE.with(|cache| cache.borrow().get(key, now_ms))
 }
 
 /// Writes the isolate's memo; the borrow ends before this returns.
-pub fn remember(key: String, stored: StoredCustomer, now_ms: u64, ttl_ms: u64) {
-    CACHE.with(|cache| cache.borrow_mut().put(key, stored, now_ms, ttl_ms));
+pub fn remember(key: String, version: i64, document: Rc<str>, now_ms: u64, ttl_ms: u64) {
+    CACHE.with(|cache| {
+        cache
+            .borrow_mut()
+            .put(key, version, document, now_ms, ttl_ms)
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::customer::{Customer, CustomerRecord};
 
-    fn stored(version: i64, name: &str) -> StoredCustomer {
-        let mut customer = Customer::blank("cus_1".into(), 1, false, "ABC".into());
-        customer.name = Some(name.into());
-        StoredCustomer {
-            version,
-            record: CustomerRecord::new(customer),
-        }
+    fn doc(name: &str) -> Rc<str> {
+        Rc::from(name)
     }
 
     #[test]
     fn a_document_is_served_until_its_ttl_runs_out() {
         let mut cache = EdgeCache::default();
-        cache.put("k".into(), stored(1, "a"), 1_000, TTL_MS);
+        cache.put("k".into(), 1, doc("a"), 1_000, TTL_MS);
         assert!(cache.get("k", 1_000 + TTL_MS - 1).is_some());
         assert!(cache.get("k", 1_000 + TTL_MS).is_none());
     }
@@ -89,28 +99,25 @@ mod tests {
     #[test]
     fn a_zero_ttl_keeps_nothing() {
         let mut cache = EdgeCache::default();
-        cache.put("k".into(), stored(1, "a"), 0, 0);
+        cache.put("k".into(), 1, doc("a"), 0, 0);
         assert!(cache.get("k", 0).is_none());
     }
 
     #[test]
     fn an_older_version_never_replaces_a_newer_one() {
         let mut cache = EdgeCache::default();
-        cache.put("k".into(), stored(3, "new"), 0, TTL_MS);
-        cache.put("k".into(), stored(2, "old"), 1, TTL_MS);
-        assert_eq!(
-            cache.get("k", 2).unwrap().record.customer.name.as_deref(),
-            Some("new")
-        );
+        cache.put("k".into(), 3, doc("new"), 0, TTL_MS);
+        cache.put("k".into(), 2, doc("old"), 1, TTL_MS);
+        assert_eq!(cache.get("k", 2).as_deref(), Some("new"));
     }
 
     #[test]
     fn a_full_cache_drops_expired_entries_first() {
         let mut cache = EdgeCache::default();
         for i in 0..CAPACITY {
-            cache.put(format!("old{i}"), stored(1, "x"), 0, TTL_MS);
+            cache.put(format!("old{i}"), 1, doc("x"), 0, TTL_MS);
         }
-        cache.put("fresh".into(), stored(1, "y"), TTL_MS + 1, TTL_MS);
+        cache.put("fresh".into(), 1, doc("y"), TTL_MS + 1, TTL_MS);
         assert!(cache.get("fresh", TTL_MS + 2).is_some());
         assert_eq!(cache.entries.len(), 1);
     }

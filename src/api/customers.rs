@@ -3,19 +3,19 @@
 
 use std::rc::Rc;
 
-use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use worker::{Response, Stub};
 
 use super::{Call, ReadConsistency};
 use crate::edge_cache;
 use crate::error::ApiError;
 use crate::model::apply::NewCustomer;
-use crate::model::customer::{Customer, DeletedCustomer};
-use crate::model::expand::{render, Expand};
+use crate::model::expand::Expand;
 use crate::model::ids;
 use crate::model::list::ListCustomers;
 use crate::model::params::{Call as ParamCall, CustomerParams, Reference};
-use crate::objects::protocol::{AccountCommand, CustomerCommand, IndexPage, StoredCustomer};
+use crate::model::view::{customer_json, version_and_deleted};
+use crate::objects::protocol::{AccountCommand, CustomerCommand, IndexPage};
 use crate::params::{Field, Params};
 use crate::render::{List, Rendered, SearchResult};
 use crate::search::SearchCustomers;
@@ -47,11 +47,7 @@ pub async fn create(mut call: Call<'_>) -> Result<Rendered, ApiError> {
         idempotency: call.idempotency.clone(),
     };
     let answer = send(&call, &id, &command).await?;
-    answer.render(|stored: StoredCustomer| {
-        let rendered = Rendered::ok(&render(&stored.record, &expand));
-        remember_edge_copy(&call, stored);
-        rendered
-    })
+    show_customer(&call, answer, &id, &expand, false)
 }
 
 /// GET /v1/customers/{id}
@@ -60,27 +56,17 @@ pub async fn retrieve(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError
     let expand = Expand::parse_for_object(&mut p)?;
     let include_deleted = p.boolean("include_deleted")? == Field::Set(true);
     p.finish()?;
-    let show = |stored: &StoredCustomer| {
-        if stored.record.is_deleted() && !include_deleted {
-            Rendered::ok(&DeletedCustomer::new(id))
-        } else {
-            Rendered::ok(&render(&stored.record, &expand))
-        }
-    };
     if !ids::is_well_formed(id, "cus") {
         return Err(ApiError::not_found("customer", id));
     }
     if call.consistency == ReadConsistency::Edge {
         if let Some(stored) = read_edge_copy(&call, id).await {
-            return show(&stored);
+            let shown = customer_json(&stored, id, &expand, include_deleted)?;
+            return Ok(Rendered::ok_compact(&shown));
         }
     }
     let answer = send(&call, id, &CustomerCommand::Retrieve { id: id.to_owned() }).await?;
-    answer.render(|stored: StoredCustomer| {
-        let rendered = show(&stored);
-        remember_edge_copy(&call, stored);
-        rendered
-    })
+    show_customer(&call, answer, id, &expand, include_deleted)
 }
 
 /// POST /v1/customers/{id} (and PATCH)
@@ -103,11 +89,7 @@ pub async fn update(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
         idempotency: call.idempotency.clone(),
     };
     let answer = send(&call, id, &command).await?;
-    answer.render(|stored: StoredCustomer| {
-        let rendered = Rendered::ok(&render(&stored.record, &expand));
-        remember_edge_copy(&call, stored);
-        rendered
-    })
+    show_customer(&call, answer, id, &expand, false)
 }
 
 /// DELETE /v1/customers/{id}
@@ -122,10 +104,8 @@ pub async fn delete(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
         now: call.now,
     };
     let answer = send(&call, id, &command).await?;
-    answer.render(|stored: StoredCustomer| {
-        remember_edge_copy(&call, stored);
-        Rendered::ok(&DeletedCustomer::new(id))
-    })
+    // The deleted record shows as Stripe's stub.
+    show_customer(&call, answer, id, &Expand::default(), false)
 }
 
 /// GET /v1/customers
@@ -138,7 +118,13 @@ pub async fn list(mut call: Call<'_>) -> Result<Rendered, ApiError> {
         &call,
         AccountCommand::List { list },
         &expand,
-        |data, page| Rendered::ok(&List::new(LIST_URL, data, page.has_more)),
+        |data, page| {
+            Ok(serde_json::to_string(&List::new(
+                LIST_URL,
+                data,
+                page.has_more,
+            ))?)
+        },
     )
     .await
 }
@@ -153,29 +139,38 @@ pub async fn search(mut call: Call<'_>) -> Result<Rendered, ApiError> {
         &call,
         AccountCommand::Search { search },
         &expand,
-        |data, page| Rendered::ok(&SearchResult::new(SEARCH_URL, data, page.next_page)),
+        |data, page| {
+            let result = SearchResult::new(SEARCH_URL, data, page.next_page);
+            Ok(serde_json::to_string(&result)?)
+        },
     )
     .await
 }
 
-/// Asks the account index for one page, renders its customers with `expand`, and
-/// wraps them in the envelope `wrap` builds.
+/// Asks the account index for one page, shows each customer with `expand`, and wraps
+/// them in the (compact) envelope `wrap` writes.
 async fn index_page(
     call: &Call<'_>,
     command: AccountCommand,
     expand: &Expand,
-    wrap: impl FnOnce(Vec<Customer>, IndexPage) -> Result<Rendered, ApiError>,
+    wrap: impl FnOnce(Vec<Box<RawValue>>, IndexPage<'_>) -> Result<String, ApiError>,
 ) -> Result<Rendered, ApiError> {
     let stub = account_stub(call.env, &call.namespace).map_err(platform)?;
     let response = post_json(&stub, &command).await.map_err(platform)?;
-    Answer::from(response).await?.render(|mut page: IndexPage| {
-        let documents = std::mem::take(&mut page.documents);
-        let data = documents
-            .iter()
-            .map(|d| render(&d.record, expand))
-            .collect();
-        wrap(data, page)
-    })
+    let (body, _) = match Answer::from(response).await? {
+        Answer::Failure(rendered) => return Ok(rendered),
+        Answer::Success { body, replayed } => (body, replayed),
+    };
+    let page: IndexPage = serde_json::from_str(&body)?;
+    let data = page
+        .documents
+        .iter()
+        .map(|document| {
+            let shown = customer_json(document.get(), "", expand, false)?;
+            Ok(RawValue::from_string(shown)?)
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Rendered::ok_compact(&wrap(data, page)?))
 }
 
 /// Checks that every object the parameters name exists in this account.
@@ -204,10 +199,10 @@ async fn resolve(call: &Call<'_>, references: &[Reference]) -> Result<(), ApiErr
 async fn live_customer_error(call: &Call<'_>, id: &str) -> Option<ApiError> {
     let retrieve = CustomerCommand::Retrieve { id: id.to_owned() };
     match send(call, id, &retrieve).await {
-        Ok(Answer::Success { body, .. }) => serde_json::from_str::<StoredCustomer>(&body)
-            .ok()
-            .filter(|stored| stored.record.is_deleted())
-            .map(|_| ApiError::not_found("customer", id)),
+        Ok(Answer::Success { body, .. }) => match version_and_deleted(&body) {
+            Ok((_, true)) => Some(ApiError::not_found("customer", id)),
+            _ => None,
+        },
         Ok(Answer::Failure(_)) => Some(ApiError::not_found("customer", id)),
         Err(_) => None,
     }
@@ -219,26 +214,57 @@ async fn send(call: &Call<'_>, id: &str, command: &CustomerCommand) -> Result<An
     Answer::from(post_json(&stub, command).await.map_err(platform)?).await
 }
 
+/// Shows the customer in an object's answer (the JSON of a `StoredCustomer`), passing
+/// a failure through; in edge mode the isolate memoises what it saw.
+fn show_customer(
+    call: &Call<'_>,
+    answer: Answer,
+    id: &str,
+    expand: &Expand,
+    include_deleted: bool,
+) -> Result<Rendered, ApiError> {
+    let (stored, replayed) = match answer {
+        Answer::Failure(rendered) => return Ok(rendered),
+        Answer::Success { body, replayed } => (body, replayed),
+    };
+    let shown = customer_json(&stored, id, expand, include_deleted)?;
+    remember_edge_copy(call, id, stored)?;
+    Ok(Rendered {
+        replayed,
+        ..Rendered::ok_compact(&shown)
+    })
+}
+
 /// The edge copy of a customer: the isolate's memo, else this location's KV copy.
-async fn read_edge_copy(call: &Call<'_>, id: &str) -> Option<Rc<StoredCustomer>> {
+async fn read_edge_copy(call: &Call<'_>, id: &str) -> Option<Rc<str>> {
     let key = kv_key(&call.namespace, id);
     if let Some(stored) = edge_cache::lookup(&key, now_millis()) {
         return Some(stored);
     }
     let kv = call.env.kv(CUSTOMERS_KV).ok()?;
-    let text = kv.get(&key).text().await.ok()??;
-    let stored: StoredCustomer = serde_json::from_str(&text).ok()?;
-    edge_cache::remember(key, stored.clone(), now_millis(), call.edge_cache_ttl_ms);
-    Some(Rc::new(stored))
+    let stored = kv.get(&key).text().await.ok()??;
+    let (version, _) = version_and_deleted(&stored).ok()?;
+    let stored: Rc<str> = Rc::from(stored);
+    let ttl = call.edge_cache_ttl_ms;
+    edge_cache::remember(key, version, Rc::clone(&stored), now_millis(), ttl);
+    Some(stored)
 }
 
 /// In edge mode, keeps what this isolate just wrote or read from the authority, so the
 /// caller reads its own writes without waiting for KV.
-fn remember_edge_copy(call: &Call<'_>, stored: StoredCustomer) {
+fn remember_edge_copy(call: &Call<'_>, id: &str, stored: String) -> Result<(), ApiError> {
     if call.consistency == ReadConsistency::Edge {
-        let key = kv_key(&call.namespace, &stored.record.customer.id);
-        edge_cache::remember(key, stored, now_millis(), call.edge_cache_ttl_ms);
+        let (version, _) = version_and_deleted(&stored)?;
+        let key = kv_key(&call.namespace, id);
+        edge_cache::remember(
+            key,
+            version,
+            Rc::from(stored),
+            now_millis(),
+            call.edge_cache_ttl_ms,
+        );
     }
+    Ok(())
 }
 
 fn now_millis() -> u64 {
@@ -273,23 +299,6 @@ impl Answer {
                 body,
                 replayed,
             }))
-        }
-    }
-
-    /// Renders a success body (JSON of `T`) with `show`; passes a failure through as is.
-    fn render<T: DeserializeOwned>(
-        self,
-        show: impl FnOnce(T) -> Result<Rendered, ApiError>,
-    ) -> Result<Rendered, ApiError> {
-        match self {
-            Answer::Failure(rendered) => Ok(rendered),
-            Answer::Success { body, replayed } => {
-                let rendered = show(serde_json::from_str(&body)?)?;
-                Ok(Rendered {
-                    replayed,
-                    ..rendered
-                })
-            }
         }
     }
 }

@@ -10,3 +10,4 @@ pub mod limits;
 pub mod list;
 pub mod params;
 pub mod tax_id;
+pub mod view;

@@ -164,7 +164,7 @@ fn storage_error(e: impl std::fmt::Display) -> ApiError {
 }
 
 impl CustomerStore for SqlCustomerStore {
-    fn load(&self) -> std::result::Result<Option<StoredCustomer>, ApiError> {
+    fn load_document(&self) -> std::result::Result<Option<(i64, String)>, ApiError> {
         #[derive(Deserialize)]
         struct Row {
             version: i64,
@@ -178,13 +178,7 @@ impl CustomerStore for SqlCustomerStore {
             )
             .and_then(|c| c.to_array())
             .map_err(storage_error)?;
-        match rows.into_iter().next() {
-            None => Ok(None),
-            Some(row) => Ok(Some(StoredCustomer {
-                version: row.version,
-                record: serde_json::from_str(&row.document)?,
-            })),
-        }
+        Ok(rows.into_iter().next().map(|r| (r.version, r.document)))
     }
 
     fn save(&mut self, stored: &StoredCustomer) -> std::result::Result<(), ApiError> {

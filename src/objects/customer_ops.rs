@@ -21,7 +21,18 @@ pub struct SavedResponse {
 
 /// The synchronous storage a CustomerObject offers (SQLite in production, memory in tests).
 pub trait CustomerStore {
-    fn load(&self) -> Result<Option<StoredCustomer>, ApiError>;
+    /// The stored version and the record's JSON text, if the customer exists.
+    fn load_document(&self) -> Result<Option<(i64, String)>, ApiError>;
+    /// The stored customer, parsed.
+    fn load(&self) -> Result<Option<StoredCustomer>, ApiError> {
+        match self.load_document()? {
+            None => Ok(None),
+            Some((version, document)) => Ok(Some(StoredCustomer {
+                version,
+                record: serde_json::from_str(&document)?,
+            })),
+        }
+    }
     fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError>;
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError>;
     fn remember(
@@ -128,8 +139,16 @@ fn save_for_replay(
 fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply, ApiError> {
     match command {
         CustomerCommand::Retrieve { id } => {
-            let stored = load_existing(store, &id)?;
-            Reply::success(&stored, false)
+            // Served as stored: the record's JSON is not parsed and written again.
+            let (version, document) = store
+                .load_document()?
+                .ok_or_else(|| ApiError::not_found("customer", &id))?;
+            Ok(Reply {
+                status: 200,
+                body: format!("{{\"version\":{version},\"record\":{document}}}"),
+                replayed: false,
+                committed: None,
+            })
         }
         CustomerCommand::Create { new, params, .. } => {
             if store.load()?.is_some() {
@@ -204,8 +223,11 @@ pub struct MemoryStore {
 
 #[cfg(test)]
 impl CustomerStore for MemoryStore {
-    fn load(&self) -> Result<Option<StoredCustomer>, ApiError> {
-        Ok(self.stored.clone())
+    fn load_document(&self) -> Result<Option<(i64, String)>, ApiError> {
+        match &self.stored {
+            None => Ok(None),
+            Some(s) => Ok(Some((s.version, serde_json::to_string(&s.record)?))),
+        }
     }
     fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError> {
         self.stored = Some(stored.clone());
@@ -328,6 +350,10 @@ mod tests {
         assert_eq!(execute(&mut store, delete()).status, 404);
         let read = execute(&mut store, CustomerCommand::Retrieve { id: "cus_1".into() });
         assert_eq!(stored(&read).record.deleted_at, Some(99));
+        assert_eq!(
+            read.body,
+            serde_json::to_string(store.stored.as_ref().unwrap()).unwrap()
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! internal `fetch`. Plain serde types, so both sides and the tests share them.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::model::apply::NewCustomer;
 use crate::model::customer::CustomerRecord;
@@ -120,12 +121,14 @@ impl IndexEntry {
     }
 }
 
-/// A page of the account index: `StoredCustomer` documents, newest first.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IndexPage {
+/// A page of the account index: `StoredCustomer` documents (JSON, borrowed as they
+/// came), newest first, and for a search the token of the next page.
+#[derive(Debug, Deserialize)]
+pub struct IndexPage<'a> {
     pub has_more: bool,
     /// For a search: the `page` token that continues after this page.
     #[serde(default)]
     pub next_page: Option<String>,
-    pub documents: Vec<StoredCustomer>,
+    #[serde(borrow)]
+    pub documents: Vec<&'a RawValue>,
 }
