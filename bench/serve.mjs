@@ -6,8 +6,8 @@
 //   edge     the same build with READ_CONSISTENCY=edge, bound to the *same* Durable
 //            Object namespaces and KV namespace, so it reads the same data from KV
 //   ceiling  ceiling-worker.mjs: a constant JSON customer
-//   split    split-worker.mjs: a bare KV get and a bare Durable Object SQLite read
-// Config: BENCH_SERVE='{"persist": dir, "ports": {ours, edge, ceiling, split}}'.
+//   floor    floor-worker.mjs: the same storage work as ours in plain JS, nothing else
+// Config: BENCH_SERVE='{"persist": dir, "ports": {ours, edge, ceiling, floor}}'.
 // Sends {ready: true, urls} to the parent; stops on 'stop' or when the parent goes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,16 +38,19 @@ const ceiling = {
   compatibilityDate: ours.compatibilityDate,
   unsafeDirectSockets: [{ host, port: ports.ceiling }],
 };
-const split = {
-  name: 'split',
+const floor = {
+  name: 'floor',
   modules: true,
-  scriptPath: path.join(here, 'split-worker.mjs'),
+  scriptPath: path.join(here, 'floor-worker.mjs'),
   compatibilityDate: ours.compatibilityDate,
-  kvNamespaces: ['SPLIT_KV'],
-  durableObjects: { ROW: { className: 'Row', useSQLite: true } },
-  unsafeDirectSockets: [{ host, port: ports.split }],
+  kvNamespaces: ['FLOOR_KV'],
+  durableObjects: {
+    FLOOR_CUSTOMER: { className: 'FloorCustomer', useSQLite: true },
+    FLOOR_ACCOUNT: { className: 'FloorAccount', useSQLite: true },
+  },
+  unsafeDirectSockets: [{ host, port: ports.floor }],
 };
-options.workers = [ours, edge, ceiling, split];
+options.workers = [ours, edge, ceiling, floor];
 
 const mf = new Miniflare(options);
 let stopping = false;
@@ -67,7 +70,7 @@ process.on('SIGTERM', () => stop(0));
 try {
   await mf.ready;
   const urls = {};
-  for (const [key, w] of Object.entries({ ours, edge, ceiling, split })) {
+  for (const [key, w] of Object.entries({ ours, edge, ceiling, floor })) {
     urls[key] = (await mf.unsafeGetDirectURL(w.name)).toString().replace(/\/$/, '');
   }
   process.send({ ready: true, urls });

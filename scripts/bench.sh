@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# `npm run bench`: our worker side by side with localstripe and with the runtime's own
+# ceiling, on 127.0.0.1 only. Installs its peers (wrk from Debian's packages, localstripe
+# from PyPI into bench/.venv), builds the release worker, then runs bench/run.mjs, which
+# writes bench/results.json, bench/results.md and bench/plot.svg and prints the table.
+# Budget: the whole command aims to finish within 15 minutes; bench/run.mjs seeds as far
+# as the time left allows and says which store sizes it reached. Working state and logs
+# go to bench/work/ (gitignored). BENCH_SKIP_BUILD=1 reuses build/ as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export BENCH_STARTED_AT="${BENCH_STARTED_AT:-$(date +%s)}"
+LOCALSTRIPE_VERSION=1.15.10
+
+say() { printf '[bench] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+bash scripts/setup.sh
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -f build/index.js ]; then
+  say "building the release worker"
+  bash scripts/build.sh
+fi
+source scripts/env.sh
+
+if ! command -v wrk >/dev/null 2>&1; then
+  say "installing wrk (Debian package)"
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; then
+    as_root apt-get update -q >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
+  fi
+fi
+
+venv=bench/.venv
+if [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("localstripe"))' 2>/dev/null)" != "$LOCALSTRIPE_VERSION" ]; then
+  say "installing localstripe $LOCALSTRIPE_VERSION into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "localstripe==$LOCALSTRIPE_VERSION"
+fi
+
+say "setup and build took $(( $(date +%s) - BENCH_STARTED_AT )) s; running the benchmark"
+exec node bench/run.mjs
