@@ -134,3 +134,9 @@ test('the test_clock filter lists only customers on that clock', async () => {
   assert.deepEqual(onClock.data, []);
   assert.equal((await stripe.customers.list()).data.length, 2, 'customers without a clock are listed without the filter');
 });
+
+test('an error from the account index is indented like every other response', async () => {
+  const res = await request(worker.url, newKey(), 'GET', '/v1/customers?starting_after=cus_nobody00000000');
+  assert.equal(res.status, 400);
+  assert.equal(res.text, JSON.stringify(res.json, null, 2));
+});

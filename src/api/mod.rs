@@ -23,7 +23,7 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 pub enum ReadConsistency {
     /// The CustomerObject, the authority.
     Strong,
-    /// The KV copy, falling back to the CustomerObject on a miss.
+    /// The isolate's memo, then the KV copy, then the CustomerObject.
     Edge,
 }
 
@@ -50,11 +50,13 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Rendered, ApiError> {
     if route.reads_body() {
         merge(&mut params, read_body(&mut req).await?);
     }
+    let now = now_seconds();
+    // PATCH is an alias of POST, so both share one fingerprint.
     let idempotency = match IdempotencyKey::parse(header(&req, "Idempotency-Key").as_deref())? {
         Some(key) if method == "POST" || method == "PATCH" => Some(IdempotencyClaim {
             key: key.as_str().to_owned(),
             fingerprint: fingerprint("POST", &path, &params),
-            now: now_seconds(),
+            now,
         }),
         _ => None,
     };
@@ -64,7 +66,7 @@ pub async fn handle(mut req: Request, env: &Env) -> Result<Rendered, ApiError> {
         account,
         params,
         idempotency,
-        now: now_seconds(),
+        now,
         consistency: consistency(env),
         edge_cache_ttl_ms: var(env, "EDGE_CACHE_TTL_MS")
             .and_then(|v| v.parse().ok())

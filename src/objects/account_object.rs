@@ -15,6 +15,7 @@ use crate::model::list::{
     finish_page, page_query, Cursor, Limit, ListCustomers, Position, SqlArg, SqlQuery,
 };
 use crate::model::params::{Reference, ReferenceKind};
+use crate::render::Rendered;
 use crate::search::sql::search_query;
 use crate::search::{encode_page, SearchCustomers};
 
@@ -75,8 +76,10 @@ impl DurableObject for AccountObject {
         };
         match result {
             Ok(body) => Response::ok(body),
+            // Passed through to the client as is: rendered the one way errors are.
             Err(err) => {
-                Ok(Response::ok(serde_json::to_string(&err.body())?)?.with_status(err.status()))
+                let rendered = Rendered::error(&err);
+                Ok(Response::ok(rendered.body)?.with_status(rendered.status))
             }
         }
     }

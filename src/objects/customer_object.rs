@@ -9,7 +9,9 @@ use worker::{
 };
 
 use super::customer_ops::{execute, CustomerStore, Reply, SavedResponse};
-use super::protocol::{AccountCommand, CustomerCommand, IndexEntry, StoredCustomer};
+use super::protocol::{
+    stored_customer_json, AccountCommand, CustomerCommand, IndexEntry, StoredCustomer,
+};
 use crate::error::ApiError;
 use crate::store::{account_stub, kv_key, post_json, CUSTOMERS_KV};
 
@@ -112,17 +114,19 @@ impl CustomerObject {
     async fn copy_to_kv(&self, namespace: &str, stored: &StoredCustomer) -> Result<()> {
         let kv = self.env.kv(CUSTOMERS_KV)?;
         let key = kv_key(namespace, &stored.record.customer.id);
-        let mut current = stored.clone();
+        let mut version = stored.version;
+        let mut document = serde_json::to_string(stored)?;
         for _ in 0..KV_CATCH_UP_ROUNDS {
-            kv.put(&key, serde_json::to_string(&current)?)?
-                .execute()
-                .await?;
+            kv.put(&key, document)?.execute().await?;
             let store = SqlCustomerStore {
                 sql: self.state.storage().sql(),
                 namespace: None,
             };
-            match store.load() {
-                Ok(Some(latest)) if latest.version > current.version => current = latest,
+            match store.load_document() {
+                Ok(Some((latest, record))) if latest > version => {
+                    version = latest;
+                    document = stored_customer_json(latest, &record);
+                }
                 _ => return Ok(()),
             }
         }

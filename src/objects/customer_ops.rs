@@ -2,11 +2,12 @@
 //! and a write against a [`CustomerStore`], with no `.await` anywhere, so a Durable
 //! Object that runs it serialises every change to its customer.
 
-use super::protocol::{CustomerCommand, IdempotencyClaim, StoredCustomer};
+use super::protocol::{stored_customer_json, CustomerCommand, IdempotencyClaim, StoredCustomer};
 use crate::error::ApiError;
 use crate::idempotency::RETENTION_SECONDS;
 use crate::model::apply;
 use crate::model::customer::CustomerRecord;
+use crate::render::Rendered;
 
 /// A keyed create's record is kept for as long as any customer can live.
 const CREATE_RETENTION_SECONDS: i64 = 100 * 365 * 86_400;
@@ -57,10 +58,12 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// An error, rendered the one way errors are, to be passed through to the client.
     fn error(err: &ApiError) -> Self {
+        let rendered = Rendered::error(err);
         Reply {
-            status: err.status(),
-            body: serde_json::to_string_pretty(&err.body()).unwrap_or_default(),
+            status: rendered.status,
+            body: rendered.body,
             replayed: false,
             committed: None,
         }
@@ -145,7 +148,7 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 .ok_or_else(|| ApiError::not_found("customer", &id))?;
             Ok(Reply {
                 status: 200,
-                body: format!("{{\"version\":{version},\"record\":{document}}}"),
+                body: stored_customer_json(version, &document),
                 replayed: false,
                 committed: None,
             })

@@ -63,6 +63,12 @@ pub struct StoredCustomer {
     pub record: CustomerRecord,
 }
 
+/// The JSON of a [`StoredCustomer`] built from its parts, without parsing the record:
+/// the same text `serde_json::to_string` writes for it.
+pub fn stored_customer_json(version: i64, record_json: &str) -> String {
+    format!("{{\"version\":{version},\"record\":{record_json}}}")
+}
+
 /// A request to an account's AccountObject, which indexes its customers.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
