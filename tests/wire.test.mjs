@@ -137,10 +137,15 @@ test('malformed bodies are 400s and never 500s', async () => {
   assert.deepEqual(list.json.data, []);
 });
 
-test('an oversized body is a 413 in the error shape', async () => {
+test('an oversized body is a 413 in the error shape, and the connection stays usable', async () => {
+  const key = newKey();
   const body = `description=${'x'.repeat(200 * 1024)}`;
-  const res = await request(worker.url, newKey(), 'POST', '/v1/customers', body);
-  assertStripeError(res, 413, { type: 'invalid_request_error' });
+  for (let round = 0; round < 3; round++) {
+    const res = await request(worker.url, key, 'POST', '/v1/customers', body);
+    assertStripeError(res, 413, { type: 'invalid_request_error' });
+    const next = await request(worker.url, key, 'GET', '/v1/customers');
+    assert.equal(next.status, 200, `round ${round}: the request after a 413`);
+  }
 });
 
 test('JSON bodies are accepted like form bodies, null unsetting a field', async () => {

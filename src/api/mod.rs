@@ -17,6 +17,9 @@ use crate::router::{route, Route};
 
 /// The largest request body accepted; larger ones get a 413.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
+/// A too-large body up to this size is still read before the 413, so that the client's
+/// keep-alive connection stays usable; a larger one is refused without reading it.
+const DRAIN_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// Where `GET /v1/customers/{id}` reads from (the `READ_CONSISTENCY` var).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +124,7 @@ async fn read_body(req: &mut Request) -> Result<FormMap, ApiError> {
         limit: MAX_BODY_BYTES,
     };
     let declared = header(req, "Content-Length").and_then(|v| v.trim().parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+    if declared.is_some_and(|n| n > DRAIN_LIMIT_BYTES) {
         return Err(too_large);
     }
     let body = req
