@@ -25,6 +25,16 @@ impl Route {
     pub fn reads_body(&self) -> bool {
         matches!(self, Route::CreateCustomer | Route::UpdateCustomer { .. })
     }
+
+    /// The customer id the path names, if any.
+    pub fn customer_id(&self) -> Option<&str> {
+        match self {
+            Route::RetrieveCustomer { id }
+            | Route::UpdateCustomer { id }
+            | Route::DeleteCustomer { id } => Some(id),
+            _ => None,
+        }
+    }
 }
 
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
@@ -116,6 +126,21 @@ mod tests {
                 .to_string()
                 .starts_with(&format!("Unrecognized request URL ({method}: {path})")));
         }
+    }
+
+    #[test]
+    fn only_routes_on_one_customer_name_a_customer_id() {
+        assert_eq!(
+            route("DELETE", "/v1/customers/cus_9")
+                .unwrap()
+                .customer_id(),
+            Some("cus_9")
+        );
+        assert_eq!(route("GET", "/v1/customers").unwrap().customer_id(), None);
+        assert_eq!(
+            route("GET", "/v1/customers/search").unwrap().customer_id(),
+            None
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::model::list::ListCustomers;
 use crate::model::params::{Call as ParamCall, CustomerParams, Reference};
 use crate::model::view::{customer_json, version_and_deleted};
 use crate::objects::protocol::{AccountCommand, CustomerCommand, IndexPage};
-use crate::params::{Field, Params};
+use crate::params::Field;
 use crate::render::{List, Rendered, SearchResult};
 use crate::search::SearchCustomers;
 use crate::store::{account_stub, customer_stub, kv_key, post_json, CUSTOMERS_KV};
@@ -26,7 +26,7 @@ const SEARCH_URL: &str = "/v1/customers/search";
 
 /// POST /v1/customers
 pub async fn create(mut call: Call<'_>) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(std::mem::take(&mut call.params));
+    let mut p = call.take_params();
     let expand = Expand::parse_for_object(&mut p)?;
     let params = CustomerParams::parse(&mut p, ParamCall::Create)?;
     p.finish()?;
@@ -52,13 +52,10 @@ pub async fn create(mut call: Call<'_>) -> Result<Rendered, ApiError> {
 
 /// GET /v1/customers/{id}
 pub async fn retrieve(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(std::mem::take(&mut call.params));
+    let mut p = call.take_params();
     let expand = Expand::parse_for_object(&mut p)?;
     let include_deleted = p.boolean("include_deleted")? == Field::Set(true);
     p.finish()?;
-    if !ids::is_well_formed(id, "cus") {
-        return Err(ApiError::not_found("customer", id));
-    }
     if call.consistency == ReadConsistency::Edge {
         if let Some(stored) = read_edge_copy(&call, id).await {
             let shown = customer_json(&stored, id, &expand, include_deleted)?;
@@ -71,13 +68,10 @@ pub async fn retrieve(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError
 
 /// POST /v1/customers/{id} (and PATCH)
 pub async fn update(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(std::mem::take(&mut call.params));
+    let mut p = call.take_params();
     let expand = Expand::parse_for_object(&mut p)?;
     let params = CustomerParams::parse(&mut p, ParamCall::Update)?;
     p.finish()?;
-    if !ids::is_well_formed(id, "cus") {
-        return Err(ApiError::not_found("customer", id));
-    }
     if let Err(missing) = resolve(&call, &params.references).await {
         // Stripe answers for the customer before the objects the parameters name.
         return Err(live_customer_error(&call, id).await.unwrap_or(missing));
@@ -94,10 +88,7 @@ pub async fn update(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
 
 /// DELETE /v1/customers/{id}
 pub async fn delete(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> {
-    Params::new(std::mem::take(&mut call.params)).finish()?;
-    if !ids::is_well_formed(id, "cus") {
-        return Err(ApiError::not_found("customer", id));
-    }
+    call.take_params().finish()?;
     let command = CustomerCommand::Delete {
         namespace: call.namespace.clone(),
         id: id.to_owned(),
@@ -110,7 +101,7 @@ pub async fn delete(mut call: Call<'_>, id: &str) -> Result<Rendered, ApiError> 
 
 /// GET /v1/customers
 pub async fn list(mut call: Call<'_>) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(std::mem::take(&mut call.params));
+    let mut p = call.take_params();
     let list = ListCustomers::parse(&mut p)?;
     p.finish()?;
     let expand = list.expand.clone();
@@ -131,7 +122,7 @@ pub async fn list(mut call: Call<'_>) -> Result<Rendered, ApiError> {
 
 /// GET /v1/customers/search
 pub async fn search(mut call: Call<'_>) -> Result<Rendered, ApiError> {
-    let mut p = Params::new(std::mem::take(&mut call.params));
+    let mut p = call.take_params();
     let search = SearchCustomers::parse(&mut p)?;
     p.finish()?;
     let expand = search.expand.clone();

@@ -11,7 +11,9 @@ use crate::edge_cache;
 use crate::error::ApiError;
 use crate::form::{decode_form, decode_json, merge, FormMap};
 use crate::idempotency::{fingerprint, IdempotencyKey};
+use crate::model::ids;
 use crate::objects::protocol::IdempotencyClaim;
+use crate::params::Params;
 use crate::render::Rendered;
 use crate::router::{route, Route};
 
@@ -43,12 +45,26 @@ pub struct Call<'a> {
     pub edge_cache_ttl_ms: u64,
 }
 
+impl Call<'_> {
+    /// The request's parameters, handed to the handler's parameter cursor.
+    pub fn take_params(&mut self) -> Params {
+        Params::new(std::mem::take(&mut self.params))
+    }
+}
+
 /// Serves one request end to end.
 pub async fn handle(mut req: Request, env: &Env) -> Result<Rendered, ApiError> {
     let method = req.method().to_string();
     let path = req.path();
     let route = route(&method, &path)?;
     let account = policy(env).authenticate(header(&req, "Authorization").as_deref())?;
+    // One check for every route that names a customer: an id that cannot be ours is
+    // a 404 before any parameter is read or any object is touched.
+    if let Some(id) = route.customer_id() {
+        if !ids::is_well_formed(id, "cus") {
+            return Err(ApiError::not_found("customer", id));
+        }
+    }
     let mut params = decode_form(query_of(&req.inner().url()).as_bytes())?;
     if route.reads_body() {
         merge(&mut params, read_body(&mut req).await?);

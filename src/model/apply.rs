@@ -18,10 +18,10 @@ pub struct NewCustomer {
 }
 
 /// Builds the record of a new customer from create parameters.
-pub fn create(new: NewCustomer, params: CustomerParams) -> Result<CustomerRecord, ApiError> {
+pub fn create(new: NewCustomer, mut params: CustomerParams) -> Result<CustomerRecord, ApiError> {
     let customer = Customer::blank(new.id, new.created, new.livemode, ids::invoice_prefix());
     let mut record = CustomerRecord::new(customer);
-    let tax_id_data = params.tax_id_data.clone();
+    let tax_id_data = std::mem::take(&mut params.tax_id_data);
     update(&mut record, params)?;
     for data in tax_id_data {
         let tax_id = data.into_tax_id(
