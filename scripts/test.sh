@@ -8,11 +8,11 @@ bash scripts/setup.sh
 source scripts/env.sh
 
 echo "== cargo fmt --check"
-cargo fmt --check
+cargo fmt --all --check
 echo "== cargo clippy"
-cargo clippy --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test (native unit tests)"
-cargo test --quiet
+cargo test --workspace --quiet
 echo "== build the release worker"
 bash scripts/build.sh
 echo "== end-to-end tests (node --test)"

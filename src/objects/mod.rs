@@ -1,7 +1,34 @@
-//! The Durable Objects and the messages they take. `customer_ops` and `protocol` are
-//! pure; `customer_object` and `account_object` are the runtime glue around them.
+//! The Durable Objects: thin glue that runs `api-core`'s logic over SQLite, answers
+//! the Worker with a body or a typed `ApiError`, and does its deferred work (copies,
+//! retries) from one alarm through the [`scheduler`].
 
 pub mod account_object;
 pub mod customer_object;
-pub mod customer_ops;
-pub mod protocol;
+pub mod scheduler;
+pub mod sql;
+
+use api_core::wire::error::ApiError;
+use worker::{Response, Result};
+
+/// An object's answer to the Worker: 200 and the body, or the error's status and the
+/// error as typed JSON (rendered to Stripe's shape by the Worker, in one place).
+pub fn respond(result: std::result::Result<String, ApiError>, replayed: bool) -> Result<Response> {
+    let mut response = match result {
+        Ok(body) => Response::ok(body)?,
+        Err(err) => Response::ok(serde_json::to_string(&err)?)?.with_status(err.status()),
+    };
+    if replayed {
+        response.headers_mut().set("Idempotent-Replayed", "true")?;
+    }
+    Ok(response)
+}
+
+/// Runs the SQL statements of a schema; a failure is logged (the first query that
+/// needs the table then fails with an internal error that says why).
+pub fn create_schema(sql: &worker::SqlStorage, schema: &[&str], object: &str) {
+    for statement in schema {
+        if let Err(e) = sql.exec(statement, None) {
+            worker::console_error!("{object} schema: {e}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The Worker's configuration: its vars and secrets, read once into typed values.
+//! The edge reads them from the runtime; tests build them from a closure.
+
+use crate::wire::auth::KeyPolicy;
+
+/// Default lifetime of an isolate's memo of a customer document in edge mode.
+pub const EDGE_CACHE_TTL_MS: u64 = 5_000;
+
+/// Where `GET /v1/customers/{id}` reads from (the `READ_CONSISTENCY` var).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadConsistency {
+    /// The CustomerObject, the authority.
+    Strong,
+    /// The isolate's memo, then the KV copy, then the CustomerObject.
+    Edge,
+}
+
+/// Every setting a request may consult.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Which API keys open which account (`API_KEYS` secret, `SANDBOX_KEYS` var).
+    pub keys: KeyPolicy,
+    pub read_consistency: ReadConsistency,
+    /// How long edge reads may serve the isolate's memo (`EDGE_CACHE_TTL_MS`).
+    pub edge_cache_ttl_ms: u64,
+}
+
+impl Config {
+    /// Reads every setting through `lookup` (a var or secret by name).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let sandbox = lookup("SANDBOX_KEYS").is_some_and(|v| v == "true");
+        let api_keys = lookup("API_KEYS").unwrap_or_default();
+        let read_consistency = match lookup("READ_CONSISTENCY").as_deref() {
+            Some("edge") => ReadConsistency::Edge,
+            _ => ReadConsistency::Strong,
+        };
+        Config {
+            keys: KeyPolicy::new(&api_keys, sandbox),
+            read_consistency,
+            edge_cache_ttl_ms: lookup("EDGE_CACHE_TTL_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(EDGE_CACHE_TTL_MS),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_vars_mean_production_defaults() {
+        let config = Config::from_lookup(|_| None);
+        assert_eq!(config.read_consistency, ReadConsistency::Strong);
+        assert_eq!(config.edge_cache_ttl_ms, EDGE_CACHE_TTL_MS);
+        assert!(config
+            .keys
+            .authenticate(Some("Bearer sk_test_abc"))
+            .is_err());
+    }
+
+    #[test]
+    fn vars_select_edge_reads_and_sandbox_keys() {
+        let config = Config::from_lookup(|name| match name {
+            "READ_CONSISTENCY" => Some("edge".into()),
+            "EDGE_CACHE_TTL_MS" => Some("10".into()),
+            "SANDBOX_KEYS" => Some("true".into()),
+            _ => None,
+        });
+        assert_eq!(config.read_consistency, ReadConsistency::Edge);
+        assert_eq!(config.edge_cache_ttl_ms, 10);
+        assert!(config.keys.authenticate(Some("Bearer sk_test_abc")).is_ok());
+    }
+}

@@ -1,0 +1,145 @@
+//! How the customer handlers reach storage: a small trait over the CustomerObject, the
+//! AccountObject and the edge copy. The Worker implements it with Durable Object stubs
+//! and KV (`src/edge/backend.rs`); the tests below implement it in memory.
+
+use std::rc::Rc;
+
+use super::commands::{AccountCommand, CustomerEnvelope};
+use crate::wire::error::ApiError;
+
+/// A success answer of an object: the body, and whether it was an idempotent replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectAnswer {
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// Storage as the customer handlers see it. Failures of an object arrive as the
+/// typed `ApiError` the object raised.
+// The Worker runs on one thread, so these futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait CustomerBackend {
+    /// Runs a command in the CustomerObject of customer `id`.
+    async fn customer_object(
+        &self,
+        id: &str,
+        envelope: &CustomerEnvelope,
+    ) -> Result<ObjectAnswer, ApiError>;
+
+    /// Runs a command in the account's AccountObject; answers its body.
+    async fn account_object(
+        &self,
+        namespace: &str,
+        command: &AccountCommand,
+    ) -> Result<String, ApiError>;
+
+    /// The edge copy of a stored customer: this isolate's memo, else KV.
+    async fn edge_copy(&self, namespace: &str, id: &str, ttl_ms: u64) -> Option<Rc<str>>;
+
+    /// Keeps a stored customer this isolate wrote or read, for edge reads.
+    fn remember_edge_copy(&self, namespace: &str, id: &str, stored: Rc<str>, ttl_ms: u64);
+}
+
+/// A [`CustomerBackend`] in memory: each customer's object runs the real `execute`
+/// over a memory store, so handler tests exercise the same logic as the Worker.
+#[cfg(test)]
+pub mod memory {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::resources::customers::commands::index_page_json;
+    use crate::resources::customers::execute::{execute, needs_reference_check, MemoryStore};
+
+    #[derive(Default)]
+    pub struct MemoryBackend {
+        pub objects: RefCell<BTreeMap<String, MemoryStore>>,
+        pub edge: RefCell<BTreeMap<String, Rc<str>>>,
+        /// Ids of referenced objects that exist (coupons, sources, …).
+        pub known_references: Vec<String>,
+        /// How many times each object was called, by kind.
+        pub calls: RefCell<Vec<&'static str>>,
+    }
+
+    impl CustomerBackend for MemoryBackend {
+        async fn customer_object(
+            &self,
+            id: &str,
+            envelope: &CustomerEnvelope,
+        ) -> Result<ObjectAnswer, ApiError> {
+            self.calls.borrow_mut().push("customer");
+            let key = format!("{}/{id}", envelope.namespace);
+            let mut objects = self.objects.borrow_mut();
+            let store = objects.entry(key).or_default();
+            if needs_reference_check(store, &envelope.command)? {
+                let references = envelope.command.references();
+                if let Some(missing) = references
+                    .iter()
+                    .find(|r| !self.known_references.contains(&r.id))
+                {
+                    return Err(missing.missing());
+                }
+            }
+            let reply = execute(store, envelope.command.clone());
+            match reply.error_value() {
+                Some(err) => Err(err),
+                None => Ok(ObjectAnswer {
+                    body: reply.body,
+                    replayed: reply.replayed,
+                }),
+            }
+        }
+
+        async fn account_object(
+            &self,
+            namespace: &str,
+            _command: &AccountCommand,
+        ) -> Result<String, ApiError> {
+            self.calls.borrow_mut().push("account");
+            let prefix = format!("{namespace}/");
+            let objects = self.objects.borrow();
+            let documents: Vec<String> = objects
+                .iter()
+                .filter(|(key, _)| key.starts_with(&prefix))
+                .filter_map(|(_, store)| store.stored.as_ref()?.to_json().ok())
+                .collect();
+            let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
+            Ok(index_page_json(false, None, &borrowed))
+        }
+
+        async fn edge_copy(&self, namespace: &str, id: &str, _ttl_ms: u64) -> Option<Rc<str>> {
+            self.calls.borrow_mut().push("edge");
+            self.edge
+                .borrow()
+                .get(&format!("{namespace}/{id}"))
+                .cloned()
+        }
+
+        fn remember_edge_copy(&self, namespace: &str, id: &str, stored: Rc<str>, _ttl_ms: u64) {
+            self.edge
+                .borrow_mut()
+                .insert(format!("{namespace}/{id}"), stored);
+        }
+    }
+
+    impl MemoryBackend {
+        /// Whether the customer object of `id` in `namespace` holds a customer.
+        pub fn holds(&self, namespace: &str, id: &str) -> bool {
+            self.objects
+                .borrow()
+                .get(&format!("{namespace}/{id}"))
+                .is_some_and(|s| s.stored.is_some())
+        }
+    }
+
+    /// Drives a future that never waits on anything (every memory call is ready at once).
+    pub fn run<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                return out;
+            }
+        }
+    }
+}

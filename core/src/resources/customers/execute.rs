@@ -1,0 +1,445 @@
+//! What a CustomerObject executes, free of the runtime: each command is a read, a
+//! check and a write against a [`CustomerStore`], with no `.await` anywhere, so the
+//! Durable Object that runs it serialises every change to its customer.
+
+use super::apply;
+use super::commands::CustomerCommand;
+use super::model::CustomerRecord;
+use super::stored::{stored_json, StoredCustomer};
+use crate::wire::error::ApiError;
+use crate::wire::idempotency::{IdempotencyClaim, RETENTION_SECONDS};
+
+/// A keyed create's record is kept for as long as any customer can live.
+const CREATE_RETENTION_SECONDS: i64 = 100 * 365 * 86_400;
+
+/// A saved outcome of an idempotent request: replayed as is when the key comes again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedResponse {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// The synchronous storage a CustomerObject offers (SQLite in production, memory in tests).
+pub trait CustomerStore {
+    /// The stored version and the record's JSON text, if the customer exists.
+    fn load_document(&self) -> Result<Option<(i64, String)>, ApiError>;
+    /// The stored customer, parsed.
+    fn load(&self) -> Result<Option<StoredCustomer>, ApiError> {
+        match self.load_document()? {
+            None => Ok(None),
+            Some((version, document)) => Ok(Some(StoredCustomer {
+                version,
+                record: serde_json::from_str(&document)?,
+            })),
+        }
+    }
+    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError>;
+    fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError>;
+    fn remember(
+        &mut self,
+        key: &str,
+        saved: &SavedResponse,
+        expires_at: i64,
+    ) -> Result<(), ApiError>;
+    /// Drops idempotency records that expired before `now` (unix seconds).
+    fn forget_expired(&mut self, now: i64) -> Result<(), ApiError>;
+}
+
+/// What the object answers, and the new state to propagate if it committed one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    /// `StoredCustomer` JSON on success, the `ApiError` as JSON otherwise.
+    pub body: String,
+    pub replayed: bool,
+    /// Set when this command wrote a new version: the caller copies it to the index and KV.
+    pub committed: Option<StoredCustomer>,
+}
+
+impl Reply {
+    /// An error, as the typed value the Worker renders.
+    fn error(err: &ApiError) -> Self {
+        Reply {
+            status: err.status(),
+            body: serde_json::to_string(err).unwrap_or_else(|_| {
+                "{\"internal\":{\"detail\":\"unserialisable error\"}}".to_owned()
+            }),
+            replayed: false,
+            committed: None,
+        }
+    }
+
+    /// The error this reply carries, if it is one.
+    pub fn error_value(&self) -> Option<ApiError> {
+        (self.status != 200).then(|| {
+            serde_json::from_str(&self.body)
+                .unwrap_or_else(|_| ApiError::internal(format!("unreadable error: {}", self.body)))
+        })
+    }
+
+    fn success(stored: &StoredCustomer, committed: bool) -> Result<Self, ApiError> {
+        Ok(Reply {
+            status: 200,
+            body: stored.to_json()?,
+            replayed: false,
+            committed: committed.then(|| stored.clone()),
+        })
+    }
+}
+
+/// Whether the objects the command references must be looked up before it runs: not
+/// when it names none, nor when it is a replay of a saved request. Stripe answers for
+/// a missing or deleted customer before a missing coupon or source, so that is an error
+/// here already.
+pub fn needs_reference_check(
+    store: &impl CustomerStore,
+    command: &CustomerCommand,
+) -> Result<bool, ApiError> {
+    let claim = match command {
+        _ if command.references().is_empty() => return Ok(false),
+        CustomerCommand::Create { idempotency, .. } => idempotency,
+        CustomerCommand::Update {
+            id, idempotency, ..
+        } => {
+            load_live(store, id)?;
+            idempotency
+        }
+        _ => return Ok(false),
+    };
+    match claim {
+        Some(claim) => Ok(store.recall(&claim.key)?.is_none()),
+        None => Ok(true),
+    }
+}
+
+/// Runs one command to completion against `store`.
+pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand) -> Reply {
+    let (claim, retention) = match &command {
+        // A keyed create owns its customer id, so its record lives as long as the customer.
+        CustomerCommand::Create { idempotency, .. } => {
+            (idempotency.clone(), CREATE_RETENTION_SECONDS)
+        }
+        CustomerCommand::Update { idempotency, .. } => (idempotency.clone(), RETENTION_SECONDS),
+        _ => (None, 0),
+    };
+    if let Some(claim) = &claim {
+        match replay(store, claim) {
+            Ok(Some(reply)) => return reply,
+            Ok(None) => {}
+            Err(err) => return Reply::error(&err),
+        }
+    }
+    let reply = run(store, command).unwrap_or_else(|err| Reply::error(&err));
+    if let Some(claim) = claim {
+        if let Err(err) = save_for_replay(store, &claim, &reply, retention) {
+            return Reply::error(&err);
+        }
+    }
+    reply
+}
+
+/// The saved reply for a reused key, or an `idempotency_error` if the parameters differ.
+fn replay(store: &impl CustomerStore, claim: &IdempotencyClaim) -> Result<Option<Reply>, ApiError> {
+    let Some(saved) = store.recall(&claim.key)? else {
+        return Ok(None);
+    };
+    if saved.fingerprint != claim.fingerprint {
+        return Err(ApiError::IdempotencyMismatch {
+            key: claim.key.clone(),
+        });
+    }
+    Ok(Some(Reply {
+        status: saved.status,
+        body: saved.body,
+        replayed: true,
+        committed: None,
+    }))
+}
+
+/// Stripe saves the result of every request that began executing, errors included.
+fn save_for_replay(
+    store: &mut impl CustomerStore,
+    claim: &IdempotencyClaim,
+    reply: &Reply,
+    retention: i64,
+) -> Result<(), ApiError> {
+    store.forget_expired(claim.now)?;
+    let saved = SavedResponse {
+        fingerprint: claim.fingerprint.clone(),
+        status: reply.status,
+        body: reply.body.clone(),
+    };
+    store.remember(&claim.key, &saved, claim.now.saturating_add(retention))
+}
+
+fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply, ApiError> {
+    match command {
+        CustomerCommand::Retrieve { id } => {
+            // Served as stored: the record's JSON is not parsed and written again.
+            let (version, document) = store
+                .load_document()?
+                .ok_or_else(|| ApiError::not_found("customer", &id))?;
+            Ok(Reply {
+                status: 200,
+                body: stored_json(version, &document),
+                replayed: false,
+                committed: None,
+            })
+        }
+        CustomerCommand::Create { new, params, .. } => {
+            if store.load()?.is_some() {
+                return Err(ApiError::internal(format!(
+                    "customer id {} already in use",
+                    new.id
+                )));
+            }
+            let record = apply::create(new, params)?;
+            commit(store, StoredCustomer { version: 1, record })
+        }
+        CustomerCommand::Update { id, params, .. } => {
+            let stored = load_live(store, &id)?;
+            let mut record = stored.record.clone();
+            apply::update(&mut record, params)?;
+            if record == stored.record {
+                return Reply::success(&stored, false);
+            }
+            commit(
+                store,
+                StoredCustomer {
+                    version: stored.version + 1,
+                    record,
+                },
+            )
+        }
+        CustomerCommand::Delete { id, now } => {
+            let stored = load_live(store, &id)?;
+            let record = CustomerRecord {
+                deleted_at: Some(now),
+                ..stored.record
+            };
+            commit(
+                store,
+                StoredCustomer {
+                    version: stored.version + 1,
+                    record,
+                },
+            )
+        }
+    }
+}
+
+fn commit(store: &mut impl CustomerStore, stored: StoredCustomer) -> Result<Reply, ApiError> {
+    store.save(&stored)?;
+    Reply::success(&stored, true)
+}
+
+/// The stored customer, deleted or not; 404 if it never existed.
+fn load_existing(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, ApiError> {
+    store
+        .load()?
+        .ok_or_else(|| ApiError::not_found("customer", id))
+}
+
+/// The stored customer if it exists and is not deleted; 404 otherwise.
+fn load_live(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, ApiError> {
+    let stored = load_existing(store, id)?;
+    if stored.record.is_deleted() {
+        return Err(ApiError::not_found("customer", id));
+    }
+    Ok(stored)
+}
+
+/// A store in memory, for tests of the object's logic without the runtime.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    pub stored: Option<StoredCustomer>,
+    pub saved: Vec<(String, SavedResponse, i64)>,
+}
+
+#[cfg(test)]
+impl CustomerStore for MemoryStore {
+    fn load_document(&self) -> Result<Option<(i64, String)>, ApiError> {
+        match &self.stored {
+            None => Ok(None),
+            Some(s) => Ok(Some((s.version, serde_json::to_string(&s.record)?))),
+        }
+    }
+    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError> {
+        self.stored = Some(stored.clone());
+        Ok(())
+    }
+    fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError> {
+        Ok(self
+            .saved
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, s, _)| s.clone()))
+    }
+    fn remember(
+        &mut self,
+        key: &str,
+        saved: &SavedResponse,
+        expires_at: i64,
+    ) -> Result<(), ApiError> {
+        self.saved.push((key.to_owned(), saved.clone(), expires_at));
+        Ok(())
+    }
+    fn forget_expired(&mut self, now: i64) -> Result<(), ApiError> {
+        self.saved.retain(|(_, _, expires_at)| *expires_at >= now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::customers::apply::NewCustomer;
+    use crate::resources::customers::changes::{CustomerParams, Operation};
+    use crate::wire::form::decode_form;
+    use crate::wire::params::Params;
+
+    fn params(call: Operation, body: &str) -> CustomerParams {
+        CustomerParams::parse(
+            &mut Params::new(decode_form(body.as_bytes()).unwrap()),
+            call,
+        )
+        .unwrap()
+    }
+
+    fn create(body: &str, idempotency: Option<IdempotencyClaim>) -> CustomerCommand {
+        CustomerCommand::Create {
+            new: NewCustomer {
+                id: "cus_1".into(),
+                created: 10,
+                livemode: false,
+            },
+            params: params(Operation::Create, body),
+            idempotency,
+        }
+    }
+
+    fn update(body: &str) -> CustomerCommand {
+        CustomerCommand::Update {
+            id: "cus_1".into(),
+            params: params(Operation::Update, body),
+            idempotency: None,
+        }
+    }
+
+    fn claim(key: &str, fingerprint: &str, now: i64) -> Option<IdempotencyClaim> {
+        Some(IdempotencyClaim {
+            key: key.into(),
+            fingerprint: fingerprint.into(),
+            now,
+        })
+    }
+
+    fn stored(reply: &Reply) -> StoredCustomer {
+        serde_json::from_str(&reply.body).unwrap()
+    }
+
+    #[test]
+    fn create_commits_version_one_and_update_bumps_it() {
+        let mut store = MemoryStore::default();
+        let created = execute(&mut store, create("name=A", None));
+        assert_eq!(created.status, 200);
+        assert_eq!(created.committed.as_ref().map(|s| s.version), Some(1));
+        let updated = execute(&mut store, update("name=B"));
+        assert_eq!(stored(&updated).version, 2);
+        assert_eq!(stored(&updated).record.customer.name.as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn an_update_that_changes_nothing_commits_nothing() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("name=A", None));
+        let reply = execute(&mut store, update("name=A"));
+        assert_eq!(reply.status, 200);
+        assert!(reply.committed.is_none());
+    }
+
+    #[test]
+    fn a_rejected_update_leaves_the_stored_customer_unchanged() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("metadata[a]=1", None));
+        let before = store.stored.clone();
+        let too_many: String = (0..50).map(|i| format!("metadata[k{i}]=v&")).collect();
+        let reply = execute(&mut store, update(&too_many));
+        assert_eq!(reply.status, 400);
+        assert_eq!(store.stored, before);
+    }
+
+    #[test]
+    fn a_deleted_customer_cannot_be_updated_or_deleted_again_but_can_be_read() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("", None));
+        let delete = || CustomerCommand::Delete {
+            id: "cus_1".into(),
+            now: 99,
+        };
+        assert_eq!(execute(&mut store, delete()).status, 200);
+        assert_eq!(execute(&mut store, update("name=x")).status, 404);
+        assert_eq!(execute(&mut store, delete()).status, 404);
+        let read = execute(&mut store, CustomerCommand::Retrieve { id: "cus_1".into() });
+        assert_eq!(stored(&read).record.deleted_at, Some(99));
+        assert_eq!(
+            read.body,
+            serde_json::to_string(store.stored.as_ref().unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_unknown_customer_is_a_404() {
+        let reply = execute(
+            &mut MemoryStore::default(),
+            CustomerCommand::Retrieve { id: "cus_x".into() },
+        );
+        assert_eq!(reply.status, 404);
+        assert_eq!(
+            reply.error_value(),
+            Some(ApiError::not_found("customer", "cus_x"))
+        );
+    }
+
+    #[test]
+    fn a_reused_key_replays_and_other_parameters_are_an_idempotency_error() {
+        let mut store = MemoryStore::default();
+        let first = execute(&mut store, create("name=A", claim("k", "fp1", 100)));
+        let again = execute(&mut store, create("name=A", claim("k", "fp1", 101)));
+        assert!(again.replayed);
+        assert!(again.committed.is_none());
+        assert_eq!(again.body, first.body);
+        let other = execute(&mut store, create("name=B", claim("k", "fp2", 102)));
+        assert_eq!(
+            other.error_value(),
+            Some(ApiError::IdempotencyMismatch { key: "k".into() })
+        );
+    }
+
+    #[test]
+    fn old_idempotency_records_are_forgotten_after_the_retention_period() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("", claim("create", "fp", 0)));
+        let old = CustomerCommand::Update {
+            id: "cus_1".into(),
+            params: params(Operation::Update, "name=x"),
+            idempotency: claim("old", "fp", 0),
+        };
+        execute(&mut store, old);
+        let later = RETENTION_SECONDS + 10;
+        let cmd = CustomerCommand::Update {
+            id: "cus_1".into(),
+            params: params(Operation::Update, "name=y"),
+            idempotency: claim("new", "fp", later),
+        };
+        execute(&mut store, cmd);
+        assert!(store.recall("old").unwrap().is_none());
+        assert!(store.recall("new").unwrap().is_some());
+        assert!(
+            store.recall("create").unwrap().is_some(),
+            "a create's key lives as long as its customer"
+        );
+    }
+}

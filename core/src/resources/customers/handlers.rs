@@ -1,0 +1,319 @@
+//! The `/v1/customers` handlers: validate with the pure model, send one command to the
+//! Durable Object that owns the data (through [`CustomerBackend`]), and render the
+//! answer as Stripe does.
+
+use std::rc::Rc;
+
+use serde_json::value::RawValue;
+
+use super::apply::NewCustomer;
+use super::backend::{CustomerBackend, ObjectAnswer};
+use super::changes::{CustomerParams, Operation};
+use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, IndexPage};
+use super::expand::Expand;
+use super::list::ListCustomers;
+use super::search::SearchCustomers;
+use super::view::customer_json;
+use crate::config::ReadConsistency;
+use crate::wire::envelope::{List, SearchResult};
+use crate::wire::error::ApiError;
+use crate::wire::ids;
+use crate::wire::params::Field;
+use crate::wire::render::Rendered;
+use crate::wire::request::ApiRequest;
+
+const LIST_URL: &str = "/v1/customers";
+const SEARCH_URL: &str = "/v1/customers/search";
+
+/// POST /v1/customers
+pub async fn create(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let expand = Expand::parse_for_object(&mut p)?;
+    let params = CustomerParams::parse(&mut p, Operation::Create)?;
+    p.finish()?;
+    // A keyed create always maps to the same id, so a retry reaches the same object.
+    let id = match &req.idempotency {
+        Some(claim) => ids::keyed_id("cus", req.namespace.as_bytes(), claim.key.as_bytes()),
+        None => ids::random_id("cus")?,
+    };
+    let command = CustomerCommand::Create {
+        new: NewCustomer {
+            id: id.clone(),
+            created: req.now,
+            livemode: req.account.livemode,
+        },
+        params,
+        idempotency: req.idempotency.clone(),
+    };
+    let answer = send(&req, db, &id, command).await?;
+    show_customer(&req, db, answer, &id, &expand, false)
+}
+
+/// GET /v1/customers/{id}
+pub async fn retrieve(
+    mut req: ApiRequest,
+    db: &impl CustomerBackend,
+    id: &str,
+) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let expand = Expand::parse_for_object(&mut p)?;
+    let include_deleted = p.boolean("include_deleted")? == Field::Set(true);
+    p.finish()?;
+    if req.read_consistency == ReadConsistency::Edge {
+        if let Some(stored) = db
+            .edge_copy(&req.namespace, id, req.edge_cache_ttl_ms)
+            .await
+        {
+            let shown = customer_json(&stored, id, &expand, include_deleted)?;
+            return Ok(Rendered::ok_compact(&shown));
+        }
+    }
+    let command = CustomerCommand::Retrieve { id: id.to_owned() };
+    let answer = send(&req, db, id, command).await?;
+    show_customer(&req, db, answer, id, &expand, include_deleted)
+}
+
+/// POST /v1/customers/{id} (and PATCH)
+pub async fn update(
+    mut req: ApiRequest,
+    db: &impl CustomerBackend,
+    id: &str,
+) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let expand = Expand::parse_for_object(&mut p)?;
+    let params = CustomerParams::parse(&mut p, Operation::Update)?;
+    p.finish()?;
+    let command = CustomerCommand::Update {
+        id: id.to_owned(),
+        params,
+        idempotency: req.idempotency.clone(),
+    };
+    let answer = send(&req, db, id, command).await?;
+    show_customer(&req, db, answer, id, &expand, false)
+}
+
+/// DELETE /v1/customers/{id}
+pub async fn delete(
+    mut req: ApiRequest,
+    db: &impl CustomerBackend,
+    id: &str,
+) -> Result<Rendered, ApiError> {
+    req.take_params().finish()?;
+    let command = CustomerCommand::Delete {
+        id: id.to_owned(),
+        now: req.now,
+    };
+    let answer = send(&req, db, id, command).await?;
+    // The deleted record shows as Stripe's stub.
+    show_customer(&req, db, answer, id, &Expand::default(), false)
+}
+
+/// GET /v1/customers
+pub async fn list(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let list = ListCustomers::parse(&mut p)?;
+    p.finish()?;
+    let expand = list.expand.clone();
+    let body = db
+        .account_object(&req.namespace, &AccountCommand::List { list })
+        .await?;
+    index_page(&body, &expand, |data, page| {
+        Ok(serde_json::to_string(&List::new(
+            LIST_URL,
+            data,
+            page.has_more,
+        ))?)
+    })
+}
+
+/// GET /v1/customers/search
+pub async fn search(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let search = SearchCustomers::parse(&mut p)?;
+    p.finish()?;
+    let expand = search.expand.clone();
+    let body = db
+        .account_object(&req.namespace, &AccountCommand::Search { search })
+        .await?;
+    index_page(&body, &expand, |data, page| {
+        let result = SearchResult::new(SEARCH_URL, data, page.next_page);
+        Ok(serde_json::to_string(&result)?)
+    })
+}
+
+/// Shows each customer of an index page with `expand`, and wraps them in the
+/// (compact) envelope `wrap` writes.
+fn index_page(
+    body: &str,
+    expand: &Expand,
+    wrap: impl FnOnce(Vec<Box<RawValue>>, IndexPage<'_>) -> Result<String, ApiError>,
+) -> Result<Rendered, ApiError> {
+    let page: IndexPage = serde_json::from_str(body)?;
+    let data = page
+        .documents
+        .iter()
+        .map(|document| {
+            let shown = customer_json(document.get(), "", expand, false)?;
+            Ok(RawValue::from_string(shown)?)
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Rendered::ok_compact(&wrap(data, page)?))
+}
+
+/// Sends a command to the customer's object.
+async fn send(
+    req: &ApiRequest,
+    db: &impl CustomerBackend,
+    id: &str,
+    command: CustomerCommand,
+) -> Result<ObjectAnswer, ApiError> {
+    let envelope = CustomerEnvelope {
+        namespace: req.namespace.clone(),
+        request_id: req.request_id.clone(),
+        command,
+    };
+    db.customer_object(id, &envelope).await
+}
+
+/// Shows the customer in an object's answer (the JSON of a `StoredCustomer`); in edge
+/// mode the isolate memoises what it saw, so the caller reads its own writes.
+fn show_customer(
+    req: &ApiRequest,
+    db: &impl CustomerBackend,
+    answer: ObjectAnswer,
+    id: &str,
+    expand: &Expand,
+    include_deleted: bool,
+) -> Result<Rendered, ApiError> {
+    let shown = customer_json(&answer.body, id, expand, include_deleted)?;
+    if req.read_consistency == ReadConsistency::Edge {
+        let ttl = req.edge_cache_ttl_ms;
+        db.remember_edge_copy(&req.namespace, id, Rc::from(answer.body), ttl);
+    }
+    Ok(Rendered {
+        replayed: answer.replayed,
+        ..Rendered::ok_compact(&shown)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::customers::backend::memory::{run, MemoryBackend};
+    use crate::wire::auth::Account;
+    use crate::wire::form::decode_form;
+    use crate::wire::idempotency::IdempotencyClaim;
+
+    fn request(query: &str) -> ApiRequest {
+        ApiRequest {
+            request_id: "req_1".into(),
+            account: Account {
+                id: "acct_1".into(),
+                livemode: false,
+            },
+            namespace: "acct_1:test".into(),
+            params: decode_form(query.as_bytes()).unwrap(),
+            idempotency: None,
+            now: 1_700_000_000,
+            read_consistency: ReadConsistency::Strong,
+            edge_cache_ttl_ms: 0,
+        }
+    }
+
+    fn body(rendered: &Rendered) -> serde_json::Value {
+        serde_json::from_str(&rendered.body).unwrap()
+    }
+
+    fn create_one(db: &MemoryBackend, query: &str) -> String {
+        let created = run(create(request(query), db)).unwrap();
+        body(&created)["id"].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_created_customer_is_retrieved_as_created() {
+        let db = MemoryBackend::default();
+        let id = create_one(&db, "name=Jenny&metadata[k]=v");
+        let shown = body(&run(retrieve(request(""), &db, &id)).unwrap());
+        assert_eq!(shown["name"], "Jenny");
+        assert_eq!(shown["metadata"]["k"], "v");
+        assert_eq!(shown["created"], 1_700_000_000);
+    }
+
+    #[test]
+    fn a_rejected_parameter_touches_no_object() {
+        let db = MemoryBackend::default();
+        let err = run(create(request("colour=red"), &db)).unwrap_err();
+        assert_eq!(err.param(), Some("colour"));
+        assert!(db.calls.borrow().is_empty());
+    }
+
+    #[test]
+    fn an_update_naming_a_missing_object_answers_for_the_customer_first() {
+        let db = MemoryBackend::default();
+        let err = run(update(request("coupon=SAVE"), &db, "cus_missing")).unwrap_err();
+        assert_eq!(err, ApiError::not_found("customer", "cus_missing"));
+        let id = create_one(&db, "");
+        let err = run(update(request("coupon=SAVE"), &db, &id)).unwrap_err();
+        assert_eq!(err.param(), Some("coupon"));
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn a_keyed_create_replays_under_the_same_id() {
+        let db = MemoryBackend::default();
+        let keyed = || {
+            let mut req = request("name=A");
+            req.idempotency = Some(IdempotencyClaim {
+                key: "k1".into(),
+                fingerprint: "fp".into(),
+                now: 1,
+            });
+            req
+        };
+        let first = run(create(keyed(), &db)).unwrap();
+        let again = run(create(keyed(), &db)).unwrap();
+        assert!(!first.replayed && again.replayed);
+        assert_eq!(body(&first)["id"], body(&again)["id"]);
+        assert_eq!(db.objects.borrow().len(), 1);
+    }
+
+    #[test]
+    fn edge_reads_serve_the_memo_of_this_isolates_own_writes() {
+        let db = MemoryBackend::default();
+        let edge = |query: &str| ApiRequest {
+            read_consistency: ReadConsistency::Edge,
+            ..request(query)
+        };
+        let created = run(create(edge("name=A"), &db)).unwrap();
+        let id = body(&created)["id"].as_str().unwrap().to_owned();
+        db.calls.borrow_mut().clear();
+        let shown = run(retrieve(edge(""), &db, &id)).unwrap();
+        assert_eq!(body(&shown)["name"], "A");
+        assert_eq!(*db.calls.borrow(), ["edge"], "no object was asked");
+    }
+
+    #[test]
+    fn a_deleted_customer_shows_the_stub_unless_include_deleted() {
+        let db = MemoryBackend::default();
+        let id = create_one(&db, "email=ada%40example.com");
+        let deleted = body(&run(delete(request(""), &db, &id)).unwrap());
+        assert_eq!(
+            deleted,
+            serde_json::json!({"id": id, "object": "customer", "deleted": true})
+        );
+        let whole = body(&run(retrieve(request("include_deleted=true"), &db, &id)).unwrap());
+        assert_eq!(whole["email"], "ada@example.com");
+        assert_eq!(whole["deleted"], true);
+        assert!(db.holds("acct_1:test", &id));
+    }
+
+    #[test]
+    fn a_list_wraps_the_index_page_in_the_list_envelope() {
+        let db = MemoryBackend::default();
+        create_one(&db, "name=A");
+        let page = body(&run(list(request("limit=5"), &db)).unwrap());
+        assert_eq!(page["object"], "list");
+        assert_eq!(page["url"], "/v1/customers");
+        assert_eq!(page["data"][0]["name"], "A");
+    }
+}

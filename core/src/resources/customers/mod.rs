@@ -1,0 +1,24 @@
+//! The Customer resource (seeds 000–004): the object and its stored record, the
+//! parameters of each call and their rules, the view a response shows, the list and
+//! search queries, what its Durable Object executes, and the handlers.
+//!
+//! ```text
+//! handlers ─► changes (parse) ─► commands ─► [CustomerObject] execute ─► apply ─► stored
+//!          ◄─ view (expand, deleted stub) ◄──────────────────────────── answer
+//! ```
+
+pub mod apply;
+pub mod backend;
+pub mod changes;
+pub mod commands;
+pub mod email;
+pub mod execute;
+pub mod expand;
+pub mod handlers;
+pub mod limits;
+pub mod list;
+pub mod model;
+pub mod search;
+pub mod stored;
+pub mod tax_id;
+pub mod view;

@@ -1,0 +1,4 @@
+//! One folder per Stripe resource, each with its model, parameters, rules, view,
+//! the commands its Durable Object executes, and its handlers.
+
+pub mod customers;

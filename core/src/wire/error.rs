@@ -1,0 +1,279 @@
+//! The one error type of the API and its single mapping to Stripe's wire shape:
+//! `{"error": {"type", "code", "message", "param", "doc_url"}}` plus an HTTP status,
+//! each key but `type` present only when it has a value. Every handler returns
+//! `Result<_, ApiError>`; errors cross the Durable Object boundary as this typed value.
+
+use serde::{Deserialize, Serialize};
+
+/// Where Stripe documents each error code.
+const DOC_URL_BASE: &str = "https://stripe.com/docs/error-codes/";
+
+/// Every failure a request can meet, in the terms a Stripe client expects.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiError {
+    #[error("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")]
+    MissingApiKey,
+    #[error("Invalid API Key provided: {masked}")]
+    InvalidApiKey { masked: String },
+    #[error("No such {kind}: '{id}'")]
+    NoSuchObject {
+        kind: String,
+        id: String,
+        param: Option<String>,
+        /// 404 for a path id, 400 for an id passed as a parameter.
+        status: u16,
+    },
+    /// `param` is the first unknown name; `others` the rest, for Stripe's plural message.
+    #[error("{}", unknown_parameters_message(param, others))]
+    UnknownParameter { param: String, others: Vec<String> },
+    #[error("Missing required param: {param}.")]
+    MissingParameter { param: String },
+    #[error("{message}")]
+    InvalidParameter {
+        param: String,
+        message: String,
+        code: Option<String>,
+    },
+    #[error("{message}")]
+    InvalidRequest { message: String },
+    #[error("Unrecognized request URL ({method}: {path}). {hint}Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", hint = trailing_slash_hint(path))]
+    UnrecognizedUrl { method: String, path: String },
+    #[error("You did not provide an API key, though you did set your Authorization header to \"{header}\". Using Bearer auth, your Authorization header should look something like 'Authorization: Bearer YOUR_SECRET_KEY'. See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")]
+    MalformedAuthorization { header: String },
+    #[error("The request body is too large: the limit is {limit} bytes.")]
+    BodyTooLarge { limit: usize },
+    #[error("Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.")]
+    IdempotencyMismatch { key: String },
+    #[error("{message}")]
+    IdempotencyKeyInvalid { message: String },
+    #[error("An unexpected error occurred. Please retry the request.")]
+    Internal { detail: String },
+}
+
+impl ApiError {
+    /// `400 parameter_invalid_*`-style error naming `param` in bracket form.
+    pub fn invalid(param: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidParameter {
+            param: param.into(),
+            message: message.into(),
+            code: None,
+        }
+    }
+
+    /// Like [`ApiError::invalid`], with a Stripe error code.
+    pub fn invalid_with_code(
+        param: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        ApiError::InvalidParameter {
+            param: param.into(),
+            message: message.into(),
+            code: Some(code.to_owned()),
+        }
+    }
+
+    /// A 404 for an object named in the URL path.
+    pub fn not_found(kind: &str, id: impl Into<String>) -> Self {
+        ApiError::NoSuchObject {
+            kind: kind.to_owned(),
+            id: id.into(),
+            param: Some("id".into()),
+            status: 404,
+        }
+    }
+
+    /// A 400 for an object named by a request parameter that does not exist.
+    pub fn missing_reference(kind: &str, id: impl Into<String>, param: impl Into<String>) -> Self {
+        ApiError::NoSuchObject {
+            kind: kind.to_owned(),
+            id: id.into(),
+            param: Some(param.into()),
+            status: 400,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::InvalidRequest {
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        ApiError::Internal {
+            detail: detail.into(),
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::MissingApiKey
+            | ApiError::MalformedAuthorization { .. }
+            | ApiError::InvalidApiKey { .. } => 401,
+            ApiError::NoSuchObject { status, .. } => *status,
+            ApiError::UnrecognizedUrl { .. } => 404,
+            ApiError::BodyTooLarge { .. } => 413,
+            ApiError::Internal { .. } => 500,
+            _ => 400,
+        }
+    }
+
+    /// Stripe's error `type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::IdempotencyMismatch { .. } => "idempotency_error",
+            ApiError::Internal { .. } => "api_error",
+            _ => "invalid_request_error",
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::NoSuchObject { .. } => Some("resource_missing"),
+            ApiError::UnknownParameter { .. } => Some("parameter_unknown"),
+            ApiError::MissingParameter { .. } => Some("parameter_missing"),
+            ApiError::InvalidParameter { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            ApiError::NoSuchObject { param, .. } => param.as_deref(),
+            ApiError::UnknownParameter { param, .. }
+            | ApiError::MissingParameter { param }
+            | ApiError::InvalidParameter { param, .. } => Some(param),
+            _ => None,
+        }
+    }
+
+    /// The body Stripe sends: `type` and `message` always, the others when they apply.
+    pub fn body(&self) -> ErrorBody<'_> {
+        let code = self.code();
+        ErrorBody {
+            error: ErrorDetail {
+                kind: self.kind(),
+                code,
+                message: self.to_string(),
+                param: self.param(),
+                doc_url: code.map(|c| format!("{DOC_URL_BASE}{}", c.replace('_', "-"))),
+            },
+        }
+    }
+}
+
+/// `Received unknown parameter: a`, or `Received unknown parameters: a, b` for several.
+fn unknown_parameters_message(first: &str, others: &[String]) -> String {
+    if others.is_empty() {
+        format!("Received unknown parameter: {first}")
+    } else {
+        format!(
+            "Received unknown parameters: {first}, {}",
+            others.join(", ")
+        )
+    }
+}
+
+/// Stripe's extra advice for a URL with a trailing slash.
+fn trailing_slash_hint(path: &str) -> &'static str {
+    if path.ends_with('/') {
+        "If you are trying to list objects, remove the trailing slash. If you are trying to retrieve an object, make sure you passed a valid (non-empty) identifier in your code. "
+    } else {
+        ""
+    }
+}
+
+/// The JSON envelope of an error response (Stripe's `error` schema: no `null`s).
+#[derive(Debug, Serialize)]
+pub struct ErrorBody<'a> {
+    pub error: ErrorDetail<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_url: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<&'a str>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+impl ErrorBody<'_> {
+    /// The pretty-printed body. Serialising these plain fields cannot fail; if it ever
+    /// did, a fixed generic error is sent rather than an empty body.
+    pub fn to_pretty_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| {
+            "{\n  \"error\": {\n    \"message\": \"An unexpected error occurred.\",\n    \"type\": \"api_error\"\n  }\n}".to_owned()
+        })
+    }
+}
+
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        ApiError::internal(format!("json: {e}"))
+    }
+}
+
+impl From<crate::wire::form::FormError> for ApiError {
+    fn from(e: crate::wire::form::FormError) -> Self {
+        use crate::wire::form::FormError as F;
+        match &e {
+            F::BadPercentEncoding { param }
+            | F::NotUtf8 { param }
+            | F::BadName { param }
+            | F::TooDeep { param }
+            | F::Conflict { param } => ApiError::invalid(param.clone(), e.to_string()),
+            F::TooMany | F::BadJson(_) | F::JsonNotObject => ApiError::bad_request(e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_customer_renders_as_stripe_resource_missing() {
+        let body = serde_json::to_value(ApiError::not_found("customer", "cus_x").body()).unwrap();
+        assert_eq!(body["error"]["type"], "invalid_request_error");
+        assert_eq!(body["error"]["code"], "resource_missing");
+        assert_eq!(body["error"]["message"], "No such customer: 'cus_x'");
+        assert_eq!(body["error"]["param"], "id");
+        assert_eq!(
+            body["error"]["doc_url"],
+            "https://stripe.com/docs/error-codes/resource-missing"
+        );
+    }
+
+    #[test]
+    fn internal_errors_hide_their_detail_from_the_client() {
+        let err = ApiError::internal("sql: disk on fire");
+        assert_eq!(err.status(), 500);
+        assert!(!err.to_string().contains("disk"));
+    }
+
+    #[test]
+    fn an_error_body_carries_only_the_keys_that_have_a_value() {
+        let body = serde_json::to_value(ApiError::MissingApiKey.body()).unwrap();
+        let keys: Vec<_> = body["error"].as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["message", "type"]);
+    }
+
+    #[test]
+    fn errors_survive_the_trip_between_the_worker_and_an_object() {
+        for err in [
+            ApiError::not_found("customer", "cus_1"),
+            ApiError::invalid_with_code("email", "email_invalid", "bad"),
+            ApiError::internal("sql: locked"),
+            ApiError::IdempotencyMismatch { key: "k".into() },
+        ] {
+            let text = serde_json::to_string(&err).unwrap();
+            assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), err);
+        }
+    }
+}

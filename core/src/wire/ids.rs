@@ -1,0 +1,130 @@
+//! Object ids: `cus_`, `txi_`, `req_`, `evt_`, `we_` followed by base62 characters,
+//! drawn from `getrandom`, or derived from a keyed hash when a request must map to
+//! the same id every time (idempotent creates).
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Length of the random part of every id we mint (Stripe's own are 14).
+pub const ID_BODY_LEN: usize = 14;
+/// Longest id body accepted from a client; longer ones cannot be ours.
+const MAX_ID_BODY_LEN: usize = 64;
+
+use crate::wire::error::ApiError;
+
+/// `n` random bytes from the platform's CSPRNG. It fails only where the platform has
+/// no entropy source at all; then no id is minted rather than a predictable one.
+pub fn random_bytes(n: usize) -> Result<Vec<u8>, ApiError> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).map_err(|e| ApiError::internal(format!("getrandom: {e}")))?;
+    Ok(buf)
+}
+
+/// Maps bytes to base62 characters by rejection, so that every character is uniform.
+fn base62_from(bytes: impl IntoIterator<Item = u8>, len: usize) -> String {
+    bytes
+        .into_iter()
+        .filter(|b| *b < 248)
+        .take(len)
+        .map(|b| BASE62[(b % 62) as usize] as char)
+        .collect()
+}
+
+/// A random id: `prefix_` followed by [`ID_BODY_LEN`] base62 characters.
+pub fn random_id(prefix: &str) -> Result<String, ApiError> {
+    loop {
+        // 14 characters need ~14.5 bytes on average after rejection; 32 almost always suffice.
+        let body = base62_from(random_bytes(32)?, ID_BODY_LEN);
+        if body.len() == ID_BODY_LEN {
+            return Ok(format!("{prefix}_{body}"));
+        }
+    }
+}
+
+/// A deterministic id for `message` under `secret`: the same inputs give the same id.
+pub fn keyed_id(prefix: &str, secret: &[u8], message: &[u8]) -> String {
+    let mut counter = 0u8;
+    let mut body = String::new();
+    while body.len() < ID_BODY_LEN {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
+        mac.update(&[counter]);
+        mac.update(message);
+        let digest = mac.finalize().into_bytes();
+        body.push_str(&base62_from(digest, ID_BODY_LEN - body.len()));
+        counter = counter.wrapping_add(1);
+    }
+    format!("{prefix}_{body}")
+}
+
+/// Eight uppercase hex-like characters, as Stripe generates a customer's `invoice_prefix`.
+pub fn invoice_prefix() -> Result<String, ApiError> {
+    Ok(random_bytes(4)?
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect())
+}
+
+/// Whether `id` could be an id of ours with this prefix: `prefix_` and 1–64 base62 characters.
+pub fn is_well_formed(id: &str, prefix: &str) -> bool {
+    match id
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+    {
+        Some(body) => {
+            !body.is_empty()
+                && body.len() <= MAX_ID_BODY_LEN
+                && body.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_ids_have_the_prefix_and_fourteen_base62_characters() {
+        for _ in 0..100 {
+            let id = random_id("cus").unwrap();
+            assert!(id.starts_with("cus_"));
+            assert_eq!(id.len(), 4 + ID_BODY_LEN);
+            assert!(is_well_formed(&id, "cus"), "{id}");
+        }
+    }
+
+    #[test]
+    fn random_ids_do_not_repeat() {
+        let ids: std::collections::HashSet<_> =
+            (0..1000).map(|_| random_id("cus").unwrap()).collect();
+        assert_eq!(ids.len(), 1000);
+    }
+
+    #[test]
+    fn keyed_ids_are_stable_and_depend_on_both_inputs() {
+        let a = keyed_id("cus", b"acct_1", b"key-1");
+        assert_eq!(a, keyed_id("cus", b"acct_1", b"key-1"));
+        assert_ne!(a, keyed_id("cus", b"acct_2", b"key-1"));
+        assert_ne!(a, keyed_id("cus", b"acct_1", b"key-2"));
+        assert!(is_well_formed(&a, "cus"));
+    }
+
+    #[test]
+    fn invoice_prefixes_are_eight_uppercase_hex_characters() {
+        let p = invoice_prefix().unwrap();
+        assert_eq!(p.len(), 8);
+        assert!(p
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+    }
+
+    #[test]
+    fn malformed_ids_are_recognised() {
+        for id in ["cus_", "cus", "txi_abc", "cus_abc\n", "cus_a-b", "xcus_abc"] {
+            assert!(!is_well_formed(id, "cus"), "{id:?}");
+        }
+        assert!(!is_well_formed(&format!("cus_{}", "a".repeat(65)), "cus"));
+    }
+}

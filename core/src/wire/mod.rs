@@ -1,0 +1,14 @@
+//! Stripe's wire format, shared by every resource: decoding (`form`), the parameter
+//! cursor (`params`), errors, rendering and envelopes, pagination, ids, API keys,
+//! idempotency keys, and the decoded request every handler takes (`request`).
+
+pub mod auth;
+pub mod envelope;
+pub mod error;
+pub mod form;
+pub mod idempotency;
+pub mod ids;
+pub mod pagination;
+pub mod params;
+pub mod render;
+pub mod request;

@@ -1,0 +1,68 @@
+//! The storage the handlers call through, as the Worker provides it: Durable Object
+//! stubs for the objects, KV and the isolate's memo for edge reads. Each resource's
+//! backend trait (from `api-core`) is implemented here.
+
+use std::rc::Rc;
+
+use api_core::resources::customers::backend::{CustomerBackend, ObjectAnswer};
+use api_core::resources::customers::commands::{AccountCommand, CustomerEnvelope};
+use api_core::resources::customers::view::version_and_deleted;
+use api_core::wire::error::ApiError;
+use worker::Env;
+
+use super::bindings::{
+    account_stub, call_object, customer_stub, kv_key, platform_error, CUSTOMERS_KV,
+};
+use super::memo;
+
+/// The Worker's storage, for one request.
+pub struct WorkerBackend<'a> {
+    pub env: &'a Env,
+}
+
+impl CustomerBackend for WorkerBackend<'_> {
+    async fn customer_object(
+        &self,
+        id: &str,
+        envelope: &CustomerEnvelope,
+    ) -> Result<ObjectAnswer, ApiError> {
+        let stub = customer_stub(self.env, &envelope.namespace, id).map_err(platform_error)?;
+        let answer = call_object(&stub, envelope).await?;
+        Ok(ObjectAnswer {
+            body: answer.body,
+            replayed: answer.replayed,
+        })
+    }
+
+    async fn account_object(
+        &self,
+        namespace: &str,
+        command: &AccountCommand,
+    ) -> Result<String, ApiError> {
+        let stub = account_stub(self.env, namespace).map_err(platform_error)?;
+        Ok(call_object(&stub, command).await?.body)
+    }
+
+    async fn edge_copy(&self, namespace: &str, id: &str, ttl_ms: u64) -> Option<Rc<str>> {
+        let key = kv_key(namespace, id);
+        if let Some(stored) = memo::lookup(&key, now_millis()) {
+            return Some(stored);
+        }
+        let kv = self.env.kv(CUSTOMERS_KV).ok()?;
+        let stored = kv.get(&key).text().await.ok()??;
+        let (version, _) = version_and_deleted(&stored).ok()?;
+        let stored: Rc<str> = Rc::from(stored);
+        memo::remember(key, version, Rc::clone(&stored), now_millis(), ttl_ms);
+        Some(stored)
+    }
+
+    fn remember_edge_copy(&self, namespace: &str, id: &str, stored: Rc<str>, ttl_ms: u64) {
+        if let Ok((version, _)) = version_and_deleted(&stored) {
+            memo::remember(kv_key(namespace, id), version, stored, now_millis(), ttl_ms);
+        }
+    }
+}
+
+fn now_millis() -> u64 {
+    worker::Date::now().as_millis()
+}

@@ -1,0 +1,157 @@
+//! The account's customer index, in SQL: one row per customer (the newest version wins)
+//! with its metadata as rows for search, and the pages list and search read from it.
+//! The page is assembled from the stored documents without parsing them.
+
+use api_core::resources::customers::commands::{index_page_json, IndexEntry};
+use api_core::resources::customers::list::ListCustomers;
+use api_core::resources::customers::search::sql::search_query;
+use api_core::resources::customers::search::SearchCustomers;
+use api_core::wire::error::ApiError;
+use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQuery};
+use serde::Deserialize;
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::objects::sql::{bind, storage_error};
+
+pub const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS customers (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        email TEXT,
+        name TEXT,
+        phone TEXT,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        test_clock TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL,
+        document TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS customers_by_created ON customers (created DESC, seq DESC) WHERE deleted = 0",
+    "CREATE INDEX IF NOT EXISTS customers_by_email ON customers (email, created DESC, seq DESC) WHERE deleted = 0",
+    "CREATE TABLE IF NOT EXISTS customer_metadata (
+        seq INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (key, value, seq))",
+    "CREATE INDEX IF NOT EXISTS customer_metadata_by_seq ON customer_metadata (seq)",
+    "CREATE INDEX IF NOT EXISTS customers_by_lower_email ON customers (lower(email)) WHERE deleted = 0",
+];
+
+const PAGE_COLUMNS: &str = "seq, created, document";
+
+/// Inserts or refreshes a row; an older version than the stored one changes nothing.
+pub fn upsert(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
+    sql.exec(
+        "INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET
+           email = excluded.email, name = excluded.name, phone = excluded.phone,
+           metadata = excluded.metadata, test_clock = excluded.test_clock,
+           deleted = excluded.deleted, version = excluded.version, document = excluded.document
+         WHERE excluded.version > customers.version",
+        vec![
+            e.id.as_str().into(),
+            SqlStorageValue::Integer(e.created),
+            e.email.clone().into(),
+            e.name.clone().into(),
+            e.phone.clone().into(),
+            e.metadata.as_str().into(),
+            e.test_clock.clone().into(),
+            SqlStorageValue::Integer(i64::from(e.deleted)),
+            SqlStorageValue::Integer(e.version),
+            e.document.as_str().into(),
+        ],
+    )
+    .map_err(storage_error)?;
+    refresh_metadata_rows(sql, e)
+}
+
+/// Rewrites the metadata rows search uses, if the row now holds this entry's version.
+fn refresh_metadata_rows(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
+    let this_version = || vec![e.id.as_str().into(), SqlStorageValue::Integer(e.version)];
+    sql.exec(
+        "DELETE FROM customer_metadata WHERE seq = (SELECT seq FROM customers WHERE id = ? AND version = ?)",
+        this_version(),
+    )
+    .map_err(storage_error)?;
+    sql.exec(
+        "INSERT OR IGNORE INTO customer_metadata (seq, key, value)
+         SELECT c.seq, m.key, m.value FROM customers c, json_each(c.metadata) m
+         WHERE c.id = ? AND c.version = ?",
+        this_version(),
+    )
+    .map_err(storage_error)?;
+    Ok(())
+}
+
+/// One page of live customers in list order.
+pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiError> {
+    let position = match list.cursor.named() {
+        Some((id, param)) => Some(position_of(sql, id, param)?),
+        None => None,
+    };
+    run_page(
+        sql,
+        list.page_query(PAGE_COLUMNS, position),
+        list.limit,
+        false,
+    )
+}
+
+/// One page of live customers matching a search, with the token of the next page.
+pub fn search_page(sql: &SqlStorage, search: &SearchCustomers) -> Result<String, ApiError> {
+    run_page(sql, search_query(PAGE_COLUMNS, search), search.limit, true)
+}
+
+/// Runs a page query and writes the `IndexPage` JSON from the stored documents.
+fn run_page(
+    sql: &SqlStorage,
+    query: SqlQuery,
+    limit: Limit,
+    with_next_page: bool,
+) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        seq: i64,
+        created: i64,
+        document: String,
+    }
+    let rows: Vec<Row> = sql
+        .exec(&query.sql, bind(query.args))
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    let (rows, has_more) = finish_page(rows, limit, query.reversed);
+    let next_page = match rows.last() {
+        Some(last) if has_more && with_next_page => Some(encode_page(Position {
+            created: last.created,
+            seq: last.seq,
+        })),
+        _ => None,
+    };
+    let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+    Ok(index_page_json(has_more, next_page.as_deref(), &documents))
+}
+
+/// Where the cursor customer stands in the list order; a cursor that names no
+/// customer of this account is an error, as in Stripe.
+fn position_of(sql: &SqlStorage, id: &str, param: &str) -> Result<Position, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        created: i64,
+        seq: i64,
+    }
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT created, seq FROM customers WHERE id = ?",
+            vec![id.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    rows.into_iter()
+        .next()
+        .map(|r| Position {
+            created: r.created,
+            seq: r.seq,
+        })
+        .ok_or_else(|| ApiError::missing_reference("customer", id, param))
+}

@@ -1,0 +1,129 @@
+//! The CustomerObject Durable Object: one per (account, customer), the authority for
+//! that customer. It runs `api-core`'s `execute` over its SQLite store with no await
+//! between read and write, then propagates the committed version (`propagation`).
+
+mod propagation;
+mod sql_store;
+
+use api_core::resources::customers::commands::{AccountCommand, CustomerEnvelope};
+use api_core::resources::customers::execute::{execute, needs_reference_check, CustomerStore};
+use api_core::wire::error::ApiError;
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+
+use crate::edge::bindings::{account_stub, call_object, platform_error};
+use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
+use crate::objects::{create_schema, respond};
+use propagation::Propagation;
+use sql_store::{SqlCustomerStore, SCHEMA};
+
+/// The job that copies the current version to the index and KV again.
+const PROPAGATE_JOB: &str = "propagate";
+/// Delay before a failed copy is tried again.
+const PROPAGATION_RETRY_MS: i64 = 5_000;
+
+#[durable_object]
+pub struct CustomerObject {
+    state: State,
+    env: Env,
+}
+
+impl DurableObject for CustomerObject {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        create_schema(&sql, SCHEMA, "customer");
+        create_schema(&sql, &[JOBS_SCHEMA], "customer");
+        CustomerObject { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let envelope: CustomerEnvelope = serde_json::from_str(&req.text().await?)?;
+        let CustomerEnvelope {
+            namespace,
+            request_id,
+            command,
+        } = envelope;
+        let store = SqlCustomerStore::new(self.state.storage().sql(), namespace);
+        let checked = match needs_reference_check(&store, &command) {
+            Ok(true) => self.resolve(&store, &command).await,
+            Ok(false) => Ok(()),
+            Err(err) => Err(err),
+        };
+        if let Err(err) = checked {
+            return respond(Err(err), false);
+        }
+        // Read, check and write with no await in between: the object's input gate
+        // keeps every other request out until this block is done.
+        let mut store = store;
+        let reply = execute(&mut store, command);
+        if let Some(stored) = &reply.committed {
+            self.propagate(&store, stored).await;
+        }
+        let result = match reply.error_value() {
+            Some(err) => {
+                if let ApiError::Internal { detail } = &err {
+                    worker::console_error!("{request_id}: {detail}");
+                }
+                Err(err)
+            }
+            None => Ok(reply.body),
+        };
+        respond(result, reply.replayed)
+    }
+
+    /// Runs the jobs that are due: today, copies that failed.
+    async fn alarm(&self) -> Result<Response> {
+        let scheduler = Scheduler { state: &self.state };
+        for job in scheduler.take_due(now_ms()) {
+            if job == PROPAGATE_JOB {
+                self.propagate_current().await;
+            }
+        }
+        scheduler.rearm().await;
+        Response::empty()
+    }
+}
+
+impl CustomerObject {
+    /// Checks, in the account's object, that everything the command references exists.
+    async fn resolve(
+        &self,
+        store: &SqlCustomerStore,
+        command: &api_core::resources::customers::commands::CustomerCommand,
+    ) -> std::result::Result<(), ApiError> {
+        let resolve = AccountCommand::Resolve {
+            references: command.references().to_vec(),
+        };
+        let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
+        call_object(&stub, &resolve).await.map(|_| ())
+    }
+
+    /// Copies a committed version; a failure is owed to the alarm.
+    async fn propagate(
+        &self,
+        store: &SqlCustomerStore,
+        stored: &api_core::resources::customers::stored::StoredCustomer,
+    ) {
+        let propagation = Propagation {
+            env: &self.env,
+            store,
+        };
+        if let Err(err) = propagation.copy(stored).await {
+            worker::console_error!("copy of {} failed: {err:?}", stored.record.customer.id);
+            Scheduler { state: &self.state }
+                .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+                .await;
+        }
+    }
+
+    /// Copies whatever version is current (the alarm's job).
+    async fn propagate_current(&self) {
+        let Some(store) = SqlCustomerStore::recorded(self.state.storage().sql()) else {
+            return;
+        };
+        match store.load() {
+            Ok(Some(stored)) => self.propagate(&store, &stored).await,
+            Ok(None) => {}
+            Err(err) => worker::console_error!("propagation: {err:?}"),
+        }
+    }
+}

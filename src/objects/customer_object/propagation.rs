@@ -1,0 +1,69 @@
+//! After a commit, the CustomerObject copies the new version to the account index
+//! (awaited, so list and search are read-after-write) and to KV (in version order).
+//! A copy that fails is owed: the scheduler's `propagate` job copies the newest again.
+
+use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
+use api_core::resources::customers::execute::CustomerStore;
+use api_core::resources::customers::stored::{stored_json, StoredCustomer};
+use api_core::wire::error::ApiError;
+use worker::Env;
+
+use super::sql_store::SqlCustomerStore;
+use crate::edge::bindings::{account_stub, call_object, kv_key, platform_error, CUSTOMERS_KV};
+
+/// How many times a KV copy is rewritten when newer versions commit meanwhile.
+const KV_CATCH_UP_ROUNDS: usize = 4;
+
+/// Copies one committed version of a customer to the index and to KV.
+pub struct Propagation<'a> {
+    pub env: &'a Env,
+    pub store: &'a SqlCustomerStore,
+}
+
+impl Propagation<'_> {
+    /// Copies `stored` everywhere; the first failure is returned once both were tried.
+    pub async fn copy(&self, stored: &StoredCustomer) -> Result<(), ApiError> {
+        let document = stored.to_json()?;
+        let index = self.copy_to_index(stored, document.clone()).await;
+        let kv = self
+            .copy_to_kv(stored.version, &stored.record.customer.id, document)
+            .await;
+        index.and(kv)
+    }
+
+    async fn copy_to_index(
+        &self,
+        stored: &StoredCustomer,
+        document: String,
+    ) -> Result<(), ApiError> {
+        let command = AccountCommand::Upsert {
+            entry: IndexEntry::of(stored, document)?,
+        };
+        let stub = account_stub(self.env, self.store.namespace()).map_err(platform_error)?;
+        call_object(&stub, &command).await.map(|_| ())
+    }
+
+    /// Writes the newest version to KV; if another commit landed while the put was in
+    /// flight, writes again, so the last write is always the newest version.
+    async fn copy_to_kv(&self, version: i64, id: &str, document: String) -> Result<(), ApiError> {
+        let kv = self.env.kv(CUSTOMERS_KV).map_err(platform_error)?;
+        let key = kv_key(self.store.namespace(), id);
+        let (mut version, mut document) = (version, document);
+        for _ in 0..KV_CATCH_UP_ROUNDS {
+            let kv_error = |e: worker::kv::KvError| ApiError::internal(format!("kv: {e}"));
+            kv.put(&key, document)
+                .map_err(kv_error)?
+                .execute()
+                .await
+                .map_err(kv_error)?;
+            match self.store.load_document()? {
+                Some((latest, record)) if latest > version => {
+                    version = latest;
+                    document = stored_json(latest, &record);
+                }
+                _ => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! One alarm per Durable Object, several kinds of due work: each job has a name and a
+//! due time in the object's `jobs` table, and the alarm fires at the earliest. A job
+//! is recorded in SQL before it is owed, so a restart loses none.
+//!
+//! ```text
+//! schedule(name, at) -> jobs[name] = min(jobs[name], at); alarm = min(jobs)
+//! alarm()            -> take every job due now (delete its row), run it, re-arm
+//! ```
+
+use serde::Deserialize;
+use worker::{SqlStorageValue, State};
+
+pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
+    name TEXT PRIMARY KEY,
+    due_at_ms INTEGER NOT NULL)";
+
+/// The object's job table and alarm.
+pub struct Scheduler<'a> {
+    pub state: &'a State,
+}
+
+impl Scheduler<'_> {
+    /// Records that `name` is due at `due_at_ms` (unix ms), keeping an earlier time if
+    /// one is already recorded, and sets the alarm for the earliest job.
+    pub async fn schedule(&self, name: &str, due_at_ms: i64) {
+        let recorded = self.state.storage().sql().exec(
+            "INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
+             ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)",
+            vec![name.into(), SqlStorageValue::Integer(due_at_ms)],
+        );
+        if let Err(e) = recorded {
+            worker::console_error!("scheduling {name}: {e}");
+        }
+        self.rearm().await;
+    }
+
+    /// Removes and returns the names of the jobs due at `now_ms`.
+    pub fn take_due(&self, now_ms: i64) -> Vec<String> {
+        #[derive(Deserialize)]
+        struct Row {
+            name: String,
+        }
+        let sql = self.state.storage().sql();
+        let due = sql
+            .exec(
+                "DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name",
+                vec![SqlStorageValue::Integer(now_ms)],
+            )
+            .and_then(|cursor| cursor.to_array::<Row>());
+        match due {
+            Ok(rows) => rows.into_iter().map(|r| r.name).collect(),
+            Err(e) => {
+                worker::console_error!("reading due jobs: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Sets the alarm for the earliest recorded job, if any.
+    pub async fn rearm(&self) {
+        #[derive(Deserialize)]
+        struct Row {
+            due: Option<i64>,
+        }
+        let sql = self.state.storage().sql();
+        let earliest = sql
+            .exec("SELECT min(due_at_ms) AS due FROM jobs", None)
+            .and_then(|cursor| cursor.to_array::<Row>())
+            .map(|rows| rows.into_iter().next().and_then(|r| r.due));
+        match earliest {
+            Ok(Some(due_at_ms)) => {
+                let delay = (due_at_ms - now_ms()).max(0);
+                if let Err(e) = self.state.storage().set_alarm(delay).await {
+                    worker::console_error!("setting the alarm: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => worker::console_error!("reading the job table: {e}"),
+        }
+    }
+}
+
+pub fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
