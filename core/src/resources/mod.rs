@@ -2,3 +2,4 @@
 //! the commands its Durable Object executes, and its handlers.
 
 pub mod customers;
+pub mod payment_methods;

@@ -47,6 +47,14 @@ pub enum ApiError {
     IdempotencyMismatch { key: String },
     #[error("{message}")]
     IdempotencyKeyInvalid { message: String },
+    /// A card that cannot be used (`card_error`, 402): declines and bad numbers.
+    #[error("{message}")]
+    Card {
+        code: String,
+        decline_code: Option<String>,
+        param: Option<String>,
+        message: String,
+    },
     #[error("An unexpected error occurred. Please retry the request.")]
     Internal { detail: String },
 }
@@ -100,6 +108,21 @@ impl ApiError {
         }
     }
 
+    /// A `card_error` with Stripe's code (and decline code, for declines).
+    pub fn card(
+        code: &str,
+        decline_code: Option<&str>,
+        param: Option<&str>,
+        message: &str,
+    ) -> Self {
+        ApiError::Card {
+            code: code.to_owned(),
+            decline_code: decline_code.map(str::to_owned),
+            param: param.map(str::to_owned),
+            message: message.to_owned(),
+        }
+    }
+
     pub fn internal(detail: impl Into<String>) -> Self {
         ApiError::Internal {
             detail: detail.into(),
@@ -114,6 +137,7 @@ impl ApiError {
             ApiError::NoSuchObject { status, .. } => *status,
             ApiError::UnrecognizedUrl { .. } => 404,
             ApiError::BodyTooLarge { .. } => 413,
+            ApiError::Card { .. } => 402,
             ApiError::Internal { .. } => 500,
             _ => 400,
         }
@@ -124,6 +148,7 @@ impl ApiError {
         match self {
             ApiError::IdempotencyMismatch { .. } => "idempotency_error",
             ApiError::Internal { .. } => "api_error",
+            ApiError::Card { .. } => "card_error",
             _ => "invalid_request_error",
         }
     }
@@ -134,13 +159,14 @@ impl ApiError {
             ApiError::UnknownParameter { .. } => Some("parameter_unknown"),
             ApiError::MissingParameter { .. } => Some("parameter_missing"),
             ApiError::InvalidParameter { code, .. } => code.as_deref(),
+            ApiError::Card { code, .. } => Some(code),
             _ => None,
         }
     }
 
     pub fn param(&self) -> Option<&str> {
         match self {
-            ApiError::NoSuchObject { param, .. } => param.as_deref(),
+            ApiError::NoSuchObject { param, .. } | ApiError::Card { param, .. } => param.as_deref(),
             ApiError::UnknownParameter { param, .. }
             | ApiError::MissingParameter { param }
             | ApiError::InvalidParameter { param, .. } => Some(param),
@@ -155,6 +181,10 @@ impl ApiError {
             error: ErrorDetail {
                 kind: self.kind(),
                 code,
+                decline_code: match self {
+                    ApiError::Card { decline_code, .. } => decline_code.as_deref(),
+                    _ => None,
+                },
                 message: self.to_string(),
                 param: self.param(),
                 doc_url: code.map(|c| format!("{DOC_URL_BASE}{}", c.replace('_', "-"))),
@@ -194,6 +224,8 @@ pub struct ErrorBody<'a> {
 pub struct ErrorDetail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
     pub message: String,
