@@ -6,10 +6,19 @@
 //! POST   /v1/customers            create        GET /v1/customers        list
 //! GET    /v1/customers/{id}       retrieve      POST|PATCH /v1/customers/{id}  update
 //! DELETE /v1/customers/{id}       delete        GET /v1/customers/search search
+//! /v1/customers/{id}/discount|discounts|sources[/{id}]|payment_methods[/{id}]
+//! /v1/coupons, /v1/promotion_codes, /v1/payment_methods[/{id}/attach|detach],
+//! /v1/test_helpers/test_clocks[/{id}/advance]
 //! ```
 
+use crate::resources::coupons::handlers as coupons;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
+use crate::resources::customers::nested;
+use crate::resources::objects::call;
+use crate::resources::payment_methods::handlers as payment_methods;
+use crate::resources::promotion_codes::handlers as promotion_codes;
+use crate::resources::test_clocks::handlers as test_clocks;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::render::Rendered;
@@ -19,6 +28,22 @@ use crate::wire::request::ApiRequest;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Customers(CustomerRoute),
+    Coupons(ObjectRoute),
+    PromotionCodes(ObjectRoute),
+    PaymentMethods(ObjectRoute),
+    TestClocks(ObjectRoute),
+}
+
+/// The operations on a collection of account objects (`/v1/coupons`, …); `Action` is
+/// `POST /{id}/{action}` (`attach`, `detach`, `advance`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectRoute {
+    Create,
+    List,
+    Retrieve { id: String },
+    Update { id: String },
+    Delete { id: String },
+    Action { id: String, action: String },
 }
 
 /// The operations on `/v1/customers`.
@@ -30,6 +55,17 @@ pub enum CustomerRoute {
     Retrieve { id: String },
     Update { id: String },
     Delete { id: String },
+    Discount { id: String },
+    DeleteDiscount { id: String },
+    ApplyDiscount { id: String },
+    Sources { id: String },
+    CreateSource { id: String },
+    Source { id: String, source: String },
+    UpdateSource { id: String, source: String },
+    DeleteSource { id: String, source: String },
+    PaymentMethods { id: String },
+    AttachPaymentMethod { id: String },
+    PaymentMethod { id: String, payment_method: String },
 }
 
 /// Everything the handlers need from storage: one trait per resource.
@@ -41,7 +77,19 @@ impl Route {
     pub fn reads_body(&self) -> bool {
         matches!(
             self,
-            Route::Customers(CustomerRoute::Create | CustomerRoute::Update { .. })
+            Route::Customers(
+                CustomerRoute::Create
+                    | CustomerRoute::Update { .. }
+                    | CustomerRoute::ApplyDiscount { .. }
+                    | CustomerRoute::CreateSource { .. }
+                    | CustomerRoute::UpdateSource { .. }
+                    | CustomerRoute::AttachPaymentMethod { .. }
+            ) | Route::Coupons(ObjectRoute::Create | ObjectRoute::Update { .. })
+                | Route::PromotionCodes(ObjectRoute::Create | ObjectRoute::Update { .. })
+                | Route::PaymentMethods(
+                    ObjectRoute::Create | ObjectRoute::Update { .. } | ObjectRoute::Action { .. }
+                )
+                | Route::TestClocks(ObjectRoute::Create | ObjectRoute::Action { .. })
         )
     }
 
@@ -51,7 +99,18 @@ impl Route {
             Route::Customers(
                 CustomerRoute::Retrieve { id }
                 | CustomerRoute::Update { id }
-                | CustomerRoute::Delete { id },
+                | CustomerRoute::Delete { id }
+                | CustomerRoute::Discount { id }
+                | CustomerRoute::DeleteDiscount { id }
+                | CustomerRoute::ApplyDiscount { id }
+                | CustomerRoute::Sources { id }
+                | CustomerRoute::CreateSource { id }
+                | CustomerRoute::Source { id, .. }
+                | CustomerRoute::UpdateSource { id, .. }
+                | CustomerRoute::DeleteSource { id, .. }
+                | CustomerRoute::PaymentMethods { id }
+                | CustomerRoute::AttachPaymentMethod { id }
+                | CustomerRoute::PaymentMethod { id, .. },
             ) => Some(id),
             _ => None,
         }
@@ -89,6 +148,17 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ("DELETE", ["customers", id]) if !id.is_empty() => {
             customer(|id| CustomerRoute::Delete { id }, id)
         }
+        (_, ["customers", id, rest @ ..]) if !id.is_empty() => nested_route(method, id, rest),
+        (_, ["coupons", rest @ ..]) => object_route(method, rest, "CLRUD", &[]).map(Route::Coupons),
+        (_, ["promotion_codes", rest @ ..]) => {
+            object_route(method, rest, "CLRU", &[]).map(Route::PromotionCodes)
+        }
+        (_, ["payment_methods", rest @ ..]) => {
+            object_route(method, rest, "CRU", &["attach", "detach"]).map(Route::PaymentMethods)
+        }
+        (_, ["test_helpers", "test_clocks", rest @ ..]) => {
+            object_route(method, rest, "CLRD", &["advance"]).map(Route::TestClocks)
+        }
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
@@ -97,10 +167,64 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     })
 }
 
+/// `/v1/customers/{id}/…`: the discount, sources and payment methods of one customer
+/// (seed 004's `payment-methods` spelling too).
+fn nested_route(method: &str, id: &str, rest: &[&str]) -> Option<Route> {
+    let id = decode_segment(id);
+    let sub = |s: &str| decode_segment(s);
+    let route = match (method, rest) {
+        ("GET", ["discount"]) => CustomerRoute::Discount { id },
+        ("DELETE", ["discount"]) => CustomerRoute::DeleteDiscount { id },
+        ("POST", ["discounts"]) => CustomerRoute::ApplyDiscount { id },
+        ("GET", ["sources"]) => CustomerRoute::Sources { id },
+        ("POST", ["sources"]) => CustomerRoute::CreateSource { id },
+        ("GET", ["sources", s]) if !s.is_empty() => CustomerRoute::Source { id, source: sub(s) },
+        ("POST", ["sources", s]) if !s.is_empty() => {
+            CustomerRoute::UpdateSource { id, source: sub(s) }
+        }
+        ("DELETE", ["sources", s]) if !s.is_empty() => {
+            CustomerRoute::DeleteSource { id, source: sub(s) }
+        }
+        ("GET", ["payment_methods" | "payment-methods"]) => CustomerRoute::PaymentMethods { id },
+        ("POST", ["payment_methods" | "payment-methods"]) => {
+            CustomerRoute::AttachPaymentMethod { id }
+        }
+        ("GET", ["payment_methods" | "payment-methods", pm]) if !pm.is_empty() => {
+            CustomerRoute::PaymentMethod {
+                id,
+                payment_method: sub(pm),
+            }
+        }
+        _ => return None,
+    };
+    Some(Route::Customers(route))
+}
+
+/// The routes of a collection of account objects, after its name: `ops` says which of
+/// Create, List, Retrieve, Update, Delete it has, `actions` its `POST /{id}/{action}`s.
+fn object_route(method: &str, rest: &[&str], ops: &str, actions: &[&str]) -> Option<ObjectRoute> {
+    let id = |s: &str| decode_segment(s);
+    let (op, route) = match (method, rest) {
+        ("POST", []) => ('C', ObjectRoute::Create),
+        ("GET", []) => ('L', ObjectRoute::List),
+        ("GET", [i]) if !i.is_empty() => ('R', ObjectRoute::Retrieve { id: id(i) }),
+        ("POST", [i]) if !i.is_empty() => ('U', ObjectRoute::Update { id: id(i) }),
+        ("DELETE", [i]) if !i.is_empty() => ('D', ObjectRoute::Delete { id: id(i) }),
+        ("POST", [i, action]) if !i.is_empty() && actions.contains(action) => {
+            return Some(ObjectRoute::Action {
+                id: id(i),
+                action: (*action).to_owned(),
+            })
+        }
+        _ => return None,
+    };
+    ops.contains(op).then_some(route)
+}
+
 /// Runs the handler of `route`.
 pub async fn dispatch(
     route: Route,
-    req: ApiRequest,
+    mut req: ApiRequest,
     backend: &impl Backend,
 ) -> Result<Rendered, ApiError> {
     match route {
@@ -111,7 +235,50 @@ pub async fn dispatch(
             CustomerRoute::Retrieve { id } => customers::retrieve(req, backend, &id).await,
             CustomerRoute::Update { id } => customers::update(req, backend, &id).await,
             CustomerRoute::Delete { id } => customers::delete(req, backend, &id).await,
+            CustomerRoute::Discount { id } => nested::discount(req, backend, &id, false).await,
+            CustomerRoute::ApplyDiscount { id } => nested::discount(req, backend, &id, true).await,
+            CustomerRoute::PaymentMethods { id } => {
+                let command = payment_methods::customer_command(&id, None, false, &mut req)?;
+                call(&req, backend, command).await
+            }
+            CustomerRoute::AttachPaymentMethod { id } => {
+                let command = payment_methods::customer_command(&id, None, true, &mut req)?;
+                call(&req, backend, command).await
+            }
+            CustomerRoute::PaymentMethod { id, payment_method } => {
+                let command =
+                    payment_methods::customer_command(&id, Some(&payment_method), false, &mut req)?;
+                call(&req, backend, command).await
+            }
+            other => {
+                let (id, command) = nested::command(other, &mut req)?;
+                nested::run(&req, backend, &id, command).await
+            }
         },
+        Route::Coupons(op) => {
+            let command = coupons::command(op, &mut req)?;
+            call(&req, backend, command).await
+        }
+        Route::PromotionCodes(op) => {
+            let command = promotion_codes::command(op, &mut req)?;
+            call(&req, backend, command).await
+        }
+        Route::PaymentMethods(op) => {
+            let command = payment_methods::command(op, &mut req)?;
+            if command.op == "payment_method.detach" {
+                payment_methods::detach(&req, backend, command).await
+            } else {
+                call(&req, backend, command).await
+            }
+        }
+        Route::TestClocks(op) => {
+            let command = test_clocks::command(op, &mut req)?;
+            if command.op == "test_clock.delete" {
+                test_clocks::delete(&req, backend, command).await
+            } else {
+                call(&req, backend, command).await
+            }
+        }
     }
 }
 
@@ -182,6 +349,11 @@ mod tests {
             ("DELETE", "/v1/customers"),
             ("GET", "/v1/customers/"),
             ("GET", "/v1/customers/cus_1/nothing"),
+            ("PUT", "/v1/coupons"),
+            ("DELETE", "/v1/promotion_codes/promo_1"),
+            ("GET", "/v1/payment_methods"),
+            ("POST", "/v1/payment_methods/pm_1/refund"),
+            ("POST", "/v1/coupons/A/attach"),
             ("GET", "/v2/customers"),
         ] {
             let err = route(method, path).unwrap_err();

@@ -1,5 +1,10 @@
 //! One folder per Stripe resource, each with its model, parameters, rules, view,
 //! the commands its Durable Object executes, and its handlers.
 
+pub mod account;
+pub mod coupons;
 pub mod customers;
+pub mod objects;
 pub mod payment_methods;
+pub mod promotion_codes;
+pub mod test_clocks;

@@ -1,6 +1,8 @@
 //! The AccountObject Durable Object: one per account namespace. It holds the customer
 //! index that list and search are served from (`customer_index`) and the tables of the
-//! objects customers reference (`references`).
+//! objects customers reference (`references`), on which it runs `api-core`'s
+//! `resources::account::execute` (coupons, promotion codes, payment methods, test
+//! clocks, and the claim/release of a customer write) with no await inside.
 
 mod customer_index;
 mod references;
@@ -32,8 +34,9 @@ impl DurableObject for AccountObject {
             }
             AccountCommand::List { list } => customer_index::list_page(&sql, &list),
             AccountCommand::Search { search } => customer_index::search_page(&sql, &search),
-            AccountCommand::Resolve { references } => {
-                references::check_all_exist(&sql, &references).map(|()| String::new())
+            AccountCommand::Objects(command) => {
+                let mut store = references::SqlObjectStore { sql: &sql };
+                api_core::resources::account::execute(&mut store, command)
             }
         };
         if let Err(api_core::wire::error::ApiError::Internal { detail }) = &result {

@@ -5,8 +5,10 @@
 mod propagation;
 mod sql_store;
 
+use api_core::resources::customers::claims::Claimed;
 use api_core::resources::customers::commands::{AccountCommand, CustomerEnvelope};
 use api_core::resources::customers::execute::{execute, needs_reference_check, CustomerStore};
+use api_core::resources::objects::ObjectCommand;
 use api_core::wire::error::ApiError;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
@@ -43,14 +45,17 @@ impl DurableObject for CustomerObject {
             command,
         } = envelope;
         let store = SqlCustomerStore::new(self.state.storage().sql(), namespace);
-        let checked = match needs_reference_check(&store, &command) {
-            Ok(true) => self.resolve(&store, &command).await,
-            Ok(false) => Ok(()),
+        let mut command = command;
+        let claimed = match needs_reference_check(&store, &command) {
+            Ok(true) => self.claim(&store, &command).await,
+            Ok(false) => Ok(Claimed::default()),
             Err(err) => Err(err),
         };
-        if let Err(err) = checked {
-            return respond(Err(err), false);
-        }
+        let claimed = match claimed {
+            Ok(claimed) => claimed,
+            Err(err) => return respond(Err(err), false),
+        };
+        command.set_claimed(claimed.clone());
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.
         let mut store = store;
@@ -60,6 +65,9 @@ impl DurableObject for CustomerObject {
         }
         let result = match reply.error_value() {
             Some(err) => {
+                if !claimed.is_empty() {
+                    self.release(&store, claimed).await;
+                }
                 if let ApiError::Internal { detail } = &err {
                     worker::console_error!("{request_id}: {detail}");
                 }
@@ -84,17 +92,36 @@ impl DurableObject for CustomerObject {
 }
 
 impl CustomerObject {
-    /// Checks, in the account's object, that everything the command references exists.
-    async fn resolve(
+    /// Claims, in the account's object, what the command references (see
+    /// `api_core::resources::customers::claims`): all of it, or an error.
+    async fn claim(
         &self,
         store: &SqlCustomerStore,
         command: &api_core::resources::customers::commands::CustomerCommand,
-    ) -> std::result::Result<(), ApiError> {
-        let resolve = AccountCommand::Resolve {
-            references: command.references().to_vec(),
+    ) -> std::result::Result<Claimed, ApiError> {
+        let Some(claim) = command.claim_command() else {
+            return Ok(Claimed::default());
         };
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
-        call_object(&stub, &resolve).await.map(|_| ())
+        let answer = call_object(&stub, &claim).await?;
+        Ok(Claimed::from_json(&serde_json::from_str(&answer.body)?))
+    }
+
+    /// Gives a claim back after the customer write failed (the compensating call).
+    async fn release(&self, store: &SqlCustomerStore, claimed: Claimed) {
+        let now = worker::Date::now().as_millis() as i64 / 1000;
+        let release = AccountCommand::Objects(ObjectCommand::new(
+            "release",
+            "",
+            serde_json::json!({"claimed": claimed.to_json(), "now": now}),
+        ));
+        let result = match account_stub(&self.env, store.namespace()) {
+            Ok(stub) => call_object(&stub, &release).await.map(|_| ()),
+            Err(e) => Err(platform_error(e)),
+        };
+        if let Err(err) = result {
+            worker::console_error!("release of a claim failed: {err:?}");
+        }
     }
 
     /// Copies a committed version; a failure is owed to the alarm.

@@ -5,6 +5,7 @@
 use super::apply;
 use super::commands::CustomerCommand;
 use super::model::CustomerRecord;
+use super::sources;
 use super::stored::{stored_json, StoredCustomer};
 use crate::wire::error::ApiError;
 use crate::wire::idempotency::{IdempotencyClaim, RETENTION_SECONDS};
@@ -97,7 +98,7 @@ pub fn needs_reference_check(
     command: &CustomerCommand,
 ) -> Result<bool, ApiError> {
     let claim = match command {
-        _ if command.references().is_empty() => return Ok(false),
+        _ if command.account_references().is_empty() => return Ok(false),
         CustomerCommand::Create { idempotency, .. } => idempotency,
         CustomerCommand::Update {
             id, idempotency, ..
@@ -187,20 +188,31 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 committed: None,
             })
         }
-        CustomerCommand::Create { new, params, .. } => {
+        CustomerCommand::Create {
+            new,
+            params,
+            claimed,
+            ..
+        } => {
             if store.load()?.is_some() {
                 return Err(ApiError::internal(format!(
                     "customer id {} already in use",
                     new.id
                 )));
             }
-            let record = apply::create(new, params)?;
+            let record = apply::create(new, params, claimed)?;
             commit(store, StoredCustomer { version: 1, record })
         }
-        CustomerCommand::Update { id, params, .. } => {
+        CustomerCommand::Update {
+            id,
+            params,
+            now,
+            claimed,
+            ..
+        } => {
             let stored = load_live(store, &id)?;
             let mut record = stored.record.clone();
-            apply::update(&mut record, params)?;
+            apply::update(&mut record, params, claimed, now)?;
             if record == stored.record {
                 return Reply::success(&stored, false);
             }
@@ -211,6 +223,24 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                     record,
                 },
             )
+        }
+        CustomerCommand::Nested { id, now, op, args } => {
+            let stored = load_live(store, &id)?;
+            let mut record = stored.record.clone();
+            let (body, changed) = nested(&mut record, &id, &op, &args, now)?;
+            if !changed {
+                return Ok(Reply {
+                    status: 200,
+                    body,
+                    replayed: false,
+                    committed: None,
+                });
+            }
+            let next = StoredCustomer {
+                version: stored.version + 1,
+                record,
+            };
+            commit_with_body(store, next, body)
         }
         CustomerCommand::Delete { id, now } => {
             let stored = load_live(store, &id)?;
@@ -229,9 +259,60 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
     }
 }
 
+/// Runs a command on the customer's sub-objects; answers the body and whether the
+/// record changed (the caller commits it).
+fn nested(
+    record: &mut CustomerRecord,
+    id: &str,
+    op: &str,
+    args: &serde_json::Value,
+    now: i64,
+) -> Result<(String, bool), ApiError> {
+    match op {
+        "forget_payment_method" => {
+            let settings = &mut record.customer.invoice_settings;
+            let pm = args["payment_method"].as_str();
+            let was_default = settings.default_payment_method.as_deref() == pm;
+            if was_default {
+                settings.default_payment_method = None;
+            }
+            Ok((String::new(), was_default))
+        }
+        "delete_discount" => {
+            let mut discount = record
+                .customer
+                .discount
+                .take()
+                .ok_or_else(|| ApiError::not_found("discount", id))?;
+            if let Some(fields) = discount.as_object_mut() {
+                // `deleted_discount` has every field of a discount but `end`.
+                fields.remove("end");
+                fields.insert("deleted".into(), true.into());
+            }
+            Ok((serde_json::to_string(&discount)?, true))
+        }
+        _ => sources::execute(record, op, args, now),
+    }
+}
+
 fn commit(store: &mut impl CustomerStore, stored: StoredCustomer) -> Result<Reply, ApiError> {
     store.save(&stored)?;
     Reply::success(&stored, true)
+}
+
+/// Commits a new version and answers `body` (a sub-object) instead of the customer.
+fn commit_with_body(
+    store: &mut impl CustomerStore,
+    stored: StoredCustomer,
+    body: String,
+) -> Result<Reply, ApiError> {
+    store.save(&stored)?;
+    Ok(Reply {
+        status: 200,
+        body,
+        replayed: false,
+        committed: Some(stored),
+    })
 }
 
 /// The stored customer, deleted or not; 404 if it never existed.
@@ -317,6 +398,7 @@ mod tests {
             },
             params: params(Operation::Create, body),
             idempotency,
+            claimed: Default::default(),
         }
     }
 
@@ -325,6 +407,8 @@ mod tests {
             id: "cus_1".into(),
             params: params(Operation::Update, body),
             idempotency: None,
+            now: 0,
+            claimed: Default::default(),
         }
     }
 
@@ -426,6 +510,8 @@ mod tests {
             id: "cus_1".into(),
             params: params(Operation::Update, "name=x"),
             idempotency: claim("old", "fp", 0),
+            now: 0,
+            claimed: Default::default(),
         };
         execute(&mut store, old);
         let later = RETENTION_SECONDS + 10;
@@ -433,6 +519,8 @@ mod tests {
             id: "cus_1".into(),
             params: params(Operation::Update, "name=y"),
             idempotency: claim("new", "fp", later),
+            now: 0,
+            claimed: Default::default(),
         };
         execute(&mut store, cmd);
         assert!(store.recall("old").unwrap().is_none());

@@ -44,6 +44,7 @@ pub async fn create(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Re
         },
         params,
         idempotency: req.idempotency.clone(),
+        claimed: Default::default(),
     };
     let answer = send(&req, db, &id, command).await?;
     show_customer(&req, db, answer, &id, &expand, false)
@@ -87,6 +88,8 @@ pub async fn update(
         id: id.to_owned(),
         params,
         idempotency: req.idempotency.clone(),
+        now: req.now,
+        claimed: Default::default(),
     };
     let answer = send(&req, db, id, command).await?;
     show_customer(&req, db, answer, id, &expand, false)
@@ -161,7 +164,7 @@ fn index_page(
 }
 
 /// Sends a command to the customer's object.
-async fn send(
+pub(super) async fn send(
     req: &ApiRequest,
     db: &impl CustomerBackend,
     id: &str,

@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod backend;
 pub mod changes;
+pub mod claims;
 pub mod commands;
 pub mod email;
 pub mod execute;
@@ -18,7 +19,9 @@ pub mod handlers;
 pub mod limits;
 pub mod list;
 pub mod model;
+pub mod nested;
 pub mod search;
+pub mod sources;
 pub mod stored;
 pub mod tax_id;
 pub mod view;

@@ -246,21 +246,6 @@ pub fn luhn_valid(digits: &str) -> bool {
     !digits.is_empty() && sum.is_multiple_of(10)
 }
 
-/// The (month, year) of a unix time, in UTC: a magic card expires in the month it is
-/// made, a year later.
-pub fn month_and_year(unix: i64) -> (i64, i64) {
-    // Howard Hinnant's civil_from_days.
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (month, year)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,13 +318,5 @@ mod tests {
             by_number("n", "abc").unwrap_err().code(),
             Some("incorrect_number")
         );
-    }
-
-    #[test]
-    fn the_expiry_month_and_year_come_from_the_creation_time() {
-        assert_eq!(month_and_year(0), (1, 1970));
-        assert_eq!(month_and_year(1_692_000_000), (8, 2023));
-        assert_eq!(month_and_year(1_709_251_200), (3, 2024));
-        assert_eq!(month_and_year(1_709_251_199), (2, 2024));
     }
 }
