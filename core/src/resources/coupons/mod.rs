@@ -5,10 +5,11 @@
 
 pub mod handlers;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::objects::{
-    int, metadata_arg, patch_fields, patch_metadata, save, ObjectCommand, ObjectStore, Page, Table,
+    int, metadata_arg, opt, opt_int, patch_fields, patch_metadata, save, set, template,
+    ObjectCommand, ObjectStore, Page, Table,
 };
 use crate::wire::error::ApiError;
 use crate::wire::ids;
@@ -26,8 +27,8 @@ pub fn parse_create(p: &mut Params, now: i64, livemode: bool) -> Result<Value, A
     };
     let percent_off = match p.required_string("percent_off", 64)? {
         None => None,
-        Some(s) => match s.parse::<f64>() {
-            Ok(v) if v > 0.0 && v <= 100.0 => Some(v),
+        Some(s) => match parse_percent(&s) {
+            Some(v) if v > 0.0 && v <= 100.0 => Some(v),
             _ => {
                 return Err(ApiError::invalid(
                     "percent_off",
@@ -100,28 +101,43 @@ pub fn parse_create(p: &mut Params, now: i64, livemode: bool) -> Result<Value, A
         ));
     }
     let name = p.string("name", NAME_MAX)?.into_option();
-    let mut args = json!({});
+    let mut args = template("{}");
     metadata_arg(p, &mut args)?;
     super::objects::skip_expand(p)?;
-    let mut coupon = json!({
-        "id": id,
-        "object": "coupon",
-        "amount_off": amount_off,
-        "created": now,
-        "currency": if amount_off.is_some() { currency } else { None },
-        "duration": duration,
-        "duration_in_months": months,
-        "livemode": livemode,
-        "max_redemptions": max_redemptions,
-        "metadata": {},
-        "name": name,
-        "percent_off": percent_off,
-        "redeem_by": redeem_by,
-        "times_redeemed": 0,
-        "valid": true,
-    });
+    let mut coupon = template(COUPON);
+    set(
+        &mut coupon,
+        vec![
+            ("id", id.into()),
+            ("amount_off", opt_int(amount_off)),
+            ("created", now.into()),
+            ("currency", opt(currency.filter(|_| amount_off.is_some()))),
+            ("duration", duration.into()),
+            ("duration_in_months", opt_int(months)),
+            ("livemode", livemode.into()),
+            ("max_redemptions", opt_int(max_redemptions)),
+            ("name", opt(name)),
+            ("percent_off", percent_off.map_or(Value::Null, Value::from)),
+            ("redeem_by", opt_int(redeem_by)),
+        ],
+    );
     patch_metadata(&mut coupon, &args)?;
     Ok(coupon)
+}
+
+/// A coupon with the fields that do not vary, the others still to be set.
+const COUPON: &str = r#"{"id":null,"object":"coupon","amount_off":null,"created":0,"currency":null,"duration":"once","duration_in_months":null,"livemode":false,"max_redemptions":null,"metadata":{},"name":null,"percent_off":null,"redeem_by":null,"times_redeemed":0,"valid":true}"#;
+
+/// A decimal like `25.5` (digits, at most one point), read without the float parser.
+fn parse_percent(s: &str) -> Option<f64> {
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |d: &str| d.len() <= 9 && d.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let number = |d: &str| d.parse::<u32>().unwrap_or(0);
+    let scale = 10u32.pow(fraction.len() as u32);
+    Some(f64::from(number(whole)) + f64::from(number(fraction)) / f64::from(scale))
 }
 
 /// An optional integer that must be at least 1.
@@ -163,7 +179,9 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         "coupon.delete" => {
             find(store, &id)?;
             store.remove(Table::Coupons, &id)?;
-            json!({"id": id, "object": "coupon", "deleted": true})
+            let mut deleted = template(r#"{"object":"coupon","deleted":true}"#);
+            deleted["id"] = id.into();
+            deleted
         }
         _ => {
             let all = store.all(Table::Coupons, None)?;
@@ -238,26 +256,29 @@ pub fn discount(
         (Some("repeating"), Some(months)) => Some(crate::wire::dates::add_months(now, months)),
         _ => None,
     };
-    Ok(json!({
-        "id": ids::random_id("di")?,
-        "object": "discount",
-        "checkout_session": null,
-        "coupon": coupon,
-        "customer": customer,
-        "end": end,
-        "invoice": null,
-        "invoice_item": null,
-        "promotion_code": promotion_code,
-        "start": now,
-        "subscription": null,
-    }))
+    let mut discount = template(DISCOUNT);
+    set(
+        &mut discount,
+        vec![
+            ("id", ids::random_id("di")?.into()),
+            ("coupon", coupon),
+            ("customer", customer.into()),
+            ("end", opt_int(end)),
+            ("promotion_code", opt(promotion_code)),
+            ("start", now.into()),
+        ],
+    );
+    Ok(discount)
 }
+
+const DISCOUNT: &str = r#"{"id":null,"object":"discount","checkout_session":null,"coupon":null,"customer":null,"end":null,"invoice":null,"invoice_item":null,"promotion_code":null,"start":0,"subscription":null}"#;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::resources::objects::MemoryObjectStore;
     use crate::wire::form::decode_form;
+    use serde_json::json;
 
     fn create(store: &mut MemoryObjectStore, body: &str) -> Result<Value, ApiError> {
         let mut p = Params::new(decode_form(body.as_bytes()).unwrap());
@@ -265,6 +286,17 @@ mod tests {
         p.finish()?;
         let text = execute(store, ObjectCommand::new("coupon.create", "", coupon))?;
         Ok(serde_json::from_str(&text).unwrap())
+    }
+
+    #[test]
+    fn percentages_are_read_as_decimals() {
+        assert_eq!(parse_percent("25.5"), Some(25.5));
+        assert_eq!(parse_percent("100"), Some(100.0));
+        assert_eq!(parse_percent(".5"), Some(0.5));
+        assert_eq!(parse_percent("33.333"), Some(33.333));
+        for bad in ["", ".", "1e2", "-5", "1.2.3", "ten"] {
+            assert_eq!(parse_percent(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -6,10 +6,11 @@
 pub mod handlers;
 pub mod test_cards;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::objects::{
-    arg, patch_fields, patch_metadata, save, text, ObjectCommand, ObjectStore, Page, Table,
+    arg, patch_fields, patch_metadata, save, set, template, text, ObjectCommand, ObjectStore, Page,
+    Table,
 };
 use crate::wire::dates::month_and_year;
 use crate::wire::error::ApiError;
@@ -56,69 +57,61 @@ pub fn new_payment_method(
         let (month, year) = month_and_year(now);
         (month, year + 1)
     });
-    json!({
-        "id": id,
-        "object": "payment_method",
-        "billing_details": {
-            "address": {"city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null},
-            "email": null,
-            "name": null,
-            "phone": null,
-        },
-        "card": {
-            "brand": card.brand,
-            "checks": {
-                "address_line1_check": null,
-                "address_postal_code_check": null,
-                "cvc_check": if cvc_checked { Some("pass") } else { None },
-            },
-            "country": card.country,
-            "exp_month": exp_month,
-            "exp_year": exp_year,
-            "fingerprint": fingerprint(card),
-            "funding": card.funding,
-            "generated_from": null,
-            "last4": card.last4(),
-            "networks": {"available": [card.brand], "preferred": null},
-            "three_d_secure_usage": {"supported": true},
-            "wallet": null,
-        },
-        "created": now,
-        "customer": null,
-        "livemode": livemode,
-        "metadata": {},
-        "type": "card",
-    })
+    let mut pm = template(PAYMENT_METHOD);
+    set(
+        &mut pm,
+        vec![
+            ("id", id.into()),
+            ("created", now.into()),
+            ("livemode", livemode.into()),
+        ],
+    );
+    let c = &mut pm["card"];
+    set(
+        c,
+        vec![
+            ("brand", card.brand.into()),
+            ("country", card.country.into()),
+            ("exp_month", exp_month.into()),
+            ("exp_year", exp_year.into()),
+            ("fingerprint", fingerprint(card).into()),
+            ("funding", card.funding.into()),
+            ("last4", card.last4().into()),
+        ],
+    );
+    c["networks"]["available"][0] = card.brand.into();
+    if cvc_checked {
+        c["checks"]["cvc_check"] = "pass".into();
+    }
+    pm
 }
+
+/// A payment method with every field Stripe's schema has for a card, the varying ones
+/// still to be set.
+const PAYMENT_METHOD: &str = r#"{"id":null,"object":"payment_method","billing_details":{"address":{"city":null,"country":null,"line1":null,"line2":null,"postal_code":null,"state":null},"email":null,"name":null,"phone":null},"card":{"brand":null,"checks":{"address_line1_check":null,"address_postal_code_check":null,"cvc_check":null},"country":null,"exp_month":null,"exp_year":null,"fingerprint":null,"funding":null,"generated_from":null,"last4":null,"networks":{"available":[null],"preferred":null},"three_d_secure_usage":{"supported":true},"wallet":null},"created":0,"customer":null,"livemode":false,"metadata":{},"type":"card"}"#;
+
+/// A customer's card source, the varying fields still to be set.
+const CARD_SOURCE: &str = r#"{"id":null,"object":"card","address_city":null,"address_country":null,"address_line1":null,"address_line1_check":null,"address_line2":null,"address_state":null,"address_zip":null,"address_zip_check":null,"brand":null,"country":null,"customer":null,"cvc_check":null,"dynamic_last4":null,"exp_month":null,"exp_year":null,"fingerprint":null,"funding":null,"last4":null,"metadata":{},"name":null,"tokenization_method":null}"#;
 
 /// A legacy card source (`card_…`) of `customer`, from a test token.
 pub fn new_card_source(card: &TestCard, customer: &str, now: i64) -> Result<Value, ApiError> {
     let (month, year) = month_and_year(now);
-    Ok(json!({
-        "id": ids::random_id("card")?,
-        "object": "card",
-        "address_city": null,
-        "address_country": null,
-        "address_line1": null,
-        "address_line1_check": null,
-        "address_line2": null,
-        "address_state": null,
-        "address_zip": null,
-        "address_zip_check": null,
-        "brand": card.card_brand(),
-        "country": card.country,
-        "customer": customer,
-        "cvc_check": null,
-        "dynamic_last4": null,
-        "exp_month": month,
-        "exp_year": year + 1,
-        "fingerprint": fingerprint(card),
-        "funding": card.funding,
-        "last4": card.last4(),
-        "metadata": {},
-        "name": null,
-        "tokenization_method": null,
-    }))
+    let mut source = template(CARD_SOURCE);
+    set(
+        &mut source,
+        vec![
+            ("id", ids::random_id("card")?.into()),
+            ("brand", card.card_brand().into()),
+            ("country", card.country.into()),
+            ("customer", customer.into()),
+            ("exp_month", month.into()),
+            ("exp_year", (year + 1).into()),
+            ("fingerprint", fingerprint(card).into()),
+            ("funding", card.funding.into()),
+            ("last4", card.last4().into()),
+        ],
+    );
+    Ok(source)
 }
 
 /// Runs one payment method command (`payment_method.create|retrieve|update|attach|
@@ -166,7 +159,12 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
             };
             pm["customer"] = Value::Null;
             save(store, Table::PaymentMethods, &pm)?;
-            json!({"payment_method": pm, "customer": owner})
+            let mut answer = template("{}");
+            set(
+                &mut answer,
+                vec![("payment_method", pm), ("customer", owner.into())],
+            );
+            answer
         }
         "payment_method.retrieve_for_customer" => {
             live_customer(store, customer)?;
@@ -259,6 +257,7 @@ pub fn release(store: &mut impl ObjectStore, id: &str, created: bool) -> Result<
 mod tests {
     use super::*;
     use crate::resources::objects::MemoryObjectStore;
+    use serde_json::json;
 
     fn store() -> MemoryObjectStore {
         MemoryObjectStore {

@@ -5,11 +5,12 @@
 
 pub mod handlers;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::coupons;
 use super::objects::{
-    int, patch_fields, patch_metadata, save, text, ObjectCommand, ObjectStore, Page, Table,
+    int, opt, opt_int, patch_fields, patch_metadata, save, set, template, text, ObjectCommand,
+    ObjectStore, Page, Table,
 };
 use crate::wire::error::ApiError;
 
@@ -151,32 +152,32 @@ pub fn new_promo(
     created: i64,
     livemode: bool,
 ) -> Value {
-    json!({
-        "id": id,
-        "object": "promotion_code",
-        "active": active,
-        "code": code,
-        "coupon": coupon,
-        "created": created,
-        "customer": customer,
-        "expires_at": expires_at,
-        "livemode": livemode,
-        "max_redemptions": max_redemptions,
-        "metadata": metadata,
-        "restrictions": {
-            "currency_options": {},
-            "first_time_transaction": false,
-            "minimum_amount": null,
-            "minimum_amount_currency": null,
-        },
-        "times_redeemed": 0,
-    })
+    let mut promo = template(PROMOTION_CODE);
+    set(
+        &mut promo,
+        vec![
+            ("id", id.into()),
+            ("active", active.into()),
+            ("code", code.into()),
+            ("coupon", coupon.into()),
+            ("created", created.into()),
+            ("customer", opt(customer)),
+            ("expires_at", opt_int(expires_at)),
+            ("livemode", livemode.into()),
+            ("max_redemptions", opt_int(max_redemptions)),
+            ("metadata", metadata),
+        ],
+    );
+    promo
 }
+
+const PROMOTION_CODE: &str = r#"{"id":null,"object":"promotion_code","active":true,"code":null,"coupon":null,"created":0,"customer":null,"expires_at":null,"livemode":false,"max_redemptions":null,"metadata":{},"restrictions":{"currency_options":{},"first_time_transaction":false,"minimum_amount":null,"minimum_amount_currency":null},"times_redeemed":0}"#;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::resources::objects::MemoryObjectStore;
+    use serde_json::json;
 
     fn store_with_coupon() -> MemoryObjectStore {
         let mut store = MemoryObjectStore::default();

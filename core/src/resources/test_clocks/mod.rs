@@ -5,9 +5,9 @@
 
 pub mod handlers;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::objects::{int, save, ObjectCommand, ObjectStore, Page, Table};
+use super::objects::{int, opt, save, set, template, ObjectCommand, ObjectStore, Page, Table};
 use crate::wire::error::ApiError;
 
 pub const URL: &str = "/v1/test_helpers/test_clocks";
@@ -24,16 +24,19 @@ pub fn new_clock(
     now: i64,
     livemode: bool,
 ) -> Value {
-    json!({
-        "id": id,
-        "object": OBJECT,
-        "created": now,
-        "deletes_after": now + LIFETIME_SECONDS,
-        "frozen_time": frozen_time,
-        "livemode": livemode,
-        "name": name,
-        "status": "ready",
-    })
+    let mut clock = template(r#"{"object":"test_helpers.test_clock","status":"ready"}"#);
+    set(
+        &mut clock,
+        vec![
+            ("id", id.into()),
+            ("created", now.into()),
+            ("deletes_after", (now + LIFETIME_SECONDS).into()),
+            ("frozen_time", frozen_time.into()),
+            ("livemode", livemode.into()),
+            ("name", opt(name)),
+        ],
+    );
+    clock
 }
 
 /// Runs one test clock command (`test_clock.create|retrieve|list|delete|advance`);
@@ -50,8 +53,14 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
             find(store, &id)?;
             let customers = store.clock_customers(&id)?;
             store.remove(Table::TestClocks, &id)?;
-            let deleted = json!({"id": id, "object": OBJECT, "deleted": true});
-            json!({"deleted": deleted, "customers": customers})
+            let mut deleted = template(r#"{"object":"test_helpers.test_clock","deleted":true}"#);
+            deleted["id"] = id.into();
+            let mut answer = template("{}");
+            set(
+                &mut answer,
+                vec![("deleted", deleted), ("customers", customers.into())],
+            );
+            answer
         }
         "test_clock.advance" => {
             let frozen_time = int(&args, "frozen_time");
@@ -91,6 +100,7 @@ fn find(store: &impl ObjectStore, id: &str) -> Result<Value, ApiError> {
 mod tests {
     use super::*;
     use crate::resources::objects::MemoryObjectStore;
+    use serde_json::json;
 
     fn run(
         store: &mut MemoryObjectStore,
