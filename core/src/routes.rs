@@ -10,6 +10,10 @@
 
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
+use crate::resources::events::commands::EventBackend;
+use crate::resources::events::handlers as events;
+use crate::resources::webhook_endpoints::commands::EndpointBackend;
+use crate::resources::webhook_endpoints::handlers as endpoints;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::render::Rendered;
@@ -19,6 +23,8 @@ use crate::wire::request::ApiRequest;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Customers(CustomerRoute),
+    Events(EventRoute),
+    WebhookEndpoints(EndpointRoute),
 }
 
 /// The operations on `/v1/customers`.
@@ -32,9 +38,26 @@ pub enum CustomerRoute {
     Delete { id: String },
 }
 
+/// The operations on `/v1/events`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventRoute {
+    List,
+    Retrieve { id: String },
+}
+
+/// The operations on `/v1/webhook_endpoints`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointRoute {
+    Create,
+    List,
+    Retrieve { id: String },
+    Update { id: String },
+    Delete { id: String },
+}
+
 /// Everything the handlers need from storage: one trait per resource.
-pub trait Backend: CustomerBackend {}
-impl<T: CustomerBackend> Backend for T {}
+pub trait Backend: CustomerBackend + EventBackend + EndpointBackend {}
+impl<T: CustomerBackend + EventBackend + EndpointBackend> Backend for T {}
 
 impl Route {
     /// Whether the request's body carries parameters (GET and DELETE take the query only).
@@ -42,6 +65,7 @@ impl Route {
         matches!(
             self,
             Route::Customers(CustomerRoute::Create | CustomerRoute::Update { .. })
+                | Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
         )
     }
 
@@ -60,9 +84,22 @@ impl Route {
     /// An id in the path that cannot be one of ours is a 404 before any parameter is
     /// read or any object is touched.
     pub fn check_ids(&self) -> Result<(), ApiError> {
-        match self.customer_id() {
-            Some(id) if !ids::is_well_formed(id, "cus") => Err(ApiError::not_found("customer", id)),
-            _ => Ok(()),
+        let (id, prefix, kind) = match self {
+            Route::Events(EventRoute::Retrieve { id }) => (id.as_str(), "evt", "event"),
+            Route::WebhookEndpoints(
+                EndpointRoute::Retrieve { id }
+                | EndpointRoute::Update { id }
+                | EndpointRoute::Delete { id },
+            ) => (id.as_str(), "we", "webhook endpoint"),
+            _ => match self.customer_id() {
+                Some(id) => (id, "cus", "customer"),
+                None => return Ok(()),
+            },
+        };
+        if ids::is_well_formed(id, prefix) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(kind, id))
         }
     }
 }
@@ -89,12 +126,35 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ("DELETE", ["customers", id]) if !id.is_empty() => {
             customer(|id| CustomerRoute::Delete { id }, id)
         }
+        ("GET", ["events"]) => Some(Route::Events(EventRoute::List)),
+        ("GET", ["events", id]) if !id.is_empty() => Some(Route::Events(EventRoute::Retrieve {
+            id: decode_segment(id),
+        })),
+        (method, ["webhook_endpoints", rest @ ..]) => endpoint_route(method, rest),
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
         method: method.to_owned(),
         path: path.to_owned(),
     })
+}
+
+fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
+    let op = match (method, rest) {
+        ("POST", []) => EndpointRoute::Create,
+        ("GET", []) => EndpointRoute::List,
+        ("GET", [id]) if !id.is_empty() => EndpointRoute::Retrieve {
+            id: decode_segment(id),
+        },
+        ("POST", [id]) if !id.is_empty() => EndpointRoute::Update {
+            id: decode_segment(id),
+        },
+        ("DELETE", [id]) if !id.is_empty() => EndpointRoute::Delete {
+            id: decode_segment(id),
+        },
+        _ => return None,
+    };
+    Some(Route::WebhookEndpoints(op))
 }
 
 /// Runs the handler of `route`.
@@ -111,6 +171,17 @@ pub async fn dispatch(
             CustomerRoute::Retrieve { id } => customers::retrieve(req, backend, &id).await,
             CustomerRoute::Update { id } => customers::update(req, backend, &id).await,
             CustomerRoute::Delete { id } => customers::delete(req, backend, &id).await,
+        },
+        Route::Events(op) => match op {
+            EventRoute::List => events::list(req, backend).await,
+            EventRoute::Retrieve { id } => events::retrieve(req, backend, &id).await,
+        },
+        Route::WebhookEndpoints(op) => match op {
+            EndpointRoute::Create => endpoints::create(req, backend).await,
+            EndpointRoute::List => endpoints::list(req, backend).await,
+            EndpointRoute::Retrieve { id } => endpoints::retrieve(req, backend, &id).await,
+            EndpointRoute::Update { id } => endpoints::update(req, backend, &id).await,
+            EndpointRoute::Delete { id } => endpoints::delete(req, backend, &id).await,
         },
     }
 }
@@ -178,6 +249,8 @@ mod tests {
         for (method, path) in [
             ("GET", "/"),
             ("GET", "/v1/charges"),
+            ("PUT", "/v1/webhook_endpoints"),
+            ("GET", "/v1/events/evt_1/x"),
             ("PUT", "/v1/customers"),
             ("DELETE", "/v1/customers"),
             ("GET", "/v1/customers/"),
@@ -205,6 +278,26 @@ mod tests {
             route("GET", "/v1/customers/search").unwrap().customer_id(),
             None
         );
+    }
+
+    #[test]
+    fn event_and_endpoint_routes_are_recognised_and_their_ids_checked() {
+        assert_eq!(
+            route("GET", "/v1/events").unwrap(),
+            Route::Events(EventRoute::List)
+        );
+        let retrieve = route("GET", "/v1/events/evt_1").unwrap();
+        assert!(retrieve.check_ids().is_ok());
+        let err = route("GET", "/v1/events/cus_1")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No such event: 'cus_1'");
+        assert_eq!(
+            route("POST", "/v1/webhook_endpoints/we_1").unwrap(),
+            Route::WebhookEndpoints(EndpointRoute::Update { id: "we_1".into() })
+        );
+        assert!(route("POST", "/v1/webhook_endpoints").unwrap().reads_body());
     }
 
     #[test]

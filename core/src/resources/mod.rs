@@ -2,3 +2,5 @@
 //! the commands its Durable Object executes, and its handlers.
 
 pub mod customers;
+pub mod events;
+pub mod webhook_endpoints;

@@ -1,6 +1,7 @@
 //! The CustomerObject Durable Object: one per (account, customer), the authority for
 //! that customer. It runs `api-core`'s `execute` over its SQLite store with no await
-//! between read and write, then propagates the committed version (`propagation`).
+//! between read and write (the change and its events commit together, and so does the
+//! `propagate` job that owes their copies), then propagates them (`propagation`).
 
 mod propagation;
 mod sql_store;
@@ -10,7 +11,7 @@ use api_core::resources::customers::execute::{execute, needs_reference_check, Cu
 use api_core::wire::error::ApiError;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-use crate::edge::bindings::{account_stub, call_object, platform_error};
+use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
 use propagation::Propagation;
@@ -37,10 +38,12 @@ impl DurableObject for CustomerObject {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let envelope: CustomerEnvelope = serde_json::from_str(&req.text().await?)?;
+        let origin = envelope.origin();
         let CustomerEnvelope {
             namespace,
             request_id,
             command,
+            ..
         } = envelope;
         let store = SqlCustomerStore::new(self.state.storage().sql(), namespace);
         let checked = match needs_reference_check(&store, &command) {
@@ -54,8 +57,14 @@ impl DurableObject for CustomerObject {
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.
         let mut store = store;
-        let reply = execute(&mut store, command);
+        let reply = execute(&mut store, command, &origin);
         if let Some(stored) = &reply.committed {
+            // Recorded in the same turn as the commit, before any await: a crash from
+            // here on leaves the job due, and the alarm finishes the copies.
+            let scheduler = Scheduler { state: &self.state };
+            scheduler
+                .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+                .await;
             self.propagate(&store, stored).await;
         }
         let result = match reply.error_value() {
@@ -94,10 +103,13 @@ impl CustomerObject {
             references: command.references().to_vec(),
         };
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
-        call_object(&stub, &resolve).await.map(|_| ())
+        call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &resolve)
+            .await
+            .map(|_| ())
     }
 
-    /// Copies a committed version; a failure is owed to the alarm.
+    /// Copies a committed version and its events. Once that succeeds the `propagate`
+    /// job is done; if it fails the job stays due and the alarm tries again.
     async fn propagate(
         &self,
         store: &SqlCustomerStore,
@@ -107,11 +119,15 @@ impl CustomerObject {
             env: &self.env,
             store,
         };
-        if let Err(err) = propagation.copy(stored).await {
-            worker::console_error!("copy of {} failed: {err:?}", stored.record.customer.id);
-            Scheduler { state: &self.state }
-                .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
-                .await;
+        let scheduler = Scheduler { state: &self.state };
+        match propagation.copy(stored).await {
+            Ok(()) => scheduler.cancel(PROPAGATE_JOB),
+            Err(err) => {
+                worker::console_error!("copy of {} failed: {err:?}", stored.record.customer.id);
+                scheduler
+                    .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+                    .await;
+            }
         }
     }
 

@@ -80,7 +80,7 @@ pub mod memory {
                     return Err(missing.missing());
                 }
             }
-            let reply = execute(store, envelope.command.clone());
+            let reply = execute(store, envelope.command.clone(), &envelope.origin());
             match reply.error_value() {
                 Some(err) => Err(err),
                 None => Ok(ObjectAnswer {

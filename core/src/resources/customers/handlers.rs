@@ -170,6 +170,7 @@ async fn send(
     let envelope = CustomerEnvelope {
         namespace: req.namespace.clone(),
         request_id: req.request_id.clone(),
+        now: req.now,
         command,
     };
     db.customer_object(id, &envelope).await

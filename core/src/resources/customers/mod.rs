@@ -12,6 +12,7 @@ pub mod backend;
 pub mod changes;
 pub mod commands;
 pub mod email;
+pub mod events;
 pub mod execute;
 pub mod expand;
 pub mod handlers;
