@@ -3,8 +3,9 @@
 //   - every file under src/ and core/ (core/ may not exist yet), Cargo.toml, Cargo.lock,
 //     .cargo/, build.rs and rust-toolchain(.toml): tracked files and untracked ones that
 //     are not ignored (`git ls-files -co --exclude-standard`); without git, a plain walk;
-//   - package-lock.json (esbuild, binaryen), scripts/build.sh itself, and the extra strings given as arguments
-//     (build mode, tool versions).
+//   - package-lock.json (esbuild, binaryen), scripts/build.sh itself, and the strings
+//     given as arguments (scripts/build.sh passes the tool versions; the build mode is
+//     kept beside the hash in the stamp).
 // Usage: node scripts/build-inputs.mjs <extra>...
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
