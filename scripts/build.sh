@@ -7,16 +7,19 @@
 #     WRANGLER_COMMAND=dev for its [build] command): `worker-build --dev --no-opt`: cargo's
 #     incremental dev profile without debug info, and no wasm-opt. Seconds after editing
 #     one file; a larger, slower wasm, fine for local work.
-# EDGE_BUILD_MODE=release|dev overrides the choice made from WRANGLER_COMMAND.
+# EDGE_BUILD_MODE=release|dev overrides that choice, except under `wrangler deploy` (or any
+# wrangler command but dev), which always gets the release build.
 # Either mode is skipped when nothing it depends on changed since the last build
-# (scripts/build-inputs.mjs hashes src/, core/, the Cargo files, the lock file and the
-# tool versions). A dev build is also satisfied by a release build of the same inputs.
+# (scripts/build-inputs.mjs hashes src/, core/, the Cargo files, the lock file, this script
+# and the tool versions). A dev build is also satisfied by a release build of the same inputs.
 # FORCE_BUILD=1 builds regardless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-if [ -n "${EDGE_BUILD_MODE:-}" ]; then mode=$EDGE_BUILD_MODE
+if [ -n "${WRANGLER_COMMAND:-}" ] && [ "$WRANGLER_COMMAND" != dev ]; then
+  mode=release # wrangler deploy, versions upload, …: always the full release build
+elif [ -n "${EDGE_BUILD_MODE:-}" ]; then mode=$EDGE_BUILD_MODE
 elif [ "${WRANGLER_COMMAND:-}" = dev ]; then mode=dev
 else mode=release
 fi
