@@ -95,16 +95,20 @@ pub struct Due {
     pub first_attempt_ms: Option<i64>,
 }
 
-/// The deliveries due at `now_ms` whose endpoint owes no earlier event of the same
-/// object: the order per customer and endpoint.
+/// A pending delivery that heads its chain: its endpoint owes no earlier event of the
+/// same object. Only heads are sent, which keeps the order per customer and endpoint.
+const HEAD: &str = "d.state = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM deliveries e
+                    WHERE e.endpoint_id = d.endpoint_id AND e.object_id = d.object_id
+                      AND e.state = 'pending' AND e.event_seq < d.event_seq)";
+
+/// The chain heads due at `now_ms`, oldest event first.
 pub fn due(sql: &SqlStorage, now_ms: i64) -> Result<Vec<Due>, ApiError> {
     sql.exec(
-        "SELECT d.event_seq, d.endpoint_id, d.attempts, d.first_attempt_ms FROM deliveries d
-         WHERE d.state = 'pending' AND d.next_attempt_ms <= ?
-           AND NOT EXISTS (SELECT 1 FROM deliveries e
-                           WHERE e.endpoint_id = d.endpoint_id AND e.object_id = d.object_id
-                             AND e.state = 'pending' AND e.event_seq < d.event_seq)
-         ORDER BY d.event_seq LIMIT ?",
+        &format!(
+            "SELECT d.event_seq, d.endpoint_id, d.attempts, d.first_attempt_ms FROM deliveries d
+             WHERE {HEAD} AND d.next_attempt_ms <= ? ORDER BY d.event_seq LIMIT ?"
+        ),
         vec![
             SqlStorageValue::Integer(now_ms),
             SqlStorageValue::Integer(BATCH),
@@ -114,7 +118,7 @@ pub fn due(sql: &SqlStorage, now_ms: i64) -> Result<Vec<Due>, ApiError> {
     .map_err(storage_error)
 }
 
-/// When the next pending delivery is due, if any is.
+/// When the next chain head is due, if any is.
 pub fn next_due_ms(sql: &SqlStorage) -> Result<Option<i64>, ApiError> {
     #[derive(Deserialize)]
     struct Row {
@@ -122,7 +126,7 @@ pub fn next_due_ms(sql: &SqlStorage) -> Result<Option<i64>, ApiError> {
     }
     let rows: Vec<Row> = sql
         .exec(
-            "SELECT min(next_attempt_ms) AS due FROM deliveries WHERE state = 'pending'",
+            &format!("SELECT min(d.next_attempt_ms) AS due FROM deliveries d WHERE {HEAD}"),
             None,
         )
         .and_then(|c| c.to_array())

@@ -177,7 +177,10 @@ impl AccountObject {
                 };
                 match target {
                     Some(target) => sends.push(async move {
-                        (delivery, deliveries::attempt(sql, delivery, &target, &self.policy).await)
+                        (
+                            delivery,
+                            deliveries::attempt(sql, delivery, &target, &self.policy).await,
+                        )
                     }),
                     None => deliveries::cancel_for(sql, &delivery.endpoint_id)?,
                 }
