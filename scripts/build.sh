@@ -1,7 +1,59 @@
 #!/usr/bin/env bash
-# Builds the release worker (wasm with wasm-opt, plus the JS shim) into build/.
-# Also wrangler's [build] command, so `wrangler dev` and `wrangler deploy` use it.
+# Builds the worker (wasm plus the JS shim) into build/. Two modes:
+#   release (default): `worker-build --release`: cargo's release profile (LTO, opt-level z)
+#     and `wasm-opt -Oz --converge`. `npm run build`, `npm test`, deploys, and wrangler's
+#     [build] command, which `wrangler deploy` runs.
+#   dev (`--dev`, EDGE_BUILD_MODE=dev, or run by `wrangler dev`, which sets
+#     WRANGLER_COMMAND=dev for its [build] command): `worker-build --dev --no-opt`: cargo's
+#     incremental dev profile without debug info, and no wasm-opt. Seconds after editing
+#     one file; a larger, slower wasm, fine for local work.
+# EDGE_BUILD_MODE=release|dev overrides that choice, except under `wrangler deploy` (or any
+# wrangler command but dev), which always gets the release build.
+# Either mode is skipped when nothing it depends on changed since the last build
+# (scripts/build-inputs.mjs hashes src/, core/, the Cargo files, the lock file, this script
+# and the tool versions). A dev build is also satisfied by a release build of the same inputs.
+# FORCE_BUILD=1 builds regardless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-worker-build --release
+
+if [ -n "${WRANGLER_COMMAND:-}" ] && [ "$WRANGLER_COMMAND" != dev ]; then
+  mode=release # wrangler deploy, versions upload, …: always the full release build
+elif [ -n "${EDGE_BUILD_MODE:-}" ]; then mode=$EDGE_BUILD_MODE
+elif [ "${WRANGLER_COMMAND:-}" = dev ]; then mode=dev
+else mode=release
+fi
+for arg in "$@"; do
+  case "$arg" in
+    --dev) mode=dev ;;
+    --release) mode=release ;;
+    *) echo "usage: scripts/build.sh [--dev|--release]" >&2; exit 2 ;;
+  esac
+done
+case "$mode" in dev|release) ;; *) echo "EDGE_BUILD_MODE must be dev or release, not '$mode'" >&2; exit 2 ;; esac
+
+say() { printf '[build] %s\n' "$*"; }
+tool_versions="$(worker-build --version 2>/dev/null || true) | $(wasm-bindgen --version 2>/dev/null || true) | $(rustc -V 2>/dev/null || true)"
+inputs=$(node scripts/build-inputs.mjs "$tool_versions")
+stamp=build/.build-stamp
+
+if [ "${FORCE_BUILD:-}" != 1 ] && [ -f build/index.js ] && [ -f "$stamp" ]; then
+  read -r built_mode built_inputs < "$stamp" || true
+  if [ "${built_inputs:-}" = "$inputs" ] && { [ "$built_mode" = "$mode" ] || [ "$built_mode" = release ]; }; then
+    say "build/ is up to date ($built_mode build of these sources); skipping"
+    exit 0
+  fi
+fi
+
+started=$(date +%s)
+rm -f "$stamp"
+if [ "$mode" = release ]; then
+  say "release build (cargo --release, wasm-opt -Oz)"
+  worker-build --release
+else
+  say "dev build (cargo dev profile, no wasm-opt)"
+  CARGO_PROFILE_DEV_DEBUG=0 worker-build --dev --no-opt
+fi
+mkdir -p build
+echo "$mode $inputs" > "$stamp"
+say "$mode build done in $(( $(date +%s) - started )) s"

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs whatever the build, the dev server and the tests need, and nothing twice:
 # the wasm32 target, the pinned worker-build and wasm-bindgen-cli (matching Cargo.lock),
-# and the npm packages of package-lock.json. Idempotent; seconds when all is present.
+# the npm packages of package-lock.json, and the Python venv (.venv/) with the pinned
+# stripe-python of tests/python/requirements.txt. Idempotent; seconds when all is present.
+# Works on Linux and macOS, x64 and arm64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
 
 WORKER_BUILD_VERSION=0.8.7
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
 say() { printf '[setup] %s\n' "$*"; }
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$@"; else shasum -a 256 "$@"; fi | cut -d' ' -f1; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -18,22 +22,51 @@ fi
 
 version_of() { "$1" --version 2>/dev/null | awk '{ print $NF }'; }
 
+# cargo install compiles from source: on the first run only, these two steps take about
+# 12 minutes together (2 cores); cargo prints each crate as it compiles it.
+cargo_install() {
+  local crate=$1 version=$2 started
+  started=$(date +%s)
+  say "installing $crate $version (cargo install, from source): first run only; worker-build and"
+  say "wasm-bindgen-cli take about 12 minutes together on 2 cores. cargo's progress follows."
+  cargo install "$crate" --version "$version" --locked
+  say "$crate $version installed in $(( $(date +%s) - started )) s"
+}
+
 if [ "$(version_of worker-build)" != "$WORKER_BUILD_VERSION" ]; then
-  say "installing worker-build $WORKER_BUILD_VERSION"
-  cargo install worker-build --version "$WORKER_BUILD_VERSION" --locked
+  cargo_install worker-build "$WORKER_BUILD_VERSION"
 fi
 
 if [ "$(version_of wasm-bindgen)" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+  cargo_install wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
 fi
 
 # npm ci wipes node_modules, so run it only when the lock file changed since the last run.
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+lock_hash=$(sha256 package-lock.json)
 stamp=node_modules/.setup-lock-hash
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
   echo "$lock_hash" > "$stamp"
+fi
+
+# stripe-python for tests/python, in a venv of its own, reinstalled when the pins change.
+venv=.venv
+requirements=tests/python/requirements.txt
+req_hash=$(sha256 "$requirements")
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements-hash" 2>/dev/null)" != "$req_hash" ]; then
+  python=$(command -v python3 || command -v python || true)
+  if [ -z "$python" ]; then
+    say "Python 3 is needed for the stripe-python suite (tests/python): install python3 (with venv)"
+    exit 1
+  fi
+  say "creating $venv with $("$python" --version 2>&1) and installing $requirements"
+  rm -rf "$venv"
+  if ! "$python" -m venv "$venv"; then
+    say "'$python -m venv' failed: on Debian and Ubuntu, install the python3-venv package"
+    exit 1
+  fi
+  "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q -r "$requirements"
+  echo "$req_hash" > "$venv/.requirements-hash"
 fi
 say "ready"

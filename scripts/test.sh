@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs every check: formatting and lints, the native unit
-# tests of the pure modules, and the end-to-end suite against the built worker in
-# workerd (Miniflare) over real HTTP on 127.0.0.1.
+# tests of the pure modules, the release build, the bundle checks of both deploy
+# environments, the stripe-python suite, and last the end-to-end node suite against the
+# built worker in workerd (Miniflare) over real HTTP on 127.0.0.1. The node test runner
+# stays last: CI reads its closing summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,6 +16,19 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo test (native unit tests)"
 cargo test --workspace --quiet
 echo "== build the release worker"
-bash scripts/build.sh
+EDGE_BUILD_MODE=release bash scripts/build.sh
+echo "== bundle check: wrangler deploy --dry-run, production and --env preview"
+for env in production preview; do
+  out=build/dry-run/$env
+  rm -rf "$out"
+  # --env= is the top level (production), named so wrangler need not warn about it.
+  if [ "$env" = production ]; then target=--env=; else target=--env=$env; fi
+  args=(deploy --dry-run --outdir "$out" "$target")
+  # wrangler's [build] runs scripts/build.sh again, which finds build/ up to date.
+  EDGE_BUILD_MODE=release node_modules/.bin/wrangler "${args[@]}"
+done
+node scripts/bundle-size.mjs build/dry-run/production build/dry-run/preview
+echo "== stripe-python suite (tests/python)"
+node tests/python/run.mjs
 echo "== end-to-end tests (node --test)"
 node --test --test-concurrency=2 tests/

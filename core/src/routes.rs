@@ -15,10 +15,14 @@ use crate::resources::coupons::handlers as coupons;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
 use crate::resources::customers::nested;
+use crate::resources::events::commands::EventBackend;
+use crate::resources::events::handlers as events;
 use crate::resources::objects::call;
 use crate::resources::payment_methods::handlers as payment_methods;
 use crate::resources::promotion_codes::handlers as promotion_codes;
 use crate::resources::test_clocks::handlers as test_clocks;
+use crate::resources::webhook_endpoints::commands::EndpointBackend;
+use crate::resources::webhook_endpoints::handlers as endpoints;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::render::Rendered;
@@ -32,6 +36,8 @@ pub enum Route {
     PromotionCodes(ObjectRoute),
     PaymentMethods(ObjectRoute),
     TestClocks(ObjectRoute),
+    Events(EventRoute),
+    WebhookEndpoints(EndpointRoute),
 }
 
 /// The operations on a collection of account objects (`/v1/coupons`, …); `Action` is
@@ -68,9 +74,26 @@ pub enum CustomerRoute {
     PaymentMethod { id: String, payment_method: String },
 }
 
+/// The operations on `/v1/events`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventRoute {
+    List,
+    Retrieve { id: String },
+}
+
+/// The operations on `/v1/webhook_endpoints`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointRoute {
+    Create,
+    List,
+    Retrieve { id: String },
+    Update { id: String },
+    Delete { id: String },
+}
+
 /// Everything the handlers need from storage: one trait per resource.
-pub trait Backend: CustomerBackend {}
-impl<T: CustomerBackend> Backend for T {}
+pub trait Backend: CustomerBackend + EventBackend + EndpointBackend {}
+impl<T: CustomerBackend + EventBackend + EndpointBackend> Backend for T {}
 
 impl Route {
     /// Whether the request's body carries parameters (GET and DELETE take the query only).
@@ -90,6 +113,7 @@ impl Route {
                     ObjectRoute::Create | ObjectRoute::Update { .. } | ObjectRoute::Action { .. }
                 )
                 | Route::TestClocks(ObjectRoute::Create | ObjectRoute::Action { .. })
+                | Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
         )
     }
 
@@ -119,9 +143,22 @@ impl Route {
     /// An id in the path that cannot be one of ours is a 404 before any parameter is
     /// read or any object is touched.
     pub fn check_ids(&self) -> Result<(), ApiError> {
-        match self.customer_id() {
-            Some(id) if !ids::is_well_formed(id, "cus") => Err(ApiError::not_found("customer", id)),
-            _ => Ok(()),
+        let (id, prefix, kind) = match self {
+            Route::Events(EventRoute::Retrieve { id }) => (id.as_str(), "evt", "event"),
+            Route::WebhookEndpoints(
+                EndpointRoute::Retrieve { id }
+                | EndpointRoute::Update { id }
+                | EndpointRoute::Delete { id },
+            ) => (id.as_str(), "we", "webhook endpoint"),
+            _ => match self.customer_id() {
+                Some(id) => (id, "cus", "customer"),
+                None => return Ok(()),
+            },
+        };
+        if ids::is_well_formed(id, prefix) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(kind, id))
         }
     }
 }
@@ -159,6 +196,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (_, ["test_helpers", "test_clocks", rest @ ..]) => {
             object_route(method, rest, "CLRD", &["advance"]).map(Route::TestClocks)
         }
+        ("GET", ["events"]) => Some(Route::Events(EventRoute::List)),
+        ("GET", ["events", id]) if !id.is_empty() => Some(Route::Events(EventRoute::Retrieve {
+            id: decode_segment(id),
+        })),
+        (method, ["webhook_endpoints", rest @ ..]) => endpoint_route(method, rest),
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
@@ -221,6 +263,24 @@ fn object_route(method: &str, rest: &[&str], ops: &str, actions: &[&str]) -> Opt
     ops.contains(op).then_some(route)
 }
 
+fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
+    let op = match (method, rest) {
+        ("POST", []) => EndpointRoute::Create,
+        ("GET", []) => EndpointRoute::List,
+        ("GET", [id]) if !id.is_empty() => EndpointRoute::Retrieve {
+            id: decode_segment(id),
+        },
+        ("POST", [id]) if !id.is_empty() => EndpointRoute::Update {
+            id: decode_segment(id),
+        },
+        ("DELETE", [id]) if !id.is_empty() => EndpointRoute::Delete {
+            id: decode_segment(id),
+        },
+        _ => return None,
+    };
+    Some(Route::WebhookEndpoints(op))
+}
+
 /// Runs the handler of `route`.
 pub async fn dispatch(
     route: Route,
@@ -257,6 +317,7 @@ pub async fn dispatch(
         Route::PromotionCodes(op) => Next::Objects(promotion_codes::command(op, &mut req)?),
         Route::PaymentMethods(op) => Next::Objects(payment_methods::command(op, &mut req)?),
         Route::TestClocks(op) => Next::Objects(test_clocks::command(op, &mut req)?),
+        events_or_endpoints => return dispatch_events(events_or_endpoints, req, backend).await,
     };
     match next {
         Next::Discount(id, apply) => nested::discount(req, backend, &id, apply).await,
@@ -270,10 +331,35 @@ pub async fn dispatch(
     }
 }
 
+/// The routes of events and webhook endpoints.
+async fn dispatch_events(
+    route: Route,
+    req: ApiRequest,
+    backend: &impl Backend,
+) -> Result<Rendered, ApiError> {
+    match route {
+        Route::Events(op) => match op {
+            EventRoute::List => events::list(req, backend).await,
+            EventRoute::Retrieve { id } => events::retrieve(req, backend, &id).await,
+        },
+        Route::WebhookEndpoints(op) => match op {
+            EndpointRoute::Create => endpoints::create(req, backend).await,
+            EndpointRoute::List => endpoints::list(req, backend).await,
+            EndpointRoute::Retrieve { id } => endpoints::retrieve(req, backend, &id).await,
+            EndpointRoute::Update { id } => endpoints::update(req, backend, &id).await,
+            EndpointRoute::Delete { id } => endpoints::delete(req, backend, &id).await,
+        },
+        _ => Err(ApiError::internal("not an event route")),
+    }
+}
+
 /// What a route of the referenced objects sends, once parsed.
 enum Next {
     Discount(String, bool),
-    Nested(String, Box<crate::resources::customers::commands::CustomerCommand>),
+    Nested(
+        String,
+        Box<crate::resources::customers::commands::CustomerCommand>,
+    ),
     Objects(crate::resources::objects::ObjectCommand),
 }
 
@@ -340,6 +426,8 @@ mod tests {
         for (method, path) in [
             ("GET", "/"),
             ("GET", "/v1/charges"),
+            ("PUT", "/v1/webhook_endpoints"),
+            ("GET", "/v1/events/evt_1/x"),
             ("PUT", "/v1/customers"),
             ("DELETE", "/v1/customers"),
             ("GET", "/v1/customers/"),
@@ -372,6 +460,26 @@ mod tests {
             route("GET", "/v1/customers/search").unwrap().customer_id(),
             None
         );
+    }
+
+    #[test]
+    fn event_and_endpoint_routes_are_recognised_and_their_ids_checked() {
+        assert_eq!(
+            route("GET", "/v1/events").unwrap(),
+            Route::Events(EventRoute::List)
+        );
+        let retrieve = route("GET", "/v1/events/evt_1").unwrap();
+        assert!(retrieve.check_ids().is_ok());
+        let err = route("GET", "/v1/events/cus_1")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No such event: 'cus_1'");
+        assert_eq!(
+            route("POST", "/v1/webhook_endpoints/we_1").unwrap(),
+            Route::WebhookEndpoints(EndpointRoute::Update { id: "we_1".into() })
+        );
+        assert!(route("POST", "/v1/webhook_endpoints").unwrap().reads_body());
     }
 
     #[test]

@@ -7,11 +7,16 @@ use std::rc::Rc;
 use api_core::resources::customers::backend::{CustomerBackend, ObjectAnswer};
 use api_core::resources::customers::commands::{AccountCommand, CustomerEnvelope};
 use api_core::resources::customers::view::version_and_deleted;
+use api_core::resources::events::commands::{self as events, EventBackend, EventCommand};
+use api_core::resources::webhook_endpoints::commands::{
+    self as endpoints, EndpointBackend, EndpointCommand,
+};
 use api_core::wire::error::ApiError;
 use worker::Env;
 
 use super::bindings::{
-    account_stub, call_object, customer_stub, kv_key, platform_error, CUSTOMERS_KV,
+    account_stub, call_object, customer_stub, kv_key, platform_error, ACCOUNT_CUSTOMERS_PATH,
+    CUSTOMERS_KV,
 };
 use super::memo;
 
@@ -27,7 +32,7 @@ impl CustomerBackend for WorkerBackend<'_> {
         envelope: &CustomerEnvelope,
     ) -> Result<ObjectAnswer, ApiError> {
         let stub = customer_stub(self.env, &envelope.namespace, id).map_err(platform_error)?;
-        let answer = call_object(&stub, envelope).await?;
+        let answer = call_object(&stub, "/", envelope).await?;
         Ok(ObjectAnswer {
             body: answer.body,
             replayed: answer.replayed,
@@ -39,8 +44,8 @@ impl CustomerBackend for WorkerBackend<'_> {
         namespace: &str,
         command: &AccountCommand,
     ) -> Result<String, ApiError> {
-        let stub = account_stub(self.env, namespace).map_err(platform_error)?;
-        Ok(call_object(&stub, command).await?.body)
+        self.account(namespace, ACCOUNT_CUSTOMERS_PATH, command)
+            .await
     }
 
     async fn edge_copy(&self, namespace: &str, id: &str, ttl_ms: u64) -> Option<Rc<str>> {
@@ -60,6 +65,39 @@ impl CustomerBackend for WorkerBackend<'_> {
         if let Ok((version, _)) = version_and_deleted(&stored) {
             memo::remember(kv_key(namespace, id), version, stored, now_millis(), ttl_ms);
         }
+    }
+}
+
+impl EventBackend for WorkerBackend<'_> {
+    async fn event_command(
+        &self,
+        namespace: &str,
+        command: &EventCommand,
+    ) -> Result<String, ApiError> {
+        self.account(namespace, events::PATH, command).await
+    }
+}
+
+impl EndpointBackend for WorkerBackend<'_> {
+    async fn endpoint_command(
+        &self,
+        namespace: &str,
+        command: &EndpointCommand,
+    ) -> Result<String, ApiError> {
+        self.account(namespace, endpoints::PATH, command).await
+    }
+}
+
+impl WorkerBackend<'_> {
+    /// Sends a command to `path` of the account's AccountObject; answers its body.
+    async fn account<T: serde::Serialize>(
+        &self,
+        namespace: &str,
+        path: &str,
+        command: &T,
+    ) -> Result<String, ApiError> {
+        let stub = account_stub(self.env, namespace).map_err(platform_error)?;
+        Ok(call_object(&stub, path, command).await?.body)
     }
 }
 

@@ -32,13 +32,17 @@ pub struct ObjectResponse {
     pub replayed: bool,
 }
 
-/// Sends `body` as JSON to a Durable Object. A success is any 200; any other status
-/// carries the object's `ApiError` as JSON.
+/// The AccountObject's path for the customer index and reference checks.
+pub const ACCOUNT_CUSTOMERS_PATH: &str = "/customers";
+
+/// Sends `body` as JSON to `path` of a Durable Object. A success is any 200; any other
+/// status carries the object's `ApiError` as JSON.
 pub async fn call_object<T: Serialize>(
     stub: &Stub,
+    path: &str,
     body: &T,
 ) -> std::result::Result<ObjectResponse, ApiError> {
-    let mut response = post_json(stub, body).await.map_err(platform_error)?;
+    let mut response = post_json(stub, path, body).await.map_err(platform_error)?;
     let status = response.status_code();
     let replayed = response
         .headers()
@@ -57,20 +61,20 @@ pub async fn call_object<T: Serialize>(
         .unwrap_or_else(|_| ApiError::internal(format!("object answered {status}: {text}"))))
 }
 
-/// Sends `body` as JSON to a Durable Object and returns its response.
-async fn post_json<T: Serialize>(stub: &Stub, body: &T) -> Result<Response> {
+/// Sends `body` as JSON to `path` of a Durable Object and returns its response.
+async fn post_json<T: Serialize>(stub: &Stub, path: &str, body: &T) -> Result<Response> {
     // A plain `web_sys::RequestInit`: converting worker's `RequestInit` links the
     // serializer of every `cf` property, which these internal requests never set.
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&serde_json::to_string(body)?.into());
-    let request = web_sys::Request::new_with_str_and_init("https://object.internal/", &init)
-        .map_err(|e| {
-            Error::JsError(
-                e.as_string()
-                    .unwrap_or_else(|| "invalid URL or options for Request".to_string()),
-            )
-        })?;
+    let url = format!("https://object.internal{path}");
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(|e| {
+        Error::JsError(
+            e.as_string()
+                .unwrap_or_else(|| "invalid URL or options for Request".to_string()),
+        )
+    })?;
     stub.fetch_with_request(Request::from(request)).await
 }
 

@@ -34,6 +34,15 @@ impl Scheduler<'_> {
         self.rearm().await;
     }
 
+    /// Forgets a job that is no longer owed. The alarm stays set: if it fires with
+    /// nothing due it only re-arms for the next job.
+    pub fn cancel(&self, name: &str) {
+        let sql = self.state.storage().sql();
+        if let Err(e) = sql.exec("DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
+            worker::console_error!("cancelling {name}: {e}");
+        }
+    }
+
     /// Removes and returns the names of the jobs due at `now_ms`.
     pub fn take_due(&self, now_ms: i64) -> Vec<String> {
         #[derive(Deserialize)]

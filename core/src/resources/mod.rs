@@ -4,7 +4,9 @@
 pub mod account;
 pub mod coupons;
 pub mod customers;
+pub mod events;
 pub mod objects;
 pub mod payment_methods;
 pub mod promotion_codes;
 pub mod test_clocks;
+pub mod webhook_endpoints;

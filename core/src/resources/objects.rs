@@ -4,11 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use super::customers::apply::apply_metadata;
-use super::customers::changes::{parse_metadata, MetadataPatch};
-use super::customers::model::Metadata;
+use crate::resources::events::model::{Event, EventRequest};
 use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
+use crate::wire::metadata::{Metadata, MetadataPatch};
 use crate::wire::pagination::{Cursor, Limit};
 use crate::wire::params::Field;
 use crate::wire::params::Params;
@@ -53,6 +52,9 @@ pub trait ObjectStore {
     fn customer_is_live(&self, id: &str) -> Result<bool, ApiError>;
     /// The live customers attached to a test clock.
     fn clock_customers(&self, clock: &str) -> Result<Vec<String>, ApiError>;
+    /// Records an event in the account's log (and owes it to the webhook endpoints), in
+    /// the same synchronous block as the change that caused it; `key` orders deliveries.
+    fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError>;
 }
 
 /// Stores a document under its own `id`, `customer` and `created` fields.
@@ -88,6 +90,11 @@ pub struct ObjectCommand {
     pub id: String,
     #[serde(default)]
     pub args: Value,
+    /// The request that sent it, for the events it causes.
+    #[serde(default)]
+    pub request: EventRequest,
+    #[serde(default)]
+    pub now: i64,
 }
 
 impl ObjectCommand {
@@ -96,6 +103,8 @@ impl ObjectCommand {
             op: op.to_owned(),
             id: id.to_owned(),
             args,
+            request: EventRequest::default(),
+            now: 0,
         }
     }
 }
@@ -133,7 +142,7 @@ pub fn skip_expand(p: &mut Params) -> Result<(), ApiError> {
 /// `metadata` as JSON args: absent keeps, `null` clears, an object merges (a `null`
 /// value removes its key).
 pub fn metadata_arg(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
-    match parse_metadata(p)? {
+    match MetadataPatch::parse(p)? {
         MetadataPatch::Keep => {}
         MetadataPatch::Clear => args["metadata"] = Value::Null,
         MetadataPatch::Merge(entries) => {
@@ -180,7 +189,7 @@ pub fn patch_metadata(doc: &mut Value, args: &Value) -> Result<(), ApiError> {
     } else {
         MetadataPatch::Merge(entries)
     };
-    let applied = apply_metadata(&mut metadata, cleared);
+    let applied = cleared.apply_to(&mut metadata);
     let mut shown = Map::new();
     for (k, v) in metadata {
         shown.insert(k, Value::String(v));
@@ -274,13 +283,26 @@ impl Page {
     }
 }
 
+/// The command as the AccountObject gets it: with the request that sent it, for events.
+pub fn stamped(
+    req: &crate::wire::request::ApiRequest,
+    mut command: ObjectCommand,
+) -> super::customers::commands::AccountCommand {
+    command.request = EventRequest {
+        id: Some(req.request_id.clone()),
+        idempotency_key: req.idempotency.as_ref().map(|c| c.key.clone()),
+    };
+    command.now = req.now;
+    super::customers::commands::AccountCommand::Objects(command)
+}
+
 /// Sends one command to the account's object and shows the JSON it answers.
 pub async fn call(
     req: &crate::wire::request::ApiRequest,
     db: &impl super::customers::backend::CustomerBackend,
     command: ObjectCommand,
 ) -> Result<crate::wire::render::Rendered, ApiError> {
-    let command = super::customers::commands::AccountCommand::Objects(command);
+    let command = stamped(req, command);
     let body = db.account_object(&req.namespace, &command).await?;
     Ok(crate::wire::render::Rendered::ok_compact(&body))
 }
@@ -293,6 +315,8 @@ pub struct MemoryObjectStore {
     pub rows: Vec<(Table, String, Option<String>, i64, Value)>,
     pub live_customers: Vec<String>,
     pub clock_customers: Vec<(String, String)>,
+    /// (ordering key, event type) of every event emitted.
+    pub events: Vec<(String, String)>,
 }
 
 #[cfg(test)]
@@ -341,6 +365,10 @@ impl ObjectStore for MemoryObjectStore {
     }
     fn customer_is_live(&self, id: &str) -> Result<bool, ApiError> {
         Ok(self.live_customers.iter().any(|c| c == id))
+    }
+    fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
+        self.events.push((key.to_owned(), event.kind.clone()));
+        Ok(())
     }
     fn clock_customers(&self, clock: &str) -> Result<Vec<String>, ApiError> {
         Ok(self

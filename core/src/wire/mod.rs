@@ -9,6 +9,7 @@ pub mod error;
 pub mod form;
 pub mod idempotency;
 pub mod ids;
+pub mod metadata;
 pub mod pagination;
 pub mod params;
 pub mod render;

@@ -10,6 +10,7 @@
 //! ```
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::wire::error::ApiError;
 use crate::wire::form::FormValue;
@@ -265,6 +266,30 @@ pub fn decode_page(token: &str) -> Result<Position, ApiError> {
     })
 }
 
+/// A page of stored documents as an object answers it (JSON, borrowed as they came),
+/// newest first, and for a search the token of the next page.
+#[derive(Debug, Deserialize)]
+pub struct IndexPage<'a> {
+    pub has_more: bool,
+    /// For a search: the `page` token that continues after this page.
+    #[serde(default)]
+    pub next_page: Option<String>,
+    #[serde(borrow)]
+    pub documents: Vec<&'a RawValue>,
+}
+
+/// Writes the JSON of an [`IndexPage`] from stored documents, without parsing them.
+pub fn index_page_json(has_more: bool, next_page: Option<&str>, documents: &[&str]) -> String {
+    let next_page = match next_page {
+        Some(token) => serde_json::Value::from(token).to_string(),
+        None => "null".to_owned(),
+    };
+    format!(
+        "{{\"has_more\":{has_more},\"next_page\":{next_page},\"documents\":[{}]}}",
+        documents.join(",")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +380,18 @@ mod tests {
         let (rows, has_more) = finish_page(vec![1, 2], Limit(2), false);
         assert_eq!(rows, vec![1, 2]);
         assert!(!has_more);
+    }
+
+    #[test]
+    fn a_page_written_from_documents_reads_back() {
+        let text = index_page_json(true, Some("page_1_2"), &["{\"a\":1}", "{\"b\":2}"]);
+        let page: IndexPage = serde_json::from_str(&text).unwrap();
+        assert!(page.has_more);
+        assert_eq!(page.next_page.as_deref(), Some("page_1_2"));
+        assert_eq!(page.documents[1].get(), "{\"b\":2}");
+        let text = index_page_json(false, None, &[]);
+        let empty: IndexPage = serde_json::from_str(&text).unwrap();
+        assert!(empty.documents.is_empty() && empty.next_page.is_none());
     }
 
     #[test]

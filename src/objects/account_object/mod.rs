@@ -1,47 +1,273 @@
 //! The AccountObject Durable Object: one per account namespace. It holds the customer
-//! index that list and search are served from (`customer_index`) and the tables of the
-//! objects customers reference (`references`), on which it runs `api-core`'s
+//! index (`customer_index`), the referenced objects (`references`), the event log
+//! (`events_log`), the webhook endpoints (`endpoints`) and the deliveries owed to them
+//! (`deliveries`), which its alarm sends. On `references` it runs `api-core`'s
 //! `resources::account::execute` (coupons, promotion codes, payment methods, test
-//! clocks, and the claim/release of a customer write) with no await inside.
+//! clocks, the claim/release of a customer write) with no await inside, recording
+//! the events they cause in the same block. Requests arrive on one path per resource.
 
 mod customer_index;
+mod deliveries;
+mod endpoints;
+mod events_log;
 mod references;
 
-use api_core::resources::customers::commands::AccountCommand;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
+use api_core::resources::events::commands::{self as events, EventCommand};
+use api_core::resources::webhook_endpoints::commands::{
+    self as endpoint_commands, EndpointCommand,
+};
+use api_core::resources::webhook_endpoints::delivery::DEFAULT_TIMEOUT_MS;
+use api_core::resources::webhook_endpoints::retry_schedule::RetrySchedule;
+use api_core::wire::error::ApiError;
+use futures_util::future::join_all;
+use serde_json::value::RawValue;
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
+use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
+use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
+use deliveries::DeliveryPolicy;
+use endpoints::Target;
 
-#[durable_object(fetch)]
+/// The job that sends the deliveries that are due.
+const DELIVER_JOB: &str = "deliver";
+/// One alarm sends for at most this long, then re-arms.
+const DELIVERY_ROUND_MS: i64 = 20_000;
+
+#[durable_object]
 pub struct AccountObject {
     state: State,
+    policy: DeliveryPolicy,
+    /// The endpoint from vars that receives every event of every account (previews).
+    static_target: Option<Target>,
 }
 
 impl DurableObject for AccountObject {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         create_schema(&sql, customer_index::SCHEMA, "account");
         create_schema(&sql, references::SCHEMA, "account");
-        AccountObject { state }
+        create_schema(&sql, events_log::SCHEMA, "account");
+        create_schema(&sql, endpoints::SCHEMA, "account");
+        create_schema(&sql, deliveries::SCHEMA, "account");
+        create_schema(&sql, &[JOBS_SCHEMA], "account");
+        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        let secret = |name: &str| {
+            env.secret(name)
+                .ok()
+                .map(|v| v.to_string())
+                .or_else(|| var(name))
+        };
+        let schedule = match var("WEBHOOK_RETRY_SCHEDULE").map(|spec| RetrySchedule::parse(&spec)) {
+            Some(Ok(schedule)) => schedule,
+            Some(Err(why)) => {
+                worker::console_error!("WEBHOOK_RETRY_SCHEDULE ignored: {why}");
+                RetrySchedule::default()
+            }
+            None => RetrySchedule::default(),
+        };
+        let policy = DeliveryPolicy {
+            schedule,
+            timeout_ms: var("WEBHOOK_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_TIMEOUT_MS),
+        };
+        let static_target = match (var("WEBHOOK_STATIC_URL"), secret("WEBHOOK_STATIC_SECRET")) {
+            (Some(url), Some(secret)) if !url.is_empty() => Some(Target {
+                id: "static".into(),
+                url,
+                secret,
+            }),
+            _ => None,
+        };
+        AccountObject {
+            state,
+            policy,
+            static_target,
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let command: AccountCommand = serde_json::from_str(&req.text().await?)?;
+        let path = req.path();
+        let body = req.text().await?;
         let sql = self.state.storage().sql();
-        let result = match command {
-            AccountCommand::Upsert { entry } => {
-                customer_index::upsert(&sql, &entry).map(|()| String::new())
-            }
-            AccountCommand::List { list } => customer_index::list_page(&sql, &list),
-            AccountCommand::Search { search } => customer_index::search_page(&sql, &search),
-            AccountCommand::Objects(command) => {
-                let mut store = references::SqlObjectStore { sql: &sql };
-                api_core::resources::account::execute(&mut store, command)
-            }
+        let result = match path.as_str() {
+            ACCOUNT_CUSTOMERS_PATH => self.customers(&sql, &body).await,
+            events::PATH => match serde_json::from_str::<EventCommand>(&body) {
+                Ok(EventCommand::List { list }) => events_log::list_page(&sql, &list),
+                Ok(EventCommand::Retrieve { id }) => events_log::retrieve(&sql, &id),
+                Err(e) => Err(e.into()),
+            },
+            endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(&body) {
+                Ok(command) => endpoint_command(&sql, command),
+                Err(e) => Err(e.into()),
+            },
+            other => Err(ApiError::internal(format!(
+                "account object: no path {other}"
+            ))),
         };
-        if let Err(api_core::wire::error::ApiError::Internal { detail }) = &result {
+        if let Err(ApiError::Internal { detail }) = &result {
             worker::console_error!("account object: {detail}");
         }
         respond(result, false)
     }
+
+    /// Sends the deliveries that are due, for one round, then re-arms.
+    async fn alarm(&self) -> Result<Response> {
+        let scheduler = Scheduler { state: &self.state };
+        if scheduler
+            .take_due(now_ms())
+            .iter()
+            .any(|job| job == DELIVER_JOB)
+        {
+            if let Err(err) = self.deliver_due().await {
+                worker::console_error!("deliveries: {err:?}");
+            }
+            let sql = self.state.storage().sql();
+            match deliveries::next_due_ms(&sql) {
+                Ok(Some(at)) => scheduler.schedule(DELIVER_JOB, at).await,
+                Ok(None) => {}
+                Err(err) => worker::console_error!("deliveries: {err:?}"),
+            }
+        }
+        scheduler.rearm().await;
+        Response::empty()
+    }
+}
+
+impl AccountObject {
+    async fn customers(
+        &self,
+        sql: &SqlStorage,
+        body: &str,
+    ) -> std::result::Result<String, ApiError> {
+        match serde_json::from_str::<AccountCommand>(body)? {
+            AccountCommand::Upsert { entry, events } => {
+                let owed = record(sql, &entry, &events, self.static_target.as_ref())?;
+                if owed > 0 {
+                    Scheduler { state: &self.state }
+                        .schedule(DELIVER_JOB, now_ms())
+                        .await;
+                }
+                Ok(String::new())
+            }
+            AccountCommand::List { list } => customer_index::list_page(sql, &list),
+            AccountCommand::Search { search } => customer_index::search_page(sql, &search),
+            AccountCommand::Objects(command) => {
+                let mut store = references::SqlObjectStore {
+                    sql,
+                    static_target: self.static_target.as_ref(),
+                    owed: 0,
+                };
+                let answer = api_core::resources::account::execute(&mut store, command)?;
+                if store.owed > 0 {
+                    Scheduler { state: &self.state }
+                        .schedule(DELIVER_JOB, now_ms())
+                        .await;
+                }
+                Ok(answer)
+            }
+        }
+    }
+
+    /// Attempts every due delivery, round after round, for at most one round's time.
+    async fn deliver_due(&self) -> std::result::Result<(), ApiError> {
+        let sql = self.state.storage().sql();
+        let started = now_ms();
+        while now_ms() - started < DELIVERY_ROUND_MS {
+            let due = deliveries::due(&sql, now_ms())?;
+            if due.is_empty() {
+                break;
+            }
+            // Chains of different customers or endpoints are independent: one round
+            // sends them together, so a slow endpoint costs one time-out, not one each.
+            let mut sends = Vec::new();
+            let sql = &sql;
+            for delivery in &due {
+                let target = match (&self.static_target, delivery.endpoint_id.as_str()) {
+                    (Some(target), "static") => Some(target.clone()),
+                    _ => endpoints::enabled_target(sql, &delivery.endpoint_id)?,
+                };
+                match target {
+                    Some(target) => sends.push(async move {
+                        (
+                            delivery,
+                            deliveries::attempt(sql, delivery, &target, &self.policy).await,
+                        )
+                    }),
+                    None => deliveries::cancel_for(sql, &delivery.endpoint_id)?,
+                }
+            }
+            for (delivery, attempt) in join_all(sends).await {
+                if let Some((event_id, attempt)) = attempt? {
+                    deliveries::settle(sql, delivery, &event_id, &attempt, &self.policy, now_ms())?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Upserts the index row and records the events, owing each new one to the endpoints
+/// that want it, all in one synchronous block. Answers how many deliveries are owed.
+fn record(
+    sql: &SqlStorage,
+    entry: &IndexEntry,
+    events: &[Box<RawValue>],
+    static_target: Option<&Target>,
+) -> std::result::Result<usize, ApiError> {
+    customer_index::upsert(sql, entry)?;
+    record_events(sql, &entry.id, events, static_target)
+}
+
+/// Records events in the log and owes each to the endpoints that want it; `key` orders
+/// the deliveries (a customer's events are delivered in order). Answers how many are owed.
+pub(crate) fn record_events(
+    sql: &SqlStorage,
+    key: &str,
+    events: &[Box<RawValue>],
+    static_target: Option<&Target>,
+) -> std::result::Result<usize, ApiError> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let now = now_ms();
+    events_log::prune(sql, now / 1000)?;
+    let targets = endpoints::enabled(sql)?;
+    let mut owed = 0;
+    for event in events {
+        let Some((seq, kind)) = events_log::record(sql, event)? else {
+            continue;
+        };
+        let mut count = 0;
+        for target in endpoints::wanting(&targets, &kind).chain(static_target) {
+            deliveries::enqueue(sql, seq, key, target, now)?;
+            count += 1;
+        }
+        if count > 0 {
+            events_log::add_pending(sql, seq, count)?;
+        }
+        owed += count as usize;
+    }
+    Ok(owed)
+}
+
+/// Runs an endpoint command; disabling or deleting an endpoint cancels what it is owed.
+fn endpoint_command(
+    sql: &SqlStorage,
+    command: EndpointCommand,
+) -> std::result::Result<String, ApiError> {
+    let stops = match &command {
+        EndpointCommand::Delete { id } => Some(id.clone()),
+        EndpointCommand::Update { id, changes } if changes.disabled == Some(true) => {
+            Some(id.clone())
+        }
+        _ => None,
+    };
+    let answer = endpoints::execute(sql, command)?;
+    if let Some(id) = stops {
+        deliveries::cancel_for(sql, &id)?;
+    }
+    Ok(answer)
 }

@@ -3,12 +3,14 @@
 //! document per row, with its owning customer and creation time for lists. Card sources
 //! are not here: they live in their customer's record.
 
+use api_core::resources::events::model::Event;
 use api_core::resources::objects::{ObjectStore, Table};
 use api_core::wire::error::ApiError;
 use serde::Deserialize;
 use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
+use super::endpoints::Target;
 use crate::objects::sql::storage_error;
 
 pub const SCHEMA: &[&str] = &[
@@ -19,9 +21,12 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS test_clocks (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
 ];
 
-/// [`ObjectStore`] over the AccountObject's SQLite database.
+/// [`ObjectStore`] over the AccountObject's SQLite database; its events go to the
+/// account's event log, owed to the endpoints (`owed` counts the deliveries).
 pub struct SqlObjectStore<'a> {
     pub sql: &'a SqlStorage,
+    pub static_target: Option<&'a Target>,
+    pub owed: usize,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +123,12 @@ impl ObjectStore for SqlObjectStore<'_> {
         Ok(!self
             .ids("SELECT id FROM customers WHERE id = ? AND deleted = 0", id)?
             .is_empty())
+    }
+
+    fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
+        let raw = serde_json::value::RawValue::from_string(serde_json::to_string(event)?)?;
+        self.owed += super::record_events(self.sql, key, &[raw], self.static_target)?;
+        Ok(())
     }
 
     fn clock_customers(&self, clock: &str) -> Result<Vec<String>, ApiError> {

@@ -1,6 +1,7 @@
 //! The CustomerObject Durable Object: one per (account, customer), the authority for
 //! that customer. It runs `api-core`'s `execute` over its SQLite store with no await
-//! between read and write, then propagates the committed version (`propagation`).
+//! between read and write (the change and its events commit together, and so does the
+//! `propagate` job that owes their copies), then propagates them (`propagation`).
 
 mod propagation;
 mod sql_store;
@@ -12,7 +13,7 @@ use api_core::resources::objects::ObjectCommand;
 use api_core::wire::error::ApiError;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
-use crate::edge::bindings::{account_stub, call_object, platform_error};
+use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
 use propagation::Propagation;
@@ -39,15 +40,17 @@ impl DurableObject for CustomerObject {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let envelope: CustomerEnvelope = serde_json::from_str(&req.text().await?)?;
+        let origin = envelope.origin();
         let CustomerEnvelope {
             namespace,
             request_id,
             command,
+            ..
         } = envelope;
         let store = SqlCustomerStore::new(self.state.storage().sql(), namespace);
         let mut command = command;
         let claimed = match needs_reference_check(&store, &command) {
-            Ok(true) => self.claim(&store, &command).await,
+            Ok(true) => self.claim(&store, &command, &origin).await,
             Ok(false) => Ok(Claimed::default()),
             Err(err) => Err(err),
         };
@@ -59,8 +62,14 @@ impl DurableObject for CustomerObject {
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.
         let mut store = store;
-        let reply = execute(&mut store, command);
+        let reply = execute(&mut store, command, &origin);
         if let Some(stored) = &reply.committed {
+            // Recorded in the same turn as the commit, before any await: a crash from
+            // here on leaves the job due, and the alarm finishes the copies.
+            let scheduler = Scheduler { state: &self.state };
+            scheduler
+                .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+                .await;
             self.propagate(&store, stored).await;
         }
         let result = match reply.error_value() {
@@ -98,12 +107,17 @@ impl CustomerObject {
         &self,
         store: &SqlCustomerStore,
         command: &api_core::resources::customers::commands::CustomerCommand,
+        origin: &api_core::resources::customers::events::Origin,
     ) -> std::result::Result<Claimed, ApiError> {
-        let Some(claim) = command.claim_command() else {
+        let Some(mut claim) = command.claim_command() else {
             return Ok(Claimed::default());
         };
+        if let AccountCommand::Objects(claim) = &mut claim {
+            claim.request = origin.request.clone();
+            claim.now = origin.now;
+        }
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
-        let answer = call_object(&stub, &claim).await?;
+        let answer = call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &claim).await?;
         Ok(Claimed::from_json(&serde_json::from_str(&answer.body)?))
     }
 
@@ -116,7 +130,9 @@ impl CustomerObject {
             serde_json::json!({"claimed": claimed.to_json(), "now": now}),
         ));
         let result = match account_stub(&self.env, store.namespace()) {
-            Ok(stub) => call_object(&stub, &release).await.map(|_| ()),
+            Ok(stub) => call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &release)
+                .await
+                .map(|_| ()),
             Err(e) => Err(platform_error(e)),
         };
         if let Err(err) = result {
@@ -124,7 +140,8 @@ impl CustomerObject {
         }
     }
 
-    /// Copies a committed version; a failure is owed to the alarm.
+    /// Copies a committed version and its events. Once that succeeds the `propagate`
+    /// job is done; if it fails the job stays due and the alarm tries again.
     async fn propagate(
         &self,
         store: &SqlCustomerStore,
@@ -134,11 +151,15 @@ impl CustomerObject {
             env: &self.env,
             store,
         };
-        if let Err(err) = propagation.copy(stored).await {
-            worker::console_error!("copy of {} failed: {err:?}", stored.record.customer.id);
-            Scheduler { state: &self.state }
-                .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
-                .await;
+        let scheduler = Scheduler { state: &self.state };
+        match propagation.copy(stored).await {
+            Ok(()) => scheduler.cancel(PROPAGATE_JOB),
+            Err(err) => {
+                worker::console_error!("copy of {} failed: {err:?}", stored.record.customer.id);
+                scheduler
+                    .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+                    .await;
+            }
         }
     }
 

@@ -1,46 +1,59 @@
-//! After a commit, the CustomerObject copies the new version to the account index
-//! (awaited, so list and search are read-after-write) and to KV (in version order).
-//! A copy that fails is owed: the scheduler's `propagate` job copies the newest again.
+//! After a commit, the CustomerObject hands the new version and the events in its
+//! outbox to the AccountObject (awaited, so list, search and /v1/events are
+//! read-after-write), then copies the version to KV (in version order). Until that
+//! succeeds the outbox keeps the events and the `propagate` job stays due.
 
 use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
 use api_core::resources::customers::execute::CustomerStore;
 use api_core::resources::customers::stored::{stored_json, StoredCustomer};
 use api_core::wire::error::ApiError;
+use serde_json::value::RawValue;
 use worker::Env;
 
 use super::sql_store::SqlCustomerStore;
-use crate::edge::bindings::{account_stub, call_object, kv_key, platform_error, CUSTOMERS_KV};
+use crate::edge::bindings::{
+    account_stub, call_object, kv_key, platform_error, ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
+};
 
 /// How many times a KV copy is rewritten when newer versions commit meanwhile.
 const KV_CATCH_UP_ROUNDS: usize = 4;
 
-/// Copies one committed version of a customer to the index and to KV.
+/// Copies one committed version of a customer, and the events owed, where they go.
 pub struct Propagation<'a> {
     pub env: &'a Env,
     pub store: &'a SqlCustomerStore,
 }
 
 impl Propagation<'_> {
-    /// Copies `stored` everywhere; the first failure is returned once both were tried.
+    /// Hands `stored` and the outbox to the index, then copies `stored` to KV.
     pub async fn copy(&self, stored: &StoredCustomer) -> Result<(), ApiError> {
         let document = stored.to_json()?;
-        let index = self.copy_to_index(stored, document.clone()).await;
-        let kv = self
-            .copy_to_kv(stored.version, &stored.record.customer.id, document)
-            .await;
-        index.and(kv)
+        self.copy_to_index(stored, document.clone()).await?;
+        self.copy_to_kv(stored.version, &stored.record.customer.id, document)
+            .await
     }
 
+    /// One AccountObject call: the index row and the events, recorded together there.
     async fn copy_to_index(
         &self,
         stored: &StoredCustomer,
         document: String,
     ) -> Result<(), ApiError> {
+        let outbox = self.store.outbox()?;
+        let events = outbox
+            .iter()
+            .map(|(_, event)| RawValue::from_string(event.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
         let command = AccountCommand::Upsert {
             entry: IndexEntry::of(stored, document)?,
+            events,
         };
         let stub = account_stub(self.env, self.store.namespace()).map_err(platform_error)?;
-        call_object(&stub, &command).await.map(|_| ())
+        call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &command).await?;
+        match outbox.last() {
+            Some((seq, _)) => self.store.clear_outbox(*seq),
+            None => Ok(()),
+        }
     }
 
     /// Writes the newest version to KV; if another commit landed while the put was in

@@ -4,6 +4,7 @@
 
 use api_core::resources::customers::execute::{CustomerStore, SavedResponse};
 use api_core::resources::customers::stored::StoredCustomer;
+use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
 use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
@@ -22,6 +23,10 @@ pub const SCHEMA: &[&str] = &[
         status INTEGER NOT NULL,
         body TEXT NOT NULL,
         expires_at INTEGER NOT NULL)",
+    // Events committed with the change that caused them, until the AccountObject has them.
+    "CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY,
+        event TEXT NOT NULL)",
 ];
 
 /// [`CustomerStore`] over the object's SQLite database, for one account namespace.
@@ -53,6 +58,32 @@ impl SqlCustomerStore {
     pub fn namespace(&self) -> &str {
         &self.namespace
     }
+
+    /// The events not yet handed to the AccountObject, oldest first, with their seq.
+    pub fn outbox(&self) -> Result<Vec<(i64, String)>, ApiError> {
+        #[derive(Deserialize)]
+        struct Row {
+            seq: i64,
+            event: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT seq, event FROM outbox ORDER BY seq", None)
+            .and_then(|c| c.to_array())
+            .map_err(storage_error)?;
+        Ok(rows.into_iter().map(|r| (r.seq, r.event)).collect())
+    }
+
+    /// Drops the events up to `seq`, which the AccountObject has recorded.
+    pub fn clear_outbox(&self, through_seq: i64) -> Result<(), ApiError> {
+        self.sql
+            .exec(
+                "DELETE FROM outbox WHERE seq <= ?",
+                vec![SqlStorageValue::Integer(through_seq)],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
 }
 
 impl CustomerStore for SqlCustomerStore {
@@ -73,7 +104,15 @@ impl CustomerStore for SqlCustomerStore {
         Ok(rows.into_iter().next().map(|r| (r.version, r.document)))
     }
 
-    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError> {
+    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError> {
+        for event in events {
+            self.sql
+                .exec(
+                    "INSERT INTO outbox (event) VALUES (?)",
+                    vec![serde_json::to_string(event)?.into()],
+                )
+                .map_err(storage_error)?;
+        }
         self.sql
             .exec(
                 "INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)

@@ -154,7 +154,7 @@ pub fn positive(p: &mut Params, key: &str) -> Result<Option<i64>, ApiError> {
 /// Runs one coupon command (`coupon.create|retrieve|update|delete|list`); answers the
 /// JSON body.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
-    let ObjectCommand { op, id, args } = command;
+    let ObjectCommand { op, id, args, .. } = command;
     let body = match op.as_str() {
         "coupon.create" => {
             let id = super::objects::text(&args, "id");

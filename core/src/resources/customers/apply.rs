@@ -2,10 +2,9 @@
 //! that a CustomerObject runs between its SQL read and its SQL write. Checks that
 //! depend on the stored state (the metadata key count, tax location) live here.
 
-use super::changes::{too_many_metadata_keys, CustomerParams, InvoiceSettingsPatch, MetadataPatch};
+use super::changes::{CustomerParams, InvoiceSettingsPatch};
 use super::claims::Claimed;
-use super::limits::METADATA_KEYS_MAX;
-use super::model::{Customer, CustomerRecord, InvoiceSettings, Metadata};
+use super::model::{Customer, CustomerRecord, InvoiceSettings};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Field;
@@ -83,7 +82,7 @@ fn apply_fields(record: &mut CustomerRecord, params: CustomerParams) -> Result<(
     if let Some(patch) = params.invoice_settings {
         apply_invoice_settings(&mut c.invoice_settings, patch);
     }
-    apply_metadata(&mut c.metadata, params.metadata)?;
+    params.metadata.apply_to(&mut c.metadata)?;
     params.name.apply_to(&mut c.name);
     params
         .next_invoice_sequence
@@ -138,25 +137,6 @@ fn apply_invoice_settings(settings: &mut InvoiceSettings, patch: InvoiceSettings
             r.template.apply_to(&mut options.template);
         }
     }
-}
-
-pub fn apply_metadata(metadata: &mut Metadata, patch: MetadataPatch) -> Result<(), ApiError> {
-    match patch {
-        MetadataPatch::Keep => {}
-        MetadataPatch::Clear => metadata.clear(),
-        MetadataPatch::Merge(entries) => {
-            for (key, value) in entries {
-                match value {
-                    Some(v) => metadata.insert(key, v),
-                    None => metadata.remove(&key),
-                };
-            }
-        }
-    }
-    if metadata.len() > METADATA_KEYS_MAX {
-        return Err(too_many_metadata_keys(metadata.len()));
-    }
-    Ok(())
 }
 
 /// `tax[validate_location]=immediately` fails unless the customer has a location

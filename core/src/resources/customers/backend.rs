@@ -86,7 +86,7 @@ pub mod memory {
                     command.set_claimed(claimed.clone());
                 }
             }
-            let reply = execute(store, command);
+            let reply = execute(store, command, &envelope.origin());
             if let Some(stored) = &reply.committed {
                 let mut account = self.account.borrow_mut();
                 let id = stored.record.customer.id.clone();

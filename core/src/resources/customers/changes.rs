@@ -9,6 +9,7 @@ use super::limits::*;
 use super::model::{Address, CustomField, Shipping};
 use super::tax_id::TaxIdData;
 use crate::wire::error::ApiError;
+use crate::wire::metadata::MetadataPatch;
 use crate::wire::params::{element_object, element_string, empty_value, Field, Params};
 
 /// Which call the parameters belong to: a few exist only on one of them.
@@ -141,14 +142,6 @@ pub struct TaxPatch {
     pub validate_location: Option<String>,
 }
 
-/// Metadata changes: `metadata=` clears all keys; `metadata[k]=` removes one key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum MetadataPatch {
-    Keep,
-    Clear,
-    Merge(Vec<(String, Option<String>)>),
-}
-
 /// The validated parameters of `POST /v1/customers` or `POST /v1/customers/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerParams {
@@ -189,7 +182,7 @@ impl CustomerParams {
                 .try_map(|s| check_invoice_prefix(&p.name_of("invoice_prefix"), s))
                 .and_then(|f| not_unset(f, &p.name_of("invoice_prefix")))?,
             invoice_settings: parse_invoice_settings(p, &mut references)?,
-            metadata: parse_metadata(p)?,
+            metadata: MetadataPatch::parse(p)?,
             name: p.string("name", NAME_MAX)?,
             next_invoice_sequence: p
                 .integer("next_invoice_sequence")?
@@ -373,68 +366,6 @@ fn parse_rendering_options(mut r: Params) -> Result<RenderingOptionsPatch, ApiEr
     };
     r.finish()?;
     Ok(patch)
-}
-
-pub fn parse_metadata(p: &mut Params) -> Result<MetadataPatch, ApiError> {
-    let mut metadata = match p.object("metadata")? {
-        Field::Absent => return Ok(MetadataPatch::Keep),
-        Field::Unset => return Ok(MetadataPatch::Clear),
-        Field::Set(m) => m,
-    };
-    let entries = metadata.drain();
-    if entries.len() > METADATA_KEYS_MAX {
-        return Err(too_many_metadata_keys(entries.len()));
-    }
-    entries
-        .into_iter()
-        .map(|(key, value)| {
-            let name = metadata.name_of(&key);
-            check_metadata_key(&name, &key)?;
-            let value = match element_string(&name, value, usize::MAX) {
-                Ok(v) => Some(check_metadata_value(&name, v)?),
-                Err(e) if e.code() == Some("parameter_invalid_empty") => None,
-                Err(e) => return Err(e),
-            };
-            Ok((key, value))
-        })
-        .collect::<Result<_, _>>()
-        .map(MetadataPatch::Merge)
-}
-
-fn check_metadata_key(name: &str, key: &str) -> Result<(), ApiError> {
-    let length = key.chars().count();
-    if length > METADATA_KEY_MAX {
-        return Err(ApiError::invalid(
-            name,
-            format!("Metadata keys can have up to {METADATA_KEY_MAX} characters, but you passed in a key that is {length} characters. Invalid key: {key}"),
-        ));
-    }
-    if key.is_empty() || key.contains(['[', ']']) {
-        return Err(ApiError::invalid(
-            name,
-            format!("Invalid metadata key: '{key}'. Keys must be non-empty and may not contain square brackets."),
-        ));
-    }
-    Ok(())
-}
-
-fn check_metadata_value(name: &str, value: String) -> Result<String, ApiError> {
-    let length = value.chars().count();
-    if length > METADATA_VALUE_MAX {
-        return Err(ApiError::invalid(
-            name,
-            format!("Metadata values can have up to {METADATA_VALUE_MAX} characters, but you passed in a value that is {length} characters. Invalid value: {value}"),
-        ));
-    }
-    Ok(value)
-}
-
-/// Stripe's error for a metadata object with more than 50 keys (`count` after merging).
-pub fn too_many_metadata_keys(count: usize) -> ApiError {
-    ApiError::invalid(
-        "metadata",
-        format!("Metadata can have up to {METADATA_KEYS_MAX} keys, but you've set {count}. Email us at support+metadata@stripe.com for more information."),
-    )
 }
 
 fn parse_locales(p: &mut Params) -> Result<Field<Vec<String>>, ApiError> {

@@ -79,7 +79,7 @@ pub fn claim_command(
 
 /// Runs `claim` or `release` from their JSON args.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
-    let ObjectCommand { op, id, args } = command;
+    let ObjectCommand { op, id, args, .. } = command;
     let now = args["now"].as_i64().unwrap_or(0);
     if op == "release" {
         release(store, &Claimed::from_json(&args["claimed"]), now)?;

@@ -8,20 +8,38 @@ use serde_json::value::RawValue;
 use super::apply::NewCustomer;
 use super::changes::{CustomerParams, Reference};
 use super::claims::{claim_command, is_account_reference, Claimed};
+use super::events::Origin;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
 use super::stored::StoredCustomer;
+use crate::resources::events::model::EventRequest;
 use crate::resources::objects::ObjectCommand;
 use crate::wire::idempotency::IdempotencyClaim;
+pub use crate::wire::pagination::{index_page_json, IndexPage};
 
 /// A command for one CustomerObject, the authority for one customer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CustomerEnvelope {
     /// The account namespace: recorded with the customer, named by every copy.
     pub namespace: String,
-    /// The `req_…` id of the API request, for logs.
+    /// The `req_…` id of the API request, for logs and events.
     pub request_id: String,
+    /// Unix seconds when the request arrived.
+    pub now: i64,
     pub command: CustomerCommand,
+}
+
+impl CustomerEnvelope {
+    /// The origin of the events this command causes: its request, key and time.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            request: EventRequest {
+                id: Some(self.request_id.clone()),
+                idempotency_key: self.command.idempotency().map(|c| c.key.clone()),
+            },
+            now: self.now,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,7 +81,16 @@ pub enum CustomerCommand {
 }
 
 impl CustomerCommand {
-    /// The objects of other kinds the command's parameters name.
+    /// The idempotency claim of a command that writes, if its request had a key.
+    pub fn idempotency(&self) -> Option<&IdempotencyClaim> {
+        match self {
+            CustomerCommand::Create { idempotency, .. }
+            | CustomerCommand::Update { idempotency, .. } => idempotency.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The objects of other kinds the command's parameters name, to be checked first.
     pub fn references(&self) -> &[Reference] {
         match self {
             CustomerCommand::Create { params, .. } | CustomerCommand::Update { params, .. } => {
@@ -113,9 +140,11 @@ impl CustomerCommand {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountCommand {
-    /// Insert or refresh one customer's index row, ignoring versions older than the row's.
+    /// Insert or refresh one customer's index row (ignoring versions older than the
+    /// row's) and record the events of the changes that led to it.
     Upsert {
         entry: IndexEntry,
+        events: Vec<Box<RawValue>>,
     },
     List {
         list: ListCustomers,
@@ -163,46 +192,5 @@ impl IndexEntry {
             version: stored.version,
             document,
         })
-    }
-}
-
-/// A page of the account index: `StoredCustomer` documents (JSON, borrowed as they
-/// came), newest first, and for a search the token of the next page.
-#[derive(Debug, Deserialize)]
-pub struct IndexPage<'a> {
-    pub has_more: bool,
-    /// For a search: the `page` token that continues after this page.
-    #[serde(default)]
-    pub next_page: Option<String>,
-    #[serde(borrow)]
-    pub documents: Vec<&'a RawValue>,
-}
-
-/// Writes the JSON of an [`IndexPage`] from stored documents, without parsing them.
-pub fn index_page_json(has_more: bool, next_page: Option<&str>, documents: &[&str]) -> String {
-    let next_page = match next_page {
-        Some(token) => serde_json::Value::from(token).to_string(),
-        None => "null".to_owned(),
-    };
-    format!(
-        "{{\"has_more\":{has_more},\"next_page\":{next_page},\"documents\":[{}]}}",
-        documents.join(",")
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_page_written_from_documents_reads_back() {
-        let text = index_page_json(true, Some("page_1_2"), &["{\"a\":1}", "{\"b\":2}"]);
-        let page: IndexPage = serde_json::from_str(&text).unwrap();
-        assert!(page.has_more);
-        assert_eq!(page.next_page.as_deref(), Some("page_1_2"));
-        assert_eq!(page.documents[1].get(), "{\"b\":2}");
-        let text = index_page_json(false, None, &[]);
-        let empty: IndexPage = serde_json::from_str(&text).unwrap();
-        assert!(empty.documents.is_empty() && empty.next_page.is_none());
     }
 }

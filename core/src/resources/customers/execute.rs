@@ -4,9 +4,11 @@
 
 use super::apply;
 use super::commands::CustomerCommand;
+use super::events::{self, Origin};
 use super::model::CustomerRecord;
 use super::sources;
 use super::stored::{stored_json, StoredCustomer};
+use crate::resources::events::model::Event;
 use crate::wire::error::ApiError;
 use crate::wire::idempotency::{IdempotencyClaim, RETENTION_SECONDS};
 
@@ -35,7 +37,8 @@ pub trait CustomerStore {
             })),
         }
     }
-    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError>;
+    /// Writes a new version and the events it caused (to the outbox), together.
+    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError>;
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError>;
     fn remember(
         &mut self,
@@ -114,8 +117,8 @@ pub fn needs_reference_check(
     }
 }
 
-/// Runs one command to completion against `store`.
-pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand) -> Reply {
+/// Runs one command to completion against `store`; `origin` is the request that sent it.
+pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand, origin: &Origin) -> Reply {
     let (claim, retention) = match &command {
         // A keyed create owns its customer id, so its record lives as long as the customer.
         CustomerCommand::Create { idempotency, .. } => {
@@ -131,7 +134,7 @@ pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand) -> Repl
             Err(err) => return Reply::error(&err),
         }
     }
-    let reply = run(store, command).unwrap_or_else(|err| Reply::error(&err));
+    let reply = run(store, command, origin).unwrap_or_else(|err| Reply::error(&err));
     if let Some(claim) = claim {
         if let Err(err) = save_for_replay(store, &claim, &reply, retention) {
             return Reply::error(&err);
@@ -174,7 +177,11 @@ fn save_for_replay(
     store.remember(&claim.key, &saved, claim.now.saturating_add(retention))
 }
 
-fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply, ApiError> {
+fn run(
+    store: &mut impl CustomerStore,
+    command: CustomerCommand,
+    origin: &Origin,
+) -> Result<Reply, ApiError> {
     match command {
         CustomerCommand::Retrieve { id } => {
             // Served as stored: the record's JSON is not parsed and written again.
@@ -201,7 +208,9 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 )));
             }
             let record = apply::create(new, params, claimed)?;
-            commit(store, StoredCustomer { version: 1, record })
+            let mut events = vec![events::created(&record.customer, origin)?];
+            events.extend(sub_object_events(None, &record, origin)?);
+            commit(store, StoredCustomer { version: 1, record }, events)
         }
         CustomerCommand::Update {
             id,
@@ -216,12 +225,16 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
             if record == stored.record {
                 return Reply::success(&stored, false);
             }
+            let event = events::updated(&stored.record.customer, &record.customer, origin)?;
+            let mut events: Vec<Event> = event.into_iter().collect();
+            events.extend(sub_object_events(Some(&stored.record), &record, origin)?);
             commit(
                 store,
                 StoredCustomer {
                     version: stored.version + 1,
                     record,
                 },
+                events,
             )
         }
         CustomerCommand::Nested { id, now, op, args } => {
@@ -236,14 +249,18 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                     committed: None,
                 });
             }
+            let event = events::updated(&stored.record.customer, &record.customer, origin)?;
+            let mut events: Vec<Event> = event.into_iter().collect();
+            events.extend(sub_object_events(Some(&stored.record), &record, origin)?);
             let next = StoredCustomer {
                 version: stored.version + 1,
                 record,
             };
-            commit_with_body(store, next, body)
+            commit_with_body(store, next, body, events)
         }
         CustomerCommand::Delete { id, now } => {
             let stored = load_live(store, &id)?;
+            let event = events::deleted(&stored.record.customer, origin)?;
             let record = CustomerRecord {
                 deleted_at: Some(now),
                 ..stored.record
@@ -254,9 +271,47 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                     version: stored.version + 1,
                     record,
                 },
+                vec![event],
             )
         }
     }
+}
+
+/// The events of the customer's own sub-objects a change caused: `customer.source.created`
+/// / `customer.source.deleted` for each card added or removed, and
+/// `customer.discount.created` / `customer.discount.deleted` when the discount changed.
+fn sub_object_events(
+    before: Option<&CustomerRecord>,
+    after: &CustomerRecord,
+    origin: &Origin,
+) -> Result<Vec<Event>, ApiError> {
+    let livemode = after.customer.livemode;
+    let id = |v: &serde_json::Value| v["id"].as_str().map(str::to_owned);
+    let mut out = Vec::new();
+    let old_sources = before.map(|b| b.sources.as_slice()).unwrap_or_default();
+    for card in &after.sources {
+        if !old_sources.iter().any(|o| id(o) == id(card)) {
+            out.push(origin.event("customer.source.created", card.clone(), livemode, None)?);
+        }
+    }
+    for card in old_sources {
+        if !after.sources.iter().any(|n| id(n) == id(card)) {
+            let mut gone = card.clone();
+            gone["deleted"] = true.into();
+            out.push(origin.event("customer.source.deleted", gone, livemode, None)?);
+        }
+    }
+    let old_discount = before.and_then(|b| b.customer.discount.as_ref());
+    let new_discount = after.customer.discount.as_ref();
+    if old_discount.map(id) != new_discount.map(id) {
+        if let Some(old) = old_discount {
+            out.push(origin.event("customer.discount.deleted", old.clone(), livemode, None)?);
+        }
+        if let Some(new) = new_discount {
+            out.push(origin.event("customer.discount.created", new.clone(), livemode, None)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Runs a command on the customer's sub-objects; answers the body and whether the
@@ -295,8 +350,14 @@ fn nested(
     }
 }
 
-fn commit(store: &mut impl CustomerStore, stored: StoredCustomer) -> Result<Reply, ApiError> {
-    store.save(&stored)?;
+/// Writes the new version with its events in one go: there is no state in which the
+/// change is stored and its events are not.
+fn commit(
+    store: &mut impl CustomerStore,
+    stored: StoredCustomer,
+    events: Vec<Event>,
+) -> Result<Reply, ApiError> {
+    store.commit(&stored, &events)?;
     Reply::success(&stored, true)
 }
 
@@ -305,8 +366,9 @@ fn commit_with_body(
     store: &mut impl CustomerStore,
     stored: StoredCustomer,
     body: String,
+    events: Vec<Event>,
 ) -> Result<Reply, ApiError> {
-    store.save(&stored)?;
+    store.commit(&stored, &events)?;
     Ok(Reply {
         status: 200,
         body,
@@ -337,6 +399,7 @@ fn load_live(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, Api
 pub struct MemoryStore {
     pub stored: Option<StoredCustomer>,
     pub saved: Vec<(String, SavedResponse, i64)>,
+    pub outbox: Vec<Event>,
 }
 
 #[cfg(test)]
@@ -347,8 +410,9 @@ impl CustomerStore for MemoryStore {
             Some(s) => Ok(Some((s.version, serde_json::to_string(&s.record)?))),
         }
     }
-    fn save(&mut self, stored: &StoredCustomer) -> Result<(), ApiError> {
+    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError> {
         self.stored = Some(stored.clone());
+        self.outbox.extend_from_slice(events);
         Ok(())
     }
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError> {
@@ -378,6 +442,7 @@ mod tests {
     use super::*;
     use crate::resources::customers::apply::NewCustomer;
     use crate::resources::customers::changes::{CustomerParams, Operation};
+    use crate::resources::events::model::EventRequest;
     use crate::wire::form::decode_form;
     use crate::wire::params::Params;
 
@@ -420,6 +485,16 @@ mod tests {
         })
     }
 
+    fn origin() -> Origin {
+        Origin {
+            request: EventRequest {
+                id: Some("req_1".into()),
+                idempotency_key: None,
+            },
+            now: 50,
+        }
+    }
+
     fn stored(reply: &Reply) -> StoredCustomer {
         serde_json::from_str(&reply.body).unwrap()
     }
@@ -427,19 +502,40 @@ mod tests {
     #[test]
     fn create_commits_version_one_and_update_bumps_it() {
         let mut store = MemoryStore::default();
-        let created = execute(&mut store, create("name=A", None));
+        let created = execute(&mut store, create("name=A", None), &origin());
         assert_eq!(created.status, 200);
         assert_eq!(created.committed.as_ref().map(|s| s.version), Some(1));
-        let updated = execute(&mut store, update("name=B"));
+        let updated = execute(&mut store, update("name=B"), &origin());
         assert_eq!(stored(&updated).version, 2);
         assert_eq!(stored(&updated).record.customer.name.as_deref(), Some("B"));
     }
 
     #[test]
+    fn each_commit_writes_its_events_with_it_and_a_replay_writes_none() {
+        let mut store = MemoryStore::default();
+        let key = || claim("k", "fp", 1);
+        execute(&mut store, create("name=A", key()), &origin());
+        execute(&mut store, create("name=A", key()), &origin());
+        execute(&mut store, update("name=B"), &origin());
+        execute(&mut store, update("name=B"), &origin());
+        let delete = CustomerCommand::Delete {
+            id: "cus_1".into(),
+            now: 60,
+        };
+        execute(&mut store, delete, &origin());
+        let kinds: Vec<&str> = store.outbox.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["customer.created", "customer.updated", "customer.deleted"]
+        );
+        assert_eq!(store.outbox[0].request.id.as_deref(), Some("req_1"));
+    }
+
+    #[test]
     fn an_update_that_changes_nothing_commits_nothing() {
         let mut store = MemoryStore::default();
-        execute(&mut store, create("name=A", None));
-        let reply = execute(&mut store, update("name=A"));
+        execute(&mut store, create("name=A", None), &origin());
+        let reply = execute(&mut store, update("name=A"), &origin());
         assert_eq!(reply.status, 200);
         assert!(reply.committed.is_none());
     }
@@ -447,10 +543,10 @@ mod tests {
     #[test]
     fn a_rejected_update_leaves_the_stored_customer_unchanged() {
         let mut store = MemoryStore::default();
-        execute(&mut store, create("metadata[a]=1", None));
+        execute(&mut store, create("metadata[a]=1", None), &origin());
         let before = store.stored.clone();
         let too_many: String = (0..50).map(|i| format!("metadata[k{i}]=v&")).collect();
-        let reply = execute(&mut store, update(&too_many));
+        let reply = execute(&mut store, update(&too_many), &origin());
         assert_eq!(reply.status, 400);
         assert_eq!(store.stored, before);
     }
@@ -458,15 +554,19 @@ mod tests {
     #[test]
     fn a_deleted_customer_cannot_be_updated_or_deleted_again_but_can_be_read() {
         let mut store = MemoryStore::default();
-        execute(&mut store, create("", None));
+        execute(&mut store, create("", None), &origin());
         let delete = || CustomerCommand::Delete {
             id: "cus_1".into(),
             now: 99,
         };
-        assert_eq!(execute(&mut store, delete()).status, 200);
-        assert_eq!(execute(&mut store, update("name=x")).status, 404);
-        assert_eq!(execute(&mut store, delete()).status, 404);
-        let read = execute(&mut store, CustomerCommand::Retrieve { id: "cus_1".into() });
+        assert_eq!(execute(&mut store, delete(), &origin()).status, 200);
+        assert_eq!(execute(&mut store, update("name=x"), &origin()).status, 404);
+        assert_eq!(execute(&mut store, delete(), &origin()).status, 404);
+        let read = execute(
+            &mut store,
+            CustomerCommand::Retrieve { id: "cus_1".into() },
+            &origin(),
+        );
         assert_eq!(stored(&read).record.deleted_at, Some(99));
         assert_eq!(
             read.body,
@@ -479,6 +579,7 @@ mod tests {
         let reply = execute(
             &mut MemoryStore::default(),
             CustomerCommand::Retrieve { id: "cus_x".into() },
+            &origin(),
         );
         assert_eq!(reply.status, 404);
         assert_eq!(
@@ -490,12 +591,24 @@ mod tests {
     #[test]
     fn a_reused_key_replays_and_other_parameters_are_an_idempotency_error() {
         let mut store = MemoryStore::default();
-        let first = execute(&mut store, create("name=A", claim("k", "fp1", 100)));
-        let again = execute(&mut store, create("name=A", claim("k", "fp1", 101)));
+        let first = execute(
+            &mut store,
+            create("name=A", claim("k", "fp1", 100)),
+            &origin(),
+        );
+        let again = execute(
+            &mut store,
+            create("name=A", claim("k", "fp1", 101)),
+            &origin(),
+        );
         assert!(again.replayed);
         assert!(again.committed.is_none());
         assert_eq!(again.body, first.body);
-        let other = execute(&mut store, create("name=B", claim("k", "fp2", 102)));
+        let other = execute(
+            &mut store,
+            create("name=B", claim("k", "fp2", 102)),
+            &origin(),
+        );
         assert_eq!(
             other.error_value(),
             Some(ApiError::IdempotencyMismatch { key: "k".into() })
@@ -505,7 +618,7 @@ mod tests {
     #[test]
     fn old_idempotency_records_are_forgotten_after_the_retention_period() {
         let mut store = MemoryStore::default();
-        execute(&mut store, create("", claim("create", "fp", 0)));
+        execute(&mut store, create("", claim("create", "fp", 0)), &origin());
         let old = CustomerCommand::Update {
             id: "cus_1".into(),
             params: params(Operation::Update, "name=x"),
@@ -513,7 +626,7 @@ mod tests {
             now: 0,
             claimed: Default::default(),
         };
-        execute(&mut store, old);
+        execute(&mut store, old, &origin());
         let later = RETENTION_SECONDS + 10;
         let cmd = CustomerCommand::Update {
             id: "cus_1".into(),
@@ -522,7 +635,7 @@ mod tests {
             now: 0,
             claimed: Default::default(),
         };
-        execute(&mut store, cmd);
+        execute(&mut store, cmd, &origin());
         assert!(store.recall("old").unwrap().is_none());
         assert!(store.recall("new").unwrap().is_some());
         assert!(

@@ -173,6 +173,7 @@ pub(super) async fn send(
     let envelope = CustomerEnvelope {
         namespace: req.namespace.clone(),
         request_id: req.request_id.clone(),
+        now: req.now,
         command,
     };
     db.customer_object(id, &envelope).await

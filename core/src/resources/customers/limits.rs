@@ -22,10 +22,6 @@ pub const CUSTOM_FIELDS_MAX: usize = 4;
 pub const CUSTOM_FIELD_NAME_MAX: usize = 40;
 pub const CUSTOM_FIELD_VALUE_MAX: usize = 140;
 
-pub const METADATA_KEYS_MAX: usize = 50;
-pub const METADATA_KEY_MAX: usize = 40;
-pub const METADATA_VALUE_MAX: usize = 500;
-
 pub const TAX_ID_DATA_MAX: usize = 25;
 
 /// In the order Stripe lists them in its error message.

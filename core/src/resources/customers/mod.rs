@@ -13,6 +13,7 @@ pub mod changes;
 pub mod claims;
 pub mod commands;
 pub mod email;
+pub mod events;
 pub mod execute;
 pub mod expand;
 pub mod handlers;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::expand::{CashBalance, CustomerTax};
 use crate::wire::envelope::EmbeddedList;
 
-pub type Metadata = BTreeMap<String, String>;
+pub use crate::wire::metadata::Metadata;
 
 /// The public Customer object. The fields marked `skip_deserializing` exist only in
 /// responses (expansions and `deleted`) and are never stored.

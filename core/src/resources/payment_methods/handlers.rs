@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::test_cards::{self, TestCard};
 use super::{new_payment_method, ADDRESS_PARTS};
 use crate::resources::customers::backend::CustomerBackend;
-use crate::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
+use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
 use crate::resources::objects::{
     field_arg, metadata_arg, patch_metadata, skip_expand, ObjectCommand, Page,
 };
@@ -205,13 +205,17 @@ pub async fn detach(
 ) -> Result<Rendered, ApiError> {
     let payment_method = command.id.clone();
     let body = db
-        .account_object(&req.namespace, &AccountCommand::Objects(command))
+        .account_object(
+            &req.namespace,
+            &crate::resources::objects::stamped(req, command),
+        )
         .await?;
     let answer: Value = serde_json::from_str(&body)?;
     let customer = answer["customer"].as_str().unwrap_or_default().to_owned();
     let envelope = CustomerEnvelope {
         namespace: req.namespace.clone(),
         request_id: req.request_id.clone(),
+        now: req.now,
         command: CustomerCommand::Nested {
             id: customer.clone(),
             now: req.now,

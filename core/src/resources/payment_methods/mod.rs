@@ -118,7 +118,7 @@ pub fn new_card_source(card: &TestCard, customer: &str, now: i64) -> Result<Valu
 /// detach|list|retrieve_for_customer`); answers the JSON body. A detach answers
 /// `{"payment_method": …, "customer": <its former customer>}`.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
-    let ObjectCommand { op, id, args } = command;
+    let ObjectCommand { op, id, args, .. } = command;
     let now = args["now"].as_i64().unwrap_or(0);
     let livemode = args["livemode"] == true;
     let customer = arg(&args, "customer");

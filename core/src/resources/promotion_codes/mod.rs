@@ -31,7 +31,7 @@ fn matches(args: &Value, promo: &Value) -> bool {
 /// answers the JSON body. A create's `args` is the code without its coupon, whose id is
 /// in `args.coupon`.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
-    let ObjectCommand { op, id, args } = command;
+    let ObjectCommand { op, id, args, .. } = command;
     let body = match op.as_str() {
         "promotion_code.create" => {
             let mut promo = args;

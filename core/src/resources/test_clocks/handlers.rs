@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::new_clock;
 use crate::resources::customers::backend::CustomerBackend;
-use crate::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
+use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
 use crate::resources::objects::{skip_expand, ObjectCommand, Page};
 use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
@@ -65,7 +65,10 @@ pub async fn delete(
     command: ObjectCommand,
 ) -> Result<Rendered, ApiError> {
     let body = db
-        .account_object(&req.namespace, &AccountCommand::Objects(command))
+        .account_object(
+            &req.namespace,
+            &crate::resources::objects::stamped(req, command),
+        )
         .await?;
     let mut answer: Value = serde_json::from_str(&body)?;
     let customers: Vec<String> = match answer["customers"].take() {
@@ -79,6 +82,7 @@ pub async fn delete(
         let envelope = CustomerEnvelope {
             namespace: req.namespace.clone(),
             request_id: req.request_id.clone(),
+            now: req.now,
             command: CustomerCommand::Delete {
                 id: customer.clone(),
                 now: req.now,

@@ -42,7 +42,7 @@ pub fn new_clock(
 /// Runs one test clock command (`test_clock.create|retrieve|list|delete|advance`);
 /// answers the JSON body. A delete answers `{"deleted": <stub>, "customers": [ids]}`.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
-    let ObjectCommand { op, id, args } = command;
+    let ObjectCommand { op, id, args, .. } = command;
     let body = match op.as_str() {
         "test_clock.create" => {
             save(store, Table::TestClocks, &args)?;

@@ -1,0 +1,190 @@
+//! The account's webhook endpoints in SQL: create, retrieve, update, list and delete,
+//! and the targets an event of a given type is delivered to.
+
+use api_core::resources::events::types::endpoint_wants;
+use api_core::resources::webhook_endpoints::commands::EndpointCommand;
+use api_core::resources::webhook_endpoints::model::{
+    DeletedWebhookEndpoint, EndpointStatus, WebhookEndpoint,
+};
+use api_core::wire::error::ApiError;
+use api_core::wire::pagination::{finish_page, index_page_json, Conditions, Position};
+use serde::Deserialize;
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::objects::sql::{bind, storage_error};
+
+pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        created INTEGER NOT NULL,
+        secret TEXT NOT NULL,
+        document TEXT NOT NULL)"];
+
+/// Where one delivery goes.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub url: String,
+    pub secret: String,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    seq: i64,
+    created: i64,
+    secret: String,
+    document: String,
+}
+
+/// Runs one endpoint command; answers the JSON the API shows.
+pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, ApiError> {
+    match command {
+        EndpointCommand::Create { endpoint } => create(sql, endpoint),
+        EndpointCommand::Retrieve { id } => Ok(serde_json::to_string(&load(sql, &id)?.0)?),
+        EndpointCommand::Update { id, changes } => {
+            let (mut endpoint, _) = load(sql, &id)?;
+            changes.apply_to(&mut endpoint)?;
+            save(sql, &endpoint)?;
+            Ok(serde_json::to_string(&endpoint)?)
+        }
+        EndpointCommand::List { limit, cursor } => {
+            let at = match cursor.named() {
+                Some((id, param)) => Some(position_of(sql, id, param)?),
+                None => None,
+            };
+            let query = Conditions::new("1 = 1").page(
+                "seq, created, secret, document",
+                "webhook_endpoints",
+                at,
+                cursor.is_reversed(),
+                limit,
+            );
+            let rows: Vec<Row> = sql
+                .exec(&query.sql, bind(query.args))
+                .and_then(|c| c.to_array())
+                .map_err(storage_error)?;
+            let (rows, has_more) = finish_page(rows, limit, query.reversed);
+            let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+            Ok(index_page_json(has_more, None, &documents))
+        }
+        EndpointCommand::Delete { id } => {
+            load(sql, &id)?;
+            sql.exec(
+                "DELETE FROM webhook_endpoints WHERE id = ?",
+                vec![id.as_str().into()],
+            )
+            .map_err(storage_error)?;
+            Ok(serde_json::to_string(&DeletedWebhookEndpoint::new(id))?)
+        }
+    }
+}
+
+/// Stores a new endpoint; its secret is kept apart and never shown again.
+fn create(sql: &SqlStorage, mut endpoint: WebhookEndpoint) -> Result<String, ApiError> {
+    let shown = serde_json::to_string(&endpoint)?;
+    let secret = endpoint.secret.take().unwrap_or_default();
+    sql.exec(
+        "INSERT INTO webhook_endpoints (id, created, secret, document) VALUES (?, ?, ?, ?)",
+        vec![
+            endpoint.id.as_str().into(),
+            SqlStorageValue::Integer(endpoint.created),
+            secret.into(),
+            serde_json::to_string(&endpoint)?.into(),
+        ],
+    )
+    .map_err(storage_error)?;
+    Ok(shown)
+}
+
+fn save(sql: &SqlStorage, endpoint: &WebhookEndpoint) -> Result<(), ApiError> {
+    sql.exec(
+        "UPDATE webhook_endpoints SET document = ? WHERE id = ?",
+        vec![
+            serde_json::to_string(endpoint)?.into(),
+            endpoint.id.as_str().into(),
+        ],
+    )
+    .map_err(storage_error)?;
+    Ok(())
+}
+
+/// The endpoint and its secret; 404 if the account has no such endpoint.
+fn load(sql: &SqlStorage, id: &str) -> Result<(WebhookEndpoint, String), ApiError> {
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT seq, created, secret, document FROM webhook_endpoints WHERE id = ?",
+            vec![id.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    let row = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found("webhook endpoint", id))?;
+    Ok((serde_json::from_str(&row.document)?, row.secret))
+}
+
+fn position_of(sql: &SqlStorage, id: &str, param: &str) -> Result<Position, ApiError> {
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT seq, created, secret, document FROM webhook_endpoints WHERE id = ?",
+            vec![id.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    rows.first()
+        .map(|r| Position {
+            created: r.created,
+            seq: r.seq,
+        })
+        .ok_or_else(|| ApiError::missing_reference("webhook endpoint", id, param))
+}
+
+/// Every enabled endpoint, with what it subscribes to.
+pub fn enabled(sql: &SqlStorage) -> Result<Vec<(Target, Vec<String>)>, ApiError> {
+    let rows: Vec<Row> = sql
+        .exec(
+            "SELECT seq, created, secret, document FROM webhook_endpoints",
+            None,
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    let mut targets = Vec::new();
+    for row in rows {
+        let endpoint: WebhookEndpoint = serde_json::from_str(&row.document)?;
+        if endpoint.status == EndpointStatus::Enabled {
+            let target = Target {
+                id: endpoint.id,
+                url: endpoint.url,
+                secret: row.secret,
+            };
+            targets.push((target, endpoint.enabled_events));
+        }
+    }
+    Ok(targets)
+}
+
+/// The enabled endpoint `id`, if it still exists and is enabled.
+pub fn enabled_target(sql: &SqlStorage, id: &str) -> Result<Option<Target>, ApiError> {
+    match load(sql, id) {
+        Ok((endpoint, secret)) if endpoint.status == EndpointStatus::Enabled => Ok(Some(Target {
+            id: endpoint.id,
+            url: endpoint.url,
+            secret,
+        })),
+        Ok(_) => Ok(None),
+        Err(ApiError::NoSuchObject { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The endpoints (of `targets`) that want events of `kind`.
+pub fn wanting<'a>(
+    targets: &'a [(Target, Vec<String>)],
+    kind: &'a str,
+) -> impl Iterator<Item = &'a Target> {
+    targets
+        .iter()
+        .filter(move |(_, events)| endpoint_wants(events, kind))
+        .map(|(target, _)| target)
+}

@@ -1,0 +1,187 @@
+//! The account's event log in SQL: every event the account's objects committed, kept
+//! 30 days, with the number of endpoints still owed it (`pending_webhooks`), served to
+//! `GET /v1/events` newest first.
+
+use api_core::resources::events::list::ListEvents;
+use api_core::resources::events::model::Event;
+use api_core::wire::error::ApiError;
+use api_core::wire::pagination::{finish_page, index_page_json, Position};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::objects::sql::{bind, storage_error};
+
+pub const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        object_id TEXT NOT NULL,
+        pending_webhooks INTEGER NOT NULL DEFAULT 0,
+        document TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS events_by_created ON events (created DESC, seq DESC)",
+];
+
+/// Events are listed and retrievable for this long (Stripe: 30 days).
+pub const RETENTION_SECONDS: i64 = 30 * 86_400;
+
+/// What the log needs to know of an event, read without building it.
+#[derive(Deserialize)]
+pub struct EventHead<'a> {
+    pub id: &'a str,
+    #[serde(rename = "type")]
+    pub kind: &'a str,
+    pub created: i64,
+    #[serde(borrow)]
+    pub data: DataHead<'a>,
+}
+
+#[derive(Deserialize)]
+pub struct DataHead<'a> {
+    #[serde(borrow)]
+    pub object: ObjectHead<'a>,
+}
+
+#[derive(Deserialize)]
+pub struct ObjectHead<'a> {
+    pub id: &'a str,
+}
+
+/// Records one event; `Some(seq)` if it is new, `None` if it was already recorded
+/// (a copy sent again after a failure is recorded once).
+pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)>, ApiError> {
+    let head: EventHead = serde_json::from_str(event.get())?;
+    let cursor = sql
+        .exec(
+            "INSERT OR IGNORE INTO events (id, type, created, object_id, document) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                head.id.into(),
+                head.kind.into(),
+                SqlStorageValue::Integer(head.created),
+                head.data.object.id.into(),
+                event.get().into(),
+            ],
+        )
+        .map_err(storage_error)?;
+    if cursor.rows_written() == 0 {
+        return Ok(None);
+    }
+    #[derive(Deserialize)]
+    struct Row {
+        seq: i64,
+    }
+    let rows: Vec<Row> = sql
+        .exec("SELECT seq FROM events WHERE id = ?", vec![head.id.into()])
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|r| (r.seq, head.kind.to_owned())))
+}
+
+/// Sets how many endpoints an event is owed to.
+pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiError> {
+    sql.exec(
+        "UPDATE events SET pending_webhooks = max(0, pending_webhooks + ?) WHERE seq = ?",
+        vec![
+            SqlStorageValue::Integer(delta),
+            SqlStorageValue::Integer(seq),
+        ],
+    )
+    .map_err(storage_error)?;
+    Ok(())
+}
+
+/// Drops events older than the retention period, with their deliveries.
+pub fn prune(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
+    let cutoff = vec![SqlStorageValue::Integer(now - RETENTION_SECONDS)];
+    sql.exec(
+        "DELETE FROM deliveries WHERE event_seq IN (SELECT seq FROM events WHERE created < ?)",
+        cutoff.clone(),
+    )
+    .map_err(storage_error)?;
+    sql.exec("DELETE FROM events WHERE created < ?", cutoff)
+        .map_err(storage_error)?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct EventRow {
+    seq: i64,
+    created: i64,
+    pending_webhooks: i64,
+    document: String,
+}
+
+/// The event as the API shows it: the stored document with its current pending count.
+fn shown(row: &EventRow) -> Result<String, ApiError> {
+    let mut event: Event = serde_json::from_str(&row.document)?;
+    event.pending_webhooks = row.pending_webhooks;
+    Ok(serde_json::to_string(&event)?)
+}
+
+/// The stored document and pending count of the event at `seq`.
+pub fn document(sql: &SqlStorage, seq: i64) -> Result<Option<(String, i64)>, ApiError> {
+    let rows: Vec<EventRow> = sql
+        .exec(
+            "SELECT seq, created, pending_webhooks, document FROM events WHERE seq = ?",
+            vec![SqlStorageValue::Integer(seq)],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|r| (r.document, r.pending_webhooks)))
+}
+
+/// `GET /v1/events/{id}`.
+pub fn retrieve(sql: &SqlStorage, id: &str) -> Result<String, ApiError> {
+    let rows: Vec<EventRow> = sql
+        .exec(
+            "SELECT seq, created, pending_webhooks, document FROM events WHERE id = ?",
+            vec![id.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    match rows.first() {
+        Some(row) => shown(row),
+        None => Err(ApiError::not_found("event", id)),
+    }
+}
+
+/// One page of `GET /v1/events`.
+pub fn list_page(sql: &SqlStorage, list: &ListEvents) -> Result<String, ApiError> {
+    let position = match list.cursor.named() {
+        Some((id, param)) => Some(position_of(sql, id, param)?),
+        None => None,
+    };
+    let query = list.page_query("seq, created, pending_webhooks, document", position);
+    let rows: Vec<EventRow> = sql
+        .exec(&query.sql, bind(query.args))
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
+    let documents = rows.iter().map(shown).collect::<Result<Vec<_>, _>>()?;
+    let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
+    Ok(index_page_json(has_more, None, &borrowed))
+}
+
+fn position_of(sql: &SqlStorage, id: &str, param: &str) -> Result<Position, ApiError> {
+    let rows: Vec<EventRow> = sql
+        .exec(
+            "SELECT seq, created, pending_webhooks, document FROM events WHERE id = ?",
+            vec![id.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    rows.first()
+        .map(|r| Position {
+            created: r.created,
+            seq: r.seq,
+        })
+        .ok_or_else(|| ApiError::missing_reference("event", id, param))
+}
