@@ -202,3 +202,14 @@ test('a coupon deleted while customers are created with it never leaves a discou
     else assert.equal(r.discount.coupon.id, 'RACE');
   }
 });
+
+test('concurrent retries of one keyed create redeem the coupon once', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  await stripe.coupons.create({ id: 'ONCEKEY', percent_off: 10 });
+  const send = () => request(worker.url, key, 'POST', '/v1/customers', 'coupon=ONCEKEY', { 'Idempotency-Key': 'same-key' });
+  const answers = await Promise.all([send(), send(), send(), send()]);
+  for (const a of answers) assert.equal(a.status, 200);
+  assert.equal(new Set(answers.map((a) => a.json.id)).size, 1);
+  assert.equal((await stripe.coupons.retrieve('ONCEKEY')).times_redeemed, 1);
+});

@@ -72,11 +72,13 @@ impl DurableObject for CustomerObject {
                 .await;
             self.propagate(&store, stored).await;
         }
+        // A claim the write did not use (it failed, or replayed a concurrent twin's
+        // saved response) is given back.
+        if !claimed.is_empty() && reply.committed.is_none() {
+            self.release(&store, claimed).await;
+        }
         let result = match reply.error_value() {
             Some(err) => {
-                if !claimed.is_empty() {
-                    self.release(&store, claimed).await;
-                }
                 if let ApiError::Internal { detail } = &err {
                     worker::console_error!("{request_id}: {detail}");
                 }

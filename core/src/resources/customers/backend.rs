@@ -104,14 +104,12 @@ pub mod memory {
                     account.clock_customers.push((clock.to_owned(), id));
                 }
             }
+            if !claimed.is_empty() && reply.committed.is_none() {
+                let mut account = self.account.borrow_mut();
+                crate::resources::customers::claims::release(&mut *account, &claimed, 0)?;
+            }
             match reply.error_value() {
-                Some(err) => {
-                    if !claimed.is_empty() {
-                        let mut account = self.account.borrow_mut();
-                        crate::resources::customers::claims::release(&mut *account, &claimed, 0)?;
-                    }
-                    Err(err)
-                }
+                Some(err) => Err(err),
                 None => Ok(ObjectAnswer {
                     body: reply.body,
                     replayed: reply.replayed,

@@ -282,6 +282,50 @@ mod tests {
     }
 
     #[test]
+    fn a_replayed_create_with_a_coupon_redeems_it_once() {
+        use crate::resources::objects::{save, ObjectStore, Table};
+        let db = MemoryBackend::default();
+        let coupon = serde_json::json!({"id": "SAVE", "object": "coupon", "created": 1,
+            "times_redeemed": 0, "max_redemptions": null, "redeem_by": null, "valid": true});
+        save(&mut *db.account.borrow_mut(), Table::Coupons, &coupon).unwrap();
+        let keyed = || {
+            let mut req = request("coupon=SAVE");
+            req.idempotency = Some(IdempotencyClaim {
+                key: "k1".into(),
+                fingerprint: "fp".into(),
+                now: 1,
+            });
+            req
+        };
+        let first = run(create(keyed(), &db)).unwrap();
+        let again = run(create(keyed(), &db)).unwrap();
+        assert!(again.replayed);
+        assert_eq!(body(&first)["discount"]["coupon"]["id"], "SAVE");
+        let stored = db
+            .account
+            .borrow()
+            .get(Table::Coupons, "SAVE")
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored["times_redeemed"], 1);
+        let failed = run(create(
+            request("coupon=SAVE&tax[validate_location]=immediately"),
+            &db,
+        ));
+        assert!(failed.is_err());
+        let stored = db
+            .account
+            .borrow()
+            .get(Table::Coupons, "SAVE")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored["times_redeemed"], 1,
+            "a failed write gives its redemption back"
+        );
+    }
+
+    #[test]
     fn edge_reads_serve_the_memo_of_this_isolates_own_writes() {
         let db = MemoryBackend::default();
         let edge = |query: &str| ApiRequest {
