@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! schedule(name, at) -> jobs[name] = min(jobs[name], at); alarm = min(jobs)
+//! cancel(name)       -> delete jobs[name]; an alarm with no job due does nothing
 //! alarm()            -> take every job due now (delete its row), run it, re-arm
 //! ```
 
@@ -32,6 +33,15 @@ impl Scheduler<'_> {
             worker::console_error!("scheduling {name}: {e}");
         }
         self.rearm().await;
+    }
+
+    /// Forgets job `name`. The alarm stays set; when it fires with nothing due it only
+    /// re-arms for the next job, if any.
+    pub fn cancel(&self, name: &str) {
+        let sql = self.state.storage().sql();
+        if let Err(e) = sql.exec("DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
+            worker::console_error!("cancelling {name}: {e}");
+        }
     }
 
     /// Removes and returns the names of the jobs due at `now_ms`.

@@ -2,3 +2,6 @@
 //! the commands its Durable Object executes, and its handlers.
 
 pub mod customers;
+pub mod invoices;
+pub mod subscriptions;
+pub mod tax_ids;

@@ -37,6 +37,14 @@ pub enum ApiError {
     },
     #[error("{message}")]
     InvalidRequest { message: String },
+    /// A request refused with a Stripe error code and no `param` (e.g. 404
+    /// `invoice_upcoming_none`, 400 `undelete_window_expired`).
+    #[error("{message}")]
+    Coded {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("Unrecognized request URL ({method}: {path}). {hint}Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", hint = trailing_slash_hint(path))]
     UnrecognizedUrl { method: String, path: String },
     #[error("You did not provide an API key, though you did set your Authorization header to \"{header}\". Using Bearer auth, your Authorization header should look something like 'Authorization: Bearer YOUR_SECRET_KEY'. See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")]
@@ -84,6 +92,26 @@ impl ApiError {
         }
     }
 
+    /// A 404 for an object named in the URL path, `param` naming the path part (e.g.
+    /// `customer` on `/v1/customers/{customer}/tax_ids`).
+    pub fn not_found_as(kind: &str, id: impl Into<String>, param: &str) -> Self {
+        ApiError::NoSuchObject {
+            kind: kind.to_owned(),
+            id: id.into(),
+            param: Some(param.to_owned()),
+            status: 404,
+        }
+    }
+
+    /// A refusal with a Stripe error code and no `param`.
+    pub fn coded(status: u16, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Coded {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
     /// A 400 for an object named by a request parameter that does not exist.
     pub fn missing_reference(kind: &str, id: impl Into<String>, param: impl Into<String>) -> Self {
         ApiError::NoSuchObject {
@@ -111,7 +139,7 @@ impl ApiError {
             ApiError::MissingApiKey
             | ApiError::MalformedAuthorization { .. }
             | ApiError::InvalidApiKey { .. } => 401,
-            ApiError::NoSuchObject { status, .. } => *status,
+            ApiError::NoSuchObject { status, .. } | ApiError::Coded { status, .. } => *status,
             ApiError::UnrecognizedUrl { .. } => 404,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Internal { .. } => 500,
@@ -134,6 +162,7 @@ impl ApiError {
             ApiError::UnknownParameter { .. } => Some("parameter_unknown"),
             ApiError::MissingParameter { .. } => Some("parameter_missing"),
             ApiError::InvalidParameter { code, .. } => code.as_deref(),
+            ApiError::Coded { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -271,6 +300,11 @@ mod tests {
             ApiError::invalid_with_code("email", "email_invalid", "bad"),
             ApiError::internal("sql: locked"),
             ApiError::IdempotencyMismatch { key: "k".into() },
+            ApiError::coded(
+                404,
+                "invoice_upcoming_none",
+                "No upcoming invoices for customer: cus_1",
+            ),
         ] {
             let text = serde_json::to_string(&err).unwrap();
             assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), err);

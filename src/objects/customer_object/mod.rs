@@ -1,16 +1,22 @@
 //! The CustomerObject Durable Object: one per (account, customer), the authority for
 //! that customer. It runs `api-core`'s `execute` over its SQLite store with no await
 //! between read and write, then propagates the committed version (`propagation`).
+//! Its alarm runs two jobs: `propagate` (a failed copy, again) and `purge` (a deleted
+//! customer's personal data, once the retention window has passed).
 
 mod propagation;
 mod sql_store;
 
-use api_core::resources::customers::commands::{AccountCommand, CustomerEnvelope};
-use api_core::resources::customers::execute::{execute, needs_reference_check, CustomerStore};
+use api_core::config::Config;
+use api_core::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
+use api_core::resources::customers::execute::{
+    execute, needs_reference_check, CustomerStore, PurgeJob,
+};
 use api_core::wire::error::ApiError;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 use crate::edge::bindings::{account_stub, call_object, platform_error};
+use crate::edge::now_seconds;
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
 use propagation::Propagation;
@@ -20,6 +26,8 @@ use sql_store::{SqlCustomerStore, SCHEMA};
 const PROPAGATE_JOB: &str = "propagate";
 /// Delay before a failed copy is tried again.
 const PROPAGATION_RETRY_MS: i64 = 5_000;
+/// The job that purges a deleted customer's personal data after the retention window.
+const PURGE_JOB: &str = "purge";
 
 #[durable_object]
 pub struct CustomerObject {
@@ -55,6 +63,7 @@ impl DurableObject for CustomerObject {
         // keeps every other request out until this block is done.
         let mut store = store;
         let reply = execute(&mut store, command);
+        self.plan_purge(reply.purge).await;
         if let Some(stored) = &reply.committed {
             self.propagate(&store, stored).await;
         }
@@ -74,8 +83,10 @@ impl DurableObject for CustomerObject {
     async fn alarm(&self) -> Result<Response> {
         let scheduler = Scheduler { state: &self.state };
         for job in scheduler.take_due(now_ms()) {
-            if job == PROPAGATE_JOB {
-                self.propagate_current().await;
+            match job.as_str() {
+                PROPAGATE_JOB => self.propagate_current().await,
+                PURGE_JOB => self.purge().await,
+                _ => {}
             }
         }
         scheduler.rearm().await;
@@ -112,6 +123,41 @@ impl CustomerObject {
             Scheduler { state: &self.state }
                 .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
                 .await;
+        }
+    }
+
+    /// Records what a command did to the purge job: a delete schedules it, an undelete
+    /// cancels it.
+    async fn plan_purge(&self, job: PurgeJob) {
+        let scheduler = Scheduler { state: &self.state };
+        match job {
+            PurgeJob::Keep => {}
+            PurgeJob::ScheduleAt(at) => {
+                scheduler.schedule(PURGE_JOB, at.saturating_mul(1000)).await
+            }
+            PurgeJob::Cancel => scheduler.cancel(PURGE_JOB),
+        }
+    }
+
+    /// The `purge` job: replaces a customer deleted longer than the retention window
+    /// with its purged stub (and forgets its idempotency records) in one synchronous
+    /// block, then copies the stub, which removes the index row and the KV copy.
+    async fn purge(&self) {
+        let Some(mut store) = SqlCustomerStore::recorded(self.state.storage().sql()) else {
+            return;
+        };
+        let config = Config::from_lookup(|name| self.env.var(name).ok().map(|v| v.to_string()));
+        let command = CustomerCommand::Purge {
+            now: now_seconds(),
+            retention_seconds: config.deleted_retention_seconds,
+        };
+        let reply = execute(&mut store, command);
+        self.plan_purge(reply.purge).await;
+        if let Some(err) = reply.error_value() {
+            worker::console_error!("purge: {err:?}");
+        }
+        if let Some(stored) = &reply.committed {
+            self.propagate(&store, stored).await;
         }
     }
 

@@ -1,6 +1,7 @@
 //! After a commit, the CustomerObject copies the new version to the account index
 //! (awaited, so list and search are read-after-write) and to KV (in version order).
-//! A copy that fails is owed: the scheduler's `propagate` job copies the newest again.
+//! A purged customer is removed from both instead. A copy that fails is owed: the
+//! scheduler's `propagate` job copies the newest again.
 
 use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
 use api_core::resources::customers::execute::CustomerStore;
@@ -24,11 +25,24 @@ impl Propagation<'_> {
     /// Copies `stored` everywhere; the first failure is returned once both were tried.
     pub async fn copy(&self, stored: &StoredCustomer) -> Result<(), ApiError> {
         let document = stored.to_json()?;
+        let id = &stored.record.customer.id;
+        // The index removes the row of a purged entry.
         let index = self.copy_to_index(stored, document.clone()).await;
-        let kv = self
-            .copy_to_kv(stored.version, &stored.record.customer.id, document)
-            .await;
+        let kv = if stored.record.purged {
+            self.remove_from_kv(id).await
+        } else {
+            self.copy_to_kv(stored.version, id, document).await
+        };
         index.and(kv)
+    }
+
+    /// Deletes the KV copy of a purged customer (a purge is final, so no newer version
+    /// can follow it).
+    async fn remove_from_kv(&self, id: &str) -> Result<(), ApiError> {
+        let kv = self.env.kv(CUSTOMERS_KV).map_err(platform_error)?;
+        kv.delete(&kv_key(self.store.namespace(), id))
+            .await
+            .map_err(|e| ApiError::internal(format!("kv: {e}")))
     }
 
     async fn copy_to_index(

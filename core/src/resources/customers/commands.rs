@@ -10,6 +10,7 @@ use super::changes::{CustomerParams, Reference};
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
 use super::stored::StoredCustomer;
+use crate::resources::tax_ids::model::TaxIdData;
 use crate::wire::idempotency::IdempotencyClaim;
 
 /// A command for one CustomerObject, the authority for one customer.
@@ -35,12 +36,39 @@ pub enum CustomerCommand {
         params: CustomerParams,
         idempotency: Option<IdempotencyClaim>,
     },
+    /// A soft delete; the object schedules the purge at `now + retention_seconds`.
     Delete {
         id: String,
         now: i64,
+        retention_seconds: i64,
     },
     Retrieve {
         id: String,
+    },
+    /// Seed 004's undelete, allowed for `retention_seconds` after the delete.
+    Undelete {
+        id: String,
+        now: i64,
+        retention_seconds: i64,
+        idempotency: Option<IdempotencyClaim>,
+    },
+    /// Adds the tax id `tax_id` (`txi_…`) to customer `id`.
+    CreateTaxId {
+        id: String,
+        tax_id: String,
+        data: TaxIdData,
+        now: i64,
+        idempotency: Option<IdempotencyClaim>,
+    },
+    DeleteTaxId {
+        id: String,
+        tax_id: String,
+    },
+    /// The object's own alarm job, never sent by the Worker: purges the personal data
+    /// of a customer deleted at least `retention_seconds` before `now`.
+    Purge {
+        now: i64,
+        retention_seconds: i64,
     },
 }
 
@@ -88,6 +116,9 @@ pub struct IndexEntry {
     pub metadata: String,
     pub test_clock: Option<String>,
     pub deleted: bool,
+    /// A purged customer leaves the index: its row and metadata rows are removed.
+    #[serde(default)]
+    pub purged: bool,
     pub version: i64,
     /// The `StoredCustomer` JSON, served to list without another hop.
     pub document: String,
@@ -109,6 +140,7 @@ impl IndexEntry {
                 .and_then(|v| v.as_str())
                 .map(str::to_owned),
             deleted: stored.record.is_deleted(),
+            purged: stored.record.purged,
             version: stored.version,
             document,
         })

@@ -4,8 +4,10 @@
 
 use super::apply;
 use super::commands::CustomerCommand;
+use super::delinquency;
 use super::model::CustomerRecord;
 use super::stored::{stored_json, StoredCustomer};
+use crate::resources::tax_ids::model::TAX_IDS_MAX;
 use crate::wire::error::ApiError;
 use crate::wire::idempotency::{IdempotencyClaim, RETENTION_SECONDS};
 
@@ -44,6 +46,18 @@ pub trait CustomerStore {
     ) -> Result<(), ApiError>;
     /// Drops idempotency records that expired before `now` (unix seconds).
     fn forget_expired(&mut self, now: i64) -> Result<(), ApiError>;
+    /// Drops every idempotency record (their saved bodies name the customer): the purge.
+    fn forget_all(&mut self) -> Result<(), ApiError>;
+}
+
+/// What the object must do with its `purge` job after a command.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PurgeJob {
+    #[default]
+    Keep,
+    /// Run the purge at this unix time (seconds).
+    ScheduleAt(i64),
+    Cancel,
 }
 
 /// What the object answers, and the new state to propagate if it committed one.
@@ -55,6 +69,8 @@ pub struct Reply {
     pub replayed: bool,
     /// Set when this command wrote a new version: the caller copies it to the index and KV.
     pub committed: Option<StoredCustomer>,
+    /// The change this command makes to the scheduled purge.
+    pub purge: PurgeJob,
 }
 
 impl Reply {
@@ -67,6 +83,7 @@ impl Reply {
             }),
             replayed: false,
             committed: None,
+            purge: PurgeJob::Keep,
         }
     }
 
@@ -84,7 +101,12 @@ impl Reply {
             body: stored.to_json()?,
             replayed: false,
             committed: committed.then(|| stored.clone()),
+            purge: PurgeJob::Keep,
         })
+    }
+
+    fn with_purge(self, purge: PurgeJob) -> Self {
+        Reply { purge, ..self }
     }
 }
 
@@ -102,7 +124,7 @@ pub fn needs_reference_check(
         CustomerCommand::Update {
             id, idempotency, ..
         } => {
-            load_live(store, id)?;
+            load_live(store, id, "id")?;
             idempotency
         }
         _ => return Ok(false),
@@ -120,7 +142,11 @@ pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand) -> Repl
         CustomerCommand::Create { idempotency, .. } => {
             (idempotency.clone(), CREATE_RETENTION_SECONDS)
         }
-        CustomerCommand::Update { idempotency, .. } => (idempotency.clone(), RETENTION_SECONDS),
+        CustomerCommand::Update { idempotency, .. }
+        | CustomerCommand::Undelete { idempotency, .. }
+        | CustomerCommand::CreateTaxId { idempotency, .. } => {
+            (idempotency.clone(), RETENTION_SECONDS)
+        }
         _ => (None, 0),
     };
     if let Some(claim) = &claim {
@@ -154,6 +180,7 @@ fn replay(store: &impl CustomerStore, claim: &IdempotencyClaim) -> Result<Option
         body: saved.body,
         replayed: true,
         committed: None,
+        purge: PurgeJob::Keep,
     }))
 }
 
@@ -185,10 +212,17 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 body: stored_json(version, &document),
                 replayed: false,
                 committed: None,
+                purge: PurgeJob::Keep,
             })
         }
         CustomerCommand::Create { new, params, .. } => {
-            if store.load()?.is_some() {
+            if let Some(existing) = store.load()? {
+                // A keyed create's record is forgotten only by the purge of its customer.
+                if existing.record.purged {
+                    return Err(ApiError::IdempotencyKeyInvalid {
+                        message: "This idempotency key created a customer that has since been deleted and purged; use a new key.".into(),
+                    });
+                }
                 return Err(ApiError::internal(format!(
                     "customer id {} already in use",
                     new.id
@@ -198,7 +232,7 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
             commit(store, StoredCustomer { version: 1, record })
         }
         CustomerCommand::Update { id, params, .. } => {
-            let stored = load_live(store, &id)?;
+            let stored = load_live(store, &id, "id")?;
             let mut record = stored.record.clone();
             apply::update(&mut record, params)?;
             if record == stored.record {
@@ -212,24 +246,156 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 },
             )
         }
-        CustomerCommand::Delete { id, now } => {
-            let stored = load_live(store, &id)?;
+        CustomerCommand::Delete {
+            id,
+            now,
+            retention_seconds,
+        } => {
+            let stored = load_live(store, &id, "id")?;
             let record = CustomerRecord {
                 deleted_at: Some(now),
                 ..stored.record
             };
-            commit(
-                store,
-                StoredCustomer {
-                    version: stored.version + 1,
-                    record,
-                },
-            )
+            let purge_at = now.saturating_add(retention_seconds);
+            Ok(next_version(store, stored.version, record)?
+                .with_purge(PurgeJob::ScheduleAt(purge_at)))
         }
+        CustomerCommand::Undelete {
+            id,
+            now,
+            retention_seconds,
+            ..
+        } => {
+            let stored = load_existing(store, &id)?;
+            let Some(deleted_at) = stored.record.deleted_at else {
+                return Err(not_deleted(&id));
+            };
+            if stored.record.purged || window_passed(deleted_at, retention_seconds, now) {
+                return Err(undelete_window_expired(&id, retention_seconds));
+            }
+            let record = CustomerRecord {
+                deleted_at: None,
+                ..stored.record
+            };
+            Ok(next_version(store, stored.version, record)?.with_purge(PurgeJob::Cancel))
+        }
+        CustomerCommand::CreateTaxId {
+            id,
+            tax_id,
+            data,
+            now,
+            ..
+        } => {
+            let stored = load_live(store, &id, "customer")?;
+            if stored.record.tax_ids.len() >= TAX_IDS_MAX {
+                return Err(ApiError::bad_request(format!(
+                    "A customer can have at most {TAX_IDS_MAX} tax IDs; delete one before adding another."
+                )));
+            }
+            let mut record = stored.record;
+            let livemode = record.customer.livemode;
+            record
+                .tax_ids
+                .push(data.into_tax_id(tax_id, &id, now, livemode));
+            next_version(store, stored.version, record)
+        }
+        CustomerCommand::DeleteTaxId { id, tax_id } => {
+            let stored = load_live(store, &id, "customer")?;
+            let mut record = stored.record;
+            let at = record
+                .tax_ids
+                .iter()
+                .position(|t| t.id == tax_id)
+                .ok_or_else(|| ApiError::not_found("tax id", &tax_id))?;
+            record.tax_ids.remove(at);
+            next_version(store, stored.version, record)
+        }
+        CustomerCommand::Purge {
+            now,
+            retention_seconds,
+        } => purge(store, now, retention_seconds),
     }
 }
 
-fn commit(store: &mut impl CustomerStore, stored: StoredCustomer) -> Result<Reply, ApiError> {
+/// The alarm's purge: once the window has passed, the record becomes its purged stub
+/// and the idempotency records go, in one synchronous block. Anything else (never
+/// deleted, undeleted meanwhile, already purged) changes nothing; a purge that came
+/// early (a longer window since) is scheduled again.
+fn purge(
+    store: &mut impl CustomerStore,
+    now: i64,
+    retention_seconds: i64,
+) -> Result<Reply, ApiError> {
+    let Some(stored) = store.load()? else {
+        return Err(ApiError::internal(
+            "purge of an object that holds no customer",
+        ));
+    };
+    let deleted_at = match stored.record.deleted_at {
+        Some(at) if !stored.record.purged => at,
+        _ => return Reply::success(&stored, false),
+    };
+    if !window_passed(deleted_at, retention_seconds, now) {
+        let due = deleted_at.saturating_add(retention_seconds);
+        return Ok(Reply::success(&stored, false)?.with_purge(PurgeJob::ScheduleAt(due)));
+    }
+    let record = stored.record.purged_stub();
+    store.forget_all()?;
+    next_version(store, stored.version, record)
+}
+
+/// Whether a customer deleted at `deleted_at` is past its undelete window at `now`.
+fn window_passed(deleted_at: i64, retention_seconds: i64, now: i64) -> bool {
+    now >= deleted_at.saturating_add(retention_seconds)
+}
+
+fn not_deleted(id: &str) -> ApiError {
+    ApiError::coded(
+        400,
+        "customer_not_deleted",
+        format!("Customer {id} is not deleted."),
+    )
+}
+
+fn undelete_window_expired(id: &str, retention_seconds: i64) -> ApiError {
+    ApiError::coded(
+        400,
+        "undelete_window_expired",
+        format!(
+            "Customer {id} was deleted more than {} ago and can no longer be restored.",
+            describe_window(retention_seconds)
+        ),
+    )
+}
+
+/// `30 days`, `1 day`, or in seconds when the window is not whole days.
+pub fn describe_window(seconds: i64) -> String {
+    let (n, unit) = if seconds > 0 && seconds % 86_400 == 0 {
+        (seconds / 86_400, "day")
+    } else {
+        (seconds, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Commits `record` as the version after `version`.
+fn next_version(
+    store: &mut impl CustomerStore,
+    version: i64,
+    record: CustomerRecord,
+) -> Result<Reply, ApiError> {
+    commit(
+        store,
+        StoredCustomer {
+            version: version + 1,
+            record,
+        },
+    )
+}
+
+/// Writes a new version, with the computed fields brought up to date.
+fn commit(store: &mut impl CustomerStore, mut stored: StoredCustomer) -> Result<Reply, ApiError> {
+    stored.record.customer.delinquent = delinquency::of(&stored.record);
     store.save(&stored)?;
     Reply::success(&stored, true)
 }
@@ -241,13 +407,17 @@ fn load_existing(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer,
         .ok_or_else(|| ApiError::not_found("customer", id))
 }
 
-/// The stored customer if it exists and is not deleted; 404 otherwise.
-fn load_live(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, ApiError> {
-    let stored = load_existing(store, id)?;
-    if stored.record.is_deleted() {
-        return Err(ApiError::not_found("customer", id));
+/// The stored customer if it exists and is not deleted; otherwise a 404 whose `param`
+/// names the path part that held the id (`id`, or `customer` on a sub-resource path).
+fn load_live(
+    store: &impl CustomerStore,
+    id: &str,
+    param: &str,
+) -> Result<StoredCustomer, ApiError> {
+    match store.load()? {
+        Some(stored) if !stored.record.is_deleted() => Ok(stored),
+        _ => Err(ApiError::not_found_as("customer", id, param)),
     }
-    Ok(stored)
 }
 
 /// A store in memory, for tests of the object's logic without the runtime.
@@ -288,6 +458,10 @@ impl CustomerStore for MemoryStore {
     }
     fn forget_expired(&mut self, now: i64) -> Result<(), ApiError> {
         self.saved.retain(|(_, _, expires_at)| *expires_at >= now);
+        Ok(())
+    }
+    fn forget_all(&mut self) -> Result<(), ApiError> {
+        self.saved.clear();
         Ok(())
     }
 }
@@ -378,6 +552,7 @@ mod tests {
         let delete = || CustomerCommand::Delete {
             id: "cus_1".into(),
             now: 99,
+            retention_seconds: 10,
         };
         assert_eq!(execute(&mut store, delete()).status, 200);
         assert_eq!(execute(&mut store, update("name=x")).status, 404);
@@ -388,6 +563,110 @@ mod tests {
             read.body,
             serde_json::to_string(store.stored.as_ref().unwrap()).unwrap()
         );
+    }
+
+    fn delete_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Delete {
+            id: "cus_1".into(),
+            now,
+            retention_seconds: 10,
+        }
+    }
+
+    fn undelete_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Undelete {
+            id: "cus_1".into(),
+            now,
+            retention_seconds: 10,
+            idempotency: None,
+        }
+    }
+
+    fn purge_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Purge {
+            now,
+            retention_seconds: 10,
+        }
+    }
+
+    #[test]
+    fn a_delete_schedules_the_purge_and_an_undelete_cancels_it() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("name=A", None));
+        let deleted = execute(&mut store, delete_at(100));
+        assert_eq!(deleted.purge, PurgeJob::ScheduleAt(110));
+        let restored = execute(&mut store, undelete_at(109));
+        assert_eq!(restored.status, 200);
+        assert_eq!(restored.purge, PurgeJob::Cancel);
+        assert_eq!(stored(&restored).version, 3);
+        assert_eq!(stored(&restored).record.deleted_at, None);
+        assert_eq!(stored(&restored).record.customer.name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn undelete_is_refused_for_a_live_customer_and_after_the_window() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("", None));
+        let live = execute(&mut store, undelete_at(1)).error_value().unwrap();
+        assert_eq!(live.code(), Some("customer_not_deleted"));
+        assert_eq!(live.to_string(), "Customer cus_1 is not deleted.");
+        execute(&mut store, delete_at(100));
+        let before = store.stored.clone();
+        let late = execute(&mut store, undelete_at(110)).error_value().unwrap();
+        assert_eq!(late.code(), Some("undelete_window_expired"));
+        assert_eq!(
+            late.to_string(),
+            "Customer cus_1 was deleted more than 10 seconds ago and can no longer be restored."
+        );
+        assert_eq!(store.stored, before, "a refused undelete changes nothing");
+    }
+
+    #[test]
+    fn the_purge_keeps_the_stub_and_forgets_every_idempotency_record() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("email=ada%40example.com&metadata[k]=v&tax_id_data[0][type]=us_ein&tax_id_data[0][value]=12-3456789", claim("k", "fp", 0)));
+        execute(&mut store, delete_at(100));
+        let early = execute(&mut store, purge_at(105));
+        assert!(early.committed.is_none());
+        assert_eq!(early.purge, PurgeJob::ScheduleAt(110));
+        let purged = execute(&mut store, purge_at(110));
+        let record = &purged.committed.as_ref().unwrap().record;
+        assert!(record.purged && record.tax_ids.is_empty());
+        assert_eq!(record.deleted_at, Some(100));
+        assert_eq!(record.customer.email, None);
+        assert!(record.customer.metadata.is_empty());
+        assert!(store.saved.is_empty());
+        assert!(
+            execute(&mut store, purge_at(200)).committed.is_none(),
+            "a second purge changes nothing"
+        );
+        let refused = execute(&mut store, undelete_at(105)).error_value().unwrap();
+        assert_eq!(refused.code(), Some("undelete_window_expired"));
+        let again = execute(&mut store, create("", claim("k", "fp", 300)));
+        assert_eq!(
+            again.status, 400,
+            "the forgotten key cannot create over the stub"
+        );
+    }
+
+    #[test]
+    fn a_purge_of_a_live_or_undeleted_customer_changes_nothing() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("name=A", None));
+        assert!(execute(&mut store, purge_at(1_000)).committed.is_none());
+        execute(&mut store, delete_at(100));
+        execute(&mut store, undelete_at(101));
+        let reply = execute(&mut store, purge_at(1_000));
+        assert!(reply.committed.is_none());
+        assert_eq!(stored(&reply).record.customer.name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn windows_are_described_in_days_when_whole() {
+        assert_eq!(describe_window(30 * 86_400), "30 days");
+        assert_eq!(describe_window(86_400), "1 day");
+        assert_eq!(describe_window(2), "2 seconds");
+        assert_eq!(describe_window(1), "1 second");
     }
 
     #[test]
