@@ -46,12 +46,20 @@ impl Config {
             edge_cache_ttl_ms: lookup("EDGE_CACHE_TTL_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(EDGE_CACHE_TTL_MS),
-            deleted_retention_seconds: lookup("DELETED_RETENTION_SECONDS")
-                .and_then(|v| v.trim().parse().ok())
-                .filter(|&s: &i64| s >= 0)
-                .unwrap_or(DELETED_RETENTION_SECONDS),
+            deleted_retention_seconds: deleted_retention_seconds(lookup(
+                "DELETED_RETENTION_SECONDS",
+            )),
         }
     }
+}
+
+/// The retention window from the `DELETED_RETENTION_SECONDS` var: whole seconds, 30
+/// days when unset or not a number. (The CustomerObject's purge job reads it too.)
+pub fn deleted_retention_seconds(var: Option<String>) -> i64 {
+    // Parsed as u64, the parser the other vars use, so no second one is linked.
+    var.and_then(|v| v.trim().parse::<u64>().ok())
+        .and_then(|s| i64::try_from(s).ok())
+        .unwrap_or(DELETED_RETENTION_SECONDS)
 }
 
 #[cfg(test)]

@@ -35,15 +35,16 @@ pub enum ApiError {
         message: String,
         code: Option<String>,
     },
+    /// A request refused as a whole (no `param`); with a Stripe error `code` and a
+    /// status other than 400 when given (e.g. 404 `invoice_upcoming_none`). One variant
+    /// for both keeps the wasm to one deserializer.
     #[error("{message}")]
-    InvalidRequest { message: String },
-    /// A request refused with a Stripe error code and no `param` (e.g. 404
-    /// `invoice_upcoming_none`, 400 `undelete_window_expired`).
-    #[error("{message}")]
-    Coded {
-        status: u16,
-        code: String,
+    InvalidRequest {
         message: String,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        status: Option<u16>,
     },
     #[error("Unrecognized request URL ({method}: {path}). {hint}Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", hint = trailing_slash_hint(path))]
     UnrecognizedUrl { method: String, path: String },
@@ -105,10 +106,10 @@ impl ApiError {
 
     /// A refusal with a Stripe error code and no `param`.
     pub fn coded(status: u16, code: &str, message: impl Into<String>) -> Self {
-        ApiError::Coded {
-            status,
-            code: code.to_owned(),
+        ApiError::InvalidRequest {
             message: message.into(),
+            code: Some(code.to_owned()),
+            status: Some(status),
         }
     }
 
@@ -125,6 +126,8 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::InvalidRequest {
             message: message.into(),
+            code: None,
+            status: None,
         }
     }
 
@@ -139,7 +142,11 @@ impl ApiError {
             ApiError::MissingApiKey
             | ApiError::MalformedAuthorization { .. }
             | ApiError::InvalidApiKey { .. } => 401,
-            ApiError::NoSuchObject { status, .. } | ApiError::Coded { status, .. } => *status,
+            ApiError::NoSuchObject { status, .. } => *status,
+            ApiError::InvalidRequest {
+                status: Some(status),
+                ..
+            } => *status,
             ApiError::UnrecognizedUrl { .. } => 404,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Internal { .. } => 500,
@@ -162,7 +169,7 @@ impl ApiError {
             ApiError::UnknownParameter { .. } => Some("parameter_unknown"),
             ApiError::MissingParameter { .. } => Some("parameter_missing"),
             ApiError::InvalidParameter { code, .. } => code.as_deref(),
-            ApiError::Coded { code, .. } => Some(code),
+            ApiError::InvalidRequest { code, .. } => code.as_deref(),
             _ => None,
         }
     }

@@ -7,7 +7,7 @@
 mod propagation;
 mod sql_store;
 
-use api_core::config::Config;
+use api_core::config::deleted_retention_seconds;
 use api_core::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
 use api_core::resources::customers::execute::{
     execute, needs_reference_check, CustomerStore, PurgeJob,
@@ -146,10 +146,10 @@ impl CustomerObject {
         let Some(mut store) = SqlCustomerStore::recorded(self.state.storage().sql()) else {
             return;
         };
-        let config = Config::from_lookup(|name| self.env.var(name).ok().map(|v| v.to_string()));
+        let var = self.env.var("DELETED_RETENTION_SECONDS").ok();
         let command = CustomerCommand::Purge {
             now: now_seconds(),
-            retention_seconds: config.deleted_retention_seconds,
+            retention_seconds: deleted_retention_seconds(var.map(|v| v.to_string())),
         };
         let reply = execute(&mut store, command);
         self.plan_purge(reply.purge).await;

@@ -37,39 +37,46 @@ pub enum CustomerCommand {
         idempotency: Option<IdempotencyClaim>,
     },
     /// A soft delete; the object schedules the purge at `now + retention_seconds`.
-    Delete {
-        id: String,
-        now: i64,
-        retention_seconds: i64,
-    },
+    Delete(Lifecycle),
     Retrieve {
         id: String,
     },
     /// Seed 004's undelete, allowed for `retention_seconds` after the delete.
-    Undelete {
-        id: String,
-        now: i64,
-        retention_seconds: i64,
-        idempotency: Option<IdempotencyClaim>,
-    },
-    /// Adds the tax id `tax_id` (`txi_…`) to customer `id`.
-    CreateTaxId {
-        id: String,
-        tax_id: String,
-        data: TaxIdData,
-        now: i64,
-        idempotency: Option<IdempotencyClaim>,
-    },
-    DeleteTaxId {
-        id: String,
-        tax_id: String,
-    },
-    /// The object's own alarm job, never sent by the Worker: purges the personal data
-    /// of a customer deleted at least `retention_seconds` before `now`.
+    Undelete(Lifecycle),
+    /// Adds tax id `tax_id` (with its `data`) to customer `id`.
+    CreateTaxId(TaxIdChange),
+    /// Removes tax id `tax_id` of customer `id` (`data` is not used).
+    DeleteTaxId(TaxIdChange),
+    /// The object's own alarm job, never sent by the Worker (so it has no wire form):
+    /// purges the personal data of a customer deleted `retention_seconds` before `now`.
+    #[serde(skip)]
     Purge {
         now: i64,
         retention_seconds: i64,
     },
+}
+
+// The commands below share their payload types: each struct shape costs the wasm a
+// deserializer of its own, so a delete and an undelete (and the two tax id changes)
+// carry one type each.
+
+/// A delete or undelete of customer `id` at `now`, under a retention window.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub id: String,
+    pub now: i64,
+    pub retention_seconds: i64,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+/// A change to tax id `tax_id` of customer `id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaxIdChange {
+    pub id: String,
+    pub tax_id: String,
+    pub data: Option<TaxIdData>,
+    pub now: i64,
+    pub idempotency: Option<IdempotencyClaim>,
 }
 
 impl CustomerCommand {

@@ -3,7 +3,7 @@
 //! Durable Object that runs it serialises every change to its customer.
 
 use super::apply;
-use super::commands::CustomerCommand;
+use super::commands::{CustomerCommand, Lifecycle, TaxIdChange};
 use super::delinquency;
 use super::model::CustomerRecord;
 use super::stored::{stored_json, StoredCustomer};
@@ -143,8 +143,8 @@ pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand) -> Repl
             (idempotency.clone(), CREATE_RETENTION_SECONDS)
         }
         CustomerCommand::Update { idempotency, .. }
-        | CustomerCommand::Undelete { idempotency, .. }
-        | CustomerCommand::CreateTaxId { idempotency, .. } => {
+        | CustomerCommand::Undelete(Lifecycle { idempotency, .. })
+        | CustomerCommand::CreateTaxId(TaxIdChange { idempotency, .. }) => {
             (idempotency.clone(), RETENTION_SECONDS)
         }
         _ => (None, 0),
@@ -246,11 +246,12 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 },
             )
         }
-        CustomerCommand::Delete {
+        CustomerCommand::Delete(Lifecycle {
             id,
             now,
             retention_seconds,
-        } => {
+            ..
+        }) => {
             let stored = load_live(store, &id, "id")?;
             let record = CustomerRecord {
                 deleted_at: Some(now),
@@ -260,12 +261,12 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
             Ok(next_version(store, stored.version, record)?
                 .with_purge(PurgeJob::ScheduleAt(purge_at)))
         }
-        CustomerCommand::Undelete {
+        CustomerCommand::Undelete(Lifecycle {
             id,
             now,
             retention_seconds,
             ..
-        } => {
+        }) => {
             let stored = load_existing(store, &id)?;
             let Some(deleted_at) = stored.record.deleted_at else {
                 return Err(not_deleted(&id));
@@ -279,13 +280,14 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
             };
             Ok(next_version(store, stored.version, record)?.with_purge(PurgeJob::Cancel))
         }
-        CustomerCommand::CreateTaxId {
+        CustomerCommand::CreateTaxId(TaxIdChange {
             id,
             tax_id,
             data,
             now,
             ..
-        } => {
+        }) => {
+            let data = data.ok_or_else(|| ApiError::internal("a tax id create without data"))?;
             let stored = load_live(store, &id, "customer")?;
             if stored.record.tax_ids.len() >= TAX_IDS_MAX {
                 return Err(ApiError::bad_request(format!(
@@ -299,7 +301,7 @@ fn run(store: &mut impl CustomerStore, command: CustomerCommand) -> Result<Reply
                 .push(data.into_tax_id(tax_id, &id, now, livemode));
             next_version(store, stored.version, record)
         }
-        CustomerCommand::DeleteTaxId { id, tax_id } => {
+        CustomerCommand::DeleteTaxId(TaxIdChange { id, tax_id, .. }) => {
             let stored = load_live(store, &id, "customer")?;
             let mut record = stored.record;
             let at = record
@@ -549,10 +551,13 @@ mod tests {
     fn a_deleted_customer_cannot_be_updated_or_deleted_again_but_can_be_read() {
         let mut store = MemoryStore::default();
         execute(&mut store, create("", None));
-        let delete = || CustomerCommand::Delete {
-            id: "cus_1".into(),
-            now: 99,
-            retention_seconds: 10,
+        let delete = || {
+            CustomerCommand::Delete(Lifecycle {
+                id: "cus_1".into(),
+                now: 99,
+                retention_seconds: 10,
+                idempotency: None,
+            })
         };
         assert_eq!(execute(&mut store, delete()).status, 200);
         assert_eq!(execute(&mut store, update("name=x")).status, 404);
@@ -565,21 +570,21 @@ mod tests {
         );
     }
 
-    fn delete_at(now: i64) -> CustomerCommand {
-        CustomerCommand::Delete {
-            id: "cus_1".into(),
-            now,
-            retention_seconds: 10,
-        }
-    }
-
-    fn undelete_at(now: i64) -> CustomerCommand {
-        CustomerCommand::Undelete {
+    fn lifecycle(now: i64) -> Lifecycle {
+        Lifecycle {
             id: "cus_1".into(),
             now,
             retention_seconds: 10,
             idempotency: None,
         }
+    }
+
+    fn delete_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Delete(lifecycle(now))
+    }
+
+    fn undelete_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Undelete(lifecycle(now))
     }
 
     fn purge_at(now: i64) -> CustomerCommand {

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use super::apply::NewCustomer;
 use super::backend::{CustomerBackend, ObjectAnswer};
 use super::changes::{CustomerParams, Operation};
-use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, IndexPage};
+use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, IndexPage, Lifecycle};
 use super::expand::Expand;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
@@ -99,11 +99,12 @@ pub async fn delete(
     id: &str,
 ) -> Result<Rendered, ApiError> {
     req.take_params().finish()?;
-    let command = CustomerCommand::Delete {
+    let command = CustomerCommand::Delete(Lifecycle {
         id: id.to_owned(),
         now: req.now,
         retention_seconds: req.deleted_retention_seconds,
-    };
+        idempotency: None,
+    });
     let answer = send(&req, db, id, command).await?;
     // The deleted record shows as Stripe's stub.
     show_customer(&req, db, answer, id, &Expand::default(), false)
@@ -119,12 +120,12 @@ pub async fn undelete(
     let mut p = req.take_params();
     let expand = Expand::parse_for_object(&mut p)?;
     p.finish()?;
-    let command = CustomerCommand::Undelete {
+    let command = CustomerCommand::Undelete(Lifecycle {
         id: id.to_owned(),
         now: req.now,
         retention_seconds: req.deleted_retention_seconds,
         idempotency: req.idempotency.clone(),
-    };
+    });
     let answer = send(&req, db, id, command).await?;
     show_customer(&req, db, answer, id, &expand, false)
 }

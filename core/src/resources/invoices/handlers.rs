@@ -7,7 +7,7 @@ use crate::resources::customers::handlers::live_customer;
 use crate::resources::subscriptions::handlers::empty_customer_list;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
-use crate::wire::params::{element_string, Field};
+use crate::wire::params::expand_paths;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
@@ -38,11 +38,7 @@ pub async fn upcoming(
                 param: "customer".into(),
             })?,
     };
-    if let Field::Set(items) = p.list("expand")? {
-        for (name, value) in items {
-            element_string(&name, value, 500)?;
-        }
-    }
+    expand_paths(&mut p, |_| true)?;
     p.finish()?;
     if !ids::is_well_formed(&customer, "cus") {
         return Err(ApiError::not_found_as("customer", customer, "customer"));

@@ -4,10 +4,9 @@
 
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers::live_customer;
-use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
-use crate::wire::pagination::{page_in_memory, Cursor, Limit};
-use crate::wire::params::{element_string, Field, Params};
+use crate::wire::pagination::{Cursor, Limit};
+use crate::wire::params::expand_paths;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
@@ -21,8 +20,9 @@ pub async fn list_for_customer(
 }
 
 /// A customer's list of objects of `kind` that cannot exist yet: the parameters are
-/// checked, the customer must be live, and any cursor names an object that does not
-/// exist (`No such subscription: 'sub_x'`, 400 on the cursor's parameter).
+/// checked (`expand[]` takes `data.…` paths), the customer must be live, and any
+/// cursor names an object that does not exist (`No such subscription: 'sub_x'`, 400
+/// on the cursor's parameter). The page is empty, so written directly.
 pub(crate) async fn empty_customer_list(
     mut req: ApiRequest,
     db: &impl CustomerBackend,
@@ -31,33 +31,18 @@ pub(crate) async fn empty_customer_list(
     path: &str,
 ) -> Result<Rendered, ApiError> {
     let mut p = req.take_params();
-    let limit = Limit::parse(&mut p)?;
+    Limit::parse(&mut p)?;
     let cursor = Cursor::parse(&mut p)?;
-    check_list_expand(&mut p)?;
+    expand_paths(&mut p, |path| path.starts_with("data."))?;
     p.finish()?;
     live_customer(&req, db, customer, "customer").await?;
-    let none: Vec<&serde_json::Value> = Vec::new();
-    let (data, has_more) = page_in_memory(&none, |_| "", kind, limit, &cursor)?;
-    let url = format!("/v1/customers/{customer}/{path}");
-    Ok(Rendered::ok_compact(&serde_json::to_string(&List::new(
-        &url, data, has_more,
-    ))?))
-}
-
-/// `expand[]` on a list takes `data.…` paths; with no objects there is nothing to expand.
-fn check_list_expand(p: &mut Params) -> Result<(), ApiError> {
-    if let Field::Set(items) = p.list("expand")? {
-        for (name, value) in items {
-            let path = element_string(&name, value, 500)?;
-            if !path.starts_with("data.") {
-                return Err(ApiError::invalid(
-                    "expand",
-                    format!("This property cannot be expanded ({path})."),
-                ));
-            }
-        }
+    if let Some((id, param)) = cursor.named() {
+        return Err(ApiError::missing_reference(kind, id, param));
     }
-    Ok(())
+    let url = serde_json::to_string(&format!("/v1/customers/{customer}/{path}"))?;
+    Ok(Rendered::ok_compact(&format!(
+        "{{\"object\":\"list\",\"url\":{url},\"has_more\":false,\"data\":[]}}"
+    )))
 }
 
 #[cfg(test)]

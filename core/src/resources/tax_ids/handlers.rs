@@ -5,7 +5,7 @@
 use super::params::{CreateTaxId, ExpandCustomer, ListTaxIds};
 use super::view::{tax_id_json, tax_id_page, CustomerField, DeletedTaxId};
 use crate::resources::customers::backend::CustomerBackend;
-use crate::resources::customers::commands::CustomerCommand;
+use crate::resources::customers::commands::{CustomerCommand, TaxIdChange};
 use crate::resources::customers::handlers::{live_customer, send};
 use crate::resources::customers::stored::StoredCustomer;
 use crate::wire::error::ApiError;
@@ -33,13 +33,13 @@ pub async fn create(
         }
         None => ids::random_id("txi")?,
     };
-    let command = CustomerCommand::CreateTaxId {
+    let command = CustomerCommand::CreateTaxId(TaxIdChange {
         id: customer.to_owned(),
         tax_id: tax_id.clone(),
-        data: params.data,
+        data: Some(params.data),
         now: req.now,
         idempotency: req.idempotency.clone(),
-    };
+    });
     let answer = send(&req, db, customer, command).await?;
     let rendered = show_one(&answer.body, customer, &tax_id, params.expand)?;
     Ok(Rendered {
@@ -86,10 +86,13 @@ pub async fn delete(
     id: &str,
 ) -> Result<Rendered, ApiError> {
     req.take_params().finish()?;
-    let command = CustomerCommand::DeleteTaxId {
+    let command = CustomerCommand::DeleteTaxId(TaxIdChange {
         id: customer.to_owned(),
         tax_id: id.to_owned(),
-    };
+        data: None,
+        now: req.now,
+        idempotency: None,
+    });
     send(&req, db, customer, command).await?;
     Ok(Rendered::ok_compact(&serde_json::to_string(
         &DeletedTaxId::new(id),

@@ -5,7 +5,7 @@
 use super::model::TaxIdData;
 use crate::wire::error::ApiError;
 use crate::wire::pagination::{Cursor, Limit};
-use crate::wire::params::{element_string, Field, Params};
+use crate::wire::params::{expand_paths, Params};
 
 /// Whether `expand[]` asked for the tax id's `customer`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -14,21 +14,12 @@ pub struct ExpandCustomer(pub bool);
 impl ExpandCustomer {
     /// Reads `expand[]`: `customer` on one tax id, `data.customer` on a list.
     pub fn parse(p: &mut Params, list: bool) -> Result<Self, ApiError> {
-        let Field::Set(items) = p.list("expand")? else {
-            return Ok(ExpandCustomer(false));
+        let accept: fn(&str) -> bool = if list {
+            |path| path == "data.customer"
+        } else {
+            |path| path == "customer"
         };
-        let wanted = if list { "data.customer" } else { "customer" };
-        for (name, value) in items {
-            let path = element_string(&name, value, 500)?;
-            if path != wanted {
-                let field = path.rsplit('.').next().unwrap_or(&path).to_owned();
-                return Err(ApiError::invalid(
-                    "expand",
-                    format!("This property cannot be expanded ({field})."),
-                ));
-            }
-        }
-        Ok(ExpandCustomer(true))
+        expand_paths(p, accept).map(ExpandCustomer)
     }
 }
 

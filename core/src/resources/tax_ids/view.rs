@@ -3,31 +3,13 @@
 //! the `{id, object: "tax_id", deleted: true}` of a delete.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
-use serde_json::Value;
 
 use super::model::TaxId;
 use super::params::ListTaxIds;
 use crate::resources::customers::expand::Expand;
 use crate::resources::customers::view::customer_json;
-use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
 use crate::wire::pagination::page_in_memory;
-
-/// A tax id as a response shows it: Stripe's field order, `customer` as given.
-#[derive(Serialize)]
-struct Shown<'a> {
-    id: &'a str,
-    object: &'a str,
-    country: &'a Option<String>,
-    created: i64,
-    customer: &'a RawValue,
-    livemode: bool,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    value: &'a str,
-    verification: &'a Value,
-}
 
 /// What Stripe answers for a deleted tax id.
 #[derive(Debug, Serialize)]
@@ -49,39 +31,35 @@ impl<'a> DeletedTaxId<'a> {
 
 /// The `customer` a tax id shows: its id, or with `expand[]=customer` the customer
 /// itself, rendered from its stored JSON.
-pub struct CustomerField(Box<RawValue>);
+pub struct CustomerField {
+    /// `"customer":"cus_…"`, as the tax id serialises it.
+    plain: String,
+    /// What replaces it: the same, or `"customer":{…}` when expanded.
+    shown: String,
+}
 
 impl CustomerField {
     pub fn new(stored: &str, id: &str, expand: bool) -> Result<Self, ApiError> {
-        let json = if expand {
-            customer_json(stored, id, &Expand::default(), false)?
+        let plain = format!("\"customer\":{}", serde_json::to_string(id)?);
+        let shown = if expand {
+            let customer = customer_json(stored, id, &Expand::default(), false)?;
+            format!("\"customer\":{customer}")
         } else {
-            serde_json::to_string(id)?
+            plain.clone()
         };
-        Ok(CustomerField(RawValue::from_string(json)?))
+        Ok(CustomerField { plain, shown })
     }
 }
 
-/// The compact JSON of one tax id.
+/// The compact JSON of one tax id, `customer` as `customer` says. Written from the
+/// tax id's own serialisation (which the customer's `expand[]=tax_ids` uses too).
 pub fn tax_id_json(tax_id: &TaxId, customer: &CustomerField) -> Result<String, ApiError> {
-    Ok(serde_json::to_string(&shown(tax_id, customer))?)
+    let text = serde_json::to_string(tax_id)?;
+    Ok(text.replacen(&customer.plain, &customer.shown, 1))
 }
 
-fn shown<'a>(t: &'a TaxId, customer: &'a CustomerField) -> Shown<'a> {
-    Shown {
-        id: &t.id,
-        object: &t.object,
-        country: &t.country,
-        created: t.created,
-        customer: &customer.0,
-        livemode: t.livemode,
-        kind: &t.kind,
-        value: &t.value,
-        verification: &t.verification,
-    }
-}
-
-/// The compact JSON of a page of the customer's tax ids, newest first.
+/// The compact JSON of a page of the customer's tax ids, newest first, in Stripe's list
+/// envelope.
 pub fn tax_id_page(
     tax_ids: &[TaxId],
     list: &ListTaxIds,
@@ -91,9 +69,15 @@ pub fn tax_id_page(
     let newest_first: Vec<&TaxId> = tax_ids.iter().rev().collect();
     let (page, has_more) =
         page_in_memory(&newest_first, |t| &t.id, "tax id", list.limit, &list.cursor)?;
-    let data: Vec<Shown> = page.into_iter().map(|t| shown(t, customer)).collect();
-    let url = format!("/v1/customers/{customer_id}/tax_ids");
-    Ok(serde_json::to_string(&List::new(&url, data, has_more))?)
+    let data = page
+        .into_iter()
+        .map(|t| tax_id_json(t, customer))
+        .collect::<Result<Vec<_>, _>>()?;
+    let url = serde_json::to_string(&format!("/v1/customers/{customer_id}/tax_ids"))?;
+    Ok(format!(
+        "{{\"object\":\"list\",\"url\":{url},\"has_more\":{has_more},\"data\":[{}]}}",
+        data.join(",")
+    ))
 }
 
 #[cfg(test)]
@@ -117,6 +101,39 @@ mod tests {
             json,
             r#"{"id":"txi_1","object":"tax_id","country":"DE","created":5,"customer":"cus_1","livemode":false,"type":"eu_vat","value":"DE123456789","verification":{"status":"pending","verified_address":null,"verified_name":null}}"#
         );
+    }
+
+    #[test]
+    fn an_expanded_customer_replaces_the_id_and_a_page_is_a_stripe_list() {
+        let stored = serde_json::to_string(&crate::resources::customers::stored::StoredCustomer {
+            version: 1,
+            record: crate::resources::customers::model::CustomerRecord::new(
+                crate::resources::customers::model::Customer::blank(
+                    "cus_1".into(),
+                    1,
+                    false,
+                    "AB".into(),
+                ),
+            ),
+        })
+        .unwrap();
+        let expanded = CustomerField::new(&stored, "cus_1", true).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&tax_id_json(&tax_id(), &expanded).unwrap()).unwrap();
+        assert_eq!(json["customer"]["object"], "customer");
+        assert_eq!(json["value"], "DE123456789");
+        let list = ListTaxIds {
+            limit: crate::wire::pagination::Limit::of(10),
+            cursor: crate::wire::pagination::Cursor::First,
+            expand: super::super::params::ExpandCustomer(false),
+        };
+        let plain = CustomerField::new(&stored, "cus_1", false).unwrap();
+        let page = tax_id_page(&[tax_id()], &list, "cus_1", &plain).unwrap();
+        let expected = format!(
+            r#"{{"object":"list","url":"/v1/customers/cus_1/tax_ids","has_more":false,"data":[{}]}}"#,
+            tax_id_json(&tax_id(), &plain).unwrap()
+        );
+        assert_eq!(page, expected);
     }
 
     #[test]
