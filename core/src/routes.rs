@@ -6,12 +6,20 @@
 //! POST   /v1/customers            create        GET /v1/customers        list
 //! GET    /v1/customers/{id}       retrieve      POST|PATCH /v1/customers/{id}  update
 //! DELETE /v1/customers/{id}       delete        GET /v1/customers/search search
+//! POST   /v1/customers/{id}/undelete                                    (seed 004)
+//! POST|GET        /v1/customers/{c}/tax_ids       create, list     (alias tax-ids)
+//! GET|DELETE      /v1/customers/{c}/tax_ids/{id}  retrieve, delete (alias tax-ids)
+//! GET    /v1/customers/{c}/subscriptions, /v1/customers/{c}/invoices (seed 004)
+//! GET    /v1/invoices/upcoming?customer=c   (alias /v1/customers/{c}/upcoming-invoice)
 //! ```
 
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
 use crate::resources::events::commands::EventBackend;
 use crate::resources::events::handlers as events;
+use crate::resources::invoices::handlers as invoices;
+use crate::resources::subscriptions::handlers as subscriptions;
+use crate::resources::tax_ids::handlers as tax_ids;
 use crate::resources::webhook_endpoints::commands::EndpointBackend;
 use crate::resources::webhook_endpoints::handlers as endpoints;
 use crate::wire::error::ApiError;
@@ -25,6 +33,9 @@ pub enum Route {
     Customers(CustomerRoute),
     Events(EventRoute),
     WebhookEndpoints(EndpointRoute),
+    TaxIds(TaxIdRoute),
+    Subscriptions(SubscriptionRoute),
+    Invoices(InvoiceRoute),
 }
 
 /// The operations on `/v1/customers`.
@@ -33,9 +44,43 @@ pub enum CustomerRoute {
     Create,
     List,
     Search,
-    Retrieve { id: String },
-    Update { id: String },
-    Delete { id: String },
+    Retrieve {
+        id: String,
+    },
+    Update {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+    /// Seed 004's undelete.
+    Undelete {
+        id: String,
+    },
+}
+
+/// The operations on `/v1/customers/{customer}/tax_ids` (and seed 004's `tax-ids`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaxIdRoute {
+    Create { customer: String },
+    List { customer: String },
+    Retrieve { customer: String, id: String },
+    Delete { customer: String, id: String },
+}
+
+/// `GET /v1/customers/{customer}/subscriptions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubscriptionRoute {
+    ListForCustomer { customer: String },
+}
+
+/// Seed 004's `GET /v1/customers/{customer}/invoices`, and the upcoming invoice:
+/// `customer` is `Some` when the path names it (`…/upcoming-invoice`), `None` for
+/// Stripe's `GET /v1/invoices/upcoming?customer=…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvoiceRoute {
+    ListForCustomer { customer: String },
+    Upcoming { customer: Option<String> },
 }
 
 /// The operations on `/v1/events`.
@@ -64,8 +109,13 @@ impl Route {
     pub fn reads_body(&self) -> bool {
         matches!(
             self,
-            Route::Customers(CustomerRoute::Create | CustomerRoute::Update { .. })
-                | Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
+            Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
+                | Route::Customers(
+                    CustomerRoute::Create
+                        | CustomerRoute::Update { .. }
+                        | CustomerRoute::Undelete { .. }
+                )
+                | Route::TaxIds(TaxIdRoute::Create { .. })
         )
     }
 
@@ -75,26 +125,50 @@ impl Route {
             Route::Customers(
                 CustomerRoute::Retrieve { id }
                 | CustomerRoute::Update { id }
-                | CustomerRoute::Delete { id },
+                | CustomerRoute::Delete { id }
+                | CustomerRoute::Undelete { id },
             ) => Some(id),
+            Route::TaxIds(
+                TaxIdRoute::Create { customer }
+                | TaxIdRoute::List { customer }
+                | TaxIdRoute::Retrieve { customer, .. }
+                | TaxIdRoute::Delete { customer, .. },
+            )
+            | Route::Subscriptions(SubscriptionRoute::ListForCustomer { customer })
+            | Route::Invoices(
+                InvoiceRoute::ListForCustomer { customer }
+                | InvoiceRoute::Upcoming {
+                    customer: Some(customer),
+                },
+            ) => Some(customer),
             _ => None,
         }
     }
 
     /// An id in the path that cannot be one of ours is a 404 before any parameter is
-    /// read or any object is touched.
+    /// read or any object is touched. The customer's `param` is `id` on
+    /// `/v1/customers/{id}` and `customer` on its sub-resources, as Stripe names them.
     pub fn check_ids(&self) -> Result<(), ApiError> {
+        if let Some(id) = self.customer_id() {
+            if !ids::is_well_formed(id, "cus") {
+                let param = match self {
+                    Route::Customers(_) => "id",
+                    _ => "customer",
+                };
+                return Err(ApiError::not_found_as("customer", id, param));
+            }
+        }
         let (id, prefix, kind) = match self {
-            Route::Events(EventRoute::Retrieve { id }) => (id.as_str(), "evt", "event"),
+            Route::TaxIds(TaxIdRoute::Retrieve { id, .. } | TaxIdRoute::Delete { id, .. }) => {
+                (id, "txi", "tax id")
+            }
+            Route::Events(EventRoute::Retrieve { id }) => (id, "evt", "event"),
             Route::WebhookEndpoints(
                 EndpointRoute::Retrieve { id }
                 | EndpointRoute::Update { id }
                 | EndpointRoute::Delete { id },
-            ) => (id.as_str(), "we", "webhook endpoint"),
-            _ => match self.customer_id() {
-                Some(id) => (id, "cus", "customer"),
-                None => return Ok(()),
-            },
+            ) => (id, "we", "webhook endpoint"),
+            _ => return Ok(()),
         };
         if ids::is_well_formed(id, prefix) {
             Ok(())
@@ -113,6 +187,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let customer = |make: fn(String) -> CustomerRoute, id: &str| {
         Some(Route::Customers(make(decode_segment(id))))
     };
+    let tax_id = |make: fn(String, String) -> TaxIdRoute, c: &str, id: &str| {
+        Some(Route::TaxIds(make(decode_segment(c), decode_segment(id))))
+    };
+    let is_tax_ids = |s: &str| s == "tax_ids" || s == "tax-ids";
+    let is_upcoming = |s: &str| s == "upcoming-invoice" || s == "upcoming_invoice";
     let route = match (method, segments.as_slice()) {
         ("POST", ["customers"]) => Some(Route::Customers(CustomerRoute::Create)),
         ("GET", ["customers"]) => Some(Route::Customers(CustomerRoute::List)),
@@ -131,6 +210,41 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             id: decode_segment(id),
         })),
         (method, ["webhook_endpoints", rest @ ..]) => endpoint_route(method, rest),
+        ("POST", ["customers", id, "undelete"]) if !id.is_empty() => {
+            customer(|id| CustomerRoute::Undelete { id }, id)
+        }
+        (_, ["customers", c, sub]) if !c.is_empty() => {
+            let customer = decode_segment(c);
+            match method {
+                "POST" if is_tax_ids(sub) => Some(Route::TaxIds(TaxIdRoute::Create { customer })),
+                "GET" if is_tax_ids(sub) => Some(Route::TaxIds(TaxIdRoute::List { customer })),
+                "GET" if *sub == "subscriptions" => {
+                    Some(Route::Subscriptions(SubscriptionRoute::ListForCustomer {
+                        customer,
+                    }))
+                }
+                "GET" if *sub == "invoices" => {
+                    Some(Route::Invoices(InvoiceRoute::ListForCustomer { customer }))
+                }
+                "GET" if is_upcoming(sub) => Some(Route::Invoices(InvoiceRoute::Upcoming {
+                    customer: Some(customer),
+                })),
+                _ => None,
+            }
+        }
+        ("GET", ["customers", c, sub, id])
+            if is_tax_ids(sub) && !c.is_empty() && !id.is_empty() =>
+        {
+            tax_id(|customer, id| TaxIdRoute::Retrieve { customer, id }, c, id)
+        }
+        ("DELETE", ["customers", c, sub, id])
+            if is_tax_ids(sub) && !c.is_empty() && !id.is_empty() =>
+        {
+            tax_id(|customer, id| TaxIdRoute::Delete { customer, id }, c, id)
+        }
+        ("GET", ["invoices", "upcoming"]) => {
+            Some(Route::Invoices(InvoiceRoute::Upcoming { customer: None }))
+        }
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
@@ -171,6 +285,28 @@ pub async fn dispatch(
             CustomerRoute::Retrieve { id } => customers::retrieve(req, backend, &id).await,
             CustomerRoute::Update { id } => customers::update(req, backend, &id).await,
             CustomerRoute::Delete { id } => customers::delete(req, backend, &id).await,
+            CustomerRoute::Undelete { id } => customers::undelete(req, backend, &id).await,
+        },
+        Route::TaxIds(op) => match op {
+            TaxIdRoute::Create { customer } => tax_ids::create(req, backend, &customer).await,
+            TaxIdRoute::List { customer } => tax_ids::list(req, backend, &customer).await,
+            TaxIdRoute::Retrieve { customer, id } => {
+                tax_ids::retrieve(req, backend, &customer, &id).await
+            }
+            TaxIdRoute::Delete { customer, id } => {
+                tax_ids::delete(req, backend, &customer, &id).await
+            }
+        },
+        Route::Subscriptions(SubscriptionRoute::ListForCustomer { customer }) => {
+            subscriptions::list_for_customer(req, backend, &customer).await
+        }
+        Route::Invoices(op) => match op {
+            InvoiceRoute::ListForCustomer { customer } => {
+                invoices::list_for_customer(req, backend, &customer).await
+            }
+            InvoiceRoute::Upcoming { customer } => {
+                invoices::upcoming(req, backend, customer.as_deref()).await
+            }
         },
         Route::Events(op) => match op {
             EventRoute::List => events::list(req, backend).await,
@@ -242,6 +378,133 @@ mod tests {
         for (method, path, expected) in cases {
             assert_eq!(route(method, path).unwrap(), expected, "{method} {path}");
         }
+    }
+
+    #[test]
+    fn each_seed_004_route_is_recognised_and_hyphenated_paths_are_aliases() {
+        let c = || "cus_1".to_string();
+        let t = || "txi_1".to_string();
+        let cases = [
+            (
+                "POST",
+                "/v1/customers/cus_1/undelete",
+                Route::Customers(CustomerRoute::Undelete { id: c() }),
+            ),
+            (
+                "POST",
+                "/v1/customers/cus_1/tax_ids",
+                Route::TaxIds(TaxIdRoute::Create { customer: c() }),
+            ),
+            (
+                "POST",
+                "/v1/customers/cus_1/tax-ids",
+                Route::TaxIds(TaxIdRoute::Create { customer: c() }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/tax_ids",
+                Route::TaxIds(TaxIdRoute::List { customer: c() }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/tax-ids",
+                Route::TaxIds(TaxIdRoute::List { customer: c() }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/tax_ids/txi_1",
+                Route::TaxIds(TaxIdRoute::Retrieve {
+                    customer: c(),
+                    id: t(),
+                }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/tax-ids/txi_1",
+                Route::TaxIds(TaxIdRoute::Retrieve {
+                    customer: c(),
+                    id: t(),
+                }),
+            ),
+            (
+                "DELETE",
+                "/v1/customers/cus_1/tax_ids/txi_1",
+                Route::TaxIds(TaxIdRoute::Delete {
+                    customer: c(),
+                    id: t(),
+                }),
+            ),
+            (
+                "DELETE",
+                "/v1/customers/cus_1/tax-ids/txi_1",
+                Route::TaxIds(TaxIdRoute::Delete {
+                    customer: c(),
+                    id: t(),
+                }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/subscriptions",
+                Route::Subscriptions(SubscriptionRoute::ListForCustomer { customer: c() }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/invoices",
+                Route::Invoices(InvoiceRoute::ListForCustomer { customer: c() }),
+            ),
+            (
+                "GET",
+                "/v1/customers/cus_1/upcoming-invoice",
+                Route::Invoices(InvoiceRoute::Upcoming {
+                    customer: Some(c()),
+                }),
+            ),
+            (
+                "GET",
+                "/v1/invoices/upcoming",
+                Route::Invoices(InvoiceRoute::Upcoming { customer: None }),
+            ),
+        ];
+        for (method, path, expected) in cases {
+            assert_eq!(route(method, path).unwrap(), expected, "{method} {path}");
+        }
+        for (method, path) in [
+            ("GET", "/v1/customers/cus_1/undelete"),
+            ("PUT", "/v1/customers/cus_1/tax_ids"),
+            ("POST", "/v1/customers/cus_1/tax_ids/txi_1"),
+            ("POST", "/v1/customers/cus_1/subscriptions"),
+            ("GET", "/v1/customers//tax_ids"),
+            ("GET", "/v1/customers/cus_1/tax_ids/"),
+        ] {
+            assert_eq!(
+                route(method, path).unwrap_err().status(),
+                404,
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_id_on_a_sub_resource_path_is_a_404_naming_customer_or_the_tax_id() {
+        let err = route("GET", "/v1/customers/nope/tax_ids")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err, ApiError::not_found_as("customer", "nope", "customer"));
+        let err = route("POST", "/v1/customers/nope/undelete")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err, ApiError::not_found("customer", "nope"));
+        let err = route("DELETE", "/v1/customers/cus_1/tax_ids/bad")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No such tax id: 'bad'");
+        assert!(route("GET", "/v1/invoices/upcoming")
+            .unwrap()
+            .check_ids()
+            .is_ok());
     }
 
     #[test]

@@ -3,4 +3,7 @@
 
 pub mod customers;
 pub mod events;
+pub mod invoices;
+pub mod subscriptions;
+pub mod tax_ids;
 pub mod webhook_endpoints;
