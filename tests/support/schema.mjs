@@ -144,6 +144,20 @@ export const RESOURCES = {
 };
 for (const names of Object.values(RESOURCES)) for (const n of names) if (n) schemaNamed(n);
 
+/**
+ * Seed 004's `GET /v1/customers/{id}?include_deleted=true`: the whole customer, flagged
+ * `deleted: true` with `deleted_at` (unix seconds). Not a Stripe shape (Stripe answers
+ * only the `deleted_customer` stub), so it is Stripe's customer plus those two fields.
+ */
+const SEED_004_DELETED_CUSTOMER = {
+  ...schemaNamed('customer'),
+  properties: {
+    ...schemaNamed('customer').properties,
+    deleted: { type: 'boolean', enum: [true] },
+    deleted_at: { type: 'integer' },
+  },
+};
+
 // ---------------------------------------------------------------------------------------
 // The validator.
 
@@ -291,6 +305,9 @@ function schemaFor(value, path) {
     throw new Error(`${path}: no schema mapped for object ${JSON.stringify(kind)}; add it to RESOURCES in tests/support/schema.mjs`);
   }
   const [live, deleted] = RESOURCES[kind];
+  if (kind === 'customer' && value.deleted === true && Object.hasOwn(value, 'deleted_at')) {
+    return SEED_004_DELETED_CUSTOMER;
+  }
   if (value.deleted === true) {
     if (!deleted) throw new Error(`${path}: ${JSON.stringify(kind)} with deleted: true, but the schema file has no deleted form of ${live}; add one to RESOURCES`);
     return schemaNamed(deleted);

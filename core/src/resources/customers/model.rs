@@ -188,7 +188,8 @@ impl CustomerRecord {
         let c = &self.customer;
         let mut customer = Customer::blank(c.id.clone(), c.created, c.livemode, String::new());
         customer.invoice_prefix = None;
-        customer.next_invoice_sequence = None;
+        // Not personal, and Stripe's schema has no null for it.
+        customer.next_invoice_sequence = c.next_invoice_sequence;
         CustomerRecord {
             deleted_at: self.deleted_at,
             purged: true,
