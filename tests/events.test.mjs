@@ -73,3 +73,24 @@ test('an event of another account, or none at all, is a 404', async () => {
   assert.equal(res.status, 404);
   assert.equal(res.json.error.message, "No such event: 'evt_doesnotexist1'");
 });
+
+test('tax id changes and an undelete are events too', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const c = await stripe.customers.create({ name: 'T' });
+  const taxId = await stripe.customers.createTaxId(c.id, { type: 'us_ein', value: '12-3456789' });
+  await stripe.customers.deleteTaxId(c.id, taxId.id);
+  await stripe.customers.del(c.id);
+  const restored = await request(worker.url, key, 'POST', `/v1/customers/${c.id}/undelete`, '');
+  assert.equal(restored.status, 200, restored.text);
+  const events = (await stripe.events.list()).data;
+  assert.deepEqual(events.map((e) => e.type), [
+    'customer.updated', 'customer.deleted', 'customer.tax_id.deleted', 'customer.tax_id.created', 'customer.created',
+  ]);
+  assert.equal(events[3].data.object.id, taxId.id);
+  assert.equal(events[3].data.object.object, 'tax_id');
+  const undelete = events[0];
+  assert.equal(undelete.data.object.id, c.id);
+  assert.equal(undelete.data.previous_attributes.deleted, true);
+  assert.equal(typeof undelete.data.previous_attributes.deleted_at, 'number');
+});

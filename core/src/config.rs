@@ -6,6 +6,9 @@ use crate::wire::auth::KeyPolicy;
 /// Default lifetime of an isolate's memo of a customer document in edge mode.
 pub const EDGE_CACHE_TTL_MS: u64 = 5_000;
 
+/// Default retention of a deleted customer before its personal data is purged: 30 days.
+pub const DELETED_RETENTION_SECONDS: i64 = 30 * 86_400;
+
 /// Where `GET /v1/customers/{id}` reads from (the `READ_CONSISTENCY` var).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadConsistency {
@@ -23,6 +26,9 @@ pub struct Config {
     pub read_consistency: ReadConsistency,
     /// How long edge reads may serve the isolate's memo (`EDGE_CACHE_TTL_MS`).
     pub edge_cache_ttl_ms: u64,
+    /// How long a deleted customer can be undeleted before it is purged
+    /// (`DELETED_RETENTION_SECONDS`; seed 004's 30 days by default).
+    pub deleted_retention_seconds: i64,
 }
 
 impl Config {
@@ -40,8 +46,20 @@ impl Config {
             edge_cache_ttl_ms: lookup("EDGE_CACHE_TTL_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(EDGE_CACHE_TTL_MS),
+            deleted_retention_seconds: deleted_retention_seconds(lookup(
+                "DELETED_RETENTION_SECONDS",
+            )),
         }
     }
+}
+
+/// The retention window from the `DELETED_RETENTION_SECONDS` var: whole seconds, 30
+/// days when unset or not a number. (The CustomerObject's purge job reads it too.)
+pub fn deleted_retention_seconds(var: Option<String>) -> i64 {
+    // Parsed as u64, the parser the other vars use, so no second one is linked.
+    var.and_then(|v| v.trim().parse::<u64>().ok())
+        .and_then(|s| i64::try_from(s).ok())
+        .unwrap_or(DELETED_RETENTION_SECONDS)
 }
 
 #[cfg(test)]
@@ -53,6 +71,7 @@ mod tests {
         let config = Config::from_lookup(|_| None);
         assert_eq!(config.read_consistency, ReadConsistency::Strong);
         assert_eq!(config.edge_cache_ttl_ms, EDGE_CACHE_TTL_MS);
+        assert_eq!(config.deleted_retention_seconds, 2_592_000);
         assert!(config
             .keys
             .authenticate(Some("Bearer sk_test_abc"))
@@ -65,8 +84,10 @@ mod tests {
             "READ_CONSISTENCY" => Some("edge".into()),
             "EDGE_CACHE_TTL_MS" => Some("10".into()),
             "SANDBOX_KEYS" => Some("true".into()),
+            "DELETED_RETENTION_SECONDS" => Some("2".into()),
             _ => None,
         });
+        assert_eq!(config.deleted_retention_seconds, 2);
         assert_eq!(config.read_consistency, ReadConsistency::Edge);
         assert_eq!(config.edge_cache_ttl_ms, 10);
         assert!(config.keys.authenticate(Some("Bearer sk_test_abc")).is_ok());

@@ -82,6 +82,7 @@ async fn handle(mut req: Request, env: &Env, request_id: &str) -> Result<Rendere
         now,
         read_consistency: config.read_consistency,
         edge_cache_ttl_ms: config.edge_cache_ttl_ms,
+        deleted_retention_seconds: config.deleted_retention_seconds,
     };
     dispatch(route, request, &WorkerBackend { env }).await
 }

@@ -35,8 +35,17 @@ pub enum ApiError {
         message: String,
         code: Option<String>,
     },
+    /// A request refused as a whole (no `param`); with a Stripe error `code` and a
+    /// status other than 400 when given (e.g. 404 `invoice_upcoming_none`). One variant
+    /// for both keeps the wasm to one deserializer.
     #[error("{message}")]
-    InvalidRequest { message: String },
+    InvalidRequest {
+        message: String,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        status: Option<u16>,
+    },
     #[error("Unrecognized request URL ({method}: {path}). {hint}Please see https://stripe.com/docs or we can help at https://support.stripe.com/.", hint = trailing_slash_hint(path))]
     UnrecognizedUrl { method: String, path: String },
     #[error("You did not provide an API key, though you did set your Authorization header to \"{header}\". Using Bearer auth, your Authorization header should look something like 'Authorization: Bearer YOUR_SECRET_KEY'. See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")]
@@ -92,6 +101,26 @@ impl ApiError {
         }
     }
 
+    /// A 404 for an object named in the URL path, `param` naming the path part (e.g.
+    /// `customer` on `/v1/customers/{customer}/tax_ids`).
+    pub fn not_found_as(kind: &str, id: impl Into<String>, param: &str) -> Self {
+        ApiError::NoSuchObject {
+            kind: kind.to_owned(),
+            id: id.into(),
+            param: Some(param.to_owned()),
+            status: 404,
+        }
+    }
+
+    /// A refusal with a Stripe error code and no `param`.
+    pub fn coded(status: u16, code: &str, message: impl Into<String>) -> Self {
+        ApiError::InvalidRequest {
+            message: message.into(),
+            code: Some(code.to_owned()),
+            status: Some(status),
+        }
+    }
+
     /// A 400 for an object named by a request parameter that does not exist.
     pub fn missing_reference(kind: &str, id: impl Into<String>, param: impl Into<String>) -> Self {
         ApiError::NoSuchObject {
@@ -105,6 +134,8 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::InvalidRequest {
             message: message.into(),
+            code: None,
+            status: None,
         }
     }
 
@@ -135,6 +166,10 @@ impl ApiError {
             | ApiError::MalformedAuthorization { .. }
             | ApiError::InvalidApiKey { .. } => 401,
             ApiError::NoSuchObject { status, .. } => *status,
+            ApiError::InvalidRequest {
+                status: Some(status),
+                ..
+            } => *status,
             ApiError::UnrecognizedUrl { .. } => 404,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::Card { .. } => 402,
@@ -160,6 +195,7 @@ impl ApiError {
             ApiError::MissingParameter { .. } => Some("parameter_missing"),
             ApiError::InvalidParameter { code, .. } => code.as_deref(),
             ApiError::Card { code, .. } => Some(code),
+            ApiError::InvalidRequest { code, .. } => code.as_deref(),
             _ => None,
         }
     }
@@ -303,6 +339,11 @@ mod tests {
             ApiError::invalid_with_code("email", "email_invalid", "bad"),
             ApiError::internal("sql: locked"),
             ApiError::IdempotencyMismatch { key: "k".into() },
+            ApiError::coded(
+                404,
+                "invoice_upcoming_none",
+                "No upcoming invoices for customer: cus_1",
+            ),
         ] {
             let text = serde_json::to_string(&err).unwrap();
             assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), err);

@@ -14,3 +14,5 @@ pub mod pagination;
 pub mod params;
 pub mod render;
 pub mod request;
+#[cfg(test)]
+pub mod test_support;

@@ -250,6 +250,41 @@ pub fn finish_page<T>(mut rows: Vec<T>, limit: Limit, reversed: bool) -> (Vec<T>
     (rows, has_more)
 }
 
+/// A page of `newest_first` (objects held in memory, e.g. a customer's tax ids), with
+/// `has_more`. A cursor naming no object of the list is a 400 `resource_missing` on
+/// the cursor's parameter, `kind` naming the object (`No such tax id: 'txi_x'`).
+pub fn page_in_memory<'a, T>(
+    newest_first: &[&'a T],
+    id_of: impl Fn(&T) -> &str,
+    kind: &str,
+    limit: Limit,
+    cursor: &Cursor,
+) -> Result<(Vec<&'a T>, bool), ApiError> {
+    let n = limit.get() as usize;
+    let position = |id: &str, param: &str| {
+        newest_first
+            .iter()
+            .position(|item| id_of(item) == id)
+            .ok_or_else(|| ApiError::missing_reference(kind, id, param))
+    };
+    let (page, has_more) = match cursor {
+        Cursor::First => (
+            &newest_first[..n.min(newest_first.len())],
+            newest_first.len() > n,
+        ),
+        Cursor::StartingAfter(id) => {
+            let rest = &newest_first[position(id, "starting_after")? + 1..];
+            (&rest[..n.min(rest.len())], rest.len() > n)
+        }
+        Cursor::EndingBefore(id) => {
+            let at = position(id, "ending_before")?;
+            let start = at.saturating_sub(n);
+            (&newest_first[start..at], start > 0)
+        }
+    };
+    Ok((page.to_vec(), has_more))
+}
+
 /// The `next_page` token of a search page that ended at `at`.
 pub fn encode_page(at: Position) -> String {
     format!("page_{:x}_{:x}", at.created, at.seq)
@@ -392,6 +427,50 @@ mod tests {
         let text = index_page_json(false, None, &[]);
         let empty: IndexPage = serde_json::from_str(&text).unwrap();
         assert!(empty.documents.is_empty() && empty.next_page.is_none());
+    }
+
+    #[test]
+    fn an_in_memory_list_pages_both_ways_and_refuses_an_unknown_cursor() {
+        let items = ["e", "d", "c", "b", "a"];
+        let all: Vec<&&str> = items.iter().collect();
+        let page = |cursor: Cursor, n: u32| {
+            page_in_memory(&all, |s| s, "thing", Limit(n), &cursor)
+                .map(|(rows, more)| (rows.into_iter().copied().collect::<Vec<_>>(), more))
+        };
+        assert_eq!(page(Cursor::First, 2).unwrap(), (vec!["e", "d"], true));
+        assert_eq!(page(Cursor::First, 5).unwrap(), (items.to_vec(), false));
+        assert_eq!(
+            page(Cursor::StartingAfter("d".into()), 2).unwrap(),
+            (vec!["c", "b"], true)
+        );
+        assert_eq!(
+            page(Cursor::StartingAfter("b".into()), 2).unwrap(),
+            (vec!["a"], false)
+        );
+        assert_eq!(
+            page(Cursor::EndingBefore("b".into()), 2).unwrap(),
+            (vec!["d", "c"], true)
+        );
+        assert_eq!(
+            page(Cursor::EndingBefore("d".into()), 2).unwrap(),
+            (vec!["e"], false)
+        );
+        let err = page(Cursor::EndingBefore("z".into()), 2).unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::missing_reference("thing", "z", "ending_before")
+        );
+        let none: Vec<&&str> = Vec::new();
+        let err = page_in_memory(
+            &none,
+            |s| s,
+            "subscription",
+            Limit(1),
+            &Cursor::StartingAfter("sub_1".into()),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "No such subscription: 'sub_1'");
+        assert_eq!(err.param(), Some("starting_after"));
     }
 
     #[test]

@@ -341,6 +341,25 @@ fn join_alternatives(allowed: &[&str]) -> String {
     }
 }
 
+/// Reads `expand[]` where `accept` says which paths can be expanded; answers whether
+/// any path was given. A path it refuses is Stripe's 400 on `expand`.
+pub fn expand_paths(p: &mut Params, accept: fn(&str) -> bool) -> Result<bool, ApiError> {
+    let Field::Set(items) = p.list("expand")? else {
+        return Ok(false);
+    };
+    for (name, value) in items {
+        let path = element_string(&name, value, 500)?;
+        if !accept(&path) {
+            let field = path.rsplit('.').next().unwrap_or(&path);
+            return Err(ApiError::invalid(
+                "expand",
+                format!("This property cannot be expanded ({field})."),
+            ));
+        }
+    }
+    Ok(true)
+}
+
 pub fn empty_value(name: &str) -> ApiError {
     ApiError::invalid_with_code(
         name.to_owned(),

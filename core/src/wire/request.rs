@@ -22,6 +22,8 @@ pub struct ApiRequest {
     pub now: i64,
     pub read_consistency: ReadConsistency,
     pub edge_cache_ttl_ms: u64,
+    /// How long a deleted customer can be undeleted (see `Config`).
+    pub deleted_retention_seconds: i64,
 }
 
 impl ApiRequest {

@@ -40,7 +40,11 @@ pub const SCHEMA: &[&str] = &[
 const PAGE_COLUMNS: &str = "seq, created, document";
 
 /// Inserts or refreshes a row; an older version than the stored one changes nothing.
+/// A purged customer's entry removes its row and metadata rows (idempotent).
 pub fn upsert(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
+    if e.purged {
+        return remove(sql, &e.id);
+    }
     sql.exec(
         "INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -64,6 +68,18 @@ pub fn upsert(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
     )
     .map_err(storage_error)?;
     refresh_metadata_rows(sql, e)
+}
+
+/// Removes a customer's row and its metadata rows, if any.
+fn remove(sql: &SqlStorage, id: &str) -> Result<(), ApiError> {
+    sql.exec(
+        "DELETE FROM customer_metadata WHERE seq IN (SELECT seq FROM customers WHERE id = ?)",
+        vec![id.into()],
+    )
+    .map_err(storage_error)?;
+    sql.exec("DELETE FROM customers WHERE id = ?", vec![id.into()])
+        .map_err(storage_error)?;
+    Ok(())
 }
 
 /// Rewrites the metadata rows search uses, if the row now holds this entry's version.

@@ -2,18 +2,26 @@
 //! that customer. It runs `api-core`'s `execute` over its SQLite store with no await
 //! between read and write (the change and its events commit together, and so does the
 //! `propagate` job that owes their copies), then propagates them (`propagation`).
+//! Its alarm runs two jobs: `propagate` (copies that failed, again) and `purge` (a
+//! deleted customer's personal data, once the retention window has passed).
 
 mod propagation;
 mod sql_store;
 
+use api_core::config::deleted_retention_seconds;
 use api_core::resources::customers::claims::Claimed;
-use api_core::resources::customers::commands::{AccountCommand, CustomerEnvelope};
-use api_core::resources::customers::execute::{execute, needs_reference_check, CustomerStore};
+use api_core::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
+use api_core::resources::customers::events::Origin;
+use api_core::resources::customers::execute::{
+    execute, needs_reference_check, CustomerStore, PurgeJob,
+};
+use api_core::resources::events::model::EventRequest;
 use api_core::resources::objects::ObjectCommand;
 use api_core::wire::error::ApiError;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
+use crate::edge::now_seconds;
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
 use propagation::Propagation;
@@ -23,6 +31,8 @@ use sql_store::{SqlCustomerStore, SCHEMA};
 const PROPAGATE_JOB: &str = "propagate";
 /// Delay before a failed copy is tried again.
 const PROPAGATION_RETRY_MS: i64 = 5_000;
+/// The job that purges a deleted customer's personal data after the retention window.
+const PURGE_JOB: &str = "purge";
 
 #[durable_object]
 pub struct CustomerObject {
@@ -63,13 +73,9 @@ impl DurableObject for CustomerObject {
         // keeps every other request out until this block is done.
         let mut store = store;
         let reply = execute(&mut store, command, &origin);
+        self.plan_purge(reply.purge).await;
         if let Some(stored) = &reply.committed {
-            // Recorded in the same turn as the commit, before any await: a crash from
-            // here on leaves the job due, and the alarm finishes the copies.
-            let scheduler = Scheduler { state: &self.state };
-            scheduler
-                .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
-                .await;
+            self.owe_propagation().await;
             self.propagate(&store, stored).await;
         }
         // A claim the write did not use (it failed, or replayed a concurrent twin's
@@ -93,8 +99,10 @@ impl DurableObject for CustomerObject {
     async fn alarm(&self) -> Result<Response> {
         let scheduler = Scheduler { state: &self.state };
         for job in scheduler.take_due(now_ms()) {
-            if job == PROPAGATE_JOB {
-                self.propagate_current().await;
+            match job.as_str() {
+                PROPAGATE_JOB => self.propagate_current().await,
+                PURGE_JOB => self.purge().await,
+                _ => {}
             }
         }
         scheduler.rearm().await;
@@ -163,6 +171,55 @@ impl CustomerObject {
                     .await;
             }
         }
+    }
+
+    /// Records what a command did to the purge job: a delete schedules it, an undelete
+    /// cancels it.
+    async fn plan_purge(&self, job: PurgeJob) {
+        let scheduler = Scheduler { state: &self.state };
+        match job {
+            PurgeJob::Keep => {}
+            PurgeJob::ScheduleAt(at) => {
+                scheduler.schedule(PURGE_JOB, at.saturating_mul(1000)).await
+            }
+            PurgeJob::Cancel => scheduler.cancel(PURGE_JOB),
+        }
+    }
+
+    /// The `purge` job: replaces a customer deleted longer than the retention window
+    /// with its purged stub (and forgets its idempotency records) in one synchronous
+    /// block, then copies the stub, which removes the index row and the KV copy.
+    async fn purge(&self) {
+        let Some(mut store) = SqlCustomerStore::recorded(self.state.storage().sql()) else {
+            return;
+        };
+        let var = self.env.var("DELETED_RETENTION_SECONDS").ok();
+        let command = CustomerCommand::Purge {
+            now: now_seconds(),
+            retention_seconds: deleted_retention_seconds(var.map(|v| v.to_string())),
+        };
+        // Not caused by an API request: the origin has no request id.
+        let origin = Origin {
+            request: EventRequest::default(),
+            now: now_seconds(),
+        };
+        let reply = execute(&mut store, command, &origin);
+        self.plan_purge(reply.purge).await;
+        if let Some(err) = reply.error_value() {
+            worker::console_error!("purge: {err:?}");
+        }
+        if let Some(stored) = &reply.committed {
+            self.owe_propagation().await;
+            self.propagate(&store, stored).await;
+        }
+    }
+
+    /// Records the `propagate` job. Called in the same turn as a commit, before any
+    /// await: a crash from then on leaves the job due, and the alarm does the copies.
+    async fn owe_propagation(&self) {
+        Scheduler { state: &self.state }
+            .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+            .await;
     }
 
     /// Copies whatever version is current (the alarm's job).

@@ -1,7 +1,8 @@
 //! After a commit, the CustomerObject hands the new version and the events in its
 //! outbox to the AccountObject (awaited, so list, search and /v1/events are
-//! read-after-write), then copies the version to KV (in version order). Until that
-//! succeeds the outbox keeps the events and the `propagate` job stays due.
+//! read-after-write), then copies the version to KV (in version order); a purged
+//! customer is removed from both instead. Until that succeeds the outbox keeps the
+//! events and the `propagate` job stays due.
 
 use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
 use api_core::resources::customers::execute::CustomerStore;
@@ -28,9 +29,23 @@ impl Propagation<'_> {
     /// Hands `stored` and the outbox to the index, then copies `stored` to KV.
     pub async fn copy(&self, stored: &StoredCustomer) -> Result<(), ApiError> {
         let document = stored.to_json()?;
+        let id = &stored.record.customer.id;
+        // The index removes the row of a purged entry.
         self.copy_to_index(stored, document.clone()).await?;
-        self.copy_to_kv(stored.version, &stored.record.customer.id, document)
+        if stored.record.purged {
+            self.remove_from_kv(id).await
+        } else {
+            self.copy_to_kv(stored.version, id, document).await
+        }
+    }
+
+    /// Deletes the KV copy of a purged customer (a purge is final, so no newer version
+    /// can follow it).
+    async fn remove_from_kv(&self, id: &str) -> Result<(), ApiError> {
+        let kv = self.env.kv(CUSTOMERS_KV).map_err(platform_error)?;
+        kv.delete(&kv_key(self.store.namespace(), id))
             .await
+            .map_err(|e| ApiError::internal(format!("kv: {e}")))
     }
 
     /// One AccountObject call: the index row and the events, recorded together there.

@@ -179,4 +179,11 @@ impl CustomerStore for SqlCustomerStore {
             .map_err(storage_error)?;
         Ok(())
     }
+
+    fn forget_all(&mut self) -> Result<(), ApiError> {
+        self.sql
+            .exec("DELETE FROM idempotency", None)
+            .map_err(storage_error)?;
+        Ok(())
+    }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::email::check_email;
 use super::limits::*;
 use super::model::{Address, CustomField, Shipping};
-use super::tax_id::TaxIdData;
+use crate::resources::tax_ids::model::TaxIdData;
 use crate::wire::error::ApiError;
 use crate::wire::metadata::MetadataPatch;
 use crate::wire::params::{element_object, element_string, empty_value, Field, Params};

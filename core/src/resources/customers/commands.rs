@@ -14,6 +14,7 @@ use super::search::SearchCustomers;
 use super::stored::StoredCustomer;
 use crate::resources::events::model::EventRequest;
 use crate::resources::objects::ObjectCommand;
+use crate::resources::tax_ids::model::TaxIdData;
 use crate::wire::idempotency::IdempotencyClaim;
 pub use crate::wire::pagination::{index_page_json, IndexPage};
 
@@ -71,13 +72,47 @@ pub enum CustomerCommand {
         #[serde(default)]
         args: serde_json::Value,
     },
-    Delete {
-        id: String,
-        now: i64,
-    },
+    /// A soft delete; the object schedules the purge at `now + retention_seconds`.
+    Delete(Lifecycle),
     Retrieve {
         id: String,
     },
+    /// Seed 004's undelete, allowed for `retention_seconds` after the delete.
+    Undelete(Lifecycle),
+    /// Adds tax id `tax_id` (with its `data`) to customer `id`.
+    CreateTaxId(TaxIdChange),
+    /// Removes tax id `tax_id` of customer `id` (`data` is not used).
+    DeleteTaxId(TaxIdChange),
+    /// The object's own alarm job, never sent by the Worker (so it has no wire form):
+    /// purges the personal data of a customer deleted `retention_seconds` before `now`.
+    #[serde(skip)]
+    Purge {
+        now: i64,
+        retention_seconds: i64,
+    },
+}
+
+// The commands below share their payload types: each struct shape costs the wasm a
+// deserializer of its own, so a delete and an undelete (and the two tax id changes)
+// carry one type each.
+
+/// A delete or undelete of customer `id` at `now`, under a retention window.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub id: String,
+    pub now: i64,
+    pub retention_seconds: i64,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+/// A change to tax id `tax_id` of customer `id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaxIdChange {
+    pub id: String,
+    pub tax_id: String,
+    pub data: Option<TaxIdData>,
+    pub now: i64,
+    pub idempotency: Option<IdempotencyClaim>,
 }
 
 impl CustomerCommand {
@@ -168,6 +203,9 @@ pub struct IndexEntry {
     pub metadata: String,
     pub test_clock: Option<String>,
     pub deleted: bool,
+    /// A purged customer leaves the index: its row and metadata rows are removed.
+    #[serde(default)]
+    pub purged: bool,
     pub version: i64,
     /// The `StoredCustomer` JSON, served to list without another hop.
     pub document: String,
@@ -189,6 +227,7 @@ impl IndexEntry {
                 .and_then(|v| v.as_str())
                 .map(str::to_owned),
             deleted: stored.record.is_deleted(),
+            purged: stored.record.purged,
             version: stored.version,
             document,
         })

@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::model::Customer;
 use crate::resources::events::model::{Event, EventRequest};
 use crate::resources::events::previous_attributes::previous_attributes;
+use crate::resources::tax_ids::model::TaxId;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 
@@ -65,6 +66,42 @@ pub fn updated(
             Some(previous),
         )?)),
     }
+}
+
+/// `customer.updated` for an undelete. The rule: `data.object` is the restored customer,
+/// and `previous_attributes` holds what the seed-004 view (`include_deleted=true`) showed
+/// before and no longer shows, `{"deleted": true, "deleted_at": <when>}`; Stripe's own
+/// view of the customer is otherwise unchanged.
+pub fn undeleted(customer: &Customer, deleted_at: i64, origin: &Origin) -> Result<Event, ApiError> {
+    let mut previous = serde_json::Map::new();
+    previous.insert("deleted".into(), Value::Bool(true));
+    previous.insert("deleted_at".into(), Value::from(deleted_at));
+    origin.event(
+        "customer.updated",
+        serde_json::to_value(customer)?,
+        customer.livemode,
+        Some(previous),
+    )
+}
+
+/// `customer.tax_id.created` (no `customer.updated`: sub-resource events do not bubble).
+pub fn tax_id_created(tax_id: &TaxId, livemode: bool, origin: &Origin) -> Result<Event, ApiError> {
+    origin.event(
+        "customer.tax_id.created",
+        serde_json::to_value(tax_id)?,
+        livemode,
+        None,
+    )
+}
+
+/// `customer.tax_id.deleted`, showing the tax id as it was.
+pub fn tax_id_deleted(tax_id: &TaxId, livemode: bool, origin: &Origin) -> Result<Event, ApiError> {
+    origin.event(
+        "customer.tax_id.deleted",
+        serde_json::to_value(tax_id)?,
+        livemode,
+        None,
+    )
 }
 
 /// `customer.deleted`, showing the customer as it was when deleted.

@@ -3,12 +3,14 @@
 //! Durable Object that runs it serialises every change to its customer.
 
 use super::apply;
-use super::commands::CustomerCommand;
+use super::commands::{CustomerCommand, Lifecycle, TaxIdChange};
+use super::delinquency;
 use super::events::{self, Origin};
 use super::model::CustomerRecord;
 use super::sources;
 use super::stored::{stored_json, StoredCustomer};
 use crate::resources::events::model::Event;
+use crate::resources::tax_ids::model::TAX_IDS_MAX;
 use crate::wire::error::ApiError;
 use crate::wire::idempotency::{IdempotencyClaim, RETENTION_SECONDS};
 
@@ -48,6 +50,18 @@ pub trait CustomerStore {
     ) -> Result<(), ApiError>;
     /// Drops idempotency records that expired before `now` (unix seconds).
     fn forget_expired(&mut self, now: i64) -> Result<(), ApiError>;
+    /// Drops every idempotency record (their saved bodies name the customer): the purge.
+    fn forget_all(&mut self) -> Result<(), ApiError>;
+}
+
+/// What the object must do with its `purge` job after a command.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PurgeJob {
+    #[default]
+    Keep,
+    /// Run the purge at this unix time (seconds).
+    ScheduleAt(i64),
+    Cancel,
 }
 
 /// What the object answers, and the new state to propagate if it committed one.
@@ -59,6 +73,8 @@ pub struct Reply {
     pub replayed: bool,
     /// Set when this command wrote a new version: the caller copies it to the index and KV.
     pub committed: Option<StoredCustomer>,
+    /// The change this command makes to the scheduled purge.
+    pub purge: PurgeJob,
 }
 
 impl Reply {
@@ -71,6 +87,7 @@ impl Reply {
             }),
             replayed: false,
             committed: None,
+            purge: PurgeJob::Keep,
         }
     }
 
@@ -88,7 +105,12 @@ impl Reply {
             body: stored.to_json()?,
             replayed: false,
             committed: committed.then(|| stored.clone()),
+            purge: PurgeJob::Keep,
         })
+    }
+
+    fn with_purge(self, purge: PurgeJob) -> Self {
+        Reply { purge, ..self }
     }
 }
 
@@ -106,7 +128,7 @@ pub fn needs_reference_check(
         CustomerCommand::Update {
             id, idempotency, ..
         } => {
-            load_live(store, id)?;
+            load_live(store, id, "id")?;
             idempotency
         }
         _ => return Ok(false),
@@ -124,7 +146,11 @@ pub fn execute(store: &mut impl CustomerStore, command: CustomerCommand, origin:
         CustomerCommand::Create { idempotency, .. } => {
             (idempotency.clone(), CREATE_RETENTION_SECONDS)
         }
-        CustomerCommand::Update { idempotency, .. } => (idempotency.clone(), RETENTION_SECONDS),
+        CustomerCommand::Update { idempotency, .. }
+        | CustomerCommand::Undelete(Lifecycle { idempotency, .. })
+        | CustomerCommand::CreateTaxId(TaxIdChange { idempotency, .. }) => {
+            (idempotency.clone(), RETENTION_SECONDS)
+        }
         _ => (None, 0),
     };
     if let Some(claim) = &claim {
@@ -158,6 +184,7 @@ fn replay(store: &impl CustomerStore, claim: &IdempotencyClaim) -> Result<Option
         body: saved.body,
         replayed: true,
         committed: None,
+        purge: PurgeJob::Keep,
     }))
 }
 
@@ -193,6 +220,7 @@ fn run(
                 body: stored_json(version, &document),
                 replayed: false,
                 committed: None,
+                purge: PurgeJob::Keep,
             })
         }
         CustomerCommand::Create {
@@ -201,7 +229,13 @@ fn run(
             claimed,
             ..
         } => {
-            if store.load()?.is_some() {
+            if let Some(existing) = store.load()? {
+                // A keyed create's record is forgotten only by the purge of its customer.
+                if existing.record.purged {
+                    return Err(ApiError::IdempotencyKeyInvalid {
+                        message: "This idempotency key created a customer that has since been deleted and purged; use a new key.".into(),
+                    });
+                }
                 return Err(ApiError::internal(format!(
                     "customer id {} already in use",
                     new.id
@@ -210,6 +244,13 @@ fn run(
             let record = apply::create(new, params, claimed)?;
             let mut events = vec![events::created(&record.customer, origin)?];
             events.extend(sub_object_events(None, &record, origin)?);
+            for tax_id in &record.tax_ids {
+                events.push(events::tax_id_created(
+                    tax_id,
+                    record.customer.livemode,
+                    origin,
+                )?);
+            }
             commit(store, StoredCustomer { version: 1, record }, events)
         }
         CustomerCommand::Update {
@@ -219,7 +260,7 @@ fn run(
             claimed,
             ..
         } => {
-            let stored = load_live(store, &id)?;
+            let stored = load_live(store, &id, "id")?;
             let mut record = stored.record.clone();
             apply::update(&mut record, params, claimed, now)?;
             if record == stored.record {
@@ -228,17 +269,10 @@ fn run(
             let event = events::updated(&stored.record.customer, &record.customer, origin)?;
             let mut events: Vec<Event> = event.into_iter().collect();
             events.extend(sub_object_events(Some(&stored.record), &record, origin)?);
-            commit(
-                store,
-                StoredCustomer {
-                    version: stored.version + 1,
-                    record,
-                },
-                events,
-            )
+            next_version(store, stored.version, record, events)
         }
         CustomerCommand::Nested { id, now, op, args } => {
-            let stored = load_live(store, &id)?;
+            let stored = load_live(store, &id, "customer")?;
             let mut record = stored.record.clone();
             let (body, changed) = nested(&mut record, &id, &op, &args, now)?;
             if !changed {
@@ -247,34 +281,153 @@ fn run(
                     body,
                     replayed: false,
                     committed: None,
+                    purge: PurgeJob::Keep,
                 });
             }
             let event = events::updated(&stored.record.customer, &record.customer, origin)?;
             let mut events: Vec<Event> = event.into_iter().collect();
             events.extend(sub_object_events(Some(&stored.record), &record, origin)?);
-            let next = StoredCustomer {
-                version: stored.version + 1,
-                record,
-            };
-            commit_with_body(store, next, body, events)
+            let answer = next_version(store, stored.version, record, events)?;
+            Ok(Reply { body, ..answer })
         }
-        CustomerCommand::Delete { id, now } => {
-            let stored = load_live(store, &id)?;
+        CustomerCommand::Delete(Lifecycle {
+            id,
+            now,
+            retention_seconds,
+            ..
+        }) => {
+            let stored = load_live(store, &id, "id")?;
             let event = events::deleted(&stored.record.customer, origin)?;
             let record = CustomerRecord {
                 deleted_at: Some(now),
                 ..stored.record
             };
-            commit(
-                store,
-                StoredCustomer {
-                    version: stored.version + 1,
-                    record,
-                },
-                vec![event],
-            )
+            let purge_at = now.saturating_add(retention_seconds);
+            Ok(next_version(store, stored.version, record, vec![event])?
+                .with_purge(PurgeJob::ScheduleAt(purge_at)))
         }
+        CustomerCommand::Undelete(Lifecycle {
+            id,
+            now,
+            retention_seconds,
+            ..
+        }) => {
+            let stored = load_existing(store, &id)?;
+            let Some(deleted_at) = stored.record.deleted_at else {
+                return Err(not_deleted(&id));
+            };
+            if stored.record.purged || window_passed(deleted_at, retention_seconds, now) {
+                return Err(undelete_window_expired(&id, retention_seconds));
+            }
+            let record = CustomerRecord {
+                deleted_at: None,
+                ..stored.record
+            };
+            let event = events::undeleted(&record.customer, deleted_at, origin)?;
+            Ok(next_version(store, stored.version, record, vec![event])?
+                .with_purge(PurgeJob::Cancel))
+        }
+        CustomerCommand::CreateTaxId(TaxIdChange {
+            id,
+            tax_id,
+            data,
+            now,
+            ..
+        }) => {
+            let data = data.ok_or_else(|| ApiError::internal("a tax id create without data"))?;
+            let stored = load_live(store, &id, "customer")?;
+            if stored.record.tax_ids.len() >= TAX_IDS_MAX {
+                return Err(ApiError::bad_request(format!(
+                    "A customer can have at most {TAX_IDS_MAX} tax IDs; delete one before adding another."
+                )));
+            }
+            let mut record = stored.record;
+            let livemode = record.customer.livemode;
+            let tax_id = data.into_tax_id(tax_id, &id, now, livemode);
+            let event = events::tax_id_created(&tax_id, livemode, origin)?;
+            record.tax_ids.push(tax_id);
+            next_version(store, stored.version, record, vec![event])
+        }
+        CustomerCommand::DeleteTaxId(TaxIdChange { id, tax_id, .. }) => {
+            let stored = load_live(store, &id, "customer")?;
+            let mut record = stored.record;
+            let at = record
+                .tax_ids
+                .iter()
+                .position(|t| t.id == tax_id)
+                .ok_or_else(|| ApiError::not_found("tax id", &tax_id))?;
+            let removed = record.tax_ids.remove(at);
+            let livemode = record.customer.livemode;
+            let event = events::tax_id_deleted(&removed, livemode, origin)?;
+            next_version(store, stored.version, record, vec![event])
+        }
+        CustomerCommand::Purge {
+            now,
+            retention_seconds,
+        } => purge(store, now, retention_seconds),
     }
+}
+
+/// The alarm's purge: once the window has passed, the record becomes its purged stub
+/// and the idempotency records go, in one synchronous block. Anything else (never
+/// deleted, undeleted meanwhile, already purged) changes nothing; a purge that came
+/// early (a longer window since) is scheduled again.
+fn purge(
+    store: &mut impl CustomerStore,
+    now: i64,
+    retention_seconds: i64,
+) -> Result<Reply, ApiError> {
+    let Some(stored) = store.load()? else {
+        return Err(ApiError::internal(
+            "purge of an object that holds no customer",
+        ));
+    };
+    let deleted_at = match stored.record.deleted_at {
+        Some(at) if !stored.record.purged => at,
+        _ => return Reply::success(&stored, false),
+    };
+    if !window_passed(deleted_at, retention_seconds, now) {
+        let due = deleted_at.saturating_add(retention_seconds);
+        return Ok(Reply::success(&stored, false)?.with_purge(PurgeJob::ScheduleAt(due)));
+    }
+    let record = stored.record.purged_stub();
+    store.forget_all()?;
+    // Stripe has no event for this: the customer's deletion was the last thing it said.
+    next_version(store, stored.version, record, Vec::new())
+}
+
+/// Whether a customer deleted at `deleted_at` is past its undelete window at `now`.
+fn window_passed(deleted_at: i64, retention_seconds: i64, now: i64) -> bool {
+    now >= deleted_at.saturating_add(retention_seconds)
+}
+
+fn not_deleted(id: &str) -> ApiError {
+    ApiError::coded(
+        400,
+        "customer_not_deleted",
+        format!("Customer {id} is not deleted."),
+    )
+}
+
+fn undelete_window_expired(id: &str, retention_seconds: i64) -> ApiError {
+    ApiError::coded(
+        400,
+        "undelete_window_expired",
+        format!(
+            "Customer {id} was deleted more than {} ago and can no longer be restored.",
+            describe_window(retention_seconds)
+        ),
+    )
+}
+
+/// `30 days`, `1 day`, or in seconds when the window is not whole days.
+pub fn describe_window(seconds: i64) -> String {
+    let (n, unit) = if seconds > 0 && seconds % 86_400 == 0 {
+        (seconds / 86_400, "day")
+    } else {
+        (seconds, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The events of the customer's own sub-objects a change caused: `customer.source.created`
@@ -296,9 +449,7 @@ fn sub_object_events(
     }
     for card in old_sources {
         if !after.sources.iter().any(|n| id(n) == id(card)) {
-            let mut gone = card.clone();
-            gone["deleted"] = true.into();
-            out.push(origin.event("customer.source.deleted", gone, livemode, None)?);
+            out.push(origin.event("customer.source.deleted", card.clone(), livemode, None)?);
         }
     }
     let old_discount = before.and_then(|b| b.customer.discount.as_ref());
@@ -350,31 +501,33 @@ fn nested(
     }
 }
 
-/// Writes the new version with its events in one go: there is no state in which the
-/// change is stored and its events are not.
-fn commit(
+/// Commits `record` as the version after `version`, with the events it caused.
+fn next_version(
     store: &mut impl CustomerStore,
-    stored: StoredCustomer,
+    version: i64,
+    record: CustomerRecord,
     events: Vec<Event>,
 ) -> Result<Reply, ApiError> {
-    store.commit(&stored, &events)?;
-    Reply::success(&stored, true)
+    commit(
+        store,
+        StoredCustomer {
+            version: version + 1,
+            record,
+        },
+        events,
+    )
 }
 
-/// Commits a new version and answers `body` (a sub-object) instead of the customer.
-fn commit_with_body(
+/// Writes a new version (with the computed fields brought up to date) and its events in
+/// one go: there is no state in which the change is stored and its events are not.
+fn commit(
     store: &mut impl CustomerStore,
-    stored: StoredCustomer,
-    body: String,
+    mut stored: StoredCustomer,
     events: Vec<Event>,
 ) -> Result<Reply, ApiError> {
+    stored.record.customer.delinquent = delinquency::of(&stored.record);
     store.commit(&stored, &events)?;
-    Ok(Reply {
-        status: 200,
-        body,
-        replayed: false,
-        committed: Some(stored),
-    })
+    Reply::success(&stored, true)
 }
 
 /// The stored customer, deleted or not; 404 if it never existed.
@@ -384,13 +537,17 @@ fn load_existing(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer,
         .ok_or_else(|| ApiError::not_found("customer", id))
 }
 
-/// The stored customer if it exists and is not deleted; 404 otherwise.
-fn load_live(store: &impl CustomerStore, id: &str) -> Result<StoredCustomer, ApiError> {
-    let stored = load_existing(store, id)?;
-    if stored.record.is_deleted() {
-        return Err(ApiError::not_found("customer", id));
+/// The stored customer if it exists and is not deleted; otherwise a 404 whose `param`
+/// names the path part that held the id (`id`, or `customer` on a sub-resource path).
+fn load_live(
+    store: &impl CustomerStore,
+    id: &str,
+    param: &str,
+) -> Result<StoredCustomer, ApiError> {
+    match store.load()? {
+        Some(stored) if !stored.record.is_deleted() => Ok(stored),
+        _ => Err(ApiError::not_found_as("customer", id, param)),
     }
-    Ok(stored)
 }
 
 /// A store in memory, for tests of the object's logic without the runtime.
@@ -433,6 +590,10 @@ impl CustomerStore for MemoryStore {
     }
     fn forget_expired(&mut self, now: i64) -> Result<(), ApiError> {
         self.saved.retain(|(_, _, expires_at)| *expires_at >= now);
+        Ok(())
+    }
+    fn forget_all(&mut self) -> Result<(), ApiError> {
+        self.saved.clear();
         Ok(())
     }
 }
@@ -514,21 +675,30 @@ mod tests {
     fn each_commit_writes_its_events_with_it_and_a_replay_writes_none() {
         let mut store = MemoryStore::default();
         let key = || claim("k", "fp", 1);
-        execute(&mut store, create("name=A", key()), &origin());
-        execute(&mut store, create("name=A", key()), &origin());
+        let body = "name=A&tax_id_data[0][type]=us_ein&tax_id_data[0][value]=12-3456789";
+        execute(&mut store, create(body, key()), &origin());
+        execute(&mut store, create(body, key()), &origin());
         execute(&mut store, update("name=B"), &origin());
         execute(&mut store, update("name=B"), &origin());
-        let delete = CustomerCommand::Delete {
-            id: "cus_1".into(),
-            now: 60,
-        };
-        execute(&mut store, delete, &origin());
+        execute(&mut store, delete_at(60), &origin());
+        execute(&mut store, undelete_at(61), &origin());
         let kinds: Vec<&str> = store.outbox.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(
             kinds,
-            ["customer.created", "customer.updated", "customer.deleted"]
+            [
+                "customer.created",
+                "customer.tax_id.created",
+                "customer.updated",
+                "customer.deleted",
+                "customer.updated"
+            ]
         );
         assert_eq!(store.outbox[0].request.id.as_deref(), Some("req_1"));
+        let undelete = serde_json::to_value(&store.outbox[4].data.previous_attributes).unwrap();
+        assert_eq!(
+            undelete,
+            serde_json::json!({"deleted": true, "deleted_at": 60})
+        );
     }
 
     #[test]
@@ -555,9 +725,13 @@ mod tests {
     fn a_deleted_customer_cannot_be_updated_or_deleted_again_but_can_be_read() {
         let mut store = MemoryStore::default();
         execute(&mut store, create("", None), &origin());
-        let delete = || CustomerCommand::Delete {
-            id: "cus_1".into(),
-            now: 99,
+        let delete = || {
+            CustomerCommand::Delete(Lifecycle {
+                id: "cus_1".into(),
+                now: 99,
+                retention_seconds: 10,
+                idempotency: None,
+            })
         };
         assert_eq!(execute(&mut store, delete(), &origin()).status, 200);
         assert_eq!(execute(&mut store, update("name=x"), &origin()).status, 404);
@@ -572,6 +746,120 @@ mod tests {
             read.body,
             serde_json::to_string(store.stored.as_ref().unwrap()).unwrap()
         );
+    }
+
+    fn lifecycle(now: i64) -> Lifecycle {
+        Lifecycle {
+            id: "cus_1".into(),
+            now,
+            retention_seconds: 10,
+            idempotency: None,
+        }
+    }
+
+    fn delete_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Delete(lifecycle(now))
+    }
+
+    fn undelete_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Undelete(lifecycle(now))
+    }
+
+    fn purge_at(now: i64) -> CustomerCommand {
+        CustomerCommand::Purge {
+            now,
+            retention_seconds: 10,
+        }
+    }
+
+    #[test]
+    fn a_delete_schedules_the_purge_and_an_undelete_cancels_it() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("name=A", None), &origin());
+        let deleted = execute(&mut store, delete_at(100), &origin());
+        assert_eq!(deleted.purge, PurgeJob::ScheduleAt(110));
+        let restored = execute(&mut store, undelete_at(109), &origin());
+        assert_eq!(restored.status, 200);
+        assert_eq!(restored.purge, PurgeJob::Cancel);
+        assert_eq!(stored(&restored).version, 3);
+        assert_eq!(stored(&restored).record.deleted_at, None);
+        assert_eq!(stored(&restored).record.customer.name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn undelete_is_refused_for_a_live_customer_and_after_the_window() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("", None), &origin());
+        let live = execute(&mut store, undelete_at(1), &origin())
+            .error_value()
+            .unwrap();
+        assert_eq!(live.code(), Some("customer_not_deleted"));
+        assert_eq!(live.to_string(), "Customer cus_1 is not deleted.");
+        execute(&mut store, delete_at(100), &origin());
+        let before = store.stored.clone();
+        let late = execute(&mut store, undelete_at(110), &origin())
+            .error_value()
+            .unwrap();
+        assert_eq!(late.code(), Some("undelete_window_expired"));
+        assert_eq!(
+            late.to_string(),
+            "Customer cus_1 was deleted more than 10 seconds ago and can no longer be restored."
+        );
+        assert_eq!(store.stored, before, "a refused undelete changes nothing");
+    }
+
+    #[test]
+    fn the_purge_keeps_the_stub_and_forgets_every_idempotency_record() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("email=ada%40example.com&metadata[k]=v&tax_id_data[0][type]=us_ein&tax_id_data[0][value]=12-3456789", claim("k", "fp", 0)), &origin());
+        execute(&mut store, delete_at(100), &origin());
+        let early = execute(&mut store, purge_at(105), &origin());
+        assert!(early.committed.is_none());
+        assert_eq!(early.purge, PurgeJob::ScheduleAt(110));
+        let purged = execute(&mut store, purge_at(110), &origin());
+        let record = &purged.committed.as_ref().unwrap().record;
+        assert!(record.purged && record.tax_ids.is_empty());
+        assert_eq!(record.deleted_at, Some(100));
+        assert_eq!(record.customer.email, None);
+        assert!(record.customer.metadata.is_empty());
+        assert!(store.saved.is_empty());
+        assert!(
+            execute(&mut store, purge_at(200), &origin())
+                .committed
+                .is_none(),
+            "a second purge changes nothing"
+        );
+        let refused = execute(&mut store, undelete_at(105), &origin())
+            .error_value()
+            .unwrap();
+        assert_eq!(refused.code(), Some("undelete_window_expired"));
+        let again = execute(&mut store, create("", claim("k", "fp", 300)), &origin());
+        assert_eq!(
+            again.status, 400,
+            "the forgotten key cannot create over the stub"
+        );
+    }
+
+    #[test]
+    fn a_purge_of_a_live_or_undeleted_customer_changes_nothing() {
+        let mut store = MemoryStore::default();
+        execute(&mut store, create("name=A", None), &origin());
+        assert!(execute(&mut store, purge_at(1_000), &origin())
+            .committed
+            .is_none());
+        execute(&mut store, delete_at(100), &origin());
+        execute(&mut store, undelete_at(101), &origin());
+        let reply = execute(&mut store, purge_at(1_000), &origin());
+        assert!(reply.committed.is_none());
+        assert_eq!(stored(&reply).record.customer.name.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn windows_are_described_in_days_when_whole() {
+        assert_eq!(describe_window(30 * 86_400), "30 days");
+        assert_eq!(describe_window(86_400), "1 day");
+        assert_eq!(describe_window(2), "2 seconds");
+        assert_eq!(describe_window(1), "1 second");
     }
 
     #[test]

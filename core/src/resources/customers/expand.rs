@@ -110,7 +110,9 @@ pub struct CashBalanceSettings {
 pub fn render(record: &CustomerRecord, expand: &Expand) -> Customer {
     let mut c = record.customer.clone();
     if record.is_deleted() {
+        // Seed 004's view of a deleted customer (`include_deleted=true`).
         c.deleted = Some(true);
+        c.deleted_at = record.deleted_at;
     }
     if expand.is_empty() {
         return c;
@@ -256,7 +258,7 @@ mod tests {
     fn expanded_objects_print_object_first_as_stripe_does() {
         let mut r = record();
         r.tax_ids.push(
-            crate::resources::customers::tax_id::TaxIdData {
+            crate::resources::tax_ids::model::TaxIdData {
                 kind: "us_ein".into(),
                 value: "12-3456789".into(),
             }

@@ -9,11 +9,11 @@ use serde_json::value::RawValue;
 use super::apply::NewCustomer;
 use super::backend::{CustomerBackend, ObjectAnswer};
 use super::changes::{CustomerParams, Operation};
-use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, IndexPage};
+use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, IndexPage, Lifecycle};
 use super::expand::Expand;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
-use super::view::customer_json;
+use super::view::{customer_json, version_and_deleted};
 use crate::config::ReadConsistency;
 use crate::wire::envelope::{List, SearchResult};
 use crate::wire::error::ApiError;
@@ -102,19 +102,42 @@ pub async fn delete(
     id: &str,
 ) -> Result<Rendered, ApiError> {
     req.take_params().finish()?;
-    let command = CustomerCommand::Delete {
+    let command = CustomerCommand::Delete(Lifecycle {
         id: id.to_owned(),
         now: req.now,
-    };
+        retention_seconds: req.deleted_retention_seconds,
+        idempotency: None,
+    });
     let answer = send(&req, db, id, command).await?;
     // The deleted record shows as Stripe's stub.
     show_customer(&req, db, answer, id, &Expand::default(), false)
+}
+
+/// POST /v1/customers/{id}/undelete (seed 004): restores a deleted customer within the
+/// retention window and answers it.
+pub async fn undelete(
+    mut req: ApiRequest,
+    db: &impl CustomerBackend,
+    id: &str,
+) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let expand = Expand::parse_for_object(&mut p)?;
+    p.finish()?;
+    let command = CustomerCommand::Undelete(Lifecycle {
+        id: id.to_owned(),
+        now: req.now,
+        retention_seconds: req.deleted_retention_seconds,
+        idempotency: req.idempotency.clone(),
+    });
+    let answer = send(&req, db, id, command).await?;
+    show_customer(&req, db, answer, id, &expand, false)
 }
 
 /// GET /v1/customers
 pub async fn list(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rendered, ApiError> {
     let mut p = req.take_params();
     let list = ListCustomers::parse(&mut p)?;
+    ignore_include_deleted(&mut p)?;
     p.finish()?;
     let expand = list.expand.clone();
     let body = db
@@ -133,6 +156,7 @@ pub async fn list(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rend
 pub async fn search(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rendered, ApiError> {
     let mut p = req.take_params();
     let search = SearchCustomers::parse(&mut p)?;
+    ignore_include_deleted(&mut p)?;
     p.finish()?;
     let expand = search.expand.clone();
     let body = db
@@ -142,6 +166,34 @@ pub async fn search(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Re
         let result = SearchResult::new(SEARCH_URL, data, page.next_page);
         Ok(serde_json::to_string(&result)?)
     })
+}
+
+/// Seed 004's `include_deleted` is accepted on list and search too, and deleted
+/// customers stay out of both all the same (seed 004: "excluded from list responses").
+fn ignore_include_deleted(p: &mut crate::wire::params::Params) -> Result<(), ApiError> {
+    p.boolean("include_deleted").map(|_| ())
+}
+
+/// The stored JSON of a live customer, for the handlers of its sub-resources: one
+/// read of the customer's object. A missing or deleted customer is a 404 naming
+/// `param` (`customer` on a sub-resource path, as Stripe names that path part).
+pub async fn live_customer(
+    req: &ApiRequest,
+    db: &impl CustomerBackend,
+    id: &str,
+    param: &str,
+) -> Result<String, ApiError> {
+    let missing = || ApiError::not_found_as("customer", id, param);
+    let command = CustomerCommand::Retrieve { id: id.to_owned() };
+    let answer = match send(req, db, id, command).await {
+        Ok(answer) => answer,
+        Err(ApiError::NoSuchObject { .. }) => return Err(missing()),
+        Err(err) => return Err(err),
+    };
+    if version_and_deleted(&answer.body)?.1 {
+        return Err(missing());
+    }
+    Ok(answer.body)
 }
 
 /// Shows each customer of an index page with `expand`, and wraps them in the
@@ -164,7 +216,7 @@ fn index_page(
 }
 
 /// Sends a command to the customer's object.
-pub(super) async fn send(
+pub(crate) async fn send(
     req: &ApiRequest,
     db: &impl CustomerBackend,
     id: &str,
@@ -204,25 +256,8 @@ fn show_customer(
 mod tests {
     use super::*;
     use crate::resources::customers::backend::memory::{run, MemoryBackend};
-    use crate::wire::auth::Account;
-    use crate::wire::form::decode_form;
     use crate::wire::idempotency::IdempotencyClaim;
-
-    fn request(query: &str) -> ApiRequest {
-        ApiRequest {
-            request_id: "req_1".into(),
-            account: Account {
-                id: "acct_1".into(),
-                livemode: false,
-            },
-            namespace: "acct_1:test".into(),
-            params: decode_form(query.as_bytes()).unwrap(),
-            idempotency: None,
-            now: 1_700_000_000,
-            read_consistency: ReadConsistency::Strong,
-            edge_cache_ttl_ms: 0,
-        }
-    }
+    use crate::wire::test_support::request;
 
     fn body(rendered: &Rendered) -> serde_json::Value {
         serde_json::from_str(&rendered.body).unwrap()
@@ -353,6 +388,67 @@ mod tests {
         assert_eq!(whole["email"], "ada@example.com");
         assert_eq!(whole["deleted"], true);
         assert!(db.holds("acct_1:test", &id));
+    }
+
+    #[test]
+    fn undelete_restores_a_deleted_customer_and_refuses_a_live_one() {
+        let db = MemoryBackend::default();
+        let id = create_one(&db, "email=ada%40example.com");
+        let err = run(undelete(request(""), &db, &id)).unwrap_err();
+        assert_eq!(err.code(), Some("customer_not_deleted"));
+        assert_eq!(err.to_string(), format!("Customer {id} is not deleted."));
+        run(delete(request(""), &db, &id)).unwrap();
+        let whole = body(&run(retrieve(request("include_deleted=true"), &db, &id)).unwrap());
+        assert_eq!(whole["deleted_at"], 1_700_000_000);
+        let restored = body(&run(undelete(request(""), &db, &id)).unwrap());
+        assert_eq!(restored["email"], "ada@example.com");
+        assert!(restored.get("deleted").is_none() && restored.get("deleted_at").is_none());
+        let shown = body(&run(retrieve(request(""), &db, &id)).unwrap());
+        assert_eq!(shown, restored);
+    }
+
+    #[test]
+    fn undelete_after_the_window_is_refused_with_the_window_in_the_message() {
+        let db = MemoryBackend::default();
+        let id = create_one(&db, "");
+        run(delete(request(""), &db, &id)).unwrap();
+        let late = ApiRequest {
+            now: 1_700_000_000 + 30 * 86_400,
+            ..request("")
+        };
+        let err = run(undelete(late, &db, &id)).unwrap_err();
+        assert_eq!(err.status(), 400);
+        assert_eq!(err.code(), Some("undelete_window_expired"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Customer {id} was deleted more than 30 days ago and can no longer be restored."
+            )
+        );
+    }
+
+    #[test]
+    fn a_sub_resource_sees_a_deleted_customer_as_missing_under_param_customer() {
+        let db = MemoryBackend::default();
+        let id = create_one(&db, "");
+        let req = request("");
+        assert!(run(live_customer(&req, &db, &id, "customer")).is_ok());
+        run(delete(request(""), &db, &id)).unwrap();
+        let err = run(live_customer(&req, &db, &id, "customer")).unwrap_err();
+        assert_eq!(err, ApiError::not_found_as("customer", &id, "customer"));
+        let err = run(live_customer(&req, &db, "cus_nobody", "customer")).unwrap_err();
+        assert_eq!(err.param(), Some("customer"));
+    }
+
+    #[test]
+    fn list_accepts_include_deleted_and_still_leaves_deleted_customers_out() {
+        let db = MemoryBackend::default();
+        assert!(run(list(request("include_deleted=true"), &db)).is_ok());
+        assert!(run(search(
+            request("query=name%3A%27x%27&include_deleted=true"),
+            &db
+        ))
+        .is_ok());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 use super::expand::{CashBalance, CustomerTax};
+use crate::resources::tax_ids::model::TaxId;
 use crate::wire::envelope::EmbeddedList;
 
 pub use crate::wire::metadata::Metadata;
@@ -26,6 +27,11 @@ pub struct Customer {
     pub default_source: Option<Value>,
     #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+    /// Seed 004's `include_deleted=true` view only (Stripe's customer has no such
+    /// field): the unix time of the soft delete.
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
+    /// Seed 004's computed flag; see [`super::delinquency`].
     pub delinquent: bool,
     pub description: Option<String>,
     pub discount: Option<Value>,
@@ -97,21 +103,6 @@ pub struct TaxSettings {
     pub validate_location: Option<String>,
 }
 
-/// A tax id attached to the customer (`txi_…`), as Stripe renders it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaxId {
-    pub id: String,
-    pub object: String,
-    pub country: Option<String>,
-    pub created: i64,
-    pub customer: String,
-    pub livemode: bool,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub value: String,
-    pub verification: Value,
-}
-
 /// What a CustomerObject stores: the public object and the private state beside it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerRecord {
@@ -128,6 +119,15 @@ pub struct CustomerRecord {
     /// Unix seconds of the soft delete, if deleted.
     #[serde(default)]
     pub deleted_at: Option<i64>,
+    /// Set once the retention window passed and the personal data was purged: the
+    /// record then keeps only `id`, `object`, `created`, `livemode` and `deleted_at`
+    /// (every other field at its blank value). A purged customer cannot be undeleted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub purged: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Customer {
@@ -143,6 +143,7 @@ impl Customer {
             currency: None,
             default_source: None,
             deleted: None,
+            deleted_at: None,
             delinquent: false,
             description: None,
             discount: None,
@@ -176,11 +177,28 @@ impl CustomerRecord {
             tax_ids: Vec::new(),
             sources: Vec::new(),
             deleted_at: None,
+            purged: false,
         }
     }
 
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
+    }
+
+    /// What is left of this deleted customer once its personal data is purged: email,
+    /// name, phone, addresses, shipping, metadata, tax ids, payment settings and every
+    /// other field go; the identity and the deletion time stay.
+    pub fn purged_stub(&self) -> Self {
+        let c = &self.customer;
+        let mut customer = Customer::blank(c.id.clone(), c.created, c.livemode, String::new());
+        customer.invoice_prefix = None;
+        // Not personal, and Stripe's schema has no null for it.
+        customer.next_invoice_sequence = c.next_invoice_sequence;
+        CustomerRecord {
+            deleted_at: self.deleted_at,
+            purged: true,
+            ..CustomerRecord::new(customer)
+        }
     }
 }
 
@@ -217,6 +235,32 @@ mod tests {
         let json = serde_json::to_string(&c).unwrap();
         let expected = r#"{"id":"cus_NffrFeUfNV2Hib","object":"customer","address":null,"balance":0,"created":1680893993,"currency":null,"default_source":null,"delinquent":false,"description":null,"discount":null,"email":null,"invoice_prefix":"0759376C","invoice_settings":{"custom_fields":null,"default_payment_method":null,"footer":null,"rendering_options":null},"livemode":false,"metadata":{},"name":null,"next_invoice_sequence":1,"phone":null,"preferred_locales":[],"shipping":null,"tax_exempt":"none","test_clock":null}"#;
         assert_eq!(json, expected);
+    }
+
+    #[test]
+    fn a_purged_stub_keeps_only_the_identity_and_the_deletion_time() {
+        let mut c = Customer::blank("cus_1".into(), 7, true, "ABC".into());
+        c.email = Some("ada@example.com".into());
+        c.metadata.insert("k".into(), "v".into());
+        let mut record = CustomerRecord::new(c);
+        record.deleted_at = Some(9);
+        let stub = record.purged_stub();
+        assert!(stub.purged);
+        assert_eq!(stub.deleted_at, Some(9));
+        assert_eq!(
+            (
+                stub.customer.id.as_str(),
+                stub.customer.created,
+                stub.customer.livemode
+            ),
+            ("cus_1", 7, true)
+        );
+        assert_eq!(stub.customer.email, None);
+        assert!(stub.customer.metadata.is_empty());
+        assert_eq!(stub.customer.invoice_prefix, None);
+        let text = serde_json::to_string(&stub).unwrap();
+        assert!(text.contains("\"purged\":true"));
+        assert!(!serde_json::to_string(&record).unwrap().contains("purged"));
     }
 
     #[test]

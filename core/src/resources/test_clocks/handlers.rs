@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::new_clock;
 use crate::resources::customers::backend::CustomerBackend;
-use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
+use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope, Lifecycle};
 use crate::resources::objects::{skip_expand, ObjectCommand, Page};
 use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
@@ -83,10 +83,12 @@ pub async fn delete(
             namespace: req.namespace.clone(),
             request_id: req.request_id.clone(),
             now: req.now,
-            command: CustomerCommand::Delete {
+            command: CustomerCommand::Delete(Lifecycle {
                 id: customer.clone(),
                 now: req.now,
-            },
+                retention_seconds: req.deleted_retention_seconds,
+                idempotency: None,
+            }),
         };
         match db.customer_object(&customer, &envelope).await {
             // Already deleted meanwhile: nothing to do.

@@ -1,11 +1,29 @@
-//! Tax ids (`txi_…`): Stripe's enum of tax id types and format checks for the
-//! common ones (`eu_vat`, `us_ein`, `gb_vat`, `au_abn`, `ca_bn`, `in_gst`).
-//! Other types are accepted as given, as Stripe verifies them asynchronously.
+//! The tax id object (`txi_…`) as Stripe renders it, Stripe's enum of tax id types,
+//! and format checks for the common ones (`eu_vat`, `us_ein`, `gb_vat`, `au_abn`,
+//! `ca_bn`, `in_gst`); other types are accepted as given.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-use super::model::TaxId;
 use crate::wire::error::ApiError;
+
+/// At most this many tax ids per customer (Stripe's `tax_id_data` limit, and seed 004's).
+pub const TAX_IDS_MAX: usize = 25;
+
+/// A tax id attached to the customer (`txi_…`), as Stripe renders it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaxId {
+    pub id: String,
+    pub object: String,
+    pub country: Option<String>,
+    pub created: i64,
+    pub customer: String,
+    pub livemode: bool,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+    pub verification: Value,
+}
 
 /// Every `type` Stripe accepts in `tax_id_data[][type]`.
 pub const TAX_ID_TYPES: &[&str] = &[
@@ -136,18 +154,24 @@ pub struct TaxIdData {
 
 impl TaxIdData {
     /// Checks `kind` against the enum and `value` against the type's format.
-    /// `param` is the bracket path of the element, e.g. `tax_id_data[0]`.
+    /// `param` is the bracket path of the element, e.g. `tax_id_data[0]`, or empty for
+    /// the top-level `type` and `value` of `POST /v1/customers/{id}/tax_ids`.
     pub fn parse(param: &str, kind: String, value: String) -> Result<Self, ApiError> {
+        let name = |field: &str| match param {
+            "" => field.to_owned(),
+            _ => format!("{param}[{field}]"),
+        };
         if !TAX_ID_TYPES.contains(&kind.as_str()) {
+            let type_name = name("type");
             return Err(ApiError::invalid(
-                format!("{param}[type]"),
-                format!("Invalid {param}[type]: must be one of the supported tax id types, e.g. eu_vat, us_ein, gb_vat"),
+                type_name.clone(),
+                format!("Invalid {type_name}: must be one of the supported tax id types, e.g. eu_vat, us_ein, gb_vat"),
             ));
         }
         let value = normalise(&value);
         if !value_is_valid(&kind, &value) {
             return Err(ApiError::invalid_with_code(
-                format!("{param}[value]"),
+                name("value"),
                 "tax_id_invalid",
                 format!("Invalid value for {kind}."),
             ));
@@ -170,7 +194,7 @@ impl TaxIdData {
 
     /// The `txi_` object for this tax id on `customer`.
     pub fn into_tax_id(self, id: String, customer: &str, created: i64, livemode: bool) -> TaxId {
-        let verifiable = matches!(self.kind.as_str(), "eu_vat" | "gb_vat" | "au_abn");
+        let status = verification_status(&self.kind);
         TaxId {
             id,
             object: "tax_id".into(),
@@ -179,13 +203,25 @@ impl TaxIdData {
             customer: customer.to_owned(),
             livemode,
             verification: json!({
-                "status": if verifiable { "pending" } else { "unavailable" },
+                "status": status,
                 "verified_address": null,
                 "verified_name": null,
             }),
             kind: self.kind,
             value: self.value,
         }
+    }
+}
+
+/// The verification status a new tax id starts with. Stripe checks EU VAT numbers
+/// (VIES), UK VAT numbers (HMRC) and Australian ABNs against government databases,
+/// asynchronously: those start `pending` (STRIPE-FACTS §10). Stripe verifies no other
+/// type, and this API verifies none at all, so those are `unavailable` and a pending
+/// one stays pending.
+pub fn verification_status(kind: &str) -> &'static str {
+    match kind {
+        "eu_vat" | "gb_vat" | "au_abn" => "pending",
+        _ => "unavailable",
     }
 }
 
