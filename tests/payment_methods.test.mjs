@@ -179,6 +179,11 @@ test('the customer list filters by type and pages with cursors; retrieve checks 
   assert.equal(attached.json.customer, other.id);
   const seedList = await request(worker.url, key, 'GET', `/v1/customers/${other.id}/payment-methods`);
   assert.deepEqual(seedList.json.data.map((p) => p.id), [attached.json.id]);
+  const noCustomer = await request(worker.url, key, 'POST', '/v1/customers/cus_nope/payment-methods', 'payment_method=pm_card_visa');
+  assert.equal(noCustomer.status, 404);
+  const noMethod = await request(worker.url, key, 'POST', `/v1/customers/${other.id}/payment-methods`, 'payment_method=pm_nope');
+  assert.equal(noMethod.status, 400);
+  assert.equal(noMethod.json.error.param, 'payment_method');
 });
 
 test('payment_method on create attaches it; the same magic id may be the default in that call', async () => {

@@ -56,7 +56,10 @@ pub fn customer_command(
     let mut p = req.take_params();
     let mut args = json!({"customer": customer, "now": req.now, "livemode": req.account.livemode});
     let (op, id) = match payment_method {
-        _ if attach => ("payment_method.attach", required(&mut p, "payment_method")?),
+        _ if attach => {
+            args["from_customer_path"] = true.into();
+            ("payment_method.attach", required(&mut p, "payment_method")?)
+        }
         Some(id) => ("payment_method.retrieve_for_customer", id.to_owned()),
         None => {
             Page::parse_into(&mut p, &mut args)?;

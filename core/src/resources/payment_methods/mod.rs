@@ -143,12 +143,17 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
             pm
         }
         "payment_method.attach" => {
+            // Seed 004's `POST /v1/customers/{customer}/payment-methods` names the
+            // customer in the path (a 404) and the payment method in a parameter.
+            let from_customer_path = args["from_customer_path"] == true;
             if !store.customer_is_live(customer)? {
-                return Err(ApiError::missing_reference(
-                    "customer", customer, "customer",
-                ));
+                return Err(match from_customer_path {
+                    true => ApiError::not_found_as("customer", customer, "customer"),
+                    false => ApiError::missing_reference("customer", customer, "customer"),
+                });
             }
-            attach(store, &id, customer, None, now, livemode)?.0
+            let param = from_customer_path.then_some("payment_method");
+            attach(store, &id, customer, param, now, livemode)?.0
         }
         "payment_method.detach" => {
             let mut pm = find(store, &id)?;
