@@ -11,7 +11,11 @@
 //! GET|DELETE      /v1/customers/{c}/tax_ids/{id}  retrieve, delete (alias tax-ids)
 //! GET    /v1/customers/{c}/subscriptions, /v1/customers/{c}/invoices (seed 004)
 //! GET    /v1/invoices/upcoming?customer=c   (alias /v1/customers/{c}/upcoming-invoice)
+//! GET    /v1/webhook_endpoints/{id}/delivery_attempts  POST …/{id}/resend   (ours)
 //! ```
+//!
+//! `/dashboard` and below are not API paths: the Worker hands them to the static
+//! assets when the dashboard is on ([`is_dashboard_path`]).
 
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
@@ -95,9 +99,23 @@ pub enum EventRoute {
 pub enum EndpointRoute {
     Create,
     List,
-    Retrieve { id: String },
-    Update { id: String },
-    Delete { id: String },
+    Retrieve {
+        id: String,
+    },
+    Update {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+    /// Our extension: the endpoint's delivery attempts, newest first.
+    ListAttempts {
+        id: String,
+    },
+    /// Our extension: deliver one event to the endpoint again.
+    Resend {
+        id: String,
+    },
 }
 
 /// Everything the handlers need from storage: one trait per resource.
@@ -109,13 +127,13 @@ impl Route {
     pub fn reads_body(&self) -> bool {
         matches!(
             self,
-            Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
-                | Route::Customers(
-                    CustomerRoute::Create
-                        | CustomerRoute::Update { .. }
-                        | CustomerRoute::Undelete { .. }
-                )
-                | Route::TaxIds(TaxIdRoute::Create { .. })
+            Route::WebhookEndpoints(
+                EndpointRoute::Create | EndpointRoute::Update { .. } | EndpointRoute::Resend { .. }
+            ) | Route::Customers(
+                CustomerRoute::Create
+                    | CustomerRoute::Update { .. }
+                    | CustomerRoute::Undelete { .. }
+            ) | Route::TaxIds(TaxIdRoute::Create { .. })
         )
     }
 
@@ -166,7 +184,9 @@ impl Route {
             Route::WebhookEndpoints(
                 EndpointRoute::Retrieve { id }
                 | EndpointRoute::Update { id }
-                | EndpointRoute::Delete { id },
+                | EndpointRoute::Delete { id }
+                | EndpointRoute::ListAttempts { id }
+                | EndpointRoute::Resend { id },
             ) => (id, "we", "webhook endpoint"),
             _ => return Ok(()),
         };
@@ -266,6 +286,12 @@ fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
         ("DELETE", [id]) if !id.is_empty() => EndpointRoute::Delete {
             id: decode_segment(id),
         },
+        ("GET", [id, "delivery_attempts"]) if !id.is_empty() => EndpointRoute::ListAttempts {
+            id: decode_segment(id),
+        },
+        ("POST", [id, "resend"]) if !id.is_empty() => EndpointRoute::Resend {
+            id: decode_segment(id),
+        },
         _ => return None,
     };
     Some(Route::WebhookEndpoints(op))
@@ -318,8 +344,17 @@ pub async fn dispatch(
             EndpointRoute::Retrieve { id } => endpoints::retrieve(req, backend, &id).await,
             EndpointRoute::Update { id } => endpoints::update(req, backend, &id).await,
             EndpointRoute::Delete { id } => endpoints::delete(req, backend, &id).await,
+            EndpointRoute::ListAttempts { id } => endpoints::list_attempts(req, backend, &id).await,
+            EndpointRoute::Resend { id } => endpoints::resend(req, backend, &id).await,
         },
     }
+}
+
+/// Whether `path` is the dashboard's (`/dashboard` or below), served from the static
+/// assets when the `DASHBOARD` var is `true` and an unknown API path otherwise.
+pub fn is_dashboard_path(path: &str) -> bool {
+    path.strip_prefix("/dashboard")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Path ids arrive percent-encoded; a segment that does not decode is kept as is
@@ -561,6 +596,52 @@ mod tests {
             Route::WebhookEndpoints(EndpointRoute::Update { id: "we_1".into() })
         );
         assert!(route("POST", "/v1/webhook_endpoints").unwrap().reads_body());
+    }
+
+    #[test]
+    fn the_dashboard_extensions_are_routed_and_their_endpoint_id_checked() {
+        assert_eq!(
+            route("GET", "/v1/webhook_endpoints/we_1/delivery_attempts").unwrap(),
+            Route::WebhookEndpoints(EndpointRoute::ListAttempts { id: "we_1".into() })
+        );
+        let resend = route("POST", "/v1/webhook_endpoints/we_1/resend").unwrap();
+        assert_eq!(
+            resend,
+            Route::WebhookEndpoints(EndpointRoute::Resend { id: "we_1".into() })
+        );
+        assert!(resend.reads_body());
+        let err = route("POST", "/v1/webhook_endpoints/cus_1/resend")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No such webhook endpoint: 'cus_1'");
+        for (method, path) in [
+            ("POST", "/v1/webhook_endpoints/we_1/delivery_attempts"),
+            ("GET", "/v1/webhook_endpoints/we_1/resend"),
+            ("GET", "/v1/webhook_endpoints//delivery_attempts"),
+        ] {
+            assert_eq!(
+                route(method, path).unwrap_err().status(),
+                404,
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_dashboard_and_below_are_dashboard_paths() {
+        for path in ["/dashboard", "/dashboard/", "/dashboard/app.js"] {
+            assert!(is_dashboard_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/dashboards",
+            "/v1/dashboard",
+            "/dashboard.js",
+            "/app.js",
+        ] {
+            assert!(!is_dashboard_path(path), "{path}");
+        }
     }
 
     #[test]

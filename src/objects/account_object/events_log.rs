@@ -82,6 +82,27 @@ pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)
         .map(|r| (r.seq, head.kind.to_owned())))
 }
 
+/// Where an event sits in the log, what type it is and what object it is about.
+#[derive(Deserialize)]
+pub struct Found {
+    pub seq: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub object_id: String,
+}
+
+/// The event `id` of this account, if the log holds it.
+pub fn find(sql: &SqlStorage, id: &str) -> Result<Option<Found>, ApiError> {
+    let rows: Vec<Found> = sql
+        .exec(
+            "SELECT seq, type, object_id FROM events WHERE id = ?",
+            vec![id.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    Ok(rows.into_iter().next())
+}
+
 /// Sets how many endpoints an event is owed to.
 pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiError> {
     sql.exec(
@@ -95,11 +116,17 @@ pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiErro
     Ok(())
 }
 
-/// Drops events older than the retention period, with their deliveries.
+/// Drops events older than the retention period, with their deliveries and the
+/// attempts to deliver them.
 pub fn prune(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
     let cutoff = vec![SqlStorageValue::Integer(now - RETENTION_SECONDS)];
     sql.exec(
         "DELETE FROM deliveries WHERE event_seq IN (SELECT seq FROM events WHERE created < ?)",
+        cutoff.clone(),
+    )
+    .map_err(storage_error)?;
+    sql.exec(
+        "DELETE FROM delivery_attempts WHERE at_ms < ? * 1000",
         cutoff.clone(),
     )
     .map_err(storage_error)?;

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::attempts::ListAttempts;
 use super::model::WebhookEndpoint;
 use super::params::EndpointChanges;
 use crate::wire::error::ApiError;
@@ -32,6 +33,16 @@ pub enum EndpointCommand {
     /// Deletes the endpoint; its deliveries still owed are cancelled.
     Delete {
         id: String,
+    },
+    /// A page of the endpoint's delivery attempts (our extension).
+    ListAttempts {
+        id: String,
+        list: ListAttempts,
+    },
+    /// Owes the account's event `event` to the endpoint again, due now (our extension).
+    Resend {
+        id: String,
+        event: String,
     },
 }
 
