@@ -2,7 +2,7 @@
 //! the request's path. At least once (rows live in SQLite), in order per customer and
 //! endpoint (a later event waits while an earlier one is owed), retried with backoff.
 
-use api_core::resources::webhook_endpoints::attempts::{AttemptRow, ListAttempts};
+use api_core::resources::webhook_endpoints::attempts::ListAttempts;
 use api_core::resources::webhook_endpoints::delivery::{
     after_failure, headers, is_success, payload, AfterFailure,
 };
@@ -83,26 +83,17 @@ pub fn resend(
     endpoint_id: &str,
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        state: String,
-    }
-    let key = || {
+    sql.exec(
+        "UPDATE events SET pending_webhooks = pending_webhooks + 1 WHERE seq = ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries
+                         WHERE endpoint_id = ? AND event_seq = ? AND state = 'pending')",
         vec![
-            SqlStorageValue::from(endpoint_id),
             SqlStorageValue::Integer(event_seq),
-        ]
-    };
-    let rows: Vec<Row> = sql
-        .exec(
-            "SELECT state FROM deliveries WHERE endpoint_id = ? AND event_seq = ?",
-            key(),
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    if !rows.iter().any(|r| r.state == "pending") {
-        events_log::add_pending(sql, event_seq, 1)?;
-    }
+            endpoint_id.into(),
+            SqlStorageValue::Integer(event_seq),
+        ],
+    )
+    .map_err(storage_error)?;
     sql.exec(
         "INSERT INTO deliveries (event_seq, endpoint_id, object_id, next_attempt_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (endpoint_id, event_seq) DO UPDATE SET state = 'pending', attempts = 0,
@@ -118,41 +109,39 @@ pub fn resend(
     Ok(())
 }
 
-/// One page of an endpoint's delivery attempts, newest first.
+/// One page of an endpoint's delivery attempts, newest first (SQLite writes the JSON).
 pub fn attempts_page(
     sql: &SqlStorage,
     endpoint_id: &str,
     list: &ListAttempts,
 ) -> Result<String, ApiError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
     let at = list.cursor_seq()?;
     if let Some(seq) = at {
-        let found: Vec<Count> = sql
+        let found = sql
             .exec(
-                "SELECT count(*) AS n FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
+                "SELECT seq FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
                 vec![SqlStorageValue::Integer(seq), endpoint_id.into()],
             )
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        if found.first().map_or(0, |c| c.n) == 0 {
+            .map_err(storage_error)?
+            .raw()
+            .next()
+            .is_some();
+        if !found {
             return Err(list.missing_cursor());
         }
     }
+    #[derive(Deserialize)]
+    struct Attempt {
+        document: String,
+    }
     let query = list.page_query(endpoint_id, at);
-    let rows: Vec<AttemptRow> = sql
+    let rows: Vec<Attempt> = sql
         .exec(&query.sql, bind(query.args))
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
     let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
-    let documents = rows
-        .iter()
-        .map(AttemptRow::to_json)
-        .collect::<Result<Vec<_>, _>>()?;
-    let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
-    Ok(index_page_json(has_more, None, &borrowed))
+    let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+    Ok(index_page_json(has_more, None, &documents))
 }
 
 /// Stops every delivery still owed to an endpoint that was disabled or deleted.

@@ -3,7 +3,9 @@
 //! an endpoint's delivery attempts and the resend of one event.
 
 use api_core::resources::events::types::endpoint_wants;
-use api_core::resources::webhook_endpoints::attempts::{check_resend, no_such_event, resend_json};
+use api_core::resources::webhook_endpoints::attempts::{
+    check_resend, no_such_event, resend_json, ListAttempts,
+};
 use api_core::resources::webhook_endpoints::commands::EndpointCommand;
 use api_core::resources::webhook_endpoints::model::{
     DeletedWebhookEndpoint, EndpointStatus, WebhookEndpoint,
@@ -80,16 +82,16 @@ pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, Api
             .map_err(storage_error)?;
             Ok(serde_json::to_string(&DeletedWebhookEndpoint::new(id))?)
         }
-        EndpointCommand::ListAttempts { id, list } => {
+        EndpointCommand::ListAttempts { id, limit, cursor } => {
             load(sql, &id)?;
-            deliveries::attempts_page(sql, &id, &list)
+            deliveries::attempts_page(sql, &id, &ListAttempts { limit, cursor })
         }
         EndpointCommand::Resend { id, event } => {
             let (endpoint, _) = load(sql, &id)?;
             let found = events_log::find(sql, &event)?.ok_or_else(|| no_such_event(&event))?;
-            check_resend(&endpoint, &found.kind)?;
-            deliveries::resend(sql, found.seq, &found.object_id, &id, now_ms())?;
-            resend_json(&event, &id)
+            check_resend(&endpoint, found.kind())?;
+            deliveries::resend(sql, found.seq, found.object_id(), &id, now_ms())?;
+            Ok(resend_json(&event, &id))
         }
     }
 }

@@ -82,25 +82,41 @@ pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)
         .map(|r| (r.seq, head.kind.to_owned())))
 }
 
-/// Where an event sits in the log, what type it is and what object it is about.
-#[derive(Deserialize)]
+/// An event found in the log: where it sits, and its stored document.
 pub struct Found {
     pub seq: i64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub object_id: String,
+    head: (String, String),
+}
+
+impl Found {
+    /// The event's type.
+    pub fn kind(&self) -> &str {
+        &self.head.0
+    }
+
+    /// The id of the object the event is about.
+    pub fn object_id(&self) -> &str {
+        &self.head.1
+    }
 }
 
 /// The event `id` of this account, if the log holds it.
 pub fn find(sql: &SqlStorage, id: &str) -> Result<Option<Found>, ApiError> {
-    let rows: Vec<Found> = sql
+    let rows: Vec<EventRow> = sql
         .exec(
-            "SELECT seq, type, object_id FROM events WHERE id = ?",
+            "SELECT seq, created, pending_webhooks, document FROM events WHERE id = ?",
             vec![id.into()],
         )
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
-    Ok(rows.into_iter().next())
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let head: EventHead = serde_json::from_str(&row.document)?;
+    Ok(Some(Found {
+        seq: row.seq,
+        head: (head.kind.to_owned(), head.data.object.id.to_owned()),
+    }))
 }
 
 /// Sets how many endpoints an event is owed to.

@@ -1,8 +1,8 @@
 //! Our extensions for the dashboard (not Stripe's API): an endpoint's delivery attempts,
 //! `GET /v1/webhook_endpoints/{id}/delivery_attempts` (newest first, ids `wda_<seq>`),
 //! and `POST /v1/webhook_endpoints/{id}/resend` (`event=evt_…`), which owes one event again.
-
-use serde::{Deserialize, Serialize};
+//! Lean on purpose (the wasm budget): SQLite writes an attempt's JSON (`json_object`), and
+//! nothing here derives serde.
 
 use super::model::{EndpointStatus, WebhookEndpoint};
 use crate::resources::events::types::endpoint_wants;
@@ -17,9 +17,14 @@ pub const ATTEMPT_OBJECT: &str = "webhook_delivery_attempt";
 pub const DELIVERY_OBJECT: &str = "webhook_delivery";
 const ATTEMPT_KIND: &str = "webhook delivery attempt";
 const ID_PREFIX: &str = "wda_";
-/// The attempt columns a page reads, in [`AttemptRow`]'s order.
-pub const COLUMNS: &str =
-    "seq, endpoint_id, event_id, at_ms, status, duration_ms, response_excerpt";
+/// An attempt's JSON, as SQLite writes it from a `delivery_attempts` row, in this key
+/// order: `id` (`wda_<seq>`), `object`, `endpoint`, `event`, `created` (unix seconds of the
+/// start), `status` (the receiver's HTTP status; `null` for a network error or a
+/// time-out), `duration_ms`, `response_excerpt` (the answer's first bytes, or why none).
+pub const ATTEMPT_JSON: &str =
+    "json_object('id', 'wda_' || seq, 'object', 'webhook_delivery_attempt', \
+    'endpoint', endpoint_id, 'event', event_id, 'created', at_ms / 1000, 'status', status, \
+    'duration_ms', duration_ms, 'response_excerpt', response_excerpt) AS document";
 
 /// The id of the attempt stored at `seq`.
 pub fn attempt_id(seq: i64) -> String {
@@ -35,52 +40,8 @@ pub fn attempt_seq(id: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-/// One row of the `delivery_attempts` table.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AttemptRow {
-    pub seq: i64,
-    pub endpoint_id: String,
-    pub event_id: String,
-    pub at_ms: i64,
-    pub status: Option<i64>,
-    pub duration_ms: i64,
-    pub response_excerpt: String,
-}
-
-/// An attempt as the API shows it.
-#[derive(Debug, Serialize)]
-struct Shown<'a> {
-    id: String,
-    object: &'static str,
-    endpoint: &'a str,
-    event: &'a str,
-    /// Unix seconds of the attempt's start.
-    created: i64,
-    /// The receiver's HTTP status; `null` for a network error or a time-out.
-    status: Option<i64>,
-    duration_ms: i64,
-    /// The first bytes of the answer, or why there was none.
-    response_excerpt: &'a str,
-}
-
-impl AttemptRow {
-    /// The attempt's JSON.
-    pub fn to_json(&self) -> Result<String, ApiError> {
-        Ok(serde_json::to_string(&Shown {
-            id: attempt_id(self.seq),
-            object: ATTEMPT_OBJECT,
-            endpoint: &self.endpoint_id,
-            event: &self.event_id,
-            created: self.at_ms.div_euclid(1000),
-            status: self.status,
-            duration_ms: self.duration_ms,
-            response_excerpt: &self.response_excerpt,
-        })?)
-    }
-}
-
 /// The parameters of `GET /v1/webhook_endpoints/{id}/delivery_attempts`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListAttempts {
     pub limit: Limit,
     pub cursor: Cursor,
@@ -116,7 +77,7 @@ impl ListAttempts {
     pub fn page_query(&self, endpoint_id: &str, at: Option<i64>) -> SqlQuery {
         let reversed = self.cursor.is_reversed();
         let mut args = vec![SqlArg::Text(endpoint_id.to_owned())];
-        let mut sql = format!("SELECT {COLUMNS} FROM delivery_attempts WHERE endpoint_id = ?");
+        let mut sql = format!("SELECT {ATTEMPT_JSON} FROM delivery_attempts WHERE endpoint_id = ?");
         if let Some(seq) = at {
             sql.push_str(if reversed {
                 " AND seq > ?"
@@ -180,20 +141,11 @@ pub fn check_resend(endpoint: &WebhookEndpoint, kind: &str) -> Result<(), ApiErr
 }
 
 /// A resend's answer: `{object: "webhook_delivery", event, endpoint, status: "pending"}`.
-pub fn resend_json(event: &str, endpoint: &str) -> Result<String, ApiError> {
-    #[derive(Serialize)]
-    struct Delivery<'a> {
-        object: &'static str,
-        event: &'a str,
-        endpoint: &'a str,
-        status: &'static str,
-    }
-    Ok(serde_json::to_string(&Delivery {
-        object: DELIVERY_OBJECT,
-        event,
-        endpoint,
-        status: "pending",
-    })?)
+/// Both ids are well-formed ids of ours (base62 after the prefix), so they need no escaping.
+pub fn resend_json(event: &str, endpoint: &str) -> String {
+    format!(
+        "{{\"object\":\"{DELIVERY_OBJECT}\",\"event\":\"{event}\",\"endpoint\":\"{endpoint}\",\"status\":\"pending\"}}"
+    )
 }
 
 #[cfg(test)]
@@ -239,23 +191,6 @@ mod tests {
     }
 
     #[test]
-    fn an_attempt_shows_its_id_endpoint_event_second_and_status() {
-        let row = AttemptRow {
-            seq: 7,
-            endpoint_id: "we_1".into(),
-            event_id: "evt_1".into(),
-            at_ms: 1_700_000_000_999,
-            status: None,
-            duration_ms: 12,
-            response_excerpt: "timed out".into(),
-        };
-        assert_eq!(
-            row.to_json().unwrap(),
-            r#"{"id":"wda_7","object":"webhook_delivery_attempt","endpoint":"we_1","event":"evt_1","created":1700000000,"status":null,"duration_ms":12,"response_excerpt":"timed out"}"#
-        );
-    }
-
-    #[test]
     fn a_page_of_attempts_reads_one_endpoint_newest_first_beyond_the_cursor() {
         let list = ListAttempts::parse(&mut params("limit=2&starting_after=wda_9")).unwrap();
         let at = list.cursor_seq().unwrap();
@@ -263,7 +198,7 @@ mod tests {
         let q = list.page_query("we_1", at);
         assert_eq!(
             q.sql,
-            format!("SELECT {COLUMNS} FROM delivery_attempts WHERE endpoint_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
+            format!("SELECT {ATTEMPT_JSON} FROM delivery_attempts WHERE endpoint_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
         );
         assert_eq!(
             q.args,
@@ -319,7 +254,7 @@ mod tests {
     #[test]
     fn a_resend_answers_a_pending_delivery() {
         assert_eq!(
-            resend_json("evt_1", "we_1").unwrap(),
+            resend_json("evt_1", "we_1"),
             r#"{"object":"webhook_delivery","event":"evt_1","endpoint":"we_1","status":"pending"}"#
         );
     }

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::attempts::ListAttempts;
 use super::model::WebhookEndpoint;
 use super::params::EndpointChanges;
 use crate::wire::error::ApiError;
@@ -37,7 +36,8 @@ pub enum EndpointCommand {
     /// A page of the endpoint's delivery attempts (our extension).
     ListAttempts {
         id: String,
-        list: ListAttempts,
+        limit: Limit,
+        cursor: Cursor,
     },
     /// Owes the account's event `event` to the endpoint again, due now (our extension).
     Resend {

@@ -129,7 +129,8 @@ pub async fn list_attempts(
     list.cursor_seq()?;
     let command = EndpointCommand::ListAttempts {
         id: id.to_owned(),
-        list,
+        limit: list.limit,
+        cursor: list.cursor,
     };
     let body = db.endpoint_command(&req.namespace, &command).await?;
     let page: IndexPage = serde_json::from_str(&body)?;
