@@ -143,7 +143,8 @@ const EXTENSION_SCHEMAS = {
       created: { type: 'integer' },
       status: { nullable: true, type: 'integer' },
       duration_ms: { type: 'integer' },
-      response_excerpt: { maxLength: 200, type: 'string' },
+      // 200 bytes of an answer at most; a reason for no answer is not cut.
+      response_excerpt: { maxLength: 5000, type: 'string' },
     },
     required: ['id', 'object', 'endpoint', 'event', 'created', 'status', 'duration_ms', 'response_excerpt'],
   },
