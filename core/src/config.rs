@@ -29,6 +29,9 @@ pub struct Config {
     /// How long a deleted customer can be undeleted before it is purged
     /// (`DELETED_RETENTION_SECONDS`; seed 004's 30 days by default).
     pub deleted_retention_seconds: i64,
+    /// Whether `/dashboard` serves the dashboard's static assets (`DASHBOARD` = `true`;
+    /// off unless set, so production stays dark).
+    pub dashboard: bool,
 }
 
 impl Config {
@@ -49,6 +52,7 @@ impl Config {
             deleted_retention_seconds: deleted_retention_seconds(lookup(
                 "DELETED_RETENTION_SECONDS",
             )),
+            dashboard: lookup("DASHBOARD").is_some_and(|v| v == "true"),
         }
     }
 }
@@ -72,6 +76,7 @@ mod tests {
         assert_eq!(config.read_consistency, ReadConsistency::Strong);
         assert_eq!(config.edge_cache_ttl_ms, EDGE_CACHE_TTL_MS);
         assert_eq!(config.deleted_retention_seconds, 2_592_000);
+        assert!(!config.dashboard);
         assert!(config
             .keys
             .authenticate(Some("Bearer sk_test_abc"))
@@ -85,8 +90,10 @@ mod tests {
             "EDGE_CACHE_TTL_MS" => Some("10".into()),
             "SANDBOX_KEYS" => Some("true".into()),
             "DELETED_RETENTION_SECONDS" => Some("2".into()),
+            "DASHBOARD" => Some("true".into()),
             _ => None,
         });
+        assert!(config.dashboard);
         assert_eq!(config.deleted_retention_seconds, 2);
         assert_eq!(config.read_consistency, ReadConsistency::Edge);
         assert_eq!(config.edge_cache_ttl_ms, 10);

@@ -14,7 +14,11 @@
 //! /v1/customers/{id}/discount|discounts|sources[/{id}]|payment_methods[/{id}]
 //! /v1/coupons, /v1/promotion_codes, /v1/payment_methods[/{id}/attach|detach],
 //! /v1/test_helpers/test_clocks[/{id}/advance]
+//! GET    /v1/webhook_endpoints/{id}/delivery_attempts  POST …/{id}/resend   (ours)
 //! ```
+//!
+//! `/dashboard` and below are not API paths: the Worker hands them to the static
+//! assets when the dashboard is on ([`is_dashboard_path`]).
 
 use crate::resources::coupons::handlers as coupons;
 use crate::resources::customers::backend::CustomerBackend;
@@ -157,9 +161,23 @@ pub enum EventRoute {
 pub enum EndpointRoute {
     Create,
     List,
-    Retrieve { id: String },
-    Update { id: String },
-    Delete { id: String },
+    Retrieve {
+        id: String,
+    },
+    Update {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+    /// Our extension: the endpoint's delivery attempts, newest first.
+    ListAttempts {
+        id: String,
+    },
+    /// Our extension: deliver one event to the endpoint again.
+    Resend {
+        id: String,
+    },
 }
 
 /// Everything the handlers need from storage: one trait per resource.
@@ -171,17 +189,17 @@ impl Route {
     pub fn reads_body(&self) -> bool {
         matches!(
             self,
-            Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
-                | Route::Customers(
-                    CustomerRoute::Create
-                        | CustomerRoute::Update { .. }
-                        | CustomerRoute::Undelete { .. }
-                        | CustomerRoute::ApplyDiscount { .. }
-                        | CustomerRoute::CreateSource { .. }
-                        | CustomerRoute::UpdateSource { .. }
-                        | CustomerRoute::AttachPaymentMethod { .. }
-                )
-                | Route::Coupons(ObjectRoute::Create | ObjectRoute::Update { .. })
+            Route::WebhookEndpoints(
+                EndpointRoute::Create | EndpointRoute::Update { .. } | EndpointRoute::Resend { .. }
+            ) | Route::Customers(
+                CustomerRoute::Create
+                    | CustomerRoute::Update { .. }
+                    | CustomerRoute::Undelete { .. }
+                    | CustomerRoute::ApplyDiscount { .. }
+                    | CustomerRoute::CreateSource { .. }
+                    | CustomerRoute::UpdateSource { .. }
+                    | CustomerRoute::AttachPaymentMethod { .. }
+            ) | Route::Coupons(ObjectRoute::Create | ObjectRoute::Update { .. })
                 | Route::PromotionCodes(ObjectRoute::Create | ObjectRoute::Update { .. })
                 | Route::PaymentMethods(
                     ObjectRoute::Create | ObjectRoute::Update { .. } | ObjectRoute::Action { .. }
@@ -249,7 +267,9 @@ impl Route {
             Route::WebhookEndpoints(
                 EndpointRoute::Retrieve { id }
                 | EndpointRoute::Update { id }
-                | EndpointRoute::Delete { id },
+                | EndpointRoute::Delete { id }
+                | EndpointRoute::ListAttempts { id }
+                | EndpointRoute::Resend { id },
             ) => (id, "we", "webhook endpoint"),
             _ => return Ok(()),
         };
@@ -418,6 +438,12 @@ fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
         ("DELETE", [id]) if !id.is_empty() => EndpointRoute::Delete {
             id: decode_segment(id),
         },
+        ("GET", [id, "delivery_attempts"]) if !id.is_empty() => EndpointRoute::ListAttempts {
+            id: decode_segment(id),
+        },
+        ("POST", [id, "resend"]) if !id.is_empty() => EndpointRoute::Resend {
+            id: decode_segment(id),
+        },
         _ => return None,
     };
     Some(Route::WebhookEndpoints(op))
@@ -522,9 +548,18 @@ async fn dispatch_others(
             EndpointRoute::Retrieve { id } => endpoints::retrieve(req, backend, &id).await,
             EndpointRoute::Update { id } => endpoints::update(req, backend, &id).await,
             EndpointRoute::Delete { id } => endpoints::delete(req, backend, &id).await,
+            EndpointRoute::ListAttempts { id } => endpoints::list_attempts(req, backend, &id).await,
+            EndpointRoute::Resend { id } => endpoints::resend(req, backend, &id).await,
         },
         _ => Err(ApiError::internal("unrouted operation")),
     }
+}
+
+/// Whether `path` is the dashboard's (`/dashboard` or below), served from the static
+/// assets when the `DASHBOARD` var is `true` and an unknown API path otherwise.
+pub fn is_dashboard_path(path: &str) -> bool {
+    path.strip_prefix("/dashboard")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Path ids arrive percent-encoded; a segment that does not decode is kept as is
@@ -766,6 +801,52 @@ mod tests {
             Route::WebhookEndpoints(EndpointRoute::Update { id: "we_1".into() })
         );
         assert!(route("POST", "/v1/webhook_endpoints").unwrap().reads_body());
+    }
+
+    #[test]
+    fn the_dashboard_extensions_are_routed_and_their_endpoint_id_checked() {
+        assert_eq!(
+            route("GET", "/v1/webhook_endpoints/we_1/delivery_attempts").unwrap(),
+            Route::WebhookEndpoints(EndpointRoute::ListAttempts { id: "we_1".into() })
+        );
+        let resend = route("POST", "/v1/webhook_endpoints/we_1/resend").unwrap();
+        assert_eq!(
+            resend,
+            Route::WebhookEndpoints(EndpointRoute::Resend { id: "we_1".into() })
+        );
+        assert!(resend.reads_body());
+        let err = route("POST", "/v1/webhook_endpoints/cus_1/resend")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No such webhook endpoint: 'cus_1'");
+        for (method, path) in [
+            ("POST", "/v1/webhook_endpoints/we_1/delivery_attempts"),
+            ("GET", "/v1/webhook_endpoints/we_1/resend"),
+            ("GET", "/v1/webhook_endpoints//delivery_attempts"),
+        ] {
+            assert_eq!(
+                route(method, path).unwrap_err().status(),
+                404,
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_dashboard_and_below_are_dashboard_paths() {
+        for path in ["/dashboard", "/dashboard/", "/dashboard/app.js"] {
+            assert!(is_dashboard_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/dashboards",
+            "/v1/dashboard",
+            "/dashboard.js",
+            "/app.js",
+        ] {
+            assert!(!is_dashboard_path(path), "{path}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Worker's request path: read the request once (route, key, query and body),
 //! hand an `ApiRequest` to the dispatch table of `api-core`, and write the response.
 //! Every response, error or not, carries a `Request-Id`; errors are rendered here only.
+//! `/dashboard` goes to the static assets instead, when the `DASHBOARD` var turns it on.
 
 pub mod backend;
 pub mod bindings;
@@ -9,7 +10,7 @@ pub mod memo;
 use std::rc::Rc;
 
 use api_core::config::Config;
-use api_core::routes::{dispatch, route, Route};
+use api_core::routes::{dispatch, is_dashboard_path, route, Route};
 use api_core::wire::error::ApiError;
 use api_core::wire::form::{decode_form, decode_json, merge, FormMap};
 use api_core::wire::idempotency::{fingerprint, IdempotencyClaim, IdempotencyKey};
@@ -26,8 +27,18 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 /// keep-alive connection stays usable; a larger one is refused without reading it.
 const DRAIN_LIMIT_BYTES: usize = 1024 * 1024;
 
+/// The binding of the static assets (`[assets]` in wrangler.toml: the dashboard).
+const ASSETS: &str = "ASSETS";
+
 /// Serves one request end to end.
 pub async fn serve(req: Request, env: Env) -> Result<Response> {
+    // Every request reaches the Worker first (`run_worker_first`), so the dashboard is
+    // served only when the var says so; otherwise its paths are unknown API paths (404).
+    if config(&env).dashboard && is_dashboard_path(&req.path()) {
+        if let Ok(assets) = env.assets(ASSETS) {
+            return assets.fetch_request(req).await;
+        }
+    }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = header(&req, "Stripe-Version");
     let rendered = match handle(req, &env, &request_id).await {

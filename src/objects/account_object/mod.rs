@@ -100,7 +100,16 @@ impl DurableObject for AccountObject {
                 Err(e) => Err(e.into()),
             },
             endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(&body) {
-                Ok(command) => endpoint_command(&sql, command),
+                Ok(command) => {
+                    let resend = matches!(command, EndpointCommand::Resend { .. });
+                    let answer = endpoint_command(&sql, command);
+                    if resend && answer.is_ok() {
+                        Scheduler { state: &self.state }
+                            .schedule(DELIVER_JOB, now_ms())
+                            .await;
+                    }
+                    answer
+                }
                 Err(e) => Err(e.into()),
             },
             other => Err(ApiError::internal(format!(
