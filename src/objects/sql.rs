@@ -18,3 +18,20 @@ pub fn bind(args: Vec<SqlArg>) -> Vec<SqlStorageValue> {
         })
         .collect()
 }
+
+/// The single integer a `SELECT count(*) AS n …` answers.
+pub fn count(
+    sql: &worker::SqlStorage,
+    query: &str,
+    args: Vec<SqlStorageValue>,
+) -> Result<i64, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        n: i64,
+    }
+    let rows: Vec<Row> = sql
+        .exec(query, args)
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    Ok(rows.first().map_or(0, |r| r.n))
+}

@@ -19,7 +19,10 @@ import { violationsOf } from './schema.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Miniflare options equivalent to wrangler.toml, with sandbox keys on. */
+/**
+ * Miniflare options equivalent to wrangler.toml, with sandbox keys on and rate limits
+ * off (a test suite is itself a burst; tests/limits.test.mjs turns them on).
+ */
 export function workerOptions({ vars = {}, persist } = {}) {
   return {
     host: '127.0.0.1',
@@ -37,7 +40,7 @@ export function workerOptions({ vars = {}, persist } = {}) {
           CUSTOMER_OBJECT: { className: 'CustomerObject', useSQLite: true },
           ACCOUNT_OBJECT: { className: 'AccountObject', useSQLite: true },
         },
-        bindings: { SANDBOX_KEYS: 'true', READ_CONSISTENCY: 'strong', ...vars },
+        bindings: { SANDBOX_KEYS: 'true', READ_CONSISTENCY: 'strong', RATE_LIMITS: 'off', ...vars },
       },
     ],
   };
