@@ -675,6 +675,16 @@ async function main() {
     floor_kv: { name: 'floor_kv', url: mf.urls.floor, idsFile: floorIdsFile, prefix: '/kv/', state: floorState, probe: '/v1/customers?limit=1', checks: true, warm: true },
   };
 
+  // A second account of ours with two webhook endpoints subscribed to every event, both
+  // at a receiver in this process that answers 204: the cost of a write that is delivered.
+  const hooks = await startHookReceiver();
+  const hookedKey = newKey('hooked');
+  for (const n of [1, 2]) {
+    const r = await http(`${mf.urls.ours}/v1/webhook_endpoints`, { method: 'POST', key: hookedKey, body: `url=${encodeURIComponent(`${hooks.url}/${n}`)}&enabled_events[]=*` });
+    if (r.status !== 200) throw new Error(`webhook endpoint for the bench: HTTP ${r.status} ${r.text}`);
+  }
+  systems.ours_hooked = { name: 'ours_hooked', url: mf.urls.ours, key: hookedKey, idsFile: oursIdsFile, state: { stored: 0, n: 0, ids: [] }, probe: '/v1/customers?limit=1', checks: true };
+
   fs.writeFileSync(keysFile, JSON.stringify({ ours: oursKey, localstripe: systems.localstripe.key }, null, 2) + '\n');
 
   // Cells still to run after phase k, for the seeding deadline.
@@ -688,6 +698,7 @@ async function main() {
         const names = ['ours', 'localstripe'];
         if (base && w !== 'search') names.push('ceiling', 'floor');
         if (base && w === 'retrieve') names.push('ours_edge', 'floor_kv');
+        if (base && w === 'create') names.push('ours_hooked');
         groups.push({ workload: w, c, names });
       }
     }
@@ -805,6 +816,9 @@ async function main() {
     }
   }
 
+  results.webhooks = { deliveries_received: hooks.count(), endpoints: 2 };
+  await hooks.close();
+
   // --- memory: peak RSS over the whole run.
   results.memory.workerd = workerdMemory(mf.child.pid);
   ls.sampleMemory();
@@ -846,6 +860,25 @@ async function main() {
     } else log(`left bench/work/state for the next run to delete (about ${Math.round(needS)} s of deleting did not fit in the 15 minutes)`);
   }
   log(`wrote bench/results.json, bench/results.md, bench/plot.svg in ${elapsed().toFixed(0)} s`);
+}
+
+/** A webhook receiver on 127.0.0.1 that answers every POST with 204 and counts them. */
+async function startHookReceiver() {
+  let count = 0;
+  const server = nodeHttp.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count += 1;
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, HOST, resolve));
+  return {
+    url: `http://${HOST}:${server.address().port}`,
+    count: () => count,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 // ---------------------------------------------------------------- targets
@@ -894,6 +927,13 @@ function evaluateTargets(results) {
         const ceNote = ce?.p99_ms != null ? `; the constant ceiling worker's own p99 at c=${c}: ${fmtMs(ce.p99_ms)} ms` : '';
         push(`list with email filter at ${fmtSize(want)} customers, c=${c}: p99 < ${p99} ms`, o?.p99_ms == null ? 'not measured' : `${fmtMs(o.p99_ms)} ms (p50 ${fmtMs(o.p50_ms)} ms${ceNote})${sizeNote}${busy(o)}`, o?.p99_ms == null ? false : verdict(o.p99_ms < p99));
       }
+    }
+  }
+  for (const c of CONCURRENCY) {
+    const plain = findCell(results, 'ours', 'create', c, SIZES[0]);
+    const hooked = findCell(results, 'ours_hooked', 'create', c, SIZES[0]);
+    if (plain && hooked) {
+      push(`(for information) create with two subscribed webhook endpoints, c=${c}, against a create with none`, `${((hooked.rps / plain.rps) * 100).toFixed(0)}% of the throughput (${fmtRps(hooked.rps)} vs ${fmtRps(plain.rps)} req/s), p50 ${fmtMs(hooked.p50_ms)} vs ${fmtMs(plain.p50_ms)} ms${busy(plain, hooked)}`, null);
     }
   }
   const gz = results.wasm.gzip_bytes;

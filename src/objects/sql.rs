@@ -29,9 +29,45 @@ pub fn count(
     struct Row {
         n: i64,
     }
-    let rows: Vec<Row> = sql
-        .exec(query, args)
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    Ok(rows.first().map_or(0, |r| r.n))
+    let found: Vec<Row> = rows(sql, query, args)?;
+    Ok(found.first().map_or(0, |r| r.n))
+}
+
+/// Runs `statement` and reads every row as a `T`.
+pub fn rows<T: serde::de::DeserializeOwned>(
+    sql: &worker::SqlStorage,
+    statement: &str,
+    args: Vec<SqlStorageValue>,
+) -> Result<Vec<T>, ApiError> {
+    sql.exec(statement, args)
+        .and_then(|cursor| cursor.to_array())
+        .map_err(storage_error)
+}
+
+/// Where the row `id` of `table` (with `created` and `seq` columns) stands in list order;
+/// a cursor naming no such row is Stripe's `No such <kind>` on the cursor's parameter.
+pub fn position_of(
+    sql: &worker::SqlStorage,
+    table: &str,
+    kind: &str,
+    id: &str,
+    param: &str,
+) -> Result<api_core::wire::pagination::Position, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        created: i64,
+        seq: i64,
+    }
+    let found: Vec<Row> = rows(
+        sql,
+        &format!("SELECT created, seq FROM {table} WHERE id = ?"),
+        vec![id.into()],
+    )?;
+    found
+        .first()
+        .map(|r| api_core::wire::pagination::Position {
+            created: r.created,
+            seq: r.seq,
+        })
+        .ok_or_else(|| ApiError::missing_reference(kind, id, param))
 }

@@ -11,7 +11,7 @@ use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQ
 use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, storage_error};
+use crate::objects::sql::{bind, position_of, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customers (
@@ -103,7 +103,7 @@ fn refresh_metadata_rows(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiErro
 /// One page of live customers in list order.
 pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiError> {
     let position = match list.cursor.named() {
-        Some((id, param)) => Some(position_of(sql, id, param)?),
+        Some((id, param)) => Some(position_of(sql, "customers", "customer", id, param)?),
         None => None,
     };
     run_page(
@@ -146,28 +146,4 @@ fn run_page(
     };
     let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
     Ok(index_page_json(has_more, next_page.as_deref(), &documents))
-}
-
-/// Where the cursor customer stands in the list order; a cursor that names no
-/// customer of this account is an error, as in Stripe.
-fn position_of(sql: &SqlStorage, id: &str, param: &str) -> Result<Position, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        created: i64,
-        seq: i64,
-    }
-    let rows: Vec<Row> = sql
-        .exec(
-            "SELECT created, seq FROM customers WHERE id = ?",
-            vec![id.into()],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    rows.into_iter()
-        .next()
-        .map(|r| Position {
-            created: r.created,
-            seq: r.seq,
-        })
-        .ok_or_else(|| ApiError::missing_reference("customer", id, param))
 }

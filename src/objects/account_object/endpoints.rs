@@ -7,11 +7,11 @@ use api_core::resources::webhook_endpoints::model::{
     DeletedWebhookEndpoint, EndpointStatus, WebhookEndpoint,
 };
 use api_core::wire::error::ApiError;
-use api_core::wire::pagination::{finish_page, index_page_json, Conditions, Position};
+use api_core::wire::pagination::{finish_page, index_page_json, Conditions};
 use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, count, storage_error};
+use crate::objects::sql::{bind, count, position_of, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
         seq INTEGER PRIMARY KEY,
@@ -30,8 +30,6 @@ pub struct Target {
 
 #[derive(Deserialize)]
 struct Row {
-    seq: i64,
-    created: i64,
     secret: String,
     document: String,
 }
@@ -49,11 +47,17 @@ pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, Api
         }
         EndpointCommand::List { limit, cursor } => {
             let at = match cursor.named() {
-                Some((id, param)) => Some(position_of(sql, id, param)?),
+                Some((id, param)) => Some(position_of(
+                    sql,
+                    "webhook_endpoints",
+                    "webhook endpoint",
+                    id,
+                    param,
+                )?),
                 None => None,
             };
             let query = Conditions::new("1 = 1").page(
-                "seq, created, secret, document",
+                "secret, document",
                 "webhook_endpoints",
                 at,
                 cursor.is_reversed(),
@@ -125,7 +129,7 @@ fn save(sql: &SqlStorage, endpoint: &WebhookEndpoint) -> Result<(), ApiError> {
 fn load(sql: &SqlStorage, id: &str) -> Result<(WebhookEndpoint, String), ApiError> {
     let rows: Vec<Row> = sql
         .exec(
-            "SELECT seq, created, secret, document FROM webhook_endpoints WHERE id = ?",
+            "SELECT secret, document FROM webhook_endpoints WHERE id = ?",
             vec![id.into()],
         )
         .and_then(|c| c.to_array())
@@ -137,29 +141,10 @@ fn load(sql: &SqlStorage, id: &str) -> Result<(WebhookEndpoint, String), ApiErro
     Ok((serde_json::from_str(&row.document)?, row.secret))
 }
 
-fn position_of(sql: &SqlStorage, id: &str, param: &str) -> Result<Position, ApiError> {
-    let rows: Vec<Row> = sql
-        .exec(
-            "SELECT seq, created, secret, document FROM webhook_endpoints WHERE id = ?",
-            vec![id.into()],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    rows.first()
-        .map(|r| Position {
-            created: r.created,
-            seq: r.seq,
-        })
-        .ok_or_else(|| ApiError::missing_reference("webhook endpoint", id, param))
-}
-
 /// Every enabled endpoint, with what it subscribes to.
 pub fn enabled(sql: &SqlStorage) -> Result<Vec<(Target, Vec<String>)>, ApiError> {
     let rows: Vec<Row> = sql
-        .exec(
-            "SELECT seq, created, secret, document FROM webhook_endpoints",
-            None,
-        )
+        .exec("SELECT secret, document FROM webhook_endpoints", None)
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
     let mut targets = Vec::new();

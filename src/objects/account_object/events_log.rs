@@ -5,12 +5,12 @@
 use api_core::resources::events::list::ListEvents;
 use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
-use api_core::wire::pagination::{finish_page, index_page_json, Position};
+use api_core::wire::pagination::{finish_page, index_page_json};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, storage_error};
+use crate::objects::sql::{bind, position_of, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS events (
@@ -127,8 +127,6 @@ pub fn prune(sql: &SqlStorage, now: i64, max_kept: Option<u64>) -> Result<(), Ap
 
 #[derive(Deserialize)]
 struct EventRow {
-    seq: i64,
-    created: i64,
     pending_webhooks: i64,
     document: String,
 }
@@ -144,7 +142,7 @@ fn shown(row: &EventRow) -> Result<String, ApiError> {
 pub fn document(sql: &SqlStorage, seq: i64) -> Result<Option<(String, i64)>, ApiError> {
     let rows: Vec<EventRow> = sql
         .exec(
-            "SELECT seq, created, pending_webhooks, document FROM events WHERE seq = ?",
+            "SELECT pending_webhooks, document FROM events WHERE seq = ?",
             vec![SqlStorageValue::Integer(seq)],
         )
         .and_then(|c| c.to_array())
@@ -159,7 +157,7 @@ pub fn document(sql: &SqlStorage, seq: i64) -> Result<Option<(String, i64)>, Api
 pub fn retrieve(sql: &SqlStorage, id: &str) -> Result<String, ApiError> {
     let rows: Vec<EventRow> = sql
         .exec(
-            "SELECT seq, created, pending_webhooks, document FROM events WHERE id = ?",
+            "SELECT pending_webhooks, document FROM events WHERE id = ?",
             vec![id.into()],
         )
         .and_then(|c| c.to_array())
@@ -173,10 +171,10 @@ pub fn retrieve(sql: &SqlStorage, id: &str) -> Result<String, ApiError> {
 /// One page of `GET /v1/events`.
 pub fn list_page(sql: &SqlStorage, list: &ListEvents) -> Result<String, ApiError> {
     let position = match list.cursor.named() {
-        Some((id, param)) => Some(position_of(sql, id, param)?),
+        Some((id, param)) => Some(position_of(sql, "events", "event", id, param)?),
         None => None,
     };
-    let query = list.page_query("seq, created, pending_webhooks, document", position);
+    let query = list.page_query("pending_webhooks, document", position);
     let rows: Vec<EventRow> = sql
         .exec(&query.sql, bind(query.args))
         .and_then(|c| c.to_array())
@@ -185,20 +183,4 @@ pub fn list_page(sql: &SqlStorage, list: &ListEvents) -> Result<String, ApiError
     let documents = rows.iter().map(shown).collect::<Result<Vec<_>, _>>()?;
     let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
     Ok(index_page_json(has_more, None, &borrowed))
-}
-
-fn position_of(sql: &SqlStorage, id: &str, param: &str) -> Result<Position, ApiError> {
-    let rows: Vec<EventRow> = sql
-        .exec(
-            "SELECT seq, created, pending_webhooks, document FROM events WHERE id = ?",
-            vec![id.into()],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    rows.first()
-        .map(|r| Position {
-            created: r.created,
-            seq: r.seq,
-        })
-        .ok_or_else(|| ApiError::missing_reference("event", id, param))
 }
