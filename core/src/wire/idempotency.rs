@@ -19,7 +19,7 @@ pub const RETENTION_SECONDS: i64 = 48 * 3600;
 pub const KEY_RETENTION_SECONDS: i64 = 24 * 3600;
 /// A claim still `executing` after this long is taken to be abandoned (its Worker died
 /// before it could finish the key) and may be claimed again.
-pub const ABANDONED_AFTER_SECONDS: i64 = 60;
+pub const ABANDONED_AFTER_SECONDS: i64 = 10;
 /// The AccountObject's path for the key registry.
 pub const PATH: &str = "/idempotency";
 
