@@ -26,7 +26,7 @@ after(() => {
 });
 
 /** Counts for the README's Reliability section. */
-const counts = { crashes: 0, acknowledged: 0, inFlight: 0 };
+const counts = { crashes: 0, acknowledged: 0, inFlight: 0, conflicts: 0 };
 const ROUNDS = 3;
 after(() => console.log(`# crash counts: ${JSON.stringify(counts)}`));
 
@@ -158,7 +158,10 @@ test('three kill -9s in the middle of a stream of writes lose no acknowledged wr
       const path = w.kind === 'create' ? '/v1/customers' : `/v1/customers/${w.id}`;
       await eventually(async () => {
         const r = await request(server.url, key, 'POST', path, w.body, { 'Idempotency-Key': w.idem });
-        if (r.status === 409) return false;
+        if (r.status === 409) {
+          counts.conflicts++;
+          return false;
+        }
         assert.equal(r.status, 200, r.text);
         w.acked = r.json;
         return true;

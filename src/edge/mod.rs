@@ -156,7 +156,7 @@ async fn claim(
     let started = worker::Date::now().as_millis();
     loop {
         let answer = call_object(&stub, keys::PATH, &command).await?;
-        match serde_json::from_str::<KeyState>(&answer.body)? {
+        match KeyState::from_text(&answer.body)? {
             KeyState::New => return Ok(None),
             KeyState::Done { status, body } => {
                 return Ok(Some(Rendered {
@@ -184,13 +184,13 @@ fn finish(
     key: String,
     result: &Result<Rendered, ApiError>,
 ) {
-    let saved = match result {
-        Ok(rendered) if rendered.status < 300 => Some((rendered.status, rendered.body.clone())),
-        _ => None,
+    let (status, body) = match result {
+        Ok(rendered) if rendered.status < 300 => (rendered.status, rendered.body.clone()),
+        _ => (0, String::new()),
     };
     let env = env.clone();
     ctx.wait_until(async move {
-        let command = KeyCommand::Finish { key, saved };
+        let command = KeyCommand::Finish { key, status, body };
         let done = match account_stub(&env, &namespace) {
             Ok(stub) => call_object(&stub, keys::PATH, &command).await.map(|_| ()),
             Err(e) => Err(platform_error(e)),

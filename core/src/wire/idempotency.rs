@@ -35,17 +35,18 @@ pub enum KeyCommand {
         now: i64,
         customer_cap: Option<u64>,
     },
-    /// After the write: keeps its response for replays (`saved`), or releases the key
-    /// when the request failed (`None`), so a retry runs it again.
+    /// After the write: keeps its response (`status`, `body`) for replays, or, with
+    /// `status` 0, releases the key because the request failed, so a retry runs again.
     Finish {
         key: String,
-        saved: Option<(u16, String)>,
+        status: u16,
+        body: String,
     },
 }
 
-/// What the registry answers to a claim.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// What the registry answers to a claim. It crosses the object boundary as plain text
+/// ([`KeyState::to_text`]), not serde: a derived enum deserializer costs the wasm more.
+#[derive(Debug, Clone, PartialEq)]
 pub enum KeyState {
     /// The key is this request's now: run it.
     New,
@@ -53,6 +54,35 @@ pub enum KeyState {
     Executing,
     /// The key's request finished: replay its response.
     Done { status: u16, body: String },
+}
+
+impl KeyState {
+    /// `new`, `executing`, or `done <status>` and the body on the next line.
+    pub fn to_text(&self) -> String {
+        match self {
+            KeyState::New => "new".to_owned(),
+            KeyState::Executing => "executing".to_owned(),
+            KeyState::Done { status, body } => format!("done {status}\n{body}"),
+        }
+    }
+
+    /// Reads [`KeyState::to_text`]'s form.
+    pub fn from_text(text: &str) -> Result<Self, ApiError> {
+        match text {
+            "new" => Ok(KeyState::New),
+            "executing" => Ok(KeyState::Executing),
+            _ => text
+                .strip_prefix("done ")
+                .and_then(|rest| rest.split_once('\n'))
+                .and_then(|(status, body)| {
+                    Some(KeyState::Done {
+                        status: status.parse().ok()?,
+                        body: body.to_owned(),
+                    })
+                })
+                .ok_or_else(|| ApiError::internal(format!("unreadable key state: {text:.40}"))),
+        }
+    }
 }
 
 /// A key's row in the registry.
@@ -244,6 +274,21 @@ mod tests {
             KEY_RETENTION_SECONDS,
         );
         assert_eq!(later.unwrap(), None);
+    }
+
+    #[test]
+    fn key_states_cross_the_boundary_as_text() {
+        for state in [
+            KeyState::New,
+            KeyState::Executing,
+            KeyState::Done {
+                status: 200,
+                body: "{\n  \"id\": 1\n}".into(),
+            },
+        ] {
+            assert_eq!(KeyState::from_text(&state.to_text()).unwrap(), state);
+        }
+        assert!(KeyState::from_text("done x\n{}").is_err());
     }
 
     #[test]

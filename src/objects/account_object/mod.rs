@@ -188,12 +188,13 @@ impl AccountObject {
                 }
                 state
             }
-            KeyCommand::Finish { key, saved } => {
+            KeyCommand::Finish { key, status, body } => {
+                let saved = (status != 0).then_some((status, body));
                 idempotency_keys::finish(sql, &key, saved)?;
                 return Ok(String::new());
             }
         };
-        Ok(serde_json::to_string(&state)?)
+        Ok(state.to_text())
     }
 
     async fn customers(
