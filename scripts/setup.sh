@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever the build, the dev server and the tests need, and nothing twice:
 # the wasm32 target, the pinned worker-build and wasm-bindgen-cli (matching Cargo.lock),
-# the npm packages of package-lock.json, and the Python venv (.venv/) with the pinned
-# stripe-python of tests/python/requirements.txt. Idempotent; seconds when all is present.
+# the npm packages of package-lock.json, the Python venv (.venv/) with the pinned
+# stripe-python of tests/python/requirements.txt, and Chromium for the dashboard's browser
+# test (the OS's package, with apt-get, when root or passwordless sudo allows; otherwise
+# it says how, and that test is skipped). Idempotent; seconds when all is present.
 # Works on Linux and macOS, x64 and arm64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,5 +70,31 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements-hash" 2>/dev/nul
   fi
   "$venv/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q -r "$requirements"
   echo "$req_hash" > "$venv/.requirements-hash"
+fi
+# Chromium for tests/dashboard.test.mjs (driven by playwright-core, which cannot download
+# a browser here): Debian's/Ubuntu's `chromium` package. CHROMIUM_BIN names another one.
+have_chromium() {
+  for c in "${CHROMIUM_BIN:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+    [ -n "$c" ] && [ -x "$c" ] && return 0
+  done
+  return 1
+}
+if ! have_chromium; then
+  if [ "$(id -u)" = 0 ]; then as_root=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root=sudo
+  else as_root=none
+  fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$as_root" != none ]; then
+    say "installing Chromium for the dashboard's browser test (apt-get install chromium)"
+    export DEBIAN_FRONTEND=noninteractive
+    # The package lists may be missing or stale on a fresh machine: update once, then retry.
+    if ! $as_root apt-get install -y -q chromium; then
+      $as_root apt-get update -q
+      $as_root apt-get install -y -q chromium
+    fi
+  else
+    say "Chromium is missing, so the dashboard's browser test will be skipped. To run it:"
+    say "  sudo apt-get install chromium   (Debian/Ubuntu), or set CHROMIUM_BIN=/path/to/chromium"
+  fi
 fi
 say "ready"

@@ -190,11 +190,13 @@ const REJECTIONS = [
   { why: 'a preferred locale of 5001 characters', body: { preferred_locales: ['en', text(5001)] }, param: 'preferred_locales[1]', message: /must be at most 5000 characters/ },
   // tax_exempt
   { why: 'a tax_exempt outside none, exempt and reverse', body: { tax_exempt: 'sometimes' }, param: 'tax_exempt', message: 'Invalid tax_exempt: must be one of none, reverse, or exempt' },
-  // ids of objects that cannot exist here: resource_missing on the param
-  { why: 'a coupon that does not exist', body: { coupon: 'SPRING' }, param: 'coupon', code: 'resource_missing', message: /'SPRING'/ },
-  { why: 'a promotion_code that does not exist', body: { promotion_code: 'promo_nope' }, param: 'promotion_code', code: 'resource_missing', message: /'promo_nope'/ },
-  { why: 'a source that does not exist', body: { source: 'tok_visa' }, param: 'source', code: 'resource_missing', message: /'tok_visa'/ },
-  { why: 'a payment_method that does not exist', calls: ['create'], body: { payment_method: 'pm_card_visa' }, param: 'payment_method', code: 'resource_missing', message: /'pm_card_visa'/ },
+  // ids of objects that do not exist: resource_missing on the param (the successes are
+  // in coupons, payment_methods, sources and test_clocks .test.mjs)
+  { why: 'a coupon that does not exist', body: { coupon: 'SPRING' }, param: 'coupon', code: 'resource_missing', message: "No such coupon: 'SPRING'" },
+  { why: 'a promotion_code that does not exist', body: { promotion_code: 'promo_nope' }, param: 'promotion_code', code: 'resource_missing', message: "No such promotion code: 'promo_nope'" },
+  { why: 'a source token that does not exist', body: { source: 'tok_nope' }, param: 'source', code: 'resource_missing', message: "No such token: 'tok_nope'" },
+  { why: 'a source that does not exist', body: { source: 'card_nope' }, param: 'source', code: 'resource_missing', message: "No such source: 'card_nope'" },
+  { why: 'a payment_method that does not exist', calls: ['create'], body: { payment_method: 'pm_nope' }, param: 'payment_method', code: 'resource_missing', message: "No such PaymentMethod: 'pm_nope'" },
   { why: 'a test_clock that does not exist', calls: ['create'], body: { test_clock: 'clock_nope' }, param: 'test_clock', code: 'resource_missing', message: /'clock_nope'/ },
   { why: 'a default_source that does not exist', calls: ['update'], body: { default_source: 'card_nope' }, param: 'default_source', code: 'resource_missing', message: /'card_nope'/ },
   // parameters of only one of the two calls

@@ -10,7 +10,7 @@ import { startWorker, newKey, checkBody } from './support/worker.mjs';
 import { fillAccount, snapshot, rawRequest, prng } from './support/accounts.mjs';
 
 const SEED = Number(process.env.SWEEP_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const COUNT = Number(process.env.SWEEP_COUNT ?? 600);
+const COUNT = Number(process.env.SWEEP_COUNT ?? 800);
 
 let worker;
 before(async () => {
@@ -42,10 +42,43 @@ const ROUTES = [
   ['GET', '/v1/webhook_endpoints/{we}'],
   ['POST', '/v1/webhook_endpoints/{we}'],
   ['DELETE', '/v1/webhook_endpoints/{we}'],
+  ['GET', '/v1/webhook_endpoints/{we}/delivery_attempts'],
+  ['POST', '/v1/webhook_endpoints/{we}/resend'],
+  ['GET', '/v1/customers/{c}/discount'],
+  ['DELETE', '/v1/customers/{c}/discount'],
+  ['POST', '/v1/customers/{c}/discounts'],
+  ['GET', '/v1/customers/{c}/sources'],
+  ['POST', '/v1/customers/{c}/sources'],
+  ['GET', '/v1/customers/{c}/sources/{src}'],
+  ['POST', '/v1/customers/{c}/sources/{src}'],
+  ['DELETE', '/v1/customers/{c}/sources/{src}'],
+  ['GET', '/v1/customers/{c}/payment_methods'],
+  ['POST', '/v1/customers/{c}/payment_methods'],
+  ['GET', '/v1/customers/{c}/payment_methods/{pm}'],
+  ['POST', '/v1/coupons'],
+  ['GET', '/v1/coupons'],
+  ['GET', '/v1/coupons/{coupon}'],
+  ['POST', '/v1/coupons/{coupon}'],
+  ['DELETE', '/v1/coupons/{coupon}'],
+  ['POST', '/v1/promotion_codes'],
+  ['GET', '/v1/promotion_codes'],
+  ['GET', '/v1/promotion_codes/{promo}'],
+  ['POST', '/v1/promotion_codes/{promo}'],
+  ['POST', '/v1/payment_methods'],
+  ['GET', '/v1/payment_methods/{pm}'],
+  ['POST', '/v1/payment_methods/{pm}'],
+  ['POST', '/v1/payment_methods/{pm}/attach'],
+  ['POST', '/v1/payment_methods/{pm}/detach'],
+  ['POST', '/v1/test_helpers/test_clocks'],
+  ['GET', '/v1/test_helpers/test_clocks'],
+  ['GET', '/v1/test_helpers/test_clocks/{clock}'],
+  ['DELETE', '/v1/test_helpers/test_clocks/{clock}'],
+  ['POST', '/v1/test_helpers/test_clocks/{clock}/advance'],
 ];
 
 const PARAMS = ['name', 'email', 'metadata', 'address', 'shipping', 'limit', 'starting_after', 'created', 'query', 'expand',
-  'type', 'value', 'url', 'enabled_events', 'description', 'include_deleted', 'tax_exempt', 'preferred_locales', 'balance'];
+  'type', 'value', 'url', 'enabled_events', 'description', 'include_deleted', 'tax_exempt', 'preferred_locales', 'balance',
+  'percent_off', 'amount_off', 'currency', 'duration', 'coupon', 'code', 'customer', 'card', 'source', 'frozen_time', 'event', 'promotion_code'];
 
 /** The malformations, each a function of the PRNG that returns `{ body, contentType, query }`. */
 function malformations(r) {
@@ -98,7 +131,8 @@ test(`${COUNT} generated malformed requests over every route: never a 5xx, alway
     const { body, contentType = 'application/x-www-form-urlencoded', query } = make();
     const path = template
       .replace('{c}', ids.customer).replace('{gone}', ids.gone).replace('{txi}', ids.taxId)
-      .replace('{we}', ids.endpoint).replace('{evt}', ids.event);
+      .replace('{we}', ids.endpoint).replace('{evt}', ids.event).replace('{src}', ids.source)
+      .replace('{pm}', ids.pm).replace('{coupon}', ids.coupon).replace('{promo}', ids.promo).replace('{clock}', ids.clock);
     // Every write also carries an unknown parameter, so that none can succeed: the
     // sweep checks what malformed input does, and that nothing of it is stored.
     // A GET takes no body: its malformed input goes in the query string instead, with
@@ -137,7 +171,7 @@ test(`${COUNT} generated malformed requests over every route: never a 5xx, alway
       if (Object.keys(res.headers).some((h) => h.startsWith('x-injected'))) failures.push(`${where}: a header was injected`);
       if (res.status >= 400) {
         const e = json.error;
-        if (!e || !['invalid_request_error', 'idempotency_error'].includes(e.type) || typeof e.message !== 'string') {
+        if (!e || !['invalid_request_error', 'idempotency_error', 'card_error'].includes(e.type) || typeof e.message !== 'string') {
           failures.push(`${where}: not a Stripe error: ${res.text.slice(0, 200)}`);
         }
       } else if (req.method !== 'GET') {

@@ -251,3 +251,152 @@ test('webhook endpoints can be listed, retrieved and updated, and never leak acr
   await assert.rejects(other.webhookEndpoints.del(a.id), (e) => e.statusCode === 404);
   assert.equal((await stripe.webhookEndpoints.retrieve(a.id)).url, 'https://example.com/a2');
 });
+
+// Our extensions for the dashboard: an endpoint's delivery attempts, and resend.
+
+/** The endpoint's attempts once `predicate(list)` holds (each is recorded just after the receiver answers). */
+async function attemptsOnce(key, endpointId, predicate, query = '') {
+  let res;
+  for (let i = 0; i < 100; i += 1) {
+    res = await request(worker.url, key, 'GET', `/v1/webhook_endpoints/${endpointId}/delivery_attempts${query}`);
+    assert.equal(res.status, 200, res.text);
+    if (predicate(res.json)) return res.json;
+    await sleep(100);
+  }
+  assert.fail(`attempts never matched: ${res.text}`);
+}
+
+test('an endpoint lists its delivery attempts newest first, with status, duration and the start of the answer', async (t) => {
+  const receiver = await startReceiver({ respond: (_, i) => (i === 0 ? 500 : 200) });
+  t.after(() => receiver.close());
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const endpoint = await endpointFor(stripe, receiver, ['customer.created']);
+  const before = Math.floor(Date.now() / 1000);
+  await stripe.customers.create({ name: 'attempted' });
+  await receiver.waitFor((d) => d.length >= 2);
+  const list = await attemptsOnce(key, endpoint.id, (l) => l.data.length >= 2);
+  assert.equal(list.object, 'list');
+  assert.equal(list.url, `/v1/webhook_endpoints/${endpoint.id}/delivery_attempts`);
+  assert.equal(list.has_more, false);
+  const [second, first] = list.data;
+  const event = verified(receiver.deliveries[0], endpoint.secret);
+  for (const a of list.data) {
+    assert.equal(a.object, 'webhook_delivery_attempt');
+    assert.match(a.id, /^wda_\d+$/);
+    assert.equal(a.endpoint, endpoint.id);
+    assert.equal(a.event, event.id);
+    assert.ok(a.created >= before - 1 && a.created <= Math.floor(Date.now() / 1000), `created ${a.created}`);
+    assert.ok(Number.isInteger(a.duration_ms) && a.duration_ms >= 0);
+  }
+  assert.deepEqual([first.status, first.response_excerpt], [500, 'failing on purpose']);
+  assert.deepEqual([second.status, second.response_excerpt], [200, 'ok']);
+
+  const page = await request(worker.url, key, 'GET', `/v1/webhook_endpoints/${endpoint.id}/delivery_attempts?limit=1`);
+  assert.deepEqual(page.json.data.map((a) => a.id), [second.id]);
+  assert.equal(page.json.has_more, true);
+  const older = await request(worker.url, key, 'GET', `/v1/webhook_endpoints/${endpoint.id}/delivery_attempts?starting_after=${second.id}`);
+  assert.deepEqual(older.json.data.map((a) => a.id), [first.id]);
+  assert.equal(older.json.has_more, false);
+  const newer = await request(worker.url, key, 'GET', `/v1/webhook_endpoints/${endpoint.id}/delivery_attempts?ending_before=${first.id}`);
+  assert.deepEqual(newer.json.data.map((a) => a.id), [second.id]);
+});
+
+test('a network failure is an attempt with a null status and the reason as its excerpt', async () => {
+  const port = await freePort();
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const endpoint = await stripe.webhookEndpoints.create({ url: `http://127.0.0.1:${port}/hook`, enabled_events: ['*'] });
+  await stripe.customers.create({ name: 'unreachable' });
+  const list = await attemptsOnce(key, endpoint.id, (l) => l.data.length >= 1);
+  assert.equal(list.data[0].status, null);
+  assert.ok(list.data[0].response_excerpt.length > 0, 'says why');
+});
+
+test('resend delivers an already delivered event again, as a new attempt, and it is owed until answered', async (t) => {
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const endpoint = await endpointFor(stripe, receiver);
+  const customer = await stripe.customers.create({ name: 'resent' });
+  await receiver.waitFor((d) => d.length >= 1);
+  await attemptsOnce(key, endpoint.id, (l) => l.data.length === 1);
+  const [event] = (await stripe.events.list({ type: 'customer.created' })).data;
+  assert.equal(event.data.object.id, customer.id);
+
+  const res = await request(worker.url, key, 'POST', `/v1/webhook_endpoints/${endpoint.id}/resend`, `event=${event.id}`);
+  assert.equal(res.status, 200, res.text);
+  assert.deepEqual(res.json, { object: 'webhook_delivery', event: event.id, endpoint: endpoint.id, status: 'pending' });
+  await receiver.waitFor((d) => d.length >= 2);
+  const again = verified(receiver.deliveries[1], endpoint.secret);
+  assert.equal(again.id, event.id);
+  assert.equal(again.type, 'customer.created');
+  const list = await attemptsOnce(key, endpoint.id, (l) => l.data.length === 2);
+  assert.deepEqual(list.data.map((a) => [a.event, a.status]), [[event.id, 200], [event.id, 200]]);
+  let owed;
+  for (let i = 0; i < 50; i += 1) {
+    owed = await stripe.events.retrieve(event.id);
+    if (owed.pending_webhooks === 0) break;
+    await sleep(100);
+  }
+  assert.equal(owed.pending_webhooks, 0, 'no longer owed once answered');
+  // Twice more in a row: each is one more delivery.
+  await request(worker.url, key, 'POST', `/v1/webhook_endpoints/${endpoint.id}/resend`, `event=${event.id}`);
+  await receiver.waitFor((d) => d.length >= 3);
+});
+
+test('attempts and resend never cross accounts, and their parameters are checked', async (t) => {
+  const receiver = await startReceiver();
+  t.after(() => receiver.close());
+  const keyA = newKey();
+  const keyB = newKey();
+  const a = stripeClient(worker.url, keyA);
+  const b = stripeClient(worker.url, keyB);
+  const endpointA = await endpointFor(a, receiver, ['customer.created']);
+  const endpointB = await endpointFor(b, receiver, ['customer.created']);
+  await a.customers.create({ name: 'a' });
+  const [eventA] = (await a.events.list()).data;
+  await receiver.waitFor((d) => d.length >= 1);
+
+  let res = await request(worker.url, keyB, 'GET', `/v1/webhook_endpoints/${endpointA.id}/delivery_attempts`);
+  assert.equal(res.status, 404);
+  assert.equal(res.json.error.message, `No such webhook endpoint: '${endpointA.id}'`);
+  res = await request(worker.url, keyB, 'POST', `/v1/webhook_endpoints/${endpointA.id}/resend`, `event=${eventA.id}`);
+  assert.equal(res.status, 404);
+  assert.equal(res.json.error.code, 'resource_missing');
+  res = await request(worker.url, keyB, 'POST', `/v1/webhook_endpoints/${endpointB.id}/resend`, `event=${eventA.id}`);
+  assert.equal(res.status, 404, 'another account\'s event');
+  assert.equal(res.json.error.message, `No such event: '${eventA.id}'`);
+  assert.equal(res.json.error.param, 'event');
+  const listB = await request(worker.url, keyB, 'GET', `/v1/webhook_endpoints/${endpointB.id}/delivery_attempts`);
+  assert.deepEqual(listB.json.data, [], 'B sees none of A\'s attempts');
+
+  const post = (body) => request(worker.url, keyA, 'POST', `/v1/webhook_endpoints/${endpointA.id}/resend`, body);
+  res = await post('');
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.message, 'Missing required param: event.');
+  res = await post('event=cus_123');
+  assert.equal(res.status, 404);
+  res = await post(`event=${eventA.id}&extra=1`);
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.param, 'extra');
+  res = await request(worker.url, keyA, 'GET', `/v1/webhook_endpoints/${endpointA.id}/delivery_attempts?starting_after=wda_999999`);
+  assert.equal(res.status, 400);
+  assert.equal(res.json.error.param, 'starting_after');
+  res = await request(worker.url, keyA, 'GET', `/v1/webhook_endpoints/${endpointA.id}/delivery_attempts?limit=101`);
+  assert.equal(res.status, 400);
+  res = await request(worker.url, keyA, 'GET', '/v1/webhook_endpoints/we_nope/delivery_attempts');
+  assert.equal(res.status, 404);
+
+  const c = await a.customers.create({ name: 'c' });
+  await a.customers.update(c.id, { name: 'c2' });
+  const [updated] = (await a.events.list({ type: 'customer.updated' })).data;
+  res = await post(`event=${updated.id}`);
+  assert.equal(res.status, 400, 'the endpoint does not listen to customer.updated');
+  assert.equal(res.json.error.param, 'event');
+  await a.webhookEndpoints.update(endpointA.id, { disabled: true });
+  res = await post(`event=${eventA.id}`);
+  assert.equal(res.status, 400, 'a disabled endpoint');
+  assert.match(res.json.error.message, /disabled/);
+});

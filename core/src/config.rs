@@ -39,6 +39,9 @@ pub struct Config {
     pub webhook_host_allowlist: Vec<String>,
     /// Sandbox mode only: at most this many live customers per account.
     pub customer_cap: Option<u64>,
+    /// Whether `/dashboard` serves the dashboard's static assets (`DASHBOARD` = `true`;
+    /// off unless set, so production stays dark).
+    pub dashboard: bool,
 }
 
 impl Config {
@@ -78,6 +81,7 @@ impl Config {
             deleted_retention_seconds: deleted_retention_seconds(lookup(
                 "DELETED_RETENTION_SECONDS",
             )),
+            dashboard: lookup("DASHBOARD").is_some_and(|v| v == "true"),
         }
     }
 }
@@ -115,6 +119,7 @@ mod tests {
         assert_eq!(config.deleted_retention_seconds, 2_592_000);
         assert_eq!(config.customer_cap, None, "caps apply to sandbox mode only");
         assert!(config.webhook_host_allowlist.is_empty());
+        assert!(!config.dashboard);
         assert!(config
             .keys
             .authenticate(Some("Bearer sk_test_abc"))
@@ -128,8 +133,10 @@ mod tests {
             "EDGE_CACHE_TTL_MS" => Some("10".into()),
             "SANDBOX_KEYS" => Some("true".into()),
             "DELETED_RETENTION_SECONDS" => Some("2".into()),
+            "DASHBOARD" => Some("true".into()),
             _ => None,
         });
+        assert!(config.dashboard);
         assert_eq!(config.deleted_retention_seconds, 2);
         assert_eq!(config.read_consistency, ReadConsistency::Edge);
         assert_eq!(config.edge_cache_ttl_ms, 10);

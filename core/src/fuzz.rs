@@ -193,6 +193,38 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/webhook_endpoints/we_123"),
     ("POST", "/v1/webhook_endpoints/we_123"),
     ("DELETE", "/v1/webhook_endpoints/we_123"),
+    ("GET", "/v1/webhook_endpoints/we_123/delivery_attempts"),
+    ("POST", "/v1/webhook_endpoints/we_123/resend"),
+    ("GET", "/v1/customers/{c}/discount"),
+    ("DELETE", "/v1/customers/{c}/discount"),
+    ("POST", "/v1/customers/{c}/discounts"),
+    ("GET", "/v1/customers/{c}/sources"),
+    ("POST", "/v1/customers/{c}/sources"),
+    ("GET", "/v1/customers/{c}/sources/card_123"),
+    ("POST", "/v1/customers/{c}/sources/card_123"),
+    ("DELETE", "/v1/customers/{c}/sources/card_123"),
+    ("GET", "/v1/customers/{c}/payment_methods"),
+    ("POST", "/v1/customers/{c}/payment_methods"),
+    ("GET", "/v1/customers/{c}/payment_methods/pm_123"),
+    ("POST", "/v1/coupons"),
+    ("GET", "/v1/coupons"),
+    ("GET", "/v1/coupons/SPRING"),
+    ("POST", "/v1/coupons/SPRING"),
+    ("DELETE", "/v1/coupons/SPRING"),
+    ("POST", "/v1/promotion_codes"),
+    ("GET", "/v1/promotion_codes"),
+    ("GET", "/v1/promotion_codes/promo_123"),
+    ("POST", "/v1/promotion_codes/promo_123"),
+    ("POST", "/v1/payment_methods"),
+    ("GET", "/v1/payment_methods/pm_123"),
+    ("POST", "/v1/payment_methods/pm_123"),
+    ("POST", "/v1/payment_methods/pm_123/attach"),
+    ("POST", "/v1/payment_methods/pm_123/detach"),
+    ("POST", "/v1/test_helpers/test_clocks"),
+    ("GET", "/v1/test_helpers/test_clocks"),
+    ("GET", "/v1/test_helpers/test_clocks/clock_123"),
+    ("DELETE", "/v1/test_helpers/test_clocks/clock_123"),
+    ("POST", "/v1/test_helpers/test_clocks/clock_123/advance"),
 ];
 
 /// The memory backend, with events and endpoints that answer empty pages and `{}`.
@@ -238,7 +270,9 @@ impl EndpointBackend for Backend {
         command: &EndpointCommand,
     ) -> Result<String, ApiError> {
         match command {
-            EndpointCommand::List { .. } => Ok(index_page_json(false, None, &[])),
+            EndpointCommand::List { .. } | EndpointCommand::ListAttempts { .. } => {
+                Ok(index_page_json(false, None, &[]))
+            }
             _ => Ok("{}".to_owned()),
         }
     }

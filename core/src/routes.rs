@@ -11,15 +11,28 @@
 //! GET|DELETE      /v1/customers/{c}/tax_ids/{id}  retrieve, delete (alias tax-ids)
 //! GET    /v1/customers/{c}/subscriptions, /v1/customers/{c}/invoices (seed 004)
 //! GET    /v1/invoices/upcoming?customer=c   (alias /v1/customers/{c}/upcoming-invoice)
+//! /v1/customers/{id}/discount|discounts|sources[/{id}]|payment_methods[/{id}]
+//! /v1/coupons, /v1/promotion_codes, /v1/payment_methods[/{id}/attach|detach],
+//! /v1/test_helpers/test_clocks[/{id}/advance]
+//! GET    /v1/webhook_endpoints/{id}/delivery_attempts  POST …/{id}/resend   (ours)
 //! ```
+//!
+//! `/dashboard` and below are not API paths: the Worker hands them to the static
+//! assets when the dashboard is on ([`is_dashboard_path`]).
 
+use crate::resources::coupons::handlers as coupons;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
+use crate::resources::customers::nested;
 use crate::resources::events::commands::EventBackend;
 use crate::resources::events::handlers as events;
 use crate::resources::invoices::handlers as invoices;
+use crate::resources::objects::call;
+use crate::resources::payment_methods::handlers as payment_methods;
+use crate::resources::promotion_codes::handlers as promotion_codes;
 use crate::resources::subscriptions::handlers as subscriptions;
 use crate::resources::tax_ids::handlers as tax_ids;
+use crate::resources::test_clocks::handlers as test_clocks;
 use crate::resources::webhook_endpoints::commands::EndpointBackend;
 use crate::resources::webhook_endpoints::handlers as endpoints;
 use crate::wire::error::ApiError;
@@ -31,11 +44,27 @@ use crate::wire::request::ApiRequest;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Customers(CustomerRoute),
+    Coupons(ObjectRoute),
+    PromotionCodes(ObjectRoute),
+    PaymentMethods(ObjectRoute),
+    TestClocks(ObjectRoute),
     Events(EventRoute),
     WebhookEndpoints(EndpointRoute),
     TaxIds(TaxIdRoute),
     Subscriptions(SubscriptionRoute),
     Invoices(InvoiceRoute),
+}
+
+/// The operations on a collection of account objects (`/v1/coupons`, …); `Action` is
+/// `POST /{id}/{action}` (`attach`, `detach`, `advance`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectRoute {
+    Create,
+    List,
+    Retrieve { id: String },
+    Update { id: String },
+    Delete { id: String },
+    Action { id: String, action: String },
 }
 
 /// The operations on `/v1/customers`.
@@ -56,6 +85,43 @@ pub enum CustomerRoute {
     /// Seed 004's undelete.
     Undelete {
         id: String,
+    },
+    Discount {
+        id: String,
+    },
+    DeleteDiscount {
+        id: String,
+    },
+    ApplyDiscount {
+        id: String,
+    },
+    Sources {
+        id: String,
+    },
+    CreateSource {
+        id: String,
+    },
+    Source {
+        id: String,
+        source: String,
+    },
+    UpdateSource {
+        id: String,
+        source: String,
+    },
+    DeleteSource {
+        id: String,
+        source: String,
+    },
+    PaymentMethods {
+        id: String,
+    },
+    AttachPaymentMethod {
+        id: String,
+    },
+    PaymentMethod {
+        id: String,
+        payment_method: String,
     },
 }
 
@@ -95,9 +161,23 @@ pub enum EventRoute {
 pub enum EndpointRoute {
     Create,
     List,
-    Retrieve { id: String },
-    Update { id: String },
-    Delete { id: String },
+    Retrieve {
+        id: String,
+    },
+    Update {
+        id: String,
+    },
+    Delete {
+        id: String,
+    },
+    /// Our extension: the endpoint's delivery attempts, newest first.
+    ListAttempts {
+        id: String,
+    },
+    /// Our extension: deliver one event to the endpoint again.
+    Resend {
+        id: String,
+    },
 }
 
 /// Everything the handlers need from storage: one trait per resource.
@@ -109,12 +189,22 @@ impl Route {
     pub fn reads_body(&self) -> bool {
         matches!(
             self,
-            Route::WebhookEndpoints(EndpointRoute::Create | EndpointRoute::Update { .. })
-                | Route::Customers(
-                    CustomerRoute::Create
-                        | CustomerRoute::Update { .. }
-                        | CustomerRoute::Undelete { .. }
+            Route::WebhookEndpoints(
+                EndpointRoute::Create | EndpointRoute::Update { .. } | EndpointRoute::Resend { .. }
+            ) | Route::Customers(
+                CustomerRoute::Create
+                    | CustomerRoute::Update { .. }
+                    | CustomerRoute::Undelete { .. }
+                    | CustomerRoute::ApplyDiscount { .. }
+                    | CustomerRoute::CreateSource { .. }
+                    | CustomerRoute::UpdateSource { .. }
+                    | CustomerRoute::AttachPaymentMethod { .. }
+            ) | Route::Coupons(ObjectRoute::Create | ObjectRoute::Update { .. })
+                | Route::PromotionCodes(ObjectRoute::Create | ObjectRoute::Update { .. })
+                | Route::PaymentMethods(
+                    ObjectRoute::Create | ObjectRoute::Update { .. } | ObjectRoute::Action { .. }
                 )
+                | Route::TestClocks(ObjectRoute::Create | ObjectRoute::Action { .. })
                 | Route::TaxIds(TaxIdRoute::Create { .. })
         )
     }
@@ -126,7 +216,18 @@ impl Route {
                 CustomerRoute::Retrieve { id }
                 | CustomerRoute::Update { id }
                 | CustomerRoute::Delete { id }
-                | CustomerRoute::Undelete { id },
+                | CustomerRoute::Undelete { id }
+                | CustomerRoute::Discount { id }
+                | CustomerRoute::DeleteDiscount { id }
+                | CustomerRoute::ApplyDiscount { id }
+                | CustomerRoute::Sources { id }
+                | CustomerRoute::CreateSource { id }
+                | CustomerRoute::Source { id, .. }
+                | CustomerRoute::UpdateSource { id, .. }
+                | CustomerRoute::DeleteSource { id, .. }
+                | CustomerRoute::PaymentMethods { id }
+                | CustomerRoute::AttachPaymentMethod { id }
+                | CustomerRoute::PaymentMethod { id, .. },
             ) => Some(id),
             Route::TaxIds(
                 TaxIdRoute::Create { customer }
@@ -166,7 +267,9 @@ impl Route {
             Route::WebhookEndpoints(
                 EndpointRoute::Retrieve { id }
                 | EndpointRoute::Update { id }
-                | EndpointRoute::Delete { id },
+                | EndpointRoute::Delete { id }
+                | EndpointRoute::ListAttempts { id }
+                | EndpointRoute::Resend { id },
             ) => (id, "we", "webhook endpoint"),
             _ => return Ok(()),
         };
@@ -192,6 +295,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     };
     let is_tax_ids = |s: &str| s == "tax_ids" || s == "tax-ids";
     let is_upcoming = |s: &str| s == "upcoming-invoice" || s == "upcoming_invoice";
+    if let ["customers", id, rest @ ..] = segments.as_slice() {
+        if let Some(route) = nested_route(method, id, rest) {
+            return Ok(route);
+        }
+    }
     let route = match (method, segments.as_slice()) {
         ("POST", ["customers"]) => Some(Route::Customers(CustomerRoute::Create)),
         ("GET", ["customers"]) => Some(Route::Customers(CustomerRoute::List)),
@@ -245,12 +353,76 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ("GET", ["invoices", "upcoming"]) => {
             Some(Route::Invoices(InvoiceRoute::Upcoming { customer: None }))
         }
+        (_, ["coupons", rest @ ..]) => object_route(method, rest, "CLRUD", &[]).map(Route::Coupons),
+        (_, ["promotion_codes", rest @ ..]) => {
+            object_route(method, rest, "CLRU", &[]).map(Route::PromotionCodes)
+        }
+        (_, ["payment_methods", rest @ ..]) => {
+            object_route(method, rest, "CRU", &["attach", "detach"]).map(Route::PaymentMethods)
+        }
+        (_, ["test_helpers", "test_clocks", rest @ ..]) => {
+            object_route(method, rest, "CLRD", &["advance"]).map(Route::TestClocks)
+        }
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
         method: method.to_owned(),
         path: path.to_owned(),
     })
+}
+
+/// `/v1/customers/{id}/…`: the discount, sources and payment methods of one customer
+/// (seed 004's `payment-methods` spelling too).
+fn nested_route(method: &str, id: &str, rest: &[&str]) -> Option<Route> {
+    let id = decode_segment(id);
+    let sub = |s: &str| decode_segment(s);
+    let route = match (method, rest) {
+        ("GET", ["discount"]) => CustomerRoute::Discount { id },
+        ("DELETE", ["discount"]) => CustomerRoute::DeleteDiscount { id },
+        ("POST", ["discounts"]) => CustomerRoute::ApplyDiscount { id },
+        ("GET", ["sources"]) => CustomerRoute::Sources { id },
+        ("POST", ["sources"]) => CustomerRoute::CreateSource { id },
+        ("GET", ["sources", s]) if !s.is_empty() => CustomerRoute::Source { id, source: sub(s) },
+        ("POST", ["sources", s]) if !s.is_empty() => {
+            CustomerRoute::UpdateSource { id, source: sub(s) }
+        }
+        ("DELETE", ["sources", s]) if !s.is_empty() => {
+            CustomerRoute::DeleteSource { id, source: sub(s) }
+        }
+        ("GET", ["payment_methods" | "payment-methods"]) => CustomerRoute::PaymentMethods { id },
+        ("POST", ["payment_methods" | "payment-methods"]) => {
+            CustomerRoute::AttachPaymentMethod { id }
+        }
+        ("GET", ["payment_methods" | "payment-methods", pm]) if !pm.is_empty() => {
+            CustomerRoute::PaymentMethod {
+                id,
+                payment_method: sub(pm),
+            }
+        }
+        _ => return None,
+    };
+    Some(Route::Customers(route))
+}
+
+/// The routes of a collection of account objects, after its name: `ops` says which of
+/// Create, List, Retrieve, Update, Delete it has, `actions` its `POST /{id}/{action}`s.
+fn object_route(method: &str, rest: &[&str], ops: &str, actions: &[&str]) -> Option<ObjectRoute> {
+    let id = |s: &str| decode_segment(s);
+    let (op, route) = match (method, rest) {
+        ("POST", []) => ('C', ObjectRoute::Create),
+        ("GET", []) => ('L', ObjectRoute::List),
+        ("GET", [i]) if !i.is_empty() => ('R', ObjectRoute::Retrieve { id: id(i) }),
+        ("POST", [i]) if !i.is_empty() => ('U', ObjectRoute::Update { id: id(i) }),
+        ("DELETE", [i]) if !i.is_empty() => ('D', ObjectRoute::Delete { id: id(i) }),
+        ("POST", [i, action]) if !i.is_empty() && actions.contains(action) => {
+            return Some(ObjectRoute::Action {
+                id: id(i),
+                action: (*action).to_owned(),
+            })
+        }
+        _ => return None,
+    };
+    ops.contains(op).then_some(route)
 }
 
 fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
@@ -266,6 +438,12 @@ fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
         ("DELETE", [id]) if !id.is_empty() => EndpointRoute::Delete {
             id: decode_segment(id),
         },
+        ("GET", [id, "delivery_attempts"]) if !id.is_empty() => EndpointRoute::ListAttempts {
+            id: decode_segment(id),
+        },
+        ("POST", [id, "resend"]) if !id.is_empty() => EndpointRoute::Resend {
+            id: decode_segment(id),
+        },
         _ => return None,
     };
     Some(Route::WebhookEndpoints(op))
@@ -274,19 +452,71 @@ fn endpoint_route(method: &str, rest: &[&str]) -> Option<Route> {
 /// Runs the handler of `route`.
 pub async fn dispatch(
     route: Route,
+    mut req: ApiRequest,
+    backend: &impl Backend,
+) -> Result<Rendered, ApiError> {
+    // The routes of the referenced objects are parsed synchronously into one command,
+    // so this future has few await points (each one costs code in the wasm).
+    let next = match route {
+        Route::Customers(op) => match op {
+            CustomerRoute::Create => return customers::create(req, backend).await,
+            CustomerRoute::List => return customers::list(req, backend).await,
+            CustomerRoute::Search => return customers::search(req, backend).await,
+            CustomerRoute::Retrieve { id } => return customers::retrieve(req, backend, &id).await,
+            CustomerRoute::Update { id } => return customers::update(req, backend, &id).await,
+            CustomerRoute::Delete { id } => return customers::delete(req, backend, &id).await,
+            CustomerRoute::Undelete { id } => return customers::undelete(req, backend, &id).await,
+            CustomerRoute::Discount { id } => Next::Discount(id, false),
+            CustomerRoute::ApplyDiscount { id } => Next::Discount(id, true),
+            CustomerRoute::PaymentMethods { id } => Next::Objects(
+                payment_methods::customer_command(&id, None, false, &mut req)?,
+            ),
+            CustomerRoute::AttachPaymentMethod { id } => Next::Objects(
+                payment_methods::customer_command(&id, None, true, &mut req)?,
+            ),
+            CustomerRoute::PaymentMethod { id, payment_method } => Next::Objects(
+                payment_methods::customer_command(&id, Some(&payment_method), false, &mut req)?,
+            ),
+            other => {
+                let (id, command) = nested::command(other, &mut req)?;
+                Next::Nested(id, Box::new(command))
+            }
+        },
+        Route::Coupons(op) => Next::Objects(coupons::command(op, &mut req)?),
+        Route::PromotionCodes(op) => Next::Objects(promotion_codes::command(op, &mut req)?),
+        Route::PaymentMethods(op) => Next::Objects(payment_methods::command(op, &mut req)?),
+        Route::TestClocks(op) => Next::Objects(test_clocks::command(op, &mut req)?),
+        other => return dispatch_others(other, req, backend).await,
+    };
+    match next {
+        Next::Discount(id, apply) => nested::discount(req, backend, &id, apply).await,
+        Next::Nested(id, command) => nested::run(&req, backend, &id, *command).await,
+        Next::Objects(command) => match command.op.as_str() {
+            // These two owe the customers a follow-up.
+            "payment_method.detach" => payment_methods::detach(&req, backend, command).await,
+            "test_clock.delete" => test_clocks::delete(&req, backend, command).await,
+            _ => call(&req, backend, command).await,
+        },
+    }
+}
+
+/// What a route of the referenced objects sends, once parsed.
+enum Next {
+    Discount(String, bool),
+    Nested(
+        String,
+        Box<crate::resources::customers::commands::CustomerCommand>,
+    ),
+    Objects(crate::resources::objects::ObjectCommand),
+}
+
+/// The routes of tax ids, subscriptions, invoices, events and webhook endpoints.
+async fn dispatch_others(
+    route: Route,
     req: ApiRequest,
     backend: &impl Backend,
 ) -> Result<Rendered, ApiError> {
     match route {
-        Route::Customers(op) => match op {
-            CustomerRoute::Create => customers::create(req, backend).await,
-            CustomerRoute::List => customers::list(req, backend).await,
-            CustomerRoute::Search => customers::search(req, backend).await,
-            CustomerRoute::Retrieve { id } => customers::retrieve(req, backend, &id).await,
-            CustomerRoute::Update { id } => customers::update(req, backend, &id).await,
-            CustomerRoute::Delete { id } => customers::delete(req, backend, &id).await,
-            CustomerRoute::Undelete { id } => customers::undelete(req, backend, &id).await,
-        },
         Route::TaxIds(op) => match op {
             TaxIdRoute::Create { customer } => tax_ids::create(req, backend, &customer).await,
             TaxIdRoute::List { customer } => tax_ids::list(req, backend, &customer).await,
@@ -318,8 +548,18 @@ pub async fn dispatch(
             EndpointRoute::Retrieve { id } => endpoints::retrieve(req, backend, &id).await,
             EndpointRoute::Update { id } => endpoints::update(req, backend, &id).await,
             EndpointRoute::Delete { id } => endpoints::delete(req, backend, &id).await,
+            EndpointRoute::ListAttempts { id } => endpoints::list_attempts(req, backend, &id).await,
+            EndpointRoute::Resend { id } => endpoints::resend(req, backend, &id).await,
         },
+        _ => Err(ApiError::internal("unrouted operation")),
     }
+}
+
+/// Whether `path` is the dashboard's (`/dashboard` or below), served from the static
+/// assets when the `DASHBOARD` var is `true` and an unknown API path otherwise.
+pub fn is_dashboard_path(path: &str) -> bool {
+    path.strip_prefix("/dashboard")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Path ids arrive percent-encoded; a segment that does not decode is kept as is
@@ -561,6 +801,52 @@ mod tests {
             Route::WebhookEndpoints(EndpointRoute::Update { id: "we_1".into() })
         );
         assert!(route("POST", "/v1/webhook_endpoints").unwrap().reads_body());
+    }
+
+    #[test]
+    fn the_dashboard_extensions_are_routed_and_their_endpoint_id_checked() {
+        assert_eq!(
+            route("GET", "/v1/webhook_endpoints/we_1/delivery_attempts").unwrap(),
+            Route::WebhookEndpoints(EndpointRoute::ListAttempts { id: "we_1".into() })
+        );
+        let resend = route("POST", "/v1/webhook_endpoints/we_1/resend").unwrap();
+        assert_eq!(
+            resend,
+            Route::WebhookEndpoints(EndpointRoute::Resend { id: "we_1".into() })
+        );
+        assert!(resend.reads_body());
+        let err = route("POST", "/v1/webhook_endpoints/cus_1/resend")
+            .unwrap()
+            .check_ids()
+            .unwrap_err();
+        assert_eq!(err.to_string(), "No such webhook endpoint: 'cus_1'");
+        for (method, path) in [
+            ("POST", "/v1/webhook_endpoints/we_1/delivery_attempts"),
+            ("GET", "/v1/webhook_endpoints/we_1/resend"),
+            ("GET", "/v1/webhook_endpoints//delivery_attempts"),
+        ] {
+            assert_eq!(
+                route(method, path).unwrap_err().status(),
+                404,
+                "{method} {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_dashboard_and_below_are_dashboard_paths() {
+        for path in ["/dashboard", "/dashboard/", "/dashboard/app.js"] {
+            assert!(is_dashboard_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/dashboards",
+            "/v1/dashboard",
+            "/dashboard.js",
+            "/app.js",
+        ] {
+            assert!(!is_dashboard_path(path), "{path}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Worker's request path: read the request once (route, key, query and body),
 //! hand an `ApiRequest` to the dispatch table of `api-core`, and write the response.
 //! Every response, error or not, carries a `Request-Id`; errors are rendered here only.
+//! `/dashboard` goes to the static assets instead, when the `DASHBOARD` var turns it on.
 
 pub mod backend;
 pub mod bindings;
@@ -10,7 +11,7 @@ pub mod rate_limit;
 use std::rc::Rc;
 
 use api_core::config::Config;
-use api_core::routes::{dispatch, route, CustomerRoute, Route};
+use api_core::routes::{dispatch, is_dashboard_path, route, CustomerRoute, Route};
 use api_core::wire::error::ApiError;
 use api_core::wire::form::{decode_form, decode_json, merge, FormMap};
 use api_core::wire::idempotency::{
@@ -35,8 +36,18 @@ const KEY_WAIT_MS: u64 = 2_000;
 /// How often it asks again meanwhile.
 const KEY_POLL_MS: u64 = 100;
 
+/// The binding of the static assets (`[assets]` in wrangler.toml: the dashboard).
+const ASSETS: &str = "ASSETS";
+
 /// Serves one request end to end.
 pub async fn serve(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    // Every request reaches the Worker first (`run_worker_first`), so the dashboard is
+    // served only when the var says so; otherwise its paths are unknown API paths (404).
+    if config(&env).dashboard && is_dashboard_path(&req.path()) {
+        if let Ok(assets) = env.assets(ASSETS) {
+            return assets.fetch_request(req).await;
+        }
+    }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = header(&req, "Stripe-Version");
     let mut should_retry = false;

@@ -1,5 +1,6 @@
 // Test support for the reliability suites: an account filled with one of each object
-// (customers with a tax id, a deleted one, a webhook endpoint, events), a byte-for-byte
+// (customers with a tax id, a payment method and a card source, a deleted one, a coupon
+// and a promotion code, a test clock, a webhook endpoint, events), a byte-for-byte
 // snapshot of everything the account's API shows, raw HTTP that sends a path exactly as
 // written (fetch would normalise `..`), and a seeded PRNG so generated inputs reproduce.
 import http from 'node:http';
@@ -18,8 +19,18 @@ export async function fillAccount(url, key) {
   await request(url, key, 'DELETE', `/v1/customers/${gone.id}`);
   const taxId = await post(`/v1/customers/${customer.id}/tax_ids`, 'type=eu_vat&value=DE123456789');
   const endpoint = await post('/v1/webhook_endpoints', 'url=https%3A%2F%2Fhooks.example.com%2Fa&enabled_events[]=customer.created');
+  // Coupon ids are the caller's: one of its own per account.
+  const coupon = await post('/v1/coupons', `id=C${key.slice(-10)}&percent_off=10&duration=once`);
+  const promo = await post('/v1/promotion_codes', `coupon=${coupon.id}&code=P${key.slice(-10)}`);
+  const pm = await post('/v1/payment_methods', 'type=card&card[token]=tok_visa');
+  await post(`/v1/payment_methods/${pm.id}/attach`, `customer=${customer.id}`);
+  const source = await post(`/v1/customers/${customer.id}/sources`, 'source=tok_amex');
+  const clock = await post('/v1/test_helpers/test_clocks', `frozen_time=${Math.floor(Date.now() / 1000)}`);
   const events = (await request(url, key, 'GET', '/v1/events?limit=100')).json.data;
-  return { customer: customer.id, other: other.id, gone: gone.id, taxId: taxId.id, endpoint: endpoint.id, event: events[0].id };
+  return {
+    customer: customer.id, other: other.id, gone: gone.id, taxId: taxId.id, endpoint: endpoint.id, event: events[0].id,
+    coupon: coupon.id, promo: promo.id, pm: pm.id, source: source.id, clock: clock.id,
+  };
 }
 
 /** Everything the account shows, as one string: lists, each object, each sub-list. */
@@ -36,6 +47,19 @@ export async function snapshot(url, key, ids) {
     `/v1/customers/${ids.customer}/tax_ids/${ids.taxId}`,
     `/v1/webhook_endpoints/${ids.endpoint}`,
     `/v1/events/${ids.event}`,
+    `/v1/webhook_endpoints/${ids.endpoint}/delivery_attempts`,
+    '/v1/coupons?limit=100',
+    `/v1/coupons/${ids.coupon}`,
+    '/v1/promotion_codes?limit=100',
+    `/v1/promotion_codes/${ids.promo}`,
+    `/v1/payment_methods/${ids.pm}`,
+    `/v1/customers/${ids.customer}/payment_methods?type=card`,
+    `/v1/customers/${ids.customer}/payment_methods/${ids.pm}`,
+    `/v1/customers/${ids.customer}/sources`,
+    `/v1/customers/${ids.customer}/sources/${ids.source}`,
+    `/v1/customers/${ids.customer}/discount`,
+    '/v1/test_helpers/test_clocks?limit=100',
+    `/v1/test_helpers/test_clocks/${ids.clock}`,
   ];
   const parts = [];
   for (const path of paths) {

@@ -126,9 +126,60 @@ const ENVELOPES = {
 };
 
 /**
+ * Our own extensions for the dashboard (`GET /v1/webhook_endpoints/{id}/delivery_attempts`,
+ * `POST /v1/webhook_endpoints/{id}/resend`). They are not Stripe objects and Stripe's spec
+ * has no schema for them, so these are written by hand, closed like Stripe's (no key
+ * beyond these), under names no Stripe schema uses.
+ */
+const EXTENSION_SCHEMAS = {
+  'ours.webhook_delivery_attempt': {
+    title: 'webhook_delivery_attempt (ours)',
+    type: 'object',
+    properties: {
+      id: { type: 'string', pattern: '^wda_[0-9]+$' },
+      object: { enum: ['webhook_delivery_attempt'], type: 'string' },
+      endpoint: { maxLength: 5000, type: 'string' },
+      event: { pattern: '^evt_[0-9A-Za-z]+$', type: 'string' },
+      created: { type: 'integer' },
+      status: { nullable: true, type: 'integer' },
+      duration_ms: { type: 'integer' },
+      // 200 bytes of an answer at most; a reason for no answer is not cut.
+      response_excerpt: { maxLength: 5000, type: 'string' },
+    },
+    required: ['id', 'object', 'endpoint', 'event', 'created', 'status', 'duration_ms', 'response_excerpt'],
+  },
+  'ours.webhook_delivery': {
+    title: 'webhook_delivery (ours)',
+    type: 'object',
+    properties: {
+      object: { enum: ['webhook_delivery'], type: 'string' },
+      event: { pattern: '^evt_[0-9A-Za-z]+$', type: 'string' },
+      endpoint: { pattern: '^we_[0-9A-Za-z]+$', type: 'string' },
+      status: { enum: ['pending'], type: 'string' },
+    },
+    required: ['object', 'event', 'endpoint', 'status'],
+  },
+};
+for (const [name, schema] of Object.entries(EXTENSION_SCHEMAS)) {
+  if (Object.hasOwn(schemas, name)) throw new Error(`schema.mjs: ${name} is already in ${FIXTURE}`);
+  schemas[name] = schema;
+}
+
+/**
  * `object` value → [schema when not deleted, schema when `deleted === true`].
  * null: Stripe's 2023-08-16 schema has no deleted form of that resource in the file.
  */
+// Stripe's `test_helpers.deleted_test_clock` (`{id, object, deleted: true}`), missing from the file.
+schemas['deleted_test_helpers.test_clock'] = {
+  type: 'object',
+  required: ['deleted', 'id', 'object'],
+  properties: {
+    deleted: { type: 'boolean', enum: [true] },
+    id: { maxLength: 5000, type: 'string' },
+    object: { type: 'string', enum: ['test_helpers.test_clock'] },
+  },
+};
+
 export const RESOURCES = {
   customer: ['customer', 'deleted_customer'],
   tax_id: ['tax_id', 'deleted_tax_id'],
@@ -138,9 +189,12 @@ export const RESOURCES = {
   card: ['card', 'deleted_card'],
   promotion_code: ['promotion_code', null],
   webhook_endpoint: ['webhook_endpoint', 'deleted_webhook_endpoint'],
-  // Stripe's spec has deleted_test_helpers.test_clock, but this file does not.
-  'test_helpers.test_clock': ['test_helpers.test_clock', null],
+  // Stripe's spec has deleted_test_helpers.test_clock, but this file does not: added below.
+  'test_helpers.test_clock': ['test_helpers.test_clock', 'deleted_test_helpers.test_clock'],
   cash_balance: ['cash_balance', null],
+  // Ours, not Stripe's (EXTENSION_SCHEMAS above).
+  webhook_delivery_attempt: ['ours.webhook_delivery_attempt', null],
+  webhook_delivery: ['ours.webhook_delivery', null],
 };
 for (const names of Object.values(RESOURCES)) for (const n of names) if (n) schemaNamed(n);
 

@@ -20,10 +20,24 @@ import { violationsOf } from './schema.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
- * Miniflare options equivalent to wrangler.toml, with sandbox keys on and rate limits
- * off (a test suite is itself a burst; tests/limits.test.mjs turns them on).
+ * wrangler.toml's `[assets]` as Miniflare takes them: public/ behind the ASSETS binding,
+ * every request to the Worker first (`run_worker_first = true`), which serves
+ * /dashboard/* from it only when the DASHBOARD var is "true".
  */
-export function workerOptions({ vars = {}, persist } = {}) {
+export const ASSETS = {
+  directory: path.join(root, 'public'),
+  binding: 'ASSETS',
+  routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
+  assetConfig: { html_handling: 'auto-trailing-slash', not_found_handling: 'none' },
+};
+
+/**
+ * Miniflare options equivalent to wrangler.toml, with sandbox keys on and rate limits
+ * off (a test suite is itself a burst; tests/limits.test.mjs turns them on). `assets: true`
+ * adds the static assets (the dashboard's files); the DASHBOARD var still decides
+ * whether the Worker serves them.
+ */
+export function workerOptions({ vars = {}, persist, assets = false } = {}) {
   return {
     host: '127.0.0.1',
     port: 0,
@@ -41,6 +55,7 @@ export function workerOptions({ vars = {}, persist } = {}) {
           ACCOUNT_OBJECT: { className: 'AccountObject', useSQLite: true },
         },
         bindings: { SANDBOX_KEYS: 'true', READ_CONSISTENCY: 'strong', RATE_LIMITS: 'off', ...vars },
+        ...(assets ? { assets: ASSETS } : {}),
       },
     ],
   };

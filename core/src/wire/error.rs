@@ -59,6 +59,14 @@ pub enum ApiError {
     /// A retry that arrived while the first request with its key was still running.
     #[error("There is currently another in-progress request using this Idempotent Key (probably from a network retry or a timeout). Please try again later.")]
     IdempotencyInProgress,
+    /// A card that cannot be used (`card_error`, 402): declines and bad numbers.
+    #[error("{message}")]
+    Card {
+        code: String,
+        decline_code: Option<String>,
+        param: Option<String>,
+        message: String,
+    },
     #[error("An unexpected error occurred. Please retry the request.")]
     Internal { detail: String },
 }
@@ -149,6 +157,21 @@ impl ApiError {
         matches!(self.status(), 409 | 429)
     }
 
+    /// A `card_error` with Stripe's code (and decline code, for declines).
+    pub fn card(
+        code: &str,
+        decline_code: Option<&str>,
+        param: Option<&str>,
+        message: &str,
+    ) -> Self {
+        ApiError::Card {
+            code: code.to_owned(),
+            decline_code: decline_code.map(str::to_owned),
+            param: param.map(str::to_owned),
+            message: message.to_owned(),
+        }
+    }
+
     pub fn internal(detail: impl Into<String>) -> Self {
         ApiError::Internal {
             detail: detail.into(),
@@ -168,6 +191,7 @@ impl ApiError {
             ApiError::UnrecognizedUrl { .. } => 404,
             ApiError::BodyTooLarge { .. } => 413,
             ApiError::IdempotencyInProgress => 409,
+            ApiError::Card { .. } => 402,
             ApiError::Internal { .. } => 500,
             _ => 400,
         }
@@ -180,6 +204,7 @@ impl ApiError {
                 "idempotency_error"
             }
             ApiError::Internal { .. } => "api_error",
+            ApiError::Card { .. } => "card_error",
             _ => "invalid_request_error",
         }
     }
@@ -190,6 +215,7 @@ impl ApiError {
             ApiError::UnknownParameter { .. } => Some("parameter_unknown"),
             ApiError::MissingParameter { .. } => Some("parameter_missing"),
             ApiError::InvalidParameter { code, .. } => code.as_deref(),
+            ApiError::Card { code, .. } => Some(code),
             ApiError::InvalidRequest { code, .. } => code.as_deref(),
             _ => None,
         }
@@ -197,7 +223,7 @@ impl ApiError {
 
     pub fn param(&self) -> Option<&str> {
         match self {
-            ApiError::NoSuchObject { param, .. } => param.as_deref(),
+            ApiError::NoSuchObject { param, .. } | ApiError::Card { param, .. } => param.as_deref(),
             ApiError::UnknownParameter { param, .. }
             | ApiError::MissingParameter { param }
             | ApiError::InvalidParameter { param, .. } => Some(param),
@@ -212,6 +238,10 @@ impl ApiError {
             error: ErrorDetail {
                 kind: self.kind(),
                 code,
+                decline_code: match self {
+                    ApiError::Card { decline_code, .. } => decline_code.as_deref(),
+                    _ => None,
+                },
                 message: self.to_string(),
                 param: self.param(),
                 doc_url: code.map(|c| format!("{DOC_URL_BASE}{}", c.replace('_', "-"))),
@@ -251,6 +281,8 @@ pub struct ErrorBody<'a> {
 pub struct ErrorDetail<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decline_code: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
     pub message: String,

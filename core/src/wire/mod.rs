@@ -3,6 +3,7 @@
 //! idempotency keys, and the decoded request every handler takes (`request`).
 
 pub mod auth;
+pub mod dates;
 pub mod envelope;
 pub mod error;
 pub mod form;

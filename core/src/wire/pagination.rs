@@ -50,7 +50,7 @@ impl Limit {
         self.0
     }
 
-    #[cfg(test)]
+    /// A limit already checked (1–100), e.g. read back from a command's JSON.
     pub fn of(n: u32) -> Self {
         Limit(n)
     }

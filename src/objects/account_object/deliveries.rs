@@ -2,19 +2,21 @@
 //! the request's path. At least once (rows live in SQLite), in order per customer and
 //! endpoint (a later event waits while an earlier one is owed), retried with backoff.
 
+use api_core::resources::webhook_endpoints::attempts::ListAttempts;
 use api_core::resources::webhook_endpoints::delivery::{
     after_failure, headers, is_success, payload, AfterFailure,
 };
 use api_core::resources::webhook_endpoints::retry_schedule::RetrySchedule;
 use api_core::wire::error::ApiError;
 use api_core::wire::ids::random_bytes;
+use api_core::wire::pagination::{finish_page, index_page_json};
 use futures_util::future::{select, Either};
 use serde::Deserialize;
 use worker::{web_sys, AbortController, Delay, Fetch, Request, SqlStorage, SqlStorageValue};
 
 use super::endpoints::Target;
 use super::events_log;
-use crate::objects::sql::storage_error;
+use crate::objects::sql::{bind, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS deliveries (
@@ -35,6 +37,7 @@ pub const SCHEMA: &[&str] = &[
         status INTEGER,
         duration_ms INTEGER NOT NULL,
         response_excerpt TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS delivery_attempts_by_endpoint ON delivery_attempts (endpoint_id, seq)",
 ];
 
 /// Bytes of a receiver's answer kept with each attempt.
@@ -68,6 +71,77 @@ pub fn enqueue(
     )
     .map_err(storage_error)?;
     Ok(())
+}
+
+/// Owes the event at `event_seq` to the endpoint `endpoint_id` again, due now, with a
+/// fresh retry schedule, whatever became of its earlier delivery (the dashboard's resend).
+/// An event not owed before is counted in its `pending_webhooks` again.
+pub fn resend(
+    sql: &SqlStorage,
+    event_seq: i64,
+    object_id: &str,
+    endpoint_id: &str,
+    now_ms: i64,
+) -> Result<(), ApiError> {
+    sql.exec(
+        "UPDATE events SET pending_webhooks = pending_webhooks + 1 WHERE seq = ?
+         AND NOT EXISTS (SELECT 1 FROM deliveries
+                         WHERE endpoint_id = ? AND event_seq = ? AND state = 'pending')",
+        vec![
+            SqlStorageValue::Integer(event_seq),
+            endpoint_id.into(),
+            SqlStorageValue::Integer(event_seq),
+        ],
+    )
+    .map_err(storage_error)?;
+    sql.exec(
+        "INSERT INTO deliveries (event_seq, endpoint_id, object_id, next_attempt_ms) VALUES (?, ?, ?, ?)
+         ON CONFLICT (endpoint_id, event_seq) DO UPDATE SET state = 'pending', attempts = 0,
+           first_attempt_ms = NULL, next_attempt_ms = excluded.next_attempt_ms",
+        vec![
+            SqlStorageValue::Integer(event_seq),
+            endpoint_id.into(),
+            object_id.into(),
+            SqlStorageValue::Integer(now_ms),
+        ],
+    )
+    .map_err(storage_error)?;
+    Ok(())
+}
+
+/// One page of an endpoint's delivery attempts, newest first (SQLite writes the JSON).
+pub fn attempts_page(
+    sql: &SqlStorage,
+    endpoint_id: &str,
+    list: &ListAttempts,
+) -> Result<String, ApiError> {
+    let at = list.cursor_seq()?;
+    if let Some(seq) = at {
+        let found = sql
+            .exec(
+                "SELECT seq FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
+                vec![SqlStorageValue::Integer(seq), endpoint_id.into()],
+            )
+            .map_err(storage_error)?
+            .raw()
+            .next()
+            .is_some();
+        if !found {
+            return Err(list.missing_cursor());
+        }
+    }
+    #[derive(Deserialize)]
+    struct Attempt {
+        document: String,
+    }
+    let query = list.page_query(endpoint_id, at);
+    let rows: Vec<Attempt> = sql
+        .exec(&query.sql, bind(query.args))
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
+    let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+    Ok(index_page_json(has_more, None, &documents))
 }
 
 /// Stops every delivery still owed to an endpoint that was disabled or deleted.

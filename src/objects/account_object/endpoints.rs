@@ -1,7 +1,11 @@
 //! The account's webhook endpoints in SQL: create, retrieve, update, list and delete,
-//! and the targets an event of a given type is delivered to.
+//! the targets an event of a given type is delivered to, and (ours, for the dashboard)
+//! an endpoint's delivery attempts and the resend of one event.
 
 use api_core::resources::events::types::endpoint_wants;
+use api_core::resources::webhook_endpoints::attempts::{
+    check_resend, no_such_event, resend_json, ListAttempts,
+};
 use api_core::resources::webhook_endpoints::commands::EndpointCommand;
 use api_core::resources::webhook_endpoints::model::{
     DeletedWebhookEndpoint, EndpointStatus, WebhookEndpoint,
@@ -11,6 +15,8 @@ use api_core::wire::pagination::{finish_page, index_page_json, Conditions};
 use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
+use super::{deliveries, events_log};
+use crate::objects::scheduler::now_ms;
 use crate::objects::sql::{bind, count, position_of, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
@@ -79,6 +85,17 @@ pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, Api
             )
             .map_err(storage_error)?;
             Ok(serde_json::to_string(&DeletedWebhookEndpoint::new(id))?)
+        }
+        EndpointCommand::ListAttempts { id, limit, cursor } => {
+            load(sql, &id)?;
+            deliveries::attempts_page(sql, &id, &ListAttempts { limit, cursor })
+        }
+        EndpointCommand::Resend { id, event } => {
+            let (endpoint, _) = load(sql, &id)?;
+            let found = events_log::find(sql, &event)?.ok_or_else(|| no_such_event(&event))?;
+            check_resend(&endpoint, found.kind())?;
+            deliveries::resend(sql, found.seq, found.object_id(), &id, now_ms())?;
+            Ok(resend_json(&event, &id))
         }
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, position_of, storage_error};
+use crate::objects::sql::{bind, position_of, rows, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS events (
@@ -82,6 +82,46 @@ pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)
         .map(|r| (r.seq, head.kind.to_owned())))
 }
 
+/// An event found in the log: where it sits, and its stored document.
+pub struct Found {
+    pub seq: i64,
+    head: (String, String),
+}
+
+impl Found {
+    /// The event's type.
+    pub fn kind(&self) -> &str {
+        &self.head.0
+    }
+
+    /// The id of the object the event is about.
+    pub fn object_id(&self) -> &str {
+        &self.head.1
+    }
+}
+
+/// The event `id` of this account, if the log holds it.
+pub fn find(sql: &SqlStorage, id: &str) -> Result<Option<Found>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        seq: i64,
+        document: String,
+    }
+    let found: Vec<Row> = rows(
+        sql,
+        "SELECT seq, document FROM events WHERE id = ?",
+        vec![id.into()],
+    )?;
+    let Some(row) = found.into_iter().next() else {
+        return Ok(None);
+    };
+    let head: EventHead = serde_json::from_str(&row.document)?;
+    Ok(Some(Found {
+        seq: row.seq,
+        head: (head.kind.to_owned(), head.data.object.id.to_owned()),
+    }))
+}
+
 /// Sets how many endpoints an event is owed to.
 pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiError> {
     sql.exec(
@@ -96,11 +136,16 @@ pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiErro
 }
 
 /// Drops events older than the retention period, and (sandbox cap) all but the newest
-/// `max_kept`, with their deliveries.
+/// `max_kept`, with their deliveries and the attempts to deliver them.
 pub fn prune(sql: &SqlStorage, now: i64, max_kept: Option<u64>) -> Result<(), ApiError> {
     let cutoff = vec![SqlStorageValue::Integer(now - RETENTION_SECONDS)];
     sql.exec(
         "DELETE FROM deliveries WHERE event_seq IN (SELECT seq FROM events WHERE created < ?)",
+        cutoff.clone(),
+    )
+    .map_err(storage_error)?;
+    sql.exec(
+        "DELETE FROM delivery_attempts WHERE at_ms < ? * 1000",
         cutoff.clone(),
     )
     .map_err(storage_error)?;
@@ -113,6 +158,13 @@ pub fn prune(sql: &SqlStorage, now: i64, max_kept: Option<u64>) -> Result<(), Ap
         let oldest_kept = "(SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ? - 1)";
         sql.exec(
             &format!("DELETE FROM deliveries WHERE event_seq < {oldest_kept}"),
+            keep.clone(),
+        )
+        .map_err(storage_error)?;
+        sql.exec(
+            &format!(
+                "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq < {oldest_kept})"
+            ),
             keep.clone(),
         )
         .map_err(storage_error)?;

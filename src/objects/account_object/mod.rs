@@ -1,8 +1,12 @@
 //! The AccountObject Durable Object: one per account namespace. It holds the customer
 //! index (`customer_index`), the referenced objects (`references`), the event log
 //! (`events_log`), the webhook endpoints (`endpoints`) and the deliveries owed to them
-//! (`deliveries`), which its alarm sends, and the idempotency-key registry
-//! (`idempotency_keys`), pruned by its alarm. Requests arrive on one path per resource.
+//! (`deliveries`), which its alarm sends. On `references` it runs `api-core`'s
+//! `resources::account::execute` (coupons, promotion codes, payment methods, test
+//! clocks, the claim/release of a customer write) with no await inside, recording
+//! the events they cause in the same block. It also keeps the idempotency-key
+//! registry (`idempotency_keys`), pruned by its alarm. Requests arrive on one path per
+//! resource.
 
 mod customer_index;
 mod deliveries;
@@ -115,7 +119,16 @@ impl DurableObject for AccountObject {
             },
             keys::PATH => self.keys(&sql, &body).await,
             endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(&body) {
-                Ok(command) => endpoint_command(&sql, command),
+                Ok(command) => {
+                    let resend = matches!(command, EndpointCommand::Resend { .. });
+                    let answer = endpoint_command(&sql, command);
+                    if resend && answer.is_ok() {
+                        Scheduler { state: &self.state }
+                            .schedule(DELIVER_JOB, now_ms())
+                            .await;
+                    }
+                    answer
+                }
                 Err(e) => Err(e.into()),
             },
             other => Err(ApiError::internal(format!(
@@ -220,8 +233,20 @@ impl AccountObject {
             }
             AccountCommand::List { list } => customer_index::list_page(sql, &list),
             AccountCommand::Search { search } => customer_index::search_page(sql, &search),
-            AccountCommand::Resolve { references } => {
-                references::check_all_exist(sql, &references).map(|()| String::new())
+            AccountCommand::Objects(command) => {
+                let mut store = references::SqlObjectStore {
+                    sql,
+                    static_target: self.static_target.as_ref(),
+                    max_events: self.max_events,
+                    owed: 0,
+                };
+                let answer = api_core::resources::account::execute(&mut store, command)?;
+                if store.owed > 0 {
+                    Scheduler { state: &self.state }
+                        .schedule(DELIVER_JOB, now_ms())
+                        .await;
+                }
+                Ok(answer)
             }
         }
     }
@@ -274,6 +299,19 @@ fn record(
     max_events: Option<u64>,
 ) -> std::result::Result<usize, ApiError> {
     customer_index::upsert(sql, entry)?;
+    record_events(sql, &entry.id, events, static_target, max_events)
+}
+
+/// Records events in the log and owes each to the endpoints that want it; `key` orders
+/// the deliveries (a customer's events are delivered in order); keeps at most
+/// `max_events` (sandbox cap). Answers how many are owed.
+pub(crate) fn record_events(
+    sql: &SqlStorage,
+    key: &str,
+    events: &[Box<RawValue>],
+    static_target: Option<&Target>,
+    max_events: Option<u64>,
+) -> std::result::Result<usize, ApiError> {
     if events.is_empty() {
         return Ok(0);
     }
@@ -286,7 +324,7 @@ fn record(
         };
         let mut count = 0;
         for target in endpoints::wanting(&targets, &kind).chain(static_target) {
-            deliveries::enqueue(sql, seq, &entry.id, target, now)?;
+            deliveries::enqueue(sql, seq, key, target, now)?;
             count += 1;
         }
         if count > 0 {

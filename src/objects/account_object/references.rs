@@ -1,46 +1,143 @@
-//! The objects customers reference (coupons, promotion codes, payment methods, sources,
-//! test clocks), as the account's tables hold them, and the check that a reference names
-//! one that exists.
+//! The AccountObject's tables of the objects customers reference (coupons, promotion
+//! codes, payment methods, test clocks) behind `api-core`'s [`ObjectStore`]: one JSON
+//! document per row, with its owning customer and creation time for lists. Card sources
+//! are not here: they live in their customer's record.
 
-use api_core::resources::customers::changes::{Reference, ReferenceKind};
+use api_core::resources::events::model::Event;
+use api_core::resources::objects::{ObjectStore, Table};
 use api_core::wire::error::ApiError;
-use worker::SqlStorage;
+use serde::Deserialize;
+use serde_json::Value;
+use worker::{SqlStorage, SqlStorageValue};
 
+use super::endpoints::Target;
 use crate::objects::sql::storage_error;
 
 pub const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS coupons (id TEXT PRIMARY KEY, document TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS promotion_codes (id TEXT PRIMARY KEY, document TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS payment_methods (id TEXT PRIMARY KEY, customer TEXT, document TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sources (id TEXT PRIMARY KEY, customer TEXT, document TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS test_clocks (id TEXT PRIMARY KEY, document TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS coupons (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS promotion_codes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS payment_methods (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS payment_methods_by_customer ON payment_methods (customer, created DESC, seq DESC)",
+    "CREATE TABLE IF NOT EXISTS test_clocks (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
 ];
 
-fn table(kind: ReferenceKind) -> &'static str {
-    match kind {
-        ReferenceKind::Coupon => "coupons",
-        ReferenceKind::PromotionCode => "promotion_codes",
-        ReferenceKind::PaymentMethod => "payment_methods",
-        ReferenceKind::Source => "sources",
-        ReferenceKind::TestClock => "test_clocks",
+/// [`ObjectStore`] over the AccountObject's SQLite database; its events go to the
+/// account's event log, owed to the endpoints (`owed` counts the deliveries).
+pub struct SqlObjectStore<'a> {
+    pub sql: &'a SqlStorage,
+    pub static_target: Option<&'a Target>,
+    /// Sandbox cap on the events the account keeps.
+    pub max_events: Option<u64>,
+    pub owed: usize,
+}
+
+#[derive(Deserialize)]
+struct Document {
+    document: String,
+}
+
+#[derive(Deserialize)]
+struct Id {
+    id: String,
+}
+
+impl SqlObjectStore<'_> {
+    fn documents(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<Value>, ApiError> {
+        let rows: Vec<Document> = self
+            .sql
+            .exec(query, args)
+            .and_then(|c| c.to_array())
+            .map_err(storage_error)?;
+        rows.into_iter()
+            .map(|r| Ok(serde_json::from_str(&r.document)?))
+            .collect()
+    }
+
+    fn ids(&self, query: &str, arg: &str) -> Result<Vec<String>, ApiError> {
+        let rows: Vec<Id> = self
+            .sql
+            .exec(query, vec![arg.into()])
+            .and_then(|c| c.to_array())
+            .map_err(storage_error)?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
     }
 }
 
-/// Fails with Stripe's `No such …` on the first reference whose object does not exist.
-pub fn check_all_exist(sql: &SqlStorage, references: &[Reference]) -> Result<(), ApiError> {
-    for reference in references {
-        let found = sql
+impl ObjectStore for SqlObjectStore<'_> {
+    fn get(&self, table: Table, id: &str) -> Result<Option<Value>, ApiError> {
+        let query = format!("SELECT document FROM {} WHERE id = ?", table.name());
+        Ok(self.documents(&query, vec![id.into()])?.into_iter().next())
+    }
+
+    fn put(
+        &mut self,
+        table: Table,
+        id: &str,
+        customer: Option<&str>,
+        created: i64,
+        document: &Value,
+    ) -> Result<(), ApiError> {
+        let query = format!(
+            "INSERT INTO {} (id, customer, created, document) VALUES (?, ?, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, document = excluded.document",
+            table.name()
+        );
+        self.sql
             .exec(
-                &format!("SELECT id FROM {} WHERE id = ?", table(reference.kind)),
-                vec![reference.id.as_str().into()],
+                &query,
+                vec![
+                    id.into(),
+                    customer.map(str::to_owned).into(),
+                    SqlStorageValue::Integer(created),
+                    serde_json::to_string(document)?.into(),
+                ],
             )
-            .map_err(storage_error)?
-            .raw()
-            .next()
-            .is_some();
-        if !found {
-            return Err(reference.missing());
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn remove(&mut self, table: Table, id: &str) -> Result<(), ApiError> {
+        let query = format!("DELETE FROM {} WHERE id = ?", table.name());
+        self.sql
+            .exec(&query, vec![id.into()])
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn all(&self, table: Table, customer: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        let order = "ORDER BY created DESC, seq DESC";
+        match customer {
+            Some(customer) => self.documents(
+                &format!(
+                    "SELECT document FROM {} WHERE customer = ? {order}",
+                    table.name()
+                ),
+                vec![customer.into()],
+            ),
+            None => self.documents(
+                &format!("SELECT document FROM {} {order}", table.name()),
+                Vec::new(),
+            ),
         }
     }
-    Ok(())
+
+    fn customer_is_live(&self, id: &str) -> Result<bool, ApiError> {
+        Ok(!self
+            .ids("SELECT id FROM customers WHERE id = ? AND deleted = 0", id)?
+            .is_empty())
+    }
+
+    fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
+        let raw = serde_json::value::RawValue::from_string(serde_json::to_string(event)?)?;
+        self.owed +=
+            super::record_events(self.sql, key, &[raw], self.static_target, self.max_events)?;
+        Ok(())
+    }
+
+    fn clock_customers(&self, clock: &str) -> Result<Vec<String>, ApiError> {
+        self.ids(
+            "SELECT id FROM customers WHERE test_clock = ? AND deleted = 0",
+            clock,
+        )
+    }
 }

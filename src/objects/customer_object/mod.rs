@@ -9,12 +9,14 @@ mod propagation;
 mod sql_store;
 
 use api_core::config::deleted_retention_seconds;
+use api_core::resources::customers::claims::Claimed;
 use api_core::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
 use api_core::resources::customers::events::Origin;
 use api_core::resources::customers::execute::{
     execute, needs_reference_check, CustomerStore, PurgeJob,
 };
 use api_core::resources::events::model::EventRequest;
+use api_core::resources::objects::ObjectCommand;
 use api_core::wire::error::ApiError;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
@@ -60,14 +62,17 @@ impl DurableObject for CustomerObject {
             ..
         } = envelope;
         let store = SqlCustomerStore::new(self.state.storage().sql(), namespace);
-        let checked = match needs_reference_check(&store, &command) {
-            Ok(true) => self.resolve(&store, &command).await,
-            Ok(false) => Ok(()),
+        let mut command = command;
+        let claimed = match needs_reference_check(&store, &command) {
+            Ok(true) => self.claim(&store, &command, &origin).await,
+            Ok(false) => Ok(Claimed::default()),
             Err(err) => Err(err),
         };
-        if let Err(err) = checked {
-            return respond(Err(err), false);
-        }
+        let claimed = match claimed {
+            Ok(claimed) => claimed,
+            Err(err) => return respond(Err(err), false),
+        };
+        command.set_claimed(claimed.clone());
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.
         let mut store = store;
@@ -76,6 +81,11 @@ impl DurableObject for CustomerObject {
         if let Some(stored) = &reply.committed {
             self.owe_propagation().await;
             self.propagate(&store, stored).await;
+        }
+        // A claim the write did not use (it failed, or replayed a concurrent twin's
+        // saved response) is given back.
+        if !claimed.is_empty() && reply.committed.is_none() {
+            self.release(&store, claimed).await;
         }
         let result = match reply.error_value() {
             Some(err) => {
@@ -105,19 +115,43 @@ impl DurableObject for CustomerObject {
 }
 
 impl CustomerObject {
-    /// Checks, in the account's object, that everything the command references exists.
-    async fn resolve(
+    /// Claims, in the account's object, what the command references (see
+    /// `api_core::resources::customers::claims`): all of it, or an error.
+    async fn claim(
         &self,
         store: &SqlCustomerStore,
         command: &api_core::resources::customers::commands::CustomerCommand,
-    ) -> std::result::Result<(), ApiError> {
-        let resolve = AccountCommand::Resolve {
-            references: command.references().to_vec(),
+        origin: &api_core::resources::customers::events::Origin,
+    ) -> std::result::Result<Claimed, ApiError> {
+        let Some(mut claim) = command.claim_command() else {
+            return Ok(Claimed::default());
         };
+        if let AccountCommand::Objects(claim) = &mut claim {
+            claim.request = origin.request.clone();
+            claim.now = origin.now;
+        }
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
-        call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &resolve)
-            .await
-            .map(|_| ())
+        let answer = call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &claim).await?;
+        Ok(Claimed::from_json(&serde_json::from_str(&answer.body)?))
+    }
+
+    /// Gives a claim back after the customer write failed (the compensating call).
+    async fn release(&self, store: &SqlCustomerStore, claimed: Claimed) {
+        let now = worker::Date::now().as_millis() as i64 / 1000;
+        let release = AccountCommand::Objects(ObjectCommand::new(
+            "release",
+            "",
+            serde_json::json!({"claimed": claimed.to_json(), "now": now}),
+        ));
+        let result = match account_stub(&self.env, store.namespace()) {
+            Ok(stub) => call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &release)
+                .await
+                .map(|_| ()),
+            Err(e) => Err(platform_error(e)),
+        };
+        if let Err(err) = result {
+            worker::console_error!("release of a claim failed: {err:?}");
+        }
     }
 
     /// Copies a committed version and its events. Once that succeeds the `propagate`

@@ -3,6 +3,7 @@
 //! depend on the stored state (the metadata key count, tax location) live here.
 
 use super::changes::{CustomerParams, InvoiceSettingsPatch};
+use super::claims::Claimed;
 use super::model::{Customer, CustomerRecord, InvoiceSettings};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
@@ -16,12 +17,16 @@ pub struct NewCustomer {
     pub livemode: bool,
 }
 
-/// Builds the record of a new customer from create parameters.
-pub fn create(new: NewCustomer, mut params: CustomerParams) -> Result<CustomerRecord, ApiError> {
+/// Builds the record of a new customer from create parameters and what was claimed.
+pub fn create(
+    new: NewCustomer,
+    mut params: CustomerParams,
+    claimed: Claimed,
+) -> Result<CustomerRecord, ApiError> {
     let customer = Customer::blank(new.id, new.created, new.livemode, ids::invoice_prefix()?);
     let mut record = CustomerRecord::new(customer);
     let tax_id_data = std::mem::take(&mut params.tax_id_data);
-    update(&mut record, params)?;
+    update(&mut record, params, claimed, new.created)?;
     for data in tax_id_data {
         let tax_id = data.into_tax_id(
             ids::random_id("txi")?,
@@ -34,8 +39,36 @@ pub fn create(new: NewCustomer, mut params: CustomerParams) -> Result<CustomerRe
     Ok(record)
 }
 
-/// Applies update parameters in place; on error the caller discards the copy it passed.
-pub fn update(record: &mut CustomerRecord, params: CustomerParams) -> Result<(), ApiError> {
+/// Applies update parameters and what was claimed for them (the discount, the resolved
+/// default payment method, the test clock) in place; on error the caller discards the
+/// copy it passed. `source` and `default_source` are resolved against the record here.
+pub fn update(
+    record: &mut CustomerRecord,
+    params: CustomerParams,
+    claimed: Claimed,
+    now: i64,
+) -> Result<(), ApiError> {
+    super::sources::apply_references(record, &params.references, now)?;
+    apply_fields(record, params)?;
+    let c = &mut record.customer;
+    if let Some(coupon) = claimed.coupon {
+        c.discount = Some(crate::resources::coupons::discount(
+            coupon,
+            &c.id,
+            claimed.promotion_code,
+            now,
+        )?);
+    }
+    if let Some(pm) = claimed.default_payment_method {
+        c.invoice_settings.default_payment_method = Some(pm);
+    }
+    if let Some(clock) = claimed.test_clock {
+        c.test_clock = Some(clock.into());
+    }
+    Ok(())
+}
+
+fn apply_fields(record: &mut CustomerRecord, params: CustomerParams) -> Result<(), ApiError> {
     let c = &mut record.customer;
     if let Field::Set(patch) = params.address {
         patch.apply_to(c.address.get_or_insert_with(Default::default));
@@ -137,13 +170,19 @@ mod tests {
             created: 100,
             livemode: false,
         };
-        create(new, params(Operation::Create, body)).unwrap()
+        create(new, params(Operation::Create, body), Claimed::default()).unwrap()
     }
 
     #[test]
     fn parameters_not_passed_stay_unchanged() {
         let mut record = created("name=Jenny&email=j%40x.io&metadata[a]=1");
-        update(&mut record, params(Operation::Update, "phone=555")).unwrap();
+        update(
+            &mut record,
+            params(Operation::Update, "phone=555"),
+            Claimed::default(),
+            0,
+        )
+        .unwrap();
         let c = &record.customer;
         assert_eq!(c.name.as_deref(), Some("Jenny"));
         assert_eq!(c.email.as_deref(), Some("j@x.io"));
@@ -157,11 +196,19 @@ mod tests {
         update(
             &mut record,
             params(Operation::Update, "metadata[c]=3&metadata[a]="),
+            Claimed::default(),
+            0,
         )
         .unwrap();
         let keys: Vec<_> = record.customer.metadata.keys().cloned().collect();
         assert_eq!(keys, ["b", "c"]);
-        update(&mut record, params(Operation::Update, "metadata=")).unwrap();
+        update(
+            &mut record,
+            params(Operation::Update, "metadata="),
+            Claimed::default(),
+            0,
+        )
+        .unwrap();
         assert!(record.customer.metadata.is_empty());
     }
 
@@ -170,7 +217,13 @@ mod tests {
         let first: String = (0..30).map(|i| format!("metadata[a{i}]=v&")).collect();
         let second: String = (0..30).map(|i| format!("metadata[b{i}]=v&")).collect();
         let mut record = created(&first);
-        let err = update(&mut record, params(Operation::Update, &second)).unwrap_err();
+        let err = update(
+            &mut record,
+            params(Operation::Update, &second),
+            Claimed::default(),
+            0,
+        )
+        .unwrap_err();
         assert_eq!(err.param(), Some("metadata"));
     }
 
@@ -180,6 +233,8 @@ mod tests {
         update(
             &mut record,
             params(Operation::Update, "name=&tax_exempt=&preferred_locales="),
+            Claimed::default(),
+            0,
         )
         .unwrap();
         let c = &record.customer;
@@ -197,6 +252,8 @@ mod tests {
                 Operation::Update,
                 "address[line1]=1+Rue&shipping[name]=B&shipping[address][line1]=2+Rue",
             ),
+            Claimed::default(),
+            0,
         )
         .unwrap();
         let address = record.customer.address.clone().unwrap();
@@ -206,7 +263,13 @@ mod tests {
         assert_eq!(shipping.name, "B");
         assert_eq!(shipping.address.city, None);
         assert_eq!(shipping.phone, None);
-        update(&mut record, params(Operation::Update, "shipping=&address=")).unwrap();
+        update(
+            &mut record,
+            params(Operation::Update, "shipping=&address="),
+            Claimed::default(),
+            0,
+        )
+        .unwrap();
         assert_eq!(record.customer.shipping, None);
         assert_eq!(record.customer.address, None);
     }
@@ -221,6 +284,7 @@ mod tests {
         let err = create(
             new.clone(),
             params(Operation::Create, "tax[validate_location]=immediately"),
+            Claimed::default(),
         )
         .unwrap_err();
         assert_eq!(err.code(), Some("customer_tax_location_invalid"));
@@ -230,6 +294,7 @@ mod tests {
                 Operation::Create,
                 "address[country]=US&address[postal_code]=94105&tax[validate_location]=immediately",
             ),
+            Claimed::default(),
         );
         assert!(ok.is_ok());
     }

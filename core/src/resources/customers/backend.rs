@@ -48,15 +48,17 @@ pub mod memory {
     use std::collections::BTreeMap;
 
     use super::*;
+    use crate::resources::customers::claims::Claimed;
     use crate::resources::customers::commands::index_page_json;
     use crate::resources::customers::execute::{execute, needs_reference_check, MemoryStore};
+    use crate::resources::objects::MemoryObjectStore;
 
     #[derive(Default)]
     pub struct MemoryBackend {
         pub objects: RefCell<BTreeMap<String, MemoryStore>>,
         pub edge: RefCell<BTreeMap<String, Rc<str>>>,
-        /// Ids of referenced objects that exist (coupons, sources, …).
-        pub known_references: Vec<String>,
+        /// The AccountObject's tables (one account is enough for these tests).
+        pub account: RefCell<MemoryObjectStore>,
         /// How many times each object was called, by kind.
         pub calls: RefCell<Vec<&'static str>>,
     }
@@ -71,16 +73,41 @@ pub mod memory {
             let key = format!("{}/{id}", envelope.namespace);
             let mut objects = self.objects.borrow_mut();
             let store = objects.entry(key).or_default();
-            if needs_reference_check(store, &envelope.command)? {
-                let references = envelope.command.references();
-                if let Some(missing) = references
-                    .iter()
-                    .find(|r| !self.known_references.contains(&r.id))
-                {
-                    return Err(missing.missing());
+            let mut command = envelope.command.clone();
+            let mut claimed = Claimed::default();
+            if needs_reference_check(store, &command)? {
+                if let Some(claim) = command.claim_command() {
+                    let AccountCommand::Objects(claim) = claim else {
+                        return Err(ApiError::internal("not a claim"));
+                    };
+                    let answer =
+                        crate::resources::account::execute(&mut *self.account.borrow_mut(), claim)?;
+                    claimed = Claimed::from_json(&serde_json::from_str(&answer)?);
+                    command.set_claimed(claimed.clone());
                 }
             }
-            let reply = execute(store, envelope.command.clone(), &envelope.origin());
+            let reply = execute(store, command, &envelope.origin());
+            if let Some(stored) = &reply.committed {
+                let mut account = self.account.borrow_mut();
+                let id = stored.record.customer.id.clone();
+                account.live_customers.retain(|c| *c != id);
+                if !stored.record.is_deleted() {
+                    account.live_customers.push(id.clone());
+                }
+                if let Some(clock) = stored
+                    .record
+                    .customer
+                    .test_clock
+                    .as_ref()
+                    .and_then(|c| c.as_str())
+                {
+                    account.clock_customers.push((clock.to_owned(), id));
+                }
+            }
+            if !claimed.is_empty() && reply.committed.is_none() {
+                let mut account = self.account.borrow_mut();
+                crate::resources::customers::claims::release(&mut *account, &claimed, 0)?;
+            }
             match reply.error_value() {
                 Some(err) => Err(err),
                 None => Ok(ObjectAnswer {
@@ -93,9 +120,13 @@ pub mod memory {
         async fn account_object(
             &self,
             namespace: &str,
-            _command: &AccountCommand,
+            command: &AccountCommand,
         ) -> Result<String, ApiError> {
             self.calls.borrow_mut().push("account");
+            if let AccountCommand::Objects(command) = command {
+                let mut account = self.account.borrow_mut();
+                return crate::resources::account::execute(&mut *account, command.clone());
+            }
             let prefix = format!("{namespace}/");
             let objects = self.objects.borrow();
             let documents: Vec<String> = objects

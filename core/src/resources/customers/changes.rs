@@ -47,6 +47,28 @@ impl Reference {
 }
 
 impl ReferenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceKind::Coupon => "coupon",
+            ReferenceKind::PromotionCode => "promotion_code",
+            ReferenceKind::PaymentMethod => "payment_method",
+            ReferenceKind::Source => "source",
+            ReferenceKind::TestClock => "test_clock",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            ReferenceKind::Coupon,
+            ReferenceKind::PromotionCode,
+            ReferenceKind::PaymentMethod,
+            ReferenceKind::Source,
+            ReferenceKind::TestClock,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
     /// The object name Stripe uses in `No such …` messages.
     pub fn object_name(self) -> &'static str {
         match self {
@@ -80,7 +102,7 @@ impl AddressPatch {
         self.state.apply_to(&mut address.state);
     }
 
-    fn parse(mut p: Params) -> Result<Self, ApiError> {
+    pub fn parse(mut p: Params) -> Result<Self, ApiError> {
         let patch = AddressPatch {
             city: p.string("city", ADDRESS_PART_MAX)?,
             country: p.string("country", ADDRESS_PART_MAX)?,

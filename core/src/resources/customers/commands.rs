@@ -7,11 +7,13 @@ use serde_json::value::RawValue;
 
 use super::apply::NewCustomer;
 use super::changes::{CustomerParams, Reference};
+use super::claims::{claim_command, is_account_reference, Claimed};
 use super::events::Origin;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
 use super::stored::StoredCustomer;
 use crate::resources::events::model::EventRequest;
+use crate::resources::objects::ObjectCommand;
 use crate::resources::tax_ids::model::TaxIdData;
 use crate::wire::idempotency::IdempotencyClaim;
 pub use crate::wire::pagination::{index_page_json, IndexPage};
@@ -48,11 +50,27 @@ pub enum CustomerCommand {
         new: NewCustomer,
         params: CustomerParams,
         idempotency: Option<IdempotencyClaim>,
+        /// Filled in by the CustomerObject from the AccountObject's claim.
+        #[serde(skip)]
+        claimed: Claimed,
     },
     Update {
         id: String,
         params: CustomerParams,
         idempotency: Option<IdempotencyClaim>,
+        now: i64,
+        #[serde(skip)]
+        claimed: Claimed,
+    },
+    /// A command on the customer's own sub-objects, answered with that object: `op` is
+    /// `delete_discount`, `forget_payment_method` (a detached payment method stops being
+    /// the default) or `source.create|list|retrieve|update|delete`; `args` as JSON.
+    Nested {
+        id: String,
+        now: i64,
+        op: String,
+        #[serde(default)]
+        args: serde_json::Value,
     },
     /// A soft delete; the object schedules the purge at `now + retention_seconds`.
     Delete(Lifecycle),
@@ -116,6 +134,40 @@ impl CustomerCommand {
             _ => &[],
         }
     }
+
+    /// The references the AccountObject must claim (all but sources, which are the customer's).
+    pub fn account_references(&self) -> Vec<Reference> {
+        self.references()
+            .iter()
+            .filter(|r| is_account_reference(r))
+            .cloned()
+            .collect()
+    }
+
+    /// The claim request for this command: the customer, the time and the mode.
+    pub fn claim_command(&self) -> Option<AccountCommand> {
+        let (customer, now, livemode) = match self {
+            CustomerCommand::Create { new, .. } => (new.id.as_str(), new.created, new.livemode),
+            CustomerCommand::Update { id, now, .. } => (id.as_str(), *now, false),
+            _ => return None,
+        };
+        let references = self.account_references();
+        Some(AccountCommand::Objects(claim_command(
+            customer,
+            &references,
+            now,
+            livemode,
+        )))
+    }
+
+    /// Hands the claimed objects to the command before it runs.
+    pub fn set_claimed(&mut self, taken: Claimed) {
+        if let CustomerCommand::Create { claimed, .. } | CustomerCommand::Update { claimed, .. } =
+            self
+        {
+            *claimed = taken;
+        }
+    }
 }
 
 /// A command for an account's AccountObject, which indexes its customers and holds
@@ -135,10 +187,9 @@ pub enum AccountCommand {
     Search {
         search: SearchCustomers,
     },
-    /// Checks that every referenced object exists; fails on the first that does not.
-    Resolve {
-        references: Vec<Reference>,
-    },
+    /// A command on the account's coupons, promotion codes, payment methods and test
+    /// clocks, or the claim/release of a customer write (`resources::account`).
+    Objects(ObjectCommand),
 }
 
 /// One customer's row in the account index.

@@ -7,6 +7,7 @@ use super::commands::{CustomerCommand, Lifecycle, TaxIdChange};
 use super::delinquency;
 use super::events::{self, Origin};
 use super::model::CustomerRecord;
+use super::sources;
 use super::stored::{stored_json, StoredCustomer};
 use crate::resources::events::model::Event;
 use crate::resources::tax_ids::model::TAX_IDS_MAX;
@@ -122,7 +123,7 @@ pub fn needs_reference_check(
     command: &CustomerCommand,
 ) -> Result<bool, ApiError> {
     let claim = match command {
-        _ if command.references().is_empty() => return Ok(false),
+        _ if command.account_references().is_empty() => return Ok(false),
         CustomerCommand::Create { idempotency, .. } => idempotency,
         CustomerCommand::Update {
             id, idempotency, ..
@@ -222,7 +223,12 @@ fn run(
                 purge: PurgeJob::Keep,
             })
         }
-        CustomerCommand::Create { new, params, .. } => {
+        CustomerCommand::Create {
+            new,
+            params,
+            claimed,
+            ..
+        } => {
             if let Some(existing) = store.load()? {
                 // A keyed create's record is forgotten only by the purge of its customer.
                 if existing.record.purged {
@@ -235,8 +241,9 @@ fn run(
                     new.id
                 )));
             }
-            let record = apply::create(new, params)?;
+            let record = apply::create(new, params, claimed)?;
             let mut events = vec![events::created(&record.customer, origin)?];
+            events.extend(sub_object_events(None, &record, origin)?);
             for tax_id in &record.tax_ids {
                 events.push(events::tax_id_created(
                     tax_id,
@@ -246,15 +253,42 @@ fn run(
             }
             commit(store, StoredCustomer { version: 1, record }, events)
         }
-        CustomerCommand::Update { id, params, .. } => {
+        CustomerCommand::Update {
+            id,
+            params,
+            now,
+            claimed,
+            ..
+        } => {
             let stored = load_live(store, &id, "id")?;
             let mut record = stored.record.clone();
-            apply::update(&mut record, params)?;
+            apply::update(&mut record, params, claimed, now)?;
             if record == stored.record {
                 return Reply::success(&stored, false);
             }
             let event = events::updated(&stored.record.customer, &record.customer, origin)?;
-            next_version(store, stored.version, record, event.into_iter().collect())
+            let mut events: Vec<Event> = event.into_iter().collect();
+            events.extend(sub_object_events(Some(&stored.record), &record, origin)?);
+            next_version(store, stored.version, record, events)
+        }
+        CustomerCommand::Nested { id, now, op, args } => {
+            let stored = load_live(store, &id, "customer")?;
+            let mut record = stored.record.clone();
+            let (body, changed) = nested(&mut record, &id, &op, &args, now)?;
+            if !changed {
+                return Ok(Reply {
+                    status: 200,
+                    body,
+                    replayed: false,
+                    committed: None,
+                    purge: PurgeJob::Keep,
+                });
+            }
+            let event = events::updated(&stored.record.customer, &record.customer, origin)?;
+            let mut events: Vec<Event> = event.into_iter().collect();
+            events.extend(sub_object_events(Some(&stored.record), &record, origin)?);
+            let answer = next_version(store, stored.version, record, events)?;
+            Ok(Reply { body, ..answer })
         }
         CustomerCommand::Delete(Lifecycle {
             id,
@@ -396,6 +430,77 @@ pub fn describe_window(seconds: i64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
+/// The events of the customer's own sub-objects a change caused: `customer.source.created`
+/// / `customer.source.deleted` for each card added or removed, and
+/// `customer.discount.created` / `customer.discount.deleted` when the discount changed.
+fn sub_object_events(
+    before: Option<&CustomerRecord>,
+    after: &CustomerRecord,
+    origin: &Origin,
+) -> Result<Vec<Event>, ApiError> {
+    let livemode = after.customer.livemode;
+    let id = |v: &serde_json::Value| v["id"].as_str().map(str::to_owned);
+    let mut out = Vec::new();
+    let old_sources = before.map(|b| b.sources.as_slice()).unwrap_or_default();
+    for card in &after.sources {
+        if !old_sources.iter().any(|o| id(o) == id(card)) {
+            out.push(origin.event("customer.source.created", card.clone(), livemode, None)?);
+        }
+    }
+    for card in old_sources {
+        if !after.sources.iter().any(|n| id(n) == id(card)) {
+            out.push(origin.event("customer.source.deleted", card.clone(), livemode, None)?);
+        }
+    }
+    let old_discount = before.and_then(|b| b.customer.discount.as_ref());
+    let new_discount = after.customer.discount.as_ref();
+    if old_discount.map(id) != new_discount.map(id) {
+        if let Some(old) = old_discount {
+            out.push(origin.event("customer.discount.deleted", old.clone(), livemode, None)?);
+        }
+        if let Some(new) = new_discount {
+            out.push(origin.event("customer.discount.created", new.clone(), livemode, None)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs a command on the customer's sub-objects; answers the body and whether the
+/// record changed (the caller commits it).
+fn nested(
+    record: &mut CustomerRecord,
+    id: &str,
+    op: &str,
+    args: &serde_json::Value,
+    now: i64,
+) -> Result<(String, bool), ApiError> {
+    match op {
+        "forget_payment_method" => {
+            let settings = &mut record.customer.invoice_settings;
+            let pm = args["payment_method"].as_str();
+            let was_default = settings.default_payment_method.as_deref() == pm;
+            if was_default {
+                settings.default_payment_method = None;
+            }
+            Ok((String::new(), was_default))
+        }
+        "delete_discount" => {
+            let mut discount = record
+                .customer
+                .discount
+                .take()
+                .ok_or_else(|| ApiError::not_found("discount", id))?;
+            if let Some(fields) = discount.as_object_mut() {
+                // `deleted_discount` has every field of a discount but `end`.
+                fields.remove("end");
+                fields.insert("deleted".into(), true.into());
+            }
+            Ok((serde_json::to_string(&discount)?, true))
+        }
+        _ => sources::execute(record, op, args, now),
+    }
+}
+
 /// Commits `record` as the version after `version`, with the events it caused.
 fn next_version(
     store: &mut impl CustomerStore,
@@ -519,6 +624,7 @@ mod tests {
             },
             params: params(Operation::Create, body),
             idempotency,
+            claimed: Default::default(),
         }
     }
 
@@ -527,6 +633,8 @@ mod tests {
             id: "cus_1".into(),
             params: params(Operation::Update, body),
             idempotency: None,
+            now: 0,
+            claimed: Default::default(),
         }
     }
 
@@ -803,6 +911,8 @@ mod tests {
             id: "cus_1".into(),
             params: params(Operation::Update, "name=x"),
             idempotency: claim("old", "fp", 0),
+            now: 0,
+            claimed: Default::default(),
         };
         execute(&mut store, old, &origin());
         let later = RETENTION_SECONDS + 10;
@@ -810,6 +920,8 @@ mod tests {
             id: "cus_1".into(),
             params: params(Operation::Update, "name=y"),
             idempotency: claim("new", "fp", later),
+            now: 0,
+            claimed: Default::default(),
         };
         execute(&mut store, cmd, &origin());
         assert!(store.recall("old").unwrap().is_none());

@@ -1,7 +1,8 @@
 //! `expand[]`: which expandable Customer fields a response carries, and what each
 //! looks like expanded. Unexpanded, `tax`, `tax_ids`, `sources`, `subscriptions`,
 //! `cash_balance` and `invoice_credit_balance` are omitted; `default_source` and
-//! `test_clock` stay ids (here always null, as no sources or clocks exist yet).
+//! `test_clock` stay ids. `default_source` expands to the card (the customer holds its
+//! sources); `test_clock` stays an id even when expanded (the clock is the account's).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -123,8 +124,14 @@ pub fn render(record: &CustomerRecord, expand: &Expand) -> Customer {
     if expand.contains("invoice_credit_balance") {
         c.invoice_credit_balance = Some(BTreeMap::new());
     }
+    if expand.contains("default_source") {
+        let id = c.default_source.as_ref().and_then(|v| v.as_str());
+        if let Some(card) = record.sources.iter().find(|s| s["id"].as_str() == id) {
+            c.default_source = Some(card.clone());
+        }
+    }
     if expand.contains("sources") {
-        c.sources = Some(EmbeddedList::new(url("sources"), Vec::new()));
+        c.sources = Some(EmbeddedList::new(url("sources"), record.sources.clone()));
     }
     if expand.contains("subscriptions") {
         c.subscriptions = Some(EmbeddedList::new(url("subscriptions"), Vec::new()));

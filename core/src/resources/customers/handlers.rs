@@ -44,6 +44,7 @@ pub async fn create(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Re
         },
         params,
         idempotency: req.idempotency.clone(),
+        claimed: Default::default(),
     };
     let answer = send(&req, db, &id, command).await?;
     show_customer(&req, db, answer, &id, &expand, false)
@@ -87,6 +88,8 @@ pub async fn update(
         id: id.to_owned(),
         params,
         idempotency: req.idempotency.clone(),
+        now: req.now,
+        claimed: Default::default(),
     };
     let answer = send(&req, db, id, command).await?;
     show_customer(&req, db, answer, id, &expand, false)
@@ -311,6 +314,50 @@ mod tests {
         assert!(!first.replayed && again.replayed);
         assert_eq!(body(&first)["id"], body(&again)["id"]);
         assert_eq!(db.objects.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_replayed_create_with_a_coupon_redeems_it_once() {
+        use crate::resources::objects::{save, ObjectStore, Table};
+        let db = MemoryBackend::default();
+        let coupon = serde_json::json!({"id": "SAVE", "object": "coupon", "created": 1,
+            "times_redeemed": 0, "max_redemptions": null, "redeem_by": null, "valid": true});
+        save(&mut *db.account.borrow_mut(), Table::Coupons, &coupon).unwrap();
+        let keyed = || {
+            let mut req = request("coupon=SAVE");
+            req.idempotency = Some(IdempotencyClaim {
+                key: "k1".into(),
+                fingerprint: "fp".into(),
+                now: 1,
+            });
+            req
+        };
+        let first = run(create(keyed(), &db)).unwrap();
+        let again = run(create(keyed(), &db)).unwrap();
+        assert!(again.replayed);
+        assert_eq!(body(&first)["discount"]["coupon"]["id"], "SAVE");
+        let stored = db
+            .account
+            .borrow()
+            .get(Table::Coupons, "SAVE")
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored["times_redeemed"], 1);
+        let failed = run(create(
+            request("coupon=SAVE&tax[validate_location]=immediately"),
+            &db,
+        ));
+        assert!(failed.is_err());
+        let stored = db
+            .account
+            .borrow()
+            .get(Table::Coupons, "SAVE")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored["times_redeemed"], 1,
+            "a failed write gives its redemption back"
+        );
     }
 
     #[test]

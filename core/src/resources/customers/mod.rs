@@ -10,6 +10,7 @@
 pub mod apply;
 pub mod backend;
 pub mod changes;
+pub mod claims;
 pub mod commands;
 pub mod delinquency;
 pub mod email;
@@ -20,6 +21,8 @@ pub mod handlers;
 pub mod limits;
 pub mod list;
 pub mod model;
+pub mod nested;
 pub mod search;
+pub mod sources;
 pub mod stored;
 pub mod view;

@@ -113,6 +113,9 @@ pub struct CustomerRecord {
     pub cash_balance_reconciliation: Option<String>,
     #[serde(default)]
     pub tax_ids: Vec<TaxId>,
+    /// The customer's card sources (`card_…`), newest first.
+    #[serde(default)]
+    pub sources: Vec<Value>,
     /// Unix seconds of the soft delete, if deleted.
     #[serde(default)]
     pub deleted_at: Option<i64>,
@@ -172,6 +175,7 @@ impl CustomerRecord {
             tax: TaxSettings::default(),
             cash_balance_reconciliation: None,
             tax_ids: Vec::new(),
+            sources: Vec::new(),
             deleted_at: None,
             purged: false,
         }

@@ -33,6 +33,17 @@ pub enum EndpointCommand {
     Delete {
         id: String,
     },
+    /// A page of the endpoint's delivery attempts (our extension).
+    ListAttempts {
+        id: String,
+        limit: Limit,
+        cursor: Cursor,
+    },
+    /// Owes the account's event `event` to the endpoint again, due now (our extension).
+    Resend {
+        id: String,
+        event: String,
+    },
 }
 
 /// Storage as the endpoint handlers see it.

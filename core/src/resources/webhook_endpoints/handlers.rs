@@ -1,8 +1,10 @@
 //! The `/v1/webhook_endpoints` handlers: create (the only answer that shows the
-//! `secret`), retrieve, update, list and delete, each one command to the AccountObject.
+//! `secret`), retrieve, update, list and delete, each one command to the AccountObject;
+//! and our extensions for the dashboard: an endpoint's delivery attempts, and resend.
 
 use serde_json::value::RawValue;
 
+use super::attempts::{parse_resend, ListAttempts};
 use super::commands::{EndpointBackend, EndpointCommand};
 use super::model::{host_allowed, EndpointStatus, WebhookEndpoint, WEBHOOK_ENDPOINT_OBJECT};
 use super::params::{CreateEndpoint, EndpointChanges};
@@ -129,6 +131,45 @@ pub async fn delete(
 ) -> Result<Rendered, ApiError> {
     req.take_params().finish()?;
     let command = EndpointCommand::Delete { id: id.to_owned() };
+    let body = db.endpoint_command(&req.namespace, &command).await?;
+    Ok(Rendered::ok_compact(&body))
+}
+
+/// GET /v1/webhook_endpoints/{id}/delivery_attempts (ours): newest first.
+pub async fn list_attempts(
+    mut req: ApiRequest,
+    db: &impl EndpointBackend,
+    id: &str,
+) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let list = ListAttempts::parse(&mut p)?;
+    p.finish()?;
+    list.cursor_seq()?;
+    let command = EndpointCommand::ListAttempts {
+        id: id.to_owned(),
+        limit: list.limit,
+        cursor: list.cursor,
+    };
+    let body = db.endpoint_command(&req.namespace, &command).await?;
+    let page: IndexPage = serde_json::from_str(&body)?;
+    let url = format!("{LIST_URL}/{id}/delivery_attempts");
+    let envelope = List::new(&url, page.documents, page.has_more);
+    Ok(Rendered::ok_compact(&serde_json::to_string(&envelope)?))
+}
+
+/// POST /v1/webhook_endpoints/{id}/resend (ours): `event=evt_…`, sent again by the alarm.
+pub async fn resend(
+    mut req: ApiRequest,
+    db: &impl EndpointBackend,
+    id: &str,
+) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let event = parse_resend(&mut p)?;
+    p.finish()?;
+    let command = EndpointCommand::Resend {
+        id: id.to_owned(),
+        event,
+    };
     let body = db.endpoint_command(&req.namespace, &command).await?;
     Ok(Rendered::ok_compact(&body))
 }

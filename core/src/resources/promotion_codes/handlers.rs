@@ -1,0 +1,94 @@
+//! The `/v1/promotion_codes` routes: each parses its parameters into one
+//! [`ObjectCommand`] for the AccountObject.
+
+use serde_json::json;
+
+use super::new_promo;
+use crate::resources::coupons::positive;
+use crate::resources::objects::{metadata_arg, patch_metadata, skip_expand, ObjectCommand, Page};
+use crate::routes::ObjectRoute;
+use crate::wire::error::ApiError;
+use crate::wire::ids;
+use crate::wire::params::Params;
+use crate::wire::request::ApiRequest;
+
+const CODE_MAX: usize = 500;
+
+/// The command of a `/v1/promotion_codes` route.
+pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand, ApiError> {
+    let mut p = req.take_params();
+    let mut args = json!({});
+    let (op, id) = match route {
+        ObjectRoute::Create => {
+            args = parse_create(&mut p, req)?;
+            ("promotion_code.create", String::new())
+        }
+        ObjectRoute::Retrieve { id } => ("promotion_code.retrieve", id),
+        ObjectRoute::Update { id } => {
+            if let Some(active) = p.boolean("active")?.into_option() {
+                args["active"] = active.into();
+            }
+            metadata_arg(&mut p, &mut args)?;
+            ("promotion_code.update", id)
+        }
+        ObjectRoute::List => {
+            Page::parse_into(&mut p, &mut args)?;
+            if let Some(active) = p.boolean("active")?.into_option() {
+                args["active"] = active.into();
+            }
+            for key in ["code", "coupon", "customer"] {
+                if let Some(v) = p.required_string(key, CODE_MAX)? {
+                    args[key] = v.into();
+                }
+            }
+            ("promotion_code.list", String::new())
+        }
+        _ => return Err(ApiError::internal("unrouted promotion code operation")),
+    };
+    skip_expand(&mut p)?;
+    p.finish()?;
+    Ok(ObjectCommand::new(op, &id, args))
+}
+
+fn parse_create(p: &mut Params, req: &ApiRequest) -> Result<serde_json::Value, ApiError> {
+    let coupon = p
+        .required_string("coupon", 200)?
+        .ok_or_else(|| ApiError::MissingParameter {
+            param: "coupon".into(),
+        })?;
+    let code = match p.required_string("code", CODE_MAX)? {
+        Some(code) => code,
+        None => ids::random_id("x")?[2..10].to_ascii_uppercase(),
+    };
+    let active = p.boolean("active")?.into_option().unwrap_or(true);
+    let customer = p.required_string("customer", 200)?;
+    let expires_at = p.integer("expires_at")?.into_option();
+    if expires_at.is_some_and(|t| t <= req.now) {
+        return Err(ApiError::invalid(
+            "expires_at",
+            "Invalid expires_at: must be in the future",
+        ));
+    }
+    let max_redemptions = positive(p, "max_redemptions")?;
+    let mut args = json!({});
+    metadata_arg(p, &mut args)?;
+    if let Some(mut r) = p.object_not_empty("restrictions")? {
+        // Accepted; shown as `first_time_transaction: false`.
+        r.boolean("first_time_transaction")?;
+        r.finish()?;
+    }
+    let mut promo = new_promo(
+        ids::random_id("promo")?,
+        coupon,
+        code,
+        active,
+        customer,
+        expires_at,
+        max_redemptions,
+        json!({}),
+        req.now,
+        req.account.livemode,
+    );
+    patch_metadata(&mut promo, &args)?;
+    Ok(promo)
+}
