@@ -18,7 +18,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const { persist, ports } = JSON.parse(process.env.BENCH_SERVE);
 const host = '127.0.0.1';
 
-const options = workerOptions({ persist });
+// The bench fills one sandbox account with 50k customers, past the sandbox cap.
+const options = workerOptions({ persist, vars: { SANDBOX_MAX_CUSTOMERS: '0' } });
 const ours = options.workers[0];
 ours.unsafeDirectSockets = [{ host, port: ports.ours }];
 const sharedObjects = Object.fromEntries(

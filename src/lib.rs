@@ -17,6 +17,6 @@ use worker::{event, Context, Env, Request, Response, Result};
 
 /// The Worker's fetch handler.
 #[event(fetch)]
-pub async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    edge::serve(req, env).await
+pub async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    edge::serve(req, env, ctx).await
 }

@@ -12,6 +12,8 @@
 //! ```
 
 pub mod config;
+#[cfg(test)]
+mod fuzz;
 pub mod resources;
 pub mod routes;
 pub mod wire;

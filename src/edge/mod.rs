@@ -6,20 +6,24 @@
 pub mod backend;
 pub mod bindings;
 pub mod memo;
+pub mod rate_limit;
 
 use std::rc::Rc;
 
 use api_core::config::Config;
-use api_core::routes::{dispatch, is_dashboard_path, route, Route};
+use api_core::routes::{dispatch, is_dashboard_path, route, CustomerRoute, Route};
 use api_core::wire::error::ApiError;
 use api_core::wire::form::{decode_form, decode_json, merge, FormMap};
-use api_core::wire::idempotency::{fingerprint, IdempotencyClaim, IdempotencyKey};
+use api_core::wire::idempotency::{
+    self as keys, fingerprint, IdempotencyClaim, IdempotencyKey, KeyCommand, KeyState,
+};
 use api_core::wire::ids;
 use api_core::wire::render::Rendered;
 use api_core::wire::request::ApiRequest;
-use worker::{Env, Request, Response, Result};
+use worker::{Context, Env, Request, Response, Result};
 
 use backend::WorkerBackend;
+use bindings::{account_stub, call_object, platform_error};
 
 /// The largest request body accepted; larger ones get a 413.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
@@ -27,11 +31,16 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 /// keep-alive connection stays usable; a larger one is refused without reading it.
 const DRAIN_LIMIT_BYTES: usize = 1024 * 1024;
 
+/// How long a retry waits for the request that holds its idempotency key.
+const KEY_WAIT_MS: u64 = 2_000;
+/// How often it asks again meanwhile.
+const KEY_POLL_MS: u64 = 100;
+
 /// The binding of the static assets (`[assets]` in wrangler.toml: the dashboard).
 const ASSETS: &str = "ASSETS";
 
 /// Serves one request end to end.
-pub async fn serve(req: Request, env: Env) -> Result<Response> {
+pub async fn serve(req: Request, env: Env, ctx: Context) -> Result<Response> {
     // Every request reaches the Worker first (`run_worker_first`), so the dashboard is
     // served only when the var says so; otherwise its paths are unknown API paths (404).
     if config(&env).dashboard && is_dashboard_path(&req.path()) {
@@ -41,12 +50,14 @@ pub async fn serve(req: Request, env: Env) -> Result<Response> {
     }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = header(&req, "Stripe-Version");
-    let rendered = match handle(req, &env, &request_id).await {
+    let mut should_retry = false;
+    let rendered = match handle(req, &env, &ctx, &request_id).await {
         Ok(rendered) => rendered,
         Err(err) => {
             if let ApiError::Internal { detail } = &err {
                 worker::console_error!("{request_id}: {detail}");
             }
+            should_retry = err.should_retry();
             Rendered::error(&err)
         }
     };
@@ -61,10 +72,19 @@ pub async fn serve(req: Request, env: Env) -> Result<Response> {
     if rendered.replayed {
         headers.set("Idempotent-Replayed", "true")?;
     }
+    if should_retry {
+        // A 409 in-progress key or a 429: what Stripe asks the SDKs to retry.
+        headers.set("Stripe-Should-Retry", "true")?;
+    }
     Ok(response)
 }
 
-async fn handle(mut req: Request, env: &Env, request_id: &str) -> Result<Rendered, ApiError> {
+async fn handle(
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    request_id: &str,
+) -> Result<Rendered, ApiError> {
     let config = config(env);
     let method = req.method().to_string();
     let path = req.path();
@@ -72,21 +92,45 @@ async fn handle(mut req: Request, env: &Env, request_id: &str) -> Result<Rendere
     let account = config
         .keys
         .authenticate(header(&req, "Authorization").as_deref())?;
+    let namespace = account.namespace();
     route.check_ids()?;
+    if let Some(limits) = &config.rate_limits {
+        rate_limit::admit(
+            &account,
+            &namespace,
+            limits,
+            worker::Date::now().as_millis(),
+        )?;
+    }
     let params = read_params(&mut req, &route).await?;
     let now = now_seconds();
-    // PATCH is an alias of POST, so both share one fingerprint.
+    // PATCH is an alias of POST, so both share one fingerprint. GETs ignore the key.
+    let method = if method == "PATCH" {
+        "POST".to_owned()
+    } else {
+        method
+    };
     let idempotency = match IdempotencyKey::parse(header(&req, "Idempotency-Key").as_deref())? {
-        Some(key) if method == "POST" || method == "PATCH" => Some(IdempotencyClaim {
+        Some(key) if method == "POST" || method == "DELETE" => Some(IdempotencyClaim {
             key: key.as_str().to_owned(),
-            fingerprint: fingerprint("POST", &path, &params),
+            fingerprint: fingerprint(&method, &path, &params),
             now,
         }),
         _ => None,
     };
+    let customer_cap = match route {
+        Route::Customers(CustomerRoute::Create) => config.customer_cap,
+        _ => None,
+    };
+    if idempotency.is_some() || customer_cap.is_some() {
+        if let Some(replay) = claim(env, &namespace, idempotency.as_ref(), customer_cap).await? {
+            return Ok(replay);
+        }
+    }
+    let key = idempotency.as_ref().map(|claim| claim.key.clone());
     let request = ApiRequest {
         request_id: request_id.to_owned(),
-        namespace: account.namespace(),
+        namespace: namespace.clone(),
         account,
         params,
         idempotency,
@@ -94,8 +138,78 @@ async fn handle(mut req: Request, env: &Env, request_id: &str) -> Result<Rendere
         read_consistency: config.read_consistency,
         edge_cache_ttl_ms: config.edge_cache_ttl_ms,
         deleted_retention_seconds: config.deleted_retention_seconds,
+        webhook_host_allowlist: config.webhook_host_allowlist.clone(),
     };
-    dispatch(route, request, &WorkerBackend { env }).await
+    let result = dispatch(route, request, &WorkerBackend { env }).await;
+    if let Some(key) = key {
+        finish(ctx, env, namespace, key, &result);
+    }
+    result
+}
+
+/// Claims the request's idempotency key in the account's registry (and checks the
+/// sandbox cap on customers): `None` to run the request, `Some` to replay a finished
+/// one. A retry that finds its key still running waits for it (`KEY_WAIT_MS`), then
+/// gets a 409 that the SDKs retry.
+async fn claim(
+    env: &Env,
+    namespace: &str,
+    claim: Option<&IdempotencyClaim>,
+    customer_cap: Option<u64>,
+) -> Result<Option<Rendered>, ApiError> {
+    let stub = account_stub(env, namespace).map_err(platform_error)?;
+    let command = KeyCommand::Claim {
+        key: claim.map(|c| c.key.clone()),
+        fingerprint: claim.map(|c| c.fingerprint.clone()).unwrap_or_default(),
+        now: claim.map_or_else(now_seconds, |c| c.now),
+        customer_cap,
+    };
+    let started = worker::Date::now().as_millis();
+    loop {
+        let answer = call_object(&stub, keys::PATH, &command).await?;
+        match KeyState::from_text(&answer.body)? {
+            KeyState::New => return Ok(None),
+            KeyState::Done { status, body } => {
+                return Ok(Some(Rendered {
+                    status,
+                    body,
+                    replayed: true,
+                }))
+            }
+            KeyState::Executing if worker::Date::now().as_millis() - started < KEY_WAIT_MS => {
+                worker::Delay::from(std::time::Duration::from_millis(KEY_POLL_MS)).await;
+            }
+            KeyState::Executing => return Err(ApiError::IdempotencyInProgress),
+        }
+    }
+}
+
+/// Records the outcome of a keyed request after the response: a success is kept for
+/// replays; a failure releases the key, so that a retry runs the request again. Off
+/// the response's path (`wait_until`); a key never finished counts as abandoned after
+/// `ABANDONED_AFTER_SECONDS`.
+fn finish(
+    ctx: &Context,
+    env: &Env,
+    namespace: String,
+    key: String,
+    result: &Result<Rendered, ApiError>,
+) {
+    let (status, body) = match result {
+        Ok(rendered) if rendered.status < 300 => (rendered.status, rendered.body.clone()),
+        _ => (0, String::new()),
+    };
+    let env = env.clone();
+    ctx.wait_until(async move {
+        let command = KeyCommand::Finish { key, status, body };
+        let done = match account_stub(&env, &namespace) {
+            Ok(stub) => call_object(&stub, keys::PATH, &command).await.map(|_| ()),
+            Err(e) => Err(platform_error(e)),
+        };
+        if let Err(err) = done {
+            worker::console_error!("finishing an idempotency key: {err:?}");
+        }
+    });
 }
 
 thread_local! {

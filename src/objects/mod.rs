@@ -4,6 +4,7 @@
 
 pub mod account_object;
 pub mod customer_object;
+pub mod faults;
 pub mod scheduler;
 pub mod sql;
 

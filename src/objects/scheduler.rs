@@ -44,6 +44,17 @@ impl Scheduler<'_> {
         }
     }
 
+    /// Whether `name` is recorded (due, whenever that is).
+    pub fn has(&self, name: &str) -> bool {
+        let sql = self.state.storage().sql();
+        crate::objects::sql::count(
+            &sql,
+            "SELECT count(*) AS n FROM jobs WHERE name = ?",
+            vec![name.into()],
+        )
+        .is_ok_and(|n| n > 0)
+    }
+
     /// Removes and returns the names of the jobs due at `now_ms`.
     pub fn take_due(&self, now_ms: i64) -> Vec<String> {
         #[derive(Deserialize)]

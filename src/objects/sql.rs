@@ -19,6 +19,20 @@ pub fn bind(args: Vec<SqlArg>) -> Vec<SqlStorageValue> {
         .collect()
 }
 
+/// The single integer a `SELECT count(*) AS n …` answers.
+pub fn count(
+    sql: &worker::SqlStorage,
+    query: &str,
+    args: Vec<SqlStorageValue>,
+) -> Result<i64, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        n: i64,
+    }
+    let found: Vec<Row> = rows(sql, query, args)?;
+    Ok(found.first().map_or(0, |r| r.n))
+}
+
 /// Runs `statement` and reads every row as a `T`.
 pub fn rows<T: serde::de::DeserializeOwned>(
     sql: &worker::SqlStorage,

@@ -32,7 +32,8 @@ export const ASSETS = {
 };
 
 /**
- * Miniflare options equivalent to wrangler.toml, with sandbox keys on. `assets: true`
+ * Miniflare options equivalent to wrangler.toml, with sandbox keys on and rate limits
+ * off (a test suite is itself a burst; tests/limits.test.mjs turns them on). `assets: true`
  * adds the static assets (the dashboard's files); the DASHBOARD var still decides
  * whether the Worker serves them.
  */
@@ -53,7 +54,7 @@ export function workerOptions({ vars = {}, persist, assets = false } = {}) {
           CUSTOMER_OBJECT: { className: 'CustomerObject', useSQLite: true },
           ACCOUNT_OBJECT: { className: 'AccountObject', useSQLite: true },
         },
-        bindings: { SANDBOX_KEYS: 'true', READ_CONSISTENCY: 'strong', ...vars },
+        bindings: { SANDBOX_KEYS: 'true', READ_CONSISTENCY: 'strong', RATE_LIMITS: 'off', ...vars },
         ...(assets ? { assets: ASSETS } : {}),
       },
     ],

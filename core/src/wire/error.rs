@@ -56,6 +56,9 @@ pub enum ApiError {
     IdempotencyMismatch { key: String },
     #[error("{message}")]
     IdempotencyKeyInvalid { message: String },
+    /// A retry that arrived while the first request with its key was still running.
+    #[error("There is currently another in-progress request using this Idempotent Key (probably from a network retry or a timeout). Please try again later.")]
+    IdempotencyInProgress,
     /// A card that cannot be used (`card_error`, 402): declines and bad numbers.
     #[error("{message}")]
     Card {
@@ -139,6 +142,21 @@ impl ApiError {
         }
     }
 
+    /// Stripe's 429: `invalid_request_error` with code `rate_limit` (the Worker adds
+    /// `Stripe-Should-Retry: true`, so the SDKs retry it).
+    pub fn rate_limited() -> Self {
+        ApiError::coded(
+            429,
+            "rate_limit",
+            "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.",
+        )
+    }
+
+    /// Whether an SDK should retry this error (a 409 conflict or a 429).
+    pub fn should_retry(&self) -> bool {
+        matches!(self.status(), 409 | 429)
+    }
+
     /// A `card_error` with Stripe's code (and decline code, for declines).
     pub fn card(
         code: &str,
@@ -172,6 +190,7 @@ impl ApiError {
             } => *status,
             ApiError::UnrecognizedUrl { .. } => 404,
             ApiError::BodyTooLarge { .. } => 413,
+            ApiError::IdempotencyInProgress => 409,
             ApiError::Card { .. } => 402,
             ApiError::Internal { .. } => 500,
             _ => 400,
@@ -181,7 +200,9 @@ impl ApiError {
     /// Stripe's error `type`.
     pub fn kind(&self) -> &'static str {
         match self {
-            ApiError::IdempotencyMismatch { .. } => "idempotency_error",
+            ApiError::IdempotencyMismatch { .. } | ApiError::IdempotencyInProgress => {
+                "idempotency_error"
+            }
             ApiError::Internal { .. } => "api_error",
             ApiError::Card { .. } => "card_error",
             _ => "invalid_request_error",

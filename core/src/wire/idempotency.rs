@@ -1,7 +1,10 @@
 //! Idempotency keys: the `Idempotency-Key` header as a type, and the fingerprint of a
 //! request that decides whether a reused key is a replay (same fingerprint) or an
-//! `idempotency_error` (different parameters). Records live in the CustomerObject.
+//! `idempotency_error` (different parameters). Keys are scoped per account: the
+//! AccountObject's registry ([`KeyCommand`], [`decide`]) claims each key before its
+//! request runs; a keyed create's CustomerObject also keeps the reply it saved.
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::wire::error::ApiError;
@@ -11,6 +14,114 @@ use crate::wire::form::{FormMap, FormValue};
 pub const MAX_KEY_LEN: usize = 255;
 /// How long update records are kept; Stripe promises at least 24 hours.
 pub const RETENTION_SECONDS: i64 = 48 * 3600;
+
+/// How long the account registry keeps a key: Stripe promises at least 24 hours.
+pub const KEY_RETENTION_SECONDS: i64 = 24 * 3600;
+/// A claim still `executing` after this long is taken to be abandoned (its Worker died
+/// before it could finish the key) and may be claimed again.
+pub const ABANDONED_AFTER_SECONDS: i64 = 10;
+/// The AccountObject's path for the key registry.
+pub const PATH: &str = "/idempotency";
+
+/// A command for the account's key registry (in the AccountObject).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyCommand {
+    /// Before a write: claims `key` (if any) for `fingerprint`, and refuses a customer
+    /// create once the account holds `customer_cap` live customers (sandbox caps).
+    Claim {
+        key: Option<String>,
+        fingerprint: String,
+        now: i64,
+        customer_cap: Option<u64>,
+    },
+    /// After the write: keeps its response (`status`, `body`) for replays, or, with
+    /// `status` 0, releases the key because the request failed, so a retry runs again.
+    Finish {
+        key: String,
+        status: u16,
+        body: String,
+    },
+}
+
+/// What the registry answers to a claim. It crosses the object boundary as plain text
+/// ([`KeyState::to_text`]), not serde: a derived enum deserializer costs the wasm more.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyState {
+    /// The key is this request's now: run it.
+    New,
+    /// Another request with this key and these parameters is still running.
+    Executing,
+    /// The key's request finished: replay its response.
+    Done { status: u16, body: String },
+}
+
+impl KeyState {
+    /// `new`, `executing`, or `done <status>` and the body on the next line.
+    pub fn to_text(&self) -> String {
+        match self {
+            KeyState::New => "new".to_owned(),
+            KeyState::Executing => "executing".to_owned(),
+            KeyState::Done { status, body } => format!("done {status}\n{body}"),
+        }
+    }
+
+    /// Reads [`KeyState::to_text`]'s form.
+    pub fn from_text(text: &str) -> Result<Self, ApiError> {
+        match text {
+            "new" => Ok(KeyState::New),
+            "executing" => Ok(KeyState::Executing),
+            _ => text
+                .strip_prefix("done ")
+                .and_then(|rest| rest.split_once('\n'))
+                .and_then(|(status, body)| {
+                    Some(KeyState::Done {
+                        status: status.parse().ok()?,
+                        body: body.to_owned(),
+                    })
+                })
+                .ok_or_else(|| ApiError::internal(format!("unreadable key state: {text:.40}"))),
+        }
+    }
+}
+
+/// A key's row in the registry.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct KeyRow {
+    pub fingerprint: String,
+    pub status: Option<i64>,
+    pub body: Option<String>,
+    pub created_at: i64,
+}
+
+/// The registry's decision for a claim of `key` with `fingerprint` at `now`, given the
+/// key's row if it has one: `Ok(None)` means claim it (insert or replace the row).
+pub fn decide(
+    row: Option<KeyRow>,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+) -> Result<Option<KeyState>, ApiError> {
+    let Some(row) = row else { return Ok(None) };
+    let expired = now.saturating_sub(row.created_at) >= KEY_RETENTION_SECONDS;
+    let abandoned =
+        row.status.is_none() && now.saturating_sub(row.created_at) >= ABANDONED_AFTER_SECONDS;
+    if expired || abandoned {
+        return Ok(None);
+    }
+    if row.fingerprint != fingerprint {
+        return Err(ApiError::IdempotencyMismatch {
+            key: key.to_owned(),
+        });
+    }
+    Ok(Some(match (row.status, row.body) {
+        (Some(status), Some(body)) => KeyState::Done {
+            status: u16::try_from(status).unwrap_or(500),
+            body,
+        },
+        _ => KeyState::Executing,
+    }))
+}
 
 /// A validated `Idempotency-Key` header value.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -114,6 +225,70 @@ mod tests {
             fingerprint("POST", "/v1/customers", &params),
             fingerprint("POST", "/v1/customers/cus_1", &params)
         );
+    }
+
+    fn row(fingerprint: &str, status: Option<i64>, created_at: i64) -> KeyRow {
+        KeyRow {
+            fingerprint: fingerprint.into(),
+            status,
+            body: status.map(|_| "{}".into()),
+            created_at,
+        }
+    }
+
+    #[test]
+    fn a_new_key_is_claimed_and_a_finished_one_replays() {
+        assert_eq!(decide(None, "k", "f", 10).unwrap(), None);
+        let done = decide(Some(row("f", Some(200), 10)), "k", "f", 20).unwrap();
+        assert_eq!(
+            done,
+            Some(KeyState::Done {
+                status: 200,
+                body: "{}".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_running_key_is_executing_until_it_is_abandoned() {
+        let running = Some(row("f", None, 100));
+        assert_eq!(
+            decide(running.clone(), "k", "f", 101).unwrap(),
+            Some(KeyState::Executing)
+        );
+        assert_eq!(
+            decide(running, "k", "f", 100 + ABANDONED_AFTER_SECONDS).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn another_fingerprint_is_an_idempotency_error_until_the_key_expires() {
+        let err = decide(Some(row("f", Some(200), 0)), "k", "g", 5).unwrap_err();
+        assert_eq!(err.kind(), "idempotency_error");
+        assert_eq!(err.status(), 400);
+        let later = decide(
+            Some(row("f", Some(200), 0)),
+            "k",
+            "g",
+            KEY_RETENTION_SECONDS,
+        );
+        assert_eq!(later.unwrap(), None);
+    }
+
+    #[test]
+    fn key_states_cross_the_boundary_as_text() {
+        for state in [
+            KeyState::New,
+            KeyState::Executing,
+            KeyState::Done {
+                status: 200,
+                body: "{\n  \"id\": 1\n}".into(),
+            },
+        ] {
+            assert_eq!(KeyState::from_text(&state.to_text()).unwrap(), state);
+        }
+        assert!(KeyState::from_text("done x\n{}").is_err());
     }
 
     #[test]

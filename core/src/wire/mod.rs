@@ -12,6 +12,7 @@ pub mod ids;
 pub mod metadata;
 pub mod pagination;
 pub mod params;
+pub mod rate_limit;
 pub mod render;
 pub mod request;
 #[cfg(test)]

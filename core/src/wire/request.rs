@@ -24,6 +24,8 @@ pub struct ApiRequest {
     pub edge_cache_ttl_ms: u64,
     /// How long a deleted customer can be undeleted (see `Config`).
     pub deleted_retention_seconds: i64,
+    /// Hosts webhook endpoint URLs may name; empty: any (see `Config`).
+    pub webhook_host_allowlist: Vec<String>,
 }
 
 impl ApiRequest {

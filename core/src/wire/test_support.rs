@@ -21,5 +21,6 @@ pub fn request(query: &str) -> ApiRequest {
         read_consistency: ReadConsistency::Strong,
         edge_cache_ttl_ms: 0,
         deleted_retention_seconds: 30 * 86_400,
+        webhook_host_allowlist: Vec::new(),
     }
 }

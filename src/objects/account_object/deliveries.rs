@@ -222,6 +222,7 @@ pub async fn attempt(
     due: &Due,
     target: &Target,
     policy: &DeliveryPolicy,
+    fault: bool,
 ) -> Result<Option<(String, Attempt)>, ApiError> {
     let Some((document, pending)) = events_log::document(sql, due.event_seq)? else {
         return Ok(None);
@@ -231,7 +232,11 @@ pub async fn attempt(
         .id
         .to_owned();
     let started = worker::Date::now().as_millis() as i64;
-    let outcome = post(target, &body, started / 1000, policy.timeout_ms).await;
+    let outcome = if fault {
+        Err("fault injected (FAULTS): webhook_send".to_owned())
+    } else {
+        post(target, &body, started / 1000, policy.timeout_ms).await
+    };
     let duration_ms = worker::Date::now().as_millis() as i64 - started;
     let attempt = match outcome {
         Ok((status, text)) => Attempt {

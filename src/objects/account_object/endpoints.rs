@@ -17,7 +17,7 @@ use worker::{SqlStorage, SqlStorageValue};
 
 use super::{deliveries, events_log};
 use crate::objects::scheduler::now_ms;
-use crate::objects::sql::{bind, position_of, storage_error};
+use crate::objects::sql::{bind, count, position_of, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
         seq INTEGER PRIMARY KEY,
@@ -100,8 +100,21 @@ pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, Api
     }
 }
 
+/// Stripe allows an account 16 webhook endpoints.
+pub const MAX_ENDPOINTS: i64 = 16;
+
 /// Stores a new endpoint; its secret is kept apart and never shown again.
 fn create(sql: &SqlStorage, mut endpoint: WebhookEndpoint) -> Result<String, ApiError> {
+    if count(
+        sql,
+        "SELECT count(*) AS n FROM webhook_endpoints",
+        Vec::new(),
+    )? >= MAX_ENDPOINTS
+    {
+        return Err(ApiError::bad_request(format!(
+            "This account already has {MAX_ENDPOINTS} webhook endpoints, the most it can have; delete one before adding another."
+        )));
+    }
     let shown = serde_json::to_string(&endpoint)?;
     let secret = endpoint.secret.take().unwrap_or_default();
     sql.exec(

@@ -135,9 +135,9 @@ pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiErro
     Ok(())
 }
 
-/// Drops events older than the retention period, with their deliveries and the
-/// attempts to deliver them.
-pub fn prune(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
+/// Drops events older than the retention period, and (sandbox cap) all but the newest
+/// `max_kept`, with their deliveries and the attempts to deliver them.
+pub fn prune(sql: &SqlStorage, now: i64, max_kept: Option<u64>) -> Result<(), ApiError> {
     let cutoff = vec![SqlStorageValue::Integer(now - RETENTION_SECONDS)];
     sql.exec(
         "DELETE FROM deliveries WHERE event_seq IN (SELECT seq FROM events WHERE created < ?)",
@@ -151,6 +151,29 @@ pub fn prune(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
     .map_err(storage_error)?;
     sql.exec("DELETE FROM events WHERE created < ?", cutoff)
         .map_err(storage_error)?;
+    if let Some(max) = max_kept {
+        let keep = vec![SqlStorageValue::Integer(
+            i64::try_from(max).unwrap_or(i64::MAX),
+        )];
+        let oldest_kept = "(SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ? - 1)";
+        sql.exec(
+            &format!("DELETE FROM deliveries WHERE event_seq < {oldest_kept}"),
+            keep.clone(),
+        )
+        .map_err(storage_error)?;
+        sql.exec(
+            &format!(
+                "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq < {oldest_kept})"
+            ),
+            keep.clone(),
+        )
+        .map_err(storage_error)?;
+        sql.exec(
+            &format!("DELETE FROM events WHERE seq < {oldest_kept}"),
+            keep,
+        )
+        .map_err(storage_error)?;
+    }
     Ok(())
 }
 

@@ -4,14 +4,18 @@
 //! (`deliveries`), which its alarm sends. On `references` it runs `api-core`'s
 //! `resources::account::execute` (coupons, promotion codes, payment methods, test
 //! clocks, the claim/release of a customer write) with no await inside, recording
-//! the events they cause in the same block. Requests arrive on one path per resource.
+//! the events they cause in the same block. It also keeps the idempotency-key
+//! registry (`idempotency_keys`), pruned by its alarm. Requests arrive on one path per
+//! resource.
 
 mod customer_index;
 mod deliveries;
 mod endpoints;
 mod events_log;
+mod idempotency_keys;
 mod references;
 
+use api_core::config::sandbox_cap;
 use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
 use api_core::resources::events::commands::{self as events, EventCommand};
 use api_core::resources::webhook_endpoints::commands::{
@@ -20,11 +24,13 @@ use api_core::resources::webhook_endpoints::commands::{
 use api_core::resources::webhook_endpoints::delivery::DEFAULT_TIMEOUT_MS;
 use api_core::resources::webhook_endpoints::retry_schedule::RetrySchedule;
 use api_core::wire::error::ApiError;
+use api_core::wire::idempotency::{self as keys, KeyCommand, KeyState};
 use futures_util::future::join_all;
 use serde_json::value::RawValue;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
+use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
 use deliveries::DeliveryPolicy;
@@ -34,6 +40,10 @@ use endpoints::Target;
 const DELIVER_JOB: &str = "deliver";
 /// One alarm sends for at most this long, then re-arms.
 const DELIVERY_ROUND_MS: i64 = 20_000;
+/// The job that drops idempotency keys older than 24 hours.
+const PRUNE_KEYS_JOB: &str = "prune_keys";
+/// Sandbox cap on the events an account keeps (`SANDBOX_MAX_EVENTS`, `0` = none).
+const SANDBOX_MAX_EVENTS: u64 = 10_000;
 
 #[durable_object]
 pub struct AccountObject {
@@ -41,6 +51,10 @@ pub struct AccountObject {
     policy: DeliveryPolicy,
     /// The endpoint from vars that receives every event of every account (previews).
     static_target: Option<Target>,
+    /// Sandbox mode: how many events the account keeps at most.
+    max_events: Option<u64>,
+    /// Test-only injected failures (`FAULTS`), e.g. of webhook sends.
+    faults: Faults,
 }
 
 impl DurableObject for AccountObject {
@@ -51,6 +65,7 @@ impl DurableObject for AccountObject {
         create_schema(&sql, events_log::SCHEMA, "account");
         create_schema(&sql, endpoints::SCHEMA, "account");
         create_schema(&sql, deliveries::SCHEMA, "account");
+        create_schema(&sql, idempotency_keys::SCHEMA, "account");
         create_schema(&sql, &[JOBS_SCHEMA], "account");
         let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
         let secret = |name: &str| {
@@ -81,10 +96,13 @@ impl DurableObject for AccountObject {
             }),
             _ => None,
         };
+        let sandbox = var("SANDBOX_KEYS").is_some_and(|v| v == "true");
         AccountObject {
             state,
             policy,
             static_target,
+            max_events: sandbox_cap(sandbox, var("SANDBOX_MAX_EVENTS"), SANDBOX_MAX_EVENTS),
+            faults: Faults::from_env(&env),
         }
     }
 
@@ -99,6 +117,7 @@ impl DurableObject for AccountObject {
                 Ok(EventCommand::Retrieve { id }) => events_log::retrieve(&sql, &id),
                 Err(e) => Err(e.into()),
             },
+            keys::PATH => self.keys(&sql, &body).await,
             endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(&body) {
                 Ok(command) => {
                     let resend = matches!(command, EndpointCommand::Resend { .. });
@@ -122,14 +141,20 @@ impl DurableObject for AccountObject {
         respond(result, false)
     }
 
-    /// Sends the deliveries that are due, for one round, then re-arms.
+    /// Sends the deliveries that are due, for one round, prunes old idempotency keys,
+    /// then re-arms.
     async fn alarm(&self) -> Result<Response> {
         let scheduler = Scheduler { state: &self.state };
-        if scheduler
-            .take_due(now_ms())
-            .iter()
-            .any(|job| job == DELIVER_JOB)
-        {
+        let due = scheduler.take_due(now_ms());
+        if due.iter().any(|job| job == PRUNE_KEYS_JOB) {
+            let sql = self.state.storage().sql();
+            match idempotency_keys::prune(&sql, now_ms() / 1000) {
+                Ok(Some(next)) => scheduler.schedule(PRUNE_KEYS_JOB, next * 1000).await,
+                Ok(None) => {}
+                Err(err) => worker::console_error!("pruning keys: {err:?}"),
+            }
+        }
+        if due.iter().any(|job| job == DELIVER_JOB) {
             if let Err(err) = self.deliver_due().await {
                 worker::console_error!("deliveries: {err:?}");
             }
@@ -146,6 +171,45 @@ impl DurableObject for AccountObject {
 }
 
 impl AccountObject {
+    /// The idempotency-key registry (and the sandbox cap on customers).
+    async fn keys(&self, sql: &SqlStorage, body: &str) -> std::result::Result<String, ApiError> {
+        let state = match serde_json::from_str::<KeyCommand>(body)? {
+            KeyCommand::Claim {
+                key,
+                fingerprint,
+                now,
+                customer_cap,
+            } => {
+                let state = match &key {
+                    Some(key) => idempotency_keys::claim(sql, key, &fingerprint, now)?,
+                    None => KeyState::New,
+                };
+                if let (KeyState::New, Some(cap)) = (&state, customer_cap) {
+                    if idempotency_keys::live_customers(sql)? >= cap {
+                        if let Some(key) = &key {
+                            idempotency_keys::finish(sql, key, None)?;
+                        }
+                        return Err(ApiError::bad_request(format!(
+                            "This sandbox account already has {cap} customers, the most it can hold; delete some, or use another API key for a new account."
+                        )));
+                    }
+                }
+                let scheduler = Scheduler { state: &self.state };
+                if key.is_some() && state == KeyState::New && !scheduler.has(PRUNE_KEYS_JOB) {
+                    let due = now.saturating_add(keys::KEY_RETENTION_SECONDS);
+                    scheduler.schedule(PRUNE_KEYS_JOB, due * 1000).await;
+                }
+                state
+            }
+            KeyCommand::Finish { key, status, body } => {
+                let saved = (status != 0).then_some((status, body));
+                idempotency_keys::finish(sql, &key, saved)?;
+                return Ok(String::new());
+            }
+        };
+        Ok(state.to_text())
+    }
+
     async fn customers(
         &self,
         sql: &SqlStorage,
@@ -153,7 +217,13 @@ impl AccountObject {
     ) -> std::result::Result<String, ApiError> {
         match serde_json::from_str::<AccountCommand>(body)? {
             AccountCommand::Upsert { entry, events } => {
-                let owed = record(sql, &entry, &events, self.static_target.as_ref())?;
+                let owed = record(
+                    sql,
+                    &entry,
+                    &events,
+                    self.static_target.as_ref(),
+                    self.max_events,
+                )?;
                 if owed > 0 {
                     Scheduler { state: &self.state }
                         .schedule(DELIVER_JOB, now_ms())
@@ -167,6 +237,7 @@ impl AccountObject {
                 let mut store = references::SqlObjectStore {
                     sql,
                     static_target: self.static_target.as_ref(),
+                    max_events: self.max_events,
                     owed: 0,
                 };
                 let answer = api_core::resources::account::execute(&mut store, command)?;
@@ -198,12 +269,12 @@ impl AccountObject {
                     (Some(target), "static") => Some(target.clone()),
                     _ => endpoints::enabled_target(sql, &delivery.endpoint_id)?,
                 };
+                let fault = target.is_some() && self.faults.hit("webhook_send");
                 match target {
                     Some(target) => sends.push(async move {
-                        (
-                            delivery,
-                            deliveries::attempt(sql, delivery, &target, &self.policy).await,
-                        )
+                        let policy = &self.policy;
+                        let attempt = deliveries::attempt(sql, delivery, &target, policy, fault);
+                        (delivery, attempt.await)
                     }),
                     None => deliveries::cancel_for(sql, &delivery.endpoint_id)?,
                 }
@@ -225,24 +296,26 @@ fn record(
     entry: &IndexEntry,
     events: &[Box<RawValue>],
     static_target: Option<&Target>,
+    max_events: Option<u64>,
 ) -> std::result::Result<usize, ApiError> {
     customer_index::upsert(sql, entry)?;
-    record_events(sql, &entry.id, events, static_target)
+    record_events(sql, &entry.id, events, static_target, max_events)
 }
 
 /// Records events in the log and owes each to the endpoints that want it; `key` orders
-/// the deliveries (a customer's events are delivered in order). Answers how many are owed.
+/// the deliveries (a customer's events are delivered in order); keeps at most
+/// `max_events` (sandbox cap). Answers how many are owed.
 pub(crate) fn record_events(
     sql: &SqlStorage,
     key: &str,
     events: &[Box<RawValue>],
     static_target: Option<&Target>,
+    max_events: Option<u64>,
 ) -> std::result::Result<usize, ApiError> {
     if events.is_empty() {
         return Ok(0);
     }
     let now = now_ms();
-    events_log::prune(sql, now / 1000)?;
     let targets = endpoints::enabled(sql)?;
     let mut owed = 0;
     for event in events {
@@ -259,6 +332,7 @@ pub(crate) fn record_events(
         }
         owed += count as usize;
     }
+    events_log::prune(sql, now / 1000, max_events)?;
     Ok(owed)
 }
 

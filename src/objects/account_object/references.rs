@@ -26,6 +26,8 @@ pub const SCHEMA: &[&str] = &[
 pub struct SqlObjectStore<'a> {
     pub sql: &'a SqlStorage,
     pub static_target: Option<&'a Target>,
+    /// Sandbox cap on the events the account keeps.
+    pub max_events: Option<u64>,
     pub owed: usize,
 }
 
@@ -127,7 +129,8 @@ impl ObjectStore for SqlObjectStore<'_> {
 
     fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
         let raw = serde_json::value::RawValue::from_string(serde_json::to_string(event)?)?;
-        self.owed += super::record_events(self.sql, key, &[raw], self.static_target)?;
+        self.owed +=
+            super::record_events(self.sql, key, &[raw], self.static_target, self.max_events)?;
         Ok(())
     }
 

@@ -22,6 +22,7 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, Stat
 
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::edge::now_seconds;
+use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, respond};
 use propagation::Propagation;
@@ -38,6 +39,8 @@ const PURGE_JOB: &str = "purge";
 pub struct CustomerObject {
     state: State,
     env: Env,
+    /// Test-only injected failures (`FAULTS`) of the index and KV copies.
+    faults: Faults,
 }
 
 impl DurableObject for CustomerObject {
@@ -45,7 +48,8 @@ impl DurableObject for CustomerObject {
         let sql = state.storage().sql();
         create_schema(&sql, SCHEMA, "customer");
         create_schema(&sql, &[JOBS_SCHEMA], "customer");
-        CustomerObject { state, env }
+        let faults = Faults::from_env(&env);
+        CustomerObject { state, env, faults }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -160,6 +164,7 @@ impl CustomerObject {
         let propagation = Propagation {
             env: &self.env,
             store,
+            faults: &self.faults,
         };
         let scheduler = Scheduler { state: &self.state };
         match propagation.copy(stored).await {

@@ -15,6 +15,7 @@ use super::sql_store::SqlCustomerStore;
 use crate::edge::bindings::{
     account_stub, call_object, kv_key, platform_error, ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
 };
+use crate::objects::faults::{injected, Faults};
 
 /// How many times a KV copy is rewritten when newer versions commit meanwhile.
 const KV_CATCH_UP_ROUNDS: usize = 4;
@@ -23,6 +24,7 @@ const KV_CATCH_UP_ROUNDS: usize = 4;
 pub struct Propagation<'a> {
     pub env: &'a Env,
     pub store: &'a SqlCustomerStore,
+    pub faults: &'a Faults,
 }
 
 impl Propagation<'_> {
@@ -54,6 +56,9 @@ impl Propagation<'_> {
         stored: &StoredCustomer,
         document: String,
     ) -> Result<(), ApiError> {
+        if self.faults.hit("index_upsert") {
+            return Err(injected("index_upsert"));
+        }
         let outbox = self.store.outbox()?;
         let events = outbox
             .iter()
@@ -77,6 +82,9 @@ impl Propagation<'_> {
         let kv = self.env.kv(CUSTOMERS_KV).map_err(platform_error)?;
         let key = kv_key(self.store.namespace(), id);
         let (mut version, mut document) = (version, document);
+        if self.faults.hit("kv_put") {
+            return Err(injected("kv_put"));
+        }
         for _ in 0..KV_CATCH_UP_ROUNDS {
             let kv_error = |e: worker::kv::KvError| ApiError::internal(format!("kv: {e}"));
             kv.put(&key, document)

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use super::attempts::{parse_resend, ListAttempts};
 use super::commands::{EndpointBackend, EndpointCommand};
-use super::model::{EndpointStatus, WebhookEndpoint, WEBHOOK_ENDPOINT_OBJECT};
+use super::model::{host_allowed, EndpointStatus, WebhookEndpoint, WEBHOOK_ENDPOINT_OBJECT};
 use super::params::{CreateEndpoint, EndpointChanges};
 use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
@@ -30,6 +30,7 @@ pub async fn create(mut req: ApiRequest, db: &impl EndpointBackend) -> Result<Re
     ignore_expand(&mut p)?;
     let params = CreateEndpoint::parse(&mut p)?;
     p.finish()?;
+    check_host(&params.url, &req)?;
     let mut metadata = Metadata::new();
     params.metadata.apply_to(&mut metadata)?;
     let endpoint = WebhookEndpoint {
@@ -50,6 +51,20 @@ pub async fn create(mut req: ApiRequest, db: &impl EndpointBackend) -> Result<Re
     db.endpoint_command(&req.namespace, &EndpointCommand::Create { endpoint })
         .await?;
     Ok(Rendered::ok_compact(&body))
+}
+
+/// With `WEBHOOK_HOST_ALLOWLIST` set, an endpoint URL must name one of its hosts.
+fn check_host(url: &str, req: &ApiRequest) -> Result<(), ApiError> {
+    if host_allowed(url, &req.webhook_host_allowlist) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "url",
+        format!(
+            "Invalid URL: {url}: webhook endpoints of this deployment may only send to these hosts: {}.",
+            req.webhook_host_allowlist.join(", ")
+        ),
+    ))
 }
 
 /// A signing secret: `whsec_` and 32 base62 characters.
@@ -81,6 +96,9 @@ pub async fn update(
     ignore_expand(&mut p)?;
     let changes = EndpointChanges::parse(&mut p)?;
     p.finish()?;
+    if let Some(url) = &changes.url {
+        check_host(url, &req)?;
+    }
     let command = EndpointCommand::Update {
         id: id.to_owned(),
         changes,

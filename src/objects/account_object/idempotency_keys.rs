@@ -1,0 +1,93 @@
+//! The account's idempotency-key registry in SQL: every key a write of this account
+//! used in the last 24 hours, with its request's fingerprint and, once it finished,
+//! its response. Claims run in one synchronous block, so one claim wins per key.
+
+use api_core::wire::error::ApiError;
+use api_core::wire::idempotency::{decide, KeyRow, KeyState, KEY_RETENTION_SECONDS};
+use worker::{SqlStorage, SqlStorageValue};
+
+use crate::objects::sql::{count, storage_error};
+
+pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS idempotency_keys (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        status INTEGER,
+        body TEXT,
+        created_at INTEGER NOT NULL)"];
+
+/// Claims `key` for `fingerprint` at `now` (unix seconds): `New` when this request may
+/// run, `Executing` or `Done` when another has the key, an error when its parameters
+/// differ.
+pub fn claim(
+    sql: &SqlStorage,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+) -> Result<KeyState, ApiError> {
+    let rows: Vec<KeyRow> = sql
+        .exec(
+            "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE key = ?",
+            vec![key.into()],
+        )
+        .and_then(|c| c.to_array())
+        .map_err(storage_error)?;
+    if let Some(state) = decide(rows.into_iter().next(), key, fingerprint, now)? {
+        return Ok(state);
+    }
+    sql.exec(
+        "INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, created_at)
+         VALUES (?, ?, NULL, NULL, ?)",
+        vec![
+            key.into(),
+            fingerprint.into(),
+            SqlStorageValue::Integer(now),
+        ],
+    )
+    .map_err(storage_error)?;
+    Ok(KeyState::New)
+}
+
+/// Keeps the response of the key's request, or releases the key if it failed.
+pub fn finish(sql: &SqlStorage, key: &str, saved: Option<(u16, String)>) -> Result<(), ApiError> {
+    let result = match saved {
+        Some((status, body)) => sql.exec(
+            "UPDATE idempotency_keys SET status = ?, body = ? WHERE key = ?",
+            vec![
+                SqlStorageValue::Integer(i64::from(status)),
+                body.into(),
+                key.into(),
+            ],
+        ),
+        None => sql.exec(
+            "DELETE FROM idempotency_keys WHERE key = ? AND status IS NULL",
+            vec![key.into()],
+        ),
+    };
+    result.map(|_| ()).map_err(storage_error)
+}
+
+/// Drops the keys older than the retention; answers when the oldest left expires
+/// (unix seconds), if any is left.
+pub fn prune(sql: &SqlStorage, now: i64) -> Result<Option<i64>, ApiError> {
+    sql.exec(
+        "DELETE FROM idempotency_keys WHERE created_at <= ?",
+        vec![SqlStorageValue::Integer(now - KEY_RETENTION_SECONDS)],
+    )
+    .map_err(storage_error)?;
+    let oldest = count(
+        sql,
+        "SELECT coalesce(min(created_at), -1) AS n FROM idempotency_keys",
+        Vec::new(),
+    )?;
+    Ok((oldest >= 0).then(|| oldest + KEY_RETENTION_SECONDS))
+}
+
+/// How many live customers the account's index holds (for the sandbox cap).
+pub fn live_customers(sql: &SqlStorage) -> Result<u64, ApiError> {
+    let n = count(
+        sql,
+        "SELECT count(*) AS n FROM customers WHERE deleted = 0",
+        Vec::new(),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
