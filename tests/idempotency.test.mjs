@@ -125,3 +125,25 @@ test('the SDK retrying with its own key after a lost response creates one custom
   assert.equal(a.id, b.id);
   assert.equal((await stripe.customers.list()).data.length, 1);
 });
+
+test('the alarm prunes keys once their retention has passed, and the key is then new', async (t) => {
+  // A sandbox worker that keeps keys 2 seconds instead of 24 hours.
+  const short = await startWorker({ vars: { IDEMPOTENCY_KEY_RETENTION_SECONDS: '2' } });
+  t.after(() => short.close());
+  const key = newKey();
+  const create = (url) =>
+    request(short.url, key, 'POST', '/v1/webhook_endpoints', `url=${encodeURIComponent(url)}&enabled_events[]=*`, { 'Idempotency-Key': 'pruned-key' });
+  const first = await create('https://example.com/a');
+  assert.equal(first.status, 200, first.text);
+  assertIdempotencyError(await create('https://example.com/b'));
+  let again;
+  for (let i = 0; i < 40; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    again = await create('https://example.com/b');
+    if (again.status !== 400) break;
+  }
+  assert.equal(again.status, 200, 'after the prune the key is a new key');
+  assert.equal(again.json.url, 'https://example.com/b');
+  const list = await request(short.url, key, 'GET', '/v1/webhook_endpoints');
+  assert.equal(list.json.data.length, 2);
+});

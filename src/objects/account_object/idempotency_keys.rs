@@ -3,7 +3,7 @@
 //! its response. Claims run in one synchronous block, so one claim wins per key.
 
 use api_core::wire::error::ApiError;
-use api_core::wire::idempotency::{decide, KeyRow, KeyState, KEY_RETENTION_SECONDS};
+use api_core::wire::idempotency::{decide, KeyRow, KeyState};
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::objects::sql::{count, storage_error};
@@ -66,12 +66,12 @@ pub fn finish(sql: &SqlStorage, key: &str, saved: Option<(u16, String)>) -> Resu
     result.map(|_| ()).map_err(storage_error)
 }
 
-/// Drops the keys older than the retention; answers when the oldest left expires
-/// (unix seconds), if any is left.
-pub fn prune(sql: &SqlStorage, now: i64) -> Result<Option<i64>, ApiError> {
+/// Drops the keys older than `retention` seconds (24 hours unless a test shortens it);
+/// answers when the oldest left expires (unix seconds), if any is left.
+pub fn prune(sql: &SqlStorage, now: i64, retention: i64) -> Result<Option<i64>, ApiError> {
     sql.exec(
         "DELETE FROM idempotency_keys WHERE created_at <= ?",
-        vec![SqlStorageValue::Integer(now - KEY_RETENTION_SECONDS)],
+        vec![SqlStorageValue::Integer(now - retention)],
     )
     .map_err(storage_error)?;
     let oldest = count(
@@ -79,7 +79,7 @@ pub fn prune(sql: &SqlStorage, now: i64) -> Result<Option<i64>, ApiError> {
         "SELECT coalesce(min(created_at), -1) AS n FROM idempotency_keys",
         Vec::new(),
     )?;
-    Ok((oldest >= 0).then(|| oldest + KEY_RETENTION_SECONDS))
+    Ok((oldest >= 0).then(|| oldest + retention))
 }
 
 /// How many live customers the account's index holds (for the sandbox cap).

@@ -55,6 +55,9 @@ pub struct AccountObject {
     max_events: Option<u64>,
     /// Test-only injected failures (`FAULTS`), e.g. of webhook sends.
     faults: Faults,
+    /// How long idempotency keys are kept: 24 hours; a sandbox test may shorten it
+    /// (`IDEMPOTENCY_KEY_RETENTION_SECONDS`) to see the prune job run.
+    key_retention_seconds: i64,
 }
 
 impl DurableObject for AccountObject {
@@ -103,6 +106,7 @@ impl DurableObject for AccountObject {
             static_target,
             max_events: sandbox_cap(sandbox, var("SANDBOX_MAX_EVENTS"), SANDBOX_MAX_EVENTS),
             faults: Faults::from_env(&env),
+            key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
         }
     }
 
@@ -148,7 +152,7 @@ impl DurableObject for AccountObject {
         let due = scheduler.take_due(now_ms());
         if due.iter().any(|job| job == PRUNE_KEYS_JOB) {
             let sql = self.state.storage().sql();
-            match idempotency_keys::prune(&sql, now_ms() / 1000) {
+            match idempotency_keys::prune(&sql, now_ms() / 1000, self.key_retention_seconds) {
                 Ok(Some(next)) => scheduler.schedule(PRUNE_KEYS_JOB, next * 1000).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("pruning keys: {err:?}"),
@@ -167,6 +171,14 @@ impl DurableObject for AccountObject {
         }
         scheduler.rearm().await;
         Response::empty()
+    }
+}
+
+/// Stripe keeps keys at least 24 hours; only a sandbox (dev, tests) may keep them less.
+fn key_retention(sandbox: bool, var: Option<String>) -> i64 {
+    match var.and_then(|v| v.parse::<i64>().ok()) {
+        Some(seconds) if sandbox && seconds > 0 => seconds,
+        _ => keys::KEY_RETENTION_SECONDS,
     }
 }
 
@@ -196,7 +208,7 @@ impl AccountObject {
                 }
                 let scheduler = Scheduler { state: &self.state };
                 if key.is_some() && state == KeyState::New && !scheduler.has(PRUNE_KEYS_JOB) {
-                    let due = now.saturating_add(keys::KEY_RETENTION_SECONDS);
+                    let due = now.saturating_add(self.key_retention_seconds);
                     scheduler.schedule(PRUNE_KEYS_JOB, due * 1000).await;
                 }
                 state
