@@ -2,7 +2,7 @@
 // (`coupon` / `promotion_code` on create and update, /discount, seed 004's /discounts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, stripeClient, newKey, request } from './support/worker.mjs';
+import { startWorker, stripeClient, newKey, request, rejection } from './support/worker.mjs';
 import { assertSchema } from './support/object-schema.mjs';
 
 let worker;
@@ -10,15 +10,6 @@ before(async () => {
   worker = await startWorker();
 });
 after(() => worker.close());
-
-const rejection = async (promise) => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected the call to be rejected');
-};
 
 test('coupons are created, retrieved, updated, listed and deleted', async () => {
   const stripe = stripeClient(worker.url);

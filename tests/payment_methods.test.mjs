@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startWorker, stripeClient, newKey, request } from './support/worker.mjs';
+import { startWorker, stripeClient, newKey, request, rejection } from './support/worker.mjs';
 import { assertSchema } from './support/object-schema.mjs';
 
 let worker;
@@ -14,15 +14,6 @@ before(async () => {
   worker = await startWorker();
 });
 after(() => worker.close());
-
-const rejection = async (promise) => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected the call to be rejected');
-};
 
 test('a payment method is created from a test token or a test number, and retrieved', async () => {
   const stripe = stripeClient(worker.url);

@@ -2,7 +2,7 @@
 // `source` on create and update, `default_source`, and /v1/customers/{id}/sources.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, stripeClient, newKey, request } from './support/worker.mjs';
+import { startWorker, stripeClient, newKey, request, rejection } from './support/worker.mjs';
 import { assertSchema } from './support/object-schema.mjs';
 
 let worker;
@@ -10,15 +10,6 @@ before(async () => {
   worker = await startWorker();
 });
 after(() => worker.close());
-
-const rejection = async (promise) => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected the call to be rejected');
-};
 
 test("source: 'tok_visa' on create makes a card, the default source, shown when sources is expanded", async () => {
   const stripe = stripeClient(worker.url);

@@ -2,7 +2,7 @@
 // left out of GET /v1/customers unless asked for, deleted with their clock).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, stripeClient } from './support/worker.mjs';
+import { startWorker, stripeClient, rejection } from './support/worker.mjs';
 import { assertSchema } from './support/object-schema.mjs';
 
 let worker;
@@ -10,15 +10,6 @@ before(async () => {
   worker = await startWorker();
 });
 after(() => worker.close());
-
-const rejection = async (promise) => {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected the call to be rejected');
-};
 
 test('test clocks are created, retrieved, listed, advanced forward only and deleted', async () => {
   const stripe = stripeClient(worker.url);

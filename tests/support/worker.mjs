@@ -69,6 +69,16 @@ export async function startWorker(options = {}) {
 }
 
 /** A fresh sandbox key: a fresh, empty account. */
+/** The error a call rejects with; fails the test if it resolves. */
+export async function rejection(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to be rejected');
+}
+
 export function newKey() {
   return `sk_test_${randomBytes(12).toString('hex')}`;
 }
