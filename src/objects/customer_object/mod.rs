@@ -99,7 +99,7 @@ impl DurableObject for CustomerObject {
         respond(result, reply.replayed)
     }
 
-    /// Runs the jobs that are due: today, copies that failed.
+    /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
     async fn alarm(&self) -> Result<Response> {
         let scheduler = Scheduler { state: &self.state };
         for job in scheduler.take_due(now_ms()) {
