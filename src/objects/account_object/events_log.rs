@@ -135,9 +135,10 @@ pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiErro
     Ok(())
 }
 
-/// Drops events older than the retention period, and (sandbox cap) all but the newest
-/// `max_kept`, with their deliveries and the attempts to deliver them.
-pub fn prune(sql: &SqlStorage, now: i64, max_kept: Option<u64>) -> Result<(), ApiError> {
+/// Drops events older than the retention period, with their deliveries and the
+/// attempts to deliver them. Run by the AccountObject's hourly `prune_events` job, not on
+/// every write: two of its deletes scan their tables.
+pub fn prune_expired(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
     let cutoff = vec![SqlStorageValue::Integer(now - RETENTION_SECONDS)];
     sql.exec(
         "DELETE FROM deliveries WHERE event_seq IN (SELECT seq FROM events WHERE created < ?)",
@@ -151,28 +152,37 @@ pub fn prune(sql: &SqlStorage, now: i64, max_kept: Option<u64>) -> Result<(), Ap
     .map_err(storage_error)?;
     sql.exec("DELETE FROM events WHERE created < ?", cutoff)
         .map_err(storage_error)?;
-    if let Some(max) = max_kept {
-        let keep = vec![SqlStorageValue::Integer(
-            i64::try_from(max).unwrap_or(i64::MAX),
-        )];
-        let oldest_kept = "(SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ? - 1)";
-        sql.exec(
-            &format!("DELETE FROM deliveries WHERE event_seq < {oldest_kept}"),
-            keep.clone(),
-        )
-        .map_err(storage_error)?;
-        sql.exec(
-            &format!(
-                "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq < {oldest_kept})"
-            ),
-            keep.clone(),
-        )
-        .map_err(storage_error)?;
-        sql.exec(
-            &format!("DELETE FROM events WHERE seq < {oldest_kept}"),
-            keep,
-        )
-        .map_err(storage_error)?;
+    Ok(())
+}
+
+/// Sandbox cap: keeps the newest `max_kept` events (with their deliveries and attempts)
+/// and drops the rest. Checked on every write through the primary key alone (the span
+/// of `seq` bounds the count), so a write under the cap pays two index lookups.
+pub fn enforce_cap(sql: &SqlStorage, max_kept: Option<u64>) -> Result<(), ApiError> {
+    let Some(max) = max_kept else { return Ok(()) };
+    let max = i64::try_from(max).unwrap_or(i64::MAX);
+    #[derive(Deserialize)]
+    struct Span {
+        span: Option<i64>,
+    }
+    let span: Vec<Span> = rows(
+        sql,
+        "SELECT max(seq) - min(seq) + 1 AS span FROM events",
+        Vec::new(),
+    )?;
+    if span.first().and_then(|s| s.span).unwrap_or(0) <= max {
+        return Ok(());
+    }
+    let keep = vec![SqlStorageValue::Integer(max)];
+    let oldest_kept = "(SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ? - 1)";
+    for statement in [
+        format!("DELETE FROM deliveries WHERE event_seq < {oldest_kept}"),
+        format!(
+            "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq < {oldest_kept})"
+        ),
+        format!("DELETE FROM events WHERE seq < {oldest_kept}"),
+    ] {
+        sql.exec(&statement, keep.clone()).map_err(storage_error)?;
     }
     Ok(())
 }

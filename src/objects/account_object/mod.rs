@@ -38,6 +38,9 @@ use endpoints::Target;
 
 /// The job that sends the deliveries that are due.
 const DELIVER_JOB: &str = "deliver";
+/// The job that drops events past their 30 days, and how often it runs while events come.
+const PRUNE_EVENTS_JOB: &str = "prune_events";
+const PRUNE_EVENTS_EVERY_MS: i64 = 3_600_000;
 /// One alarm sends for at most this long, then re-arms.
 const DELIVERY_ROUND_MS: i64 = 20_000;
 /// The job that drops idempotency keys older than 24 hours.
@@ -145,8 +148,8 @@ impl DurableObject for AccountObject {
         respond(result, false)
     }
 
-    /// Sends the deliveries that are due, for one round, prunes old idempotency keys,
-    /// then re-arms.
+    /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
+    /// expired events, then re-arms.
     async fn alarm(&self) -> Result<Response> {
         let scheduler = Scheduler { state: &self.state };
         let due = scheduler.take_due(now_ms());
@@ -156,6 +159,12 @@ impl DurableObject for AccountObject {
                 Ok(Some(next)) => scheduler.schedule(PRUNE_KEYS_JOB, next * 1000).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("pruning keys: {err:?}"),
+            }
+        }
+        if due.iter().any(|job| job == PRUNE_EVENTS_JOB) {
+            let sql = self.state.storage().sql();
+            if let Err(err) = events_log::prune_expired(&sql, now_ms() / 1000) {
+                worker::console_error!("pruning events: {err:?}");
             }
         }
         if due.iter().any(|job| job == DELIVER_JOB) {
@@ -222,6 +231,20 @@ impl AccountObject {
         Ok(state.to_text())
     }
 
+    /// After events were recorded: the deliveries owed are due now, and the hourly
+    /// prune of expired events is scheduled if it is not already.
+    async fn after_events(&self, owed: usize) {
+        let scheduler = Scheduler { state: &self.state };
+        if owed > 0 {
+            scheduler.schedule(DELIVER_JOB, now_ms()).await;
+        }
+        if !scheduler.has(PRUNE_EVENTS_JOB) {
+            scheduler
+                .schedule(PRUNE_EVENTS_JOB, now_ms() + PRUNE_EVENTS_EVERY_MS)
+                .await;
+        }
+    }
+
     async fn customers(
         &self,
         sql: &SqlStorage,
@@ -236,11 +259,7 @@ impl AccountObject {
                     self.static_target.as_ref(),
                     self.max_events,
                 )?;
-                if owed > 0 {
-                    Scheduler { state: &self.state }
-                        .schedule(DELIVER_JOB, now_ms())
-                        .await;
-                }
+                self.after_events(owed).await;
                 Ok(String::new())
             }
             AccountCommand::List { list } => customer_index::list_page(sql, &list),
@@ -253,11 +272,7 @@ impl AccountObject {
                     owed: 0,
                 };
                 let answer = api_core::resources::account::execute(&mut store, command)?;
-                if store.owed > 0 {
-                    Scheduler { state: &self.state }
-                        .schedule(DELIVER_JOB, now_ms())
-                        .await;
-                }
+                self.after_events(store.owed).await;
                 Ok(answer)
             }
         }
@@ -344,7 +359,7 @@ pub(crate) fn record_events(
         }
         owed += count as usize;
     }
-    events_log::prune(sql, now / 1000, max_events)?;
+    events_log::enforce_cap(sql, max_events)?;
     Ok(owed)
 }
 

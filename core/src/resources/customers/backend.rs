@@ -163,6 +163,17 @@ pub mod memory {
         }
     }
 
+    /// Creates a customer with the form `query` through the real create handler, and
+    /// answers its id: the setup of most handler tests.
+    pub fn create_customer(db: &MemoryBackend, query: &str) -> String {
+        let req = crate::wire::test_support::request(query);
+        let created =
+            run(crate::resources::customers::handlers::create(req, db)).expect("a valid create");
+        let body: serde_json::Value =
+            serde_json::from_str(&created.body).expect("the create answers JSON");
+        body["id"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// Drives a future that never waits on anything (every memory call is ready at once).
     pub fn run<F: std::future::Future>(future: F) -> F::Output {
         let mut future = std::pin::pin!(future);

@@ -255,7 +255,7 @@ fn show_customer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::backend::memory::{run, MemoryBackend};
+    use crate::resources::customers::backend::memory::{create_customer, run, MemoryBackend};
     use crate::wire::idempotency::IdempotencyClaim;
     use crate::wire::test_support::request;
 
@@ -263,15 +263,10 @@ mod tests {
         serde_json::from_str(&rendered.body).unwrap()
     }
 
-    fn create_one(db: &MemoryBackend, query: &str) -> String {
-        let created = run(create(request(query), db)).unwrap();
-        body(&created)["id"].as_str().unwrap().to_owned()
-    }
-
     #[test]
     fn a_created_customer_is_retrieved_as_created() {
         let db = MemoryBackend::default();
-        let id = create_one(&db, "name=Jenny&metadata[k]=v");
+        let id = create_customer(&db, "name=Jenny&metadata[k]=v");
         let shown = body(&run(retrieve(request(""), &db, &id)).unwrap());
         assert_eq!(shown["name"], "Jenny");
         assert_eq!(shown["metadata"]["k"], "v");
@@ -291,7 +286,7 @@ mod tests {
         let db = MemoryBackend::default();
         let err = run(update(request("coupon=SAVE"), &db, "cus_missing")).unwrap_err();
         assert_eq!(err, ApiError::not_found("customer", "cus_missing"));
-        let id = create_one(&db, "");
+        let id = create_customer(&db, "");
         let err = run(update(request("coupon=SAVE"), &db, &id)).unwrap_err();
         assert_eq!(err.param(), Some("coupon"));
         assert_eq!(err.status(), 400);
@@ -378,7 +373,7 @@ mod tests {
     #[test]
     fn a_deleted_customer_shows_the_stub_unless_include_deleted() {
         let db = MemoryBackend::default();
-        let id = create_one(&db, "email=ada%40example.com");
+        let id = create_customer(&db, "email=ada%40example.com");
         let deleted = body(&run(delete(request(""), &db, &id)).unwrap());
         assert_eq!(
             deleted,
@@ -393,7 +388,7 @@ mod tests {
     #[test]
     fn undelete_restores_a_deleted_customer_and_refuses_a_live_one() {
         let db = MemoryBackend::default();
-        let id = create_one(&db, "email=ada%40example.com");
+        let id = create_customer(&db, "email=ada%40example.com");
         let err = run(undelete(request(""), &db, &id)).unwrap_err();
         assert_eq!(err.code(), Some("customer_not_deleted"));
         assert_eq!(err.to_string(), format!("Customer {id} is not deleted."));
@@ -410,7 +405,7 @@ mod tests {
     #[test]
     fn undelete_after_the_window_is_refused_with_the_window_in_the_message() {
         let db = MemoryBackend::default();
-        let id = create_one(&db, "");
+        let id = create_customer(&db, "");
         run(delete(request(""), &db, &id)).unwrap();
         let late = ApiRequest {
             now: 1_700_000_000 + 30 * 86_400,
@@ -430,7 +425,7 @@ mod tests {
     #[test]
     fn a_sub_resource_sees_a_deleted_customer_as_missing_under_param_customer() {
         let db = MemoryBackend::default();
-        let id = create_one(&db, "");
+        let id = create_customer(&db, "");
         let req = request("");
         assert!(run(live_customer(&req, &db, &id, "customer")).is_ok());
         run(delete(request(""), &db, &id)).unwrap();
@@ -454,7 +449,7 @@ mod tests {
     #[test]
     fn a_list_wraps_the_index_page_in_the_list_envelope() {
         let db = MemoryBackend::default();
-        create_one(&db, "name=A");
+        create_customer(&db, "name=A");
         let page = body(&run(list(request("limit=5"), &db)).unwrap());
         assert_eq!(page["object"], "list");
         assert_eq!(page["url"], "/v1/customers");

@@ -54,20 +54,14 @@ pub async fn upcoming(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::backend::memory::{run, MemoryBackend};
+    use crate::resources::customers::backend::memory::{create_customer, run, MemoryBackend};
     use crate::resources::customers::handlers as customers;
     use crate::wire::test_support::request;
-
-    fn customer(db: &MemoryBackend) -> String {
-        let created = run(customers::create(request(""), db)).unwrap();
-        let body: serde_json::Value = serde_json::from_str(&created.body).unwrap();
-        body["id"].as_str().unwrap().to_owned()
-    }
 
     #[test]
     fn a_customer_with_nothing_to_bill_has_no_upcoming_invoice() {
         let db = MemoryBackend::default();
-        let id = customer(&db);
+        let id = create_customer(&db, "");
         let none = ApiError::coded(
             404,
             "invoice_upcoming_none",
@@ -91,7 +85,7 @@ mod tests {
             let err = run(upcoming(request(&format!("customer={id}")), &db, None)).unwrap_err();
             assert_eq!(err, ApiError::not_found_as("customer", id, "customer"));
         }
-        let id = customer(&db);
+        let id = create_customer(&db, "");
         run(customers::delete(request(""), &db, &id)).unwrap();
         let err = run(upcoming(request(""), &db, Some(&id))).unwrap_err();
         assert_eq!(err, ApiError::not_found_as("customer", &id, "customer"));
@@ -100,7 +94,7 @@ mod tests {
     #[test]
     fn a_customers_invoices_are_an_empty_list_and_cursors_name_no_invoice() {
         let db = MemoryBackend::default();
-        let id = customer(&db);
+        let id = create_customer(&db, "");
         let page = run(list_for_customer(request(""), &db, &id)).unwrap();
         assert!(page
             .body

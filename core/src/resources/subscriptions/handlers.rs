@@ -48,20 +48,14 @@ pub(crate) async fn empty_customer_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::backend::memory::{run, MemoryBackend};
+    use crate::resources::customers::backend::memory::{create_customer, run, MemoryBackend};
     use crate::resources::customers::handlers as customers;
     use crate::wire::test_support::request;
-
-    fn customer(db: &MemoryBackend) -> String {
-        let created = run(customers::create(request(""), db)).unwrap();
-        let body: serde_json::Value = serde_json::from_str(&created.body).unwrap();
-        body["id"].as_str().unwrap().to_owned()
-    }
 
     #[test]
     fn a_customers_subscriptions_are_an_empty_stripe_list() {
         let db = MemoryBackend::default();
-        let id = customer(&db);
+        let id = create_customer(&db, "");
         let page = run(list_for_customer(
             request("limit=3&expand[]=data.plan"),
             &db,
@@ -78,7 +72,7 @@ mod tests {
     #[test]
     fn limit_cursors_and_the_customer_are_checked() {
         let db = MemoryBackend::default();
-        let id = customer(&db);
+        let id = create_customer(&db, "");
         let err =
             |query: &str, id: &str| run(list_for_customer(request(query), &db, id)).unwrap_err();
         assert_eq!(err("limit=101", &id).param(), Some("limit"));
