@@ -13,10 +13,10 @@ pub mod objects;
 pub use objects::account_object::AccountObject;
 pub use objects::customer_object::CustomerObject;
 
-use worker::{event, Context, Env, Request, Response, Result};
+use worker::{event, web_sys, Context, Env, Result};
 
 /// The Worker's fetch handler.
 #[event(fetch)]
-pub async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+pub async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     edge::serve(req, env, ctx).await
 }

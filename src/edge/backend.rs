@@ -18,7 +18,7 @@ use super::bindings::{
     account_stub, call_object, customer_stub, kv_key, platform_error, ACCOUNT_CUSTOMERS_PATH,
     CUSTOMERS_KV,
 };
-use super::memo;
+use super::{memo, now_millis};
 
 /// The Worker's storage, for one request.
 pub struct WorkerBackend<'a> {
@@ -99,8 +99,4 @@ impl WorkerBackend<'_> {
         let stub = account_stub(self.env, namespace).map_err(platform_error)?;
         Ok(call_object(&stub, path, command).await?.body)
     }
-}
-
-fn now_millis() -> u64 {
-    worker::Date::now().as_millis()
 }

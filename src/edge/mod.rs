@@ -20,7 +20,8 @@ use api_core::wire::idempotency::{
 use api_core::wire::ids;
 use api_core::wire::render::Rendered;
 use api_core::wire::request::ApiRequest;
-use worker::{Context, Env, Request, Response, Result};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{web_sys, Context, Env, Request, Result};
 
 use backend::WorkerBackend;
 use bindings::{account_stub, call_object, platform_error};
@@ -39,17 +40,21 @@ const KEY_POLL_MS: u64 = 100;
 /// The binding of the static assets (`[assets]` in wrangler.toml: the dashboard).
 const ASSETS: &str = "ASSETS";
 
-/// Serves one request end to end.
-pub async fn serve(req: Request, env: Env, ctx: Context) -> Result<Response> {
+/// Serves one request end to end, over the runtime's own `Request` and `Response`:
+/// worker's wrappers read the method, URL, headers and `cf` of every request and copy
+/// bodies through streams, which costs more than the rest of a retrieve.
+pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
+    let req = Incoming::new(req);
     // Every request reaches the Worker first (`run_worker_first`), so the dashboard is
     // served only when the var says so; otherwise its paths are unknown API paths (404).
-    if config(&env).dashboard && is_dashboard_path(&req.path()) {
+    if config(&env).dashboard && is_dashboard_path(req.path()) {
         if let Ok(assets) = env.assets(ASSETS) {
-            return assets.fetch_request(req).await;
+            let response = assets.fetch_request(Request::from(req.inner)).await?;
+            return Ok(response.into());
         }
     }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
-    let stripe_version = header(&req, "Stripe-Version");
+    let stripe_version = req.header("Stripe-Version");
     let mut should_retry = false;
     let rendered = match handle(req, &env, &ctx, &request_id).await {
         Ok(rendered) => rendered,
@@ -61,8 +66,7 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Result<Response> {
             Rendered::error(&err)
         }
     };
-    let mut response = Response::ok(rendered.body)?.with_status(rendered.status);
-    let headers = response.headers_mut();
+    let headers = web_sys::Headers::new()?;
     headers.set("Content-Type", "application/json")?;
     headers.set("Request-Id", &request_id)?;
     headers.set("Cache-Control", "no-cache, no-store")?;
@@ -76,47 +80,88 @@ pub async fn serve(req: Request, env: Env, ctx: Context) -> Result<Response> {
         // A 409 in-progress key or a 429: what Stripe asks the SDKs to retry.
         headers.set("Stripe-Should-Retry", "true")?;
     }
-    Ok(response)
+    let init = web_sys::ResponseInit::new();
+    init.set_status(rendered.status);
+    init.set_headers(&headers);
+    let mut body = rendered.body.into_bytes();
+    Ok(web_sys::Response::new_with_opt_u8_array_and_init(
+        Some(&mut body),
+        &init,
+    )?)
+}
+
+/// The parts of an incoming request the API reads, each read from the runtime once.
+struct Incoming {
+    inner: web_sys::Request,
+    method: String,
+    url: String,
+    headers: web_sys::Headers,
+}
+
+impl Incoming {
+    fn new(inner: web_sys::Request) -> Self {
+        Incoming {
+            method: inner.method(),
+            url: inner.url(),
+            headers: inner.headers(),
+            inner,
+        }
+    }
+
+    /// The path of the URL, as sent (not percent-decoded).
+    fn path(&self) -> &str {
+        path_of(&self.url)
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).ok().flatten()
+    }
+
+    async fn bytes(&self) -> Result<Vec<u8>> {
+        let buffer = JsFuture::from(self.inner.array_buffer()?).await?;
+        Ok(worker::js_sys::Uint8Array::new(&buffer).to_vec())
+    }
 }
 
 async fn handle(
-    mut req: Request,
+    req: Incoming,
     env: &Env,
     ctx: &Context,
     request_id: &str,
 ) -> Result<Rendered, ApiError> {
     let config = config(env);
-    let method = req.method().to_string();
-    let path = req.path();
+    let method = req.method.clone();
+    let path = req.path().to_owned();
     let route = route(&method, &path)?;
     let account = config
         .keys
-        .authenticate(header(&req, "Authorization").as_deref())?;
+        .authenticate(req.header("Authorization").as_deref())?;
     let namespace = account.namespace();
     route.check_ids()?;
     if let Some(limits) = &config.rate_limits {
-        rate_limit::admit(
-            &account,
-            &namespace,
-            limits,
-            worker::Date::now().as_millis(),
-        )?;
+        rate_limit::admit(&account, &namespace, limits, now_millis())?;
     }
-    let params = read_params(&mut req, &route).await?;
+    let params = read_params(&req, &route).await?;
     let now = now_seconds();
-    // PATCH is an alias of POST, so both share one fingerprint. GETs ignore the key.
+    // PATCH is an alias of POST, so both share one fingerprint.
     let method = if method == "PATCH" {
         "POST".to_owned()
     } else {
         method
     };
-    let idempotency = match IdempotencyKey::parse(header(&req, "Idempotency-Key").as_deref())? {
-        Some(key) if method == "POST" || method == "DELETE" => Some(IdempotencyClaim {
+    // GETs ignore the key, so they do not read it.
+    let key_header = if method == "POST" || method == "DELETE" {
+        req.header("Idempotency-Key")
+    } else {
+        None
+    };
+    let idempotency = match IdempotencyKey::parse(key_header.as_deref())? {
+        Some(key) => Some(IdempotencyClaim {
             key: key.as_str().to_owned(),
             fingerprint: fingerprint(&method, &path, &params),
             now,
         }),
-        _ => None,
+        None => None,
     };
     let customer_cap = match route {
         Route::Customers(CustomerRoute::Create) => config.customer_cap,
@@ -164,7 +209,7 @@ async fn claim(
         now: claim.map_or_else(now_seconds, |c| c.now),
         customer_cap,
     };
-    let started = worker::Date::now().as_millis();
+    let started = now_millis();
     loop {
         let answer = call_object(&stub, keys::PATH, &command).await?;
         match KeyState::from_text(&answer.body)? {
@@ -176,7 +221,7 @@ async fn claim(
                     replayed: true,
                 }))
             }
-            KeyState::Executing if worker::Date::now().as_millis() - started < KEY_WAIT_MS => {
+            KeyState::Executing if now_millis() - started < KEY_WAIT_MS => {
                 worker::Delay::from(std::time::Duration::from_millis(KEY_POLL_MS)).await;
             }
             KeyState::Executing => return Err(ApiError::IdempotencyInProgress),
@@ -231,8 +276,8 @@ fn config(env: &Env) -> Rc<Config> {
 }
 
 /// The query and, for routes that take one, the body, merged as Stripe merges them.
-async fn read_params(req: &mut Request, route: &Route) -> Result<FormMap, ApiError> {
-    let mut params = decode_form(query_of(&req.inner().url()).as_bytes())?;
+async fn read_params(req: &Incoming, route: &Route) -> Result<FormMap, ApiError> {
+    let mut params = decode_form(query_of(&req.url).as_bytes())?;
     if route.reads_body() {
         merge(&mut params, read_body(req).await?);
     }
@@ -247,16 +292,31 @@ fn query_of(url: &str) -> &str {
     url.split_once('?').map_or("", |(_, query)| query)
 }
 
-fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().get(name).ok().flatten()
+/// The path of a serialized WHATWG URL: from the first `/` after the authority up to
+/// the query or fragment (`/` when there is none).
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[after_scheme..];
+    let Some(start) = rest.find(['/', '?', '#']) else {
+        return "/";
+    };
+    let rest = &rest[start..];
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    if end == 0 {
+        "/"
+    } else {
+        &rest[..end]
+    }
 }
 
 /// Reads and decodes the body: JSON when the client says so, else the form encoding.
-async fn read_body(req: &mut Request) -> Result<FormMap, ApiError> {
+async fn read_body(req: &Incoming) -> Result<FormMap, ApiError> {
     let too_large = ApiError::BodyTooLarge {
         limit: MAX_BODY_BYTES,
     };
-    let declared = header(req, "Content-Length").and_then(|v| v.trim().parse::<usize>().ok());
+    let declared = req
+        .header("Content-Length")
+        .and_then(|v| v.trim().parse::<usize>().ok());
     if declared.is_some_and(|n| n > DRAIN_LIMIT_BYTES) {
         return Err(too_large);
     }
@@ -267,7 +327,8 @@ async fn read_body(req: &mut Request) -> Result<FormMap, ApiError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(too_large);
     }
-    let content_type = header(req, "Content-Type")
+    let content_type = req
+        .header("Content-Type")
         .unwrap_or_default()
         .to_ascii_lowercase();
     if content_type.starts_with("application/json") {
@@ -277,6 +338,46 @@ async fn read_body(req: &mut Request) -> Result<FormMap, ApiError> {
     }
 }
 
+/// Milliseconds since the epoch, without allocating a JavaScript `Date`.
+pub fn now_millis() -> u64 {
+    worker::js_sys::Date::now() as u64
+}
+
 pub fn now_seconds() -> i64 {
-    (worker::Date::now().as_millis() / 1000) as i64
+    (now_millis() / 1000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{path_of, query_of};
+
+    #[test]
+    fn path_of_a_serialized_url() {
+        for (url, path) in [
+            ("https://example.com/", "/"),
+            ("https://example.com/v1/customers", "/v1/customers"),
+            (
+                "https://example.com/v1/customers?limit=3&x=/y",
+                "/v1/customers",
+            ),
+            ("https://example.com/v1/c#/frag?x", "/v1/c"),
+            (
+                "http://127.0.0.1:8787/v1/customers/cus_1",
+                "/v1/customers/cus_1",
+            ),
+            ("https://example.com/a%3F%23%2Fb?c", "/a%3F%23%2Fb"),
+            ("https://example.com?query", "/"),
+            ("https://example.com#frag", "/"),
+            ("https://example.com", "/"),
+        ] {
+            assert_eq!(path_of(url), path, "{url}");
+        }
+    }
+
+    #[test]
+    fn query_of_a_serialized_url() {
+        assert_eq!(query_of("https://e.com/v1/customers?limit=3#x"), "limit=3");
+        assert_eq!(query_of("https://e.com/v1/customers"), "");
+        assert_eq!(query_of("https://e.com/p#a?b"), "");
+    }
 }

@@ -11,17 +11,17 @@ pub mod sql;
 use api_core::wire::error::ApiError;
 use worker::{Response, Result};
 
-/// An object's answer to the Worker: 200 and the body, or the error's status and the
-/// error as typed JSON (rendered to Stripe's shape by the Worker, in one place).
+use crate::edge::bindings::REPLAYED_STATUS;
+
+/// An object's answer to the Worker: 200 and the body (`REPLAYED_STATUS` for a replay),
+/// or the error's status and the error as typed JSON (rendered to Stripe's shape by the
+/// Worker, in one place).
 pub fn respond(result: std::result::Result<String, ApiError>, replayed: bool) -> Result<Response> {
-    let mut response = match result {
-        Ok(body) => Response::ok(body)?,
-        Err(err) => Response::ok(serde_json::to_string(&err)?)?.with_status(err.status()),
-    };
-    if replayed {
-        response.headers_mut().set("Idempotent-Replayed", "true")?;
+    match result {
+        Ok(body) if replayed => Ok(Response::ok(body)?.with_status(REPLAYED_STATUS)),
+        Ok(body) => Response::ok(body),
+        Err(err) => Ok(Response::ok(serde_json::to_string(&err)?)?.with_status(err.status())),
     }
-    Ok(response)
 }
 
 /// Runs the SQL statements of a schema; a failure is logged (the first query that

@@ -102,5 +102,5 @@ impl Scheduler<'_> {
 }
 
 pub fn now_ms() -> i64 {
-    worker::Date::now().as_millis() as i64
+    crate::edge::now_millis() as i64
 }

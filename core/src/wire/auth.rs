@@ -8,11 +8,16 @@
 //! key      = ("sk_live_" / "sk_test_") 1*(ALPHA / DIGIT / "_")
 //! ```
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::wire::error::ApiError;
 
 const MAX_KEY_LEN: usize = 255;
+/// How many sandbox keys' accounts are remembered (per isolate) before the memo starts over.
+const SANDBOX_MEMO_ENTRIES: usize = 4096;
 
 /// The account a request acts for. Live and test data of one account never mix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +42,9 @@ pub struct KeyPolicy {
     configured: Vec<(String, String)>,
     /// Sandbox mode: any well-formed `sk_test_` key opens its own account.
     sandbox: bool,
+    /// Sandbox keys already seen → their derived account ids: hashing the key is the
+    /// largest part of authenticating, and a client sends the same key every time.
+    sandbox_accounts: RefCell<HashMap<String, String>>,
 }
 
 impl KeyPolicy {
@@ -53,6 +61,7 @@ impl KeyPolicy {
         KeyPolicy {
             configured,
             sandbox,
+            sandbox_accounts: RefCell::default(),
         }
     }
 
@@ -72,11 +81,25 @@ impl KeyPolicy {
         }
         if self.sandbox && !livemode && is_well_formed(&key) {
             return Ok(Account {
-                id: derived_account_id(&key),
+                id: self.sandbox_account(key),
                 livemode,
             });
         }
         Err(ApiError::InvalidApiKey { masked: mask(&key) })
+    }
+
+    /// The account id of a well-formed sandbox key, from the memo when it was seen before.
+    fn sandbox_account(&self, key: String) -> String {
+        let mut memo = self.sandbox_accounts.borrow_mut();
+        if let Some(id) = memo.get(&key) {
+            return id.clone();
+        }
+        if memo.len() >= SANDBOX_MEMO_ENTRIES {
+            memo.clear();
+        }
+        let id = derived_account_id(&key);
+        memo.insert(key, id.clone());
+        id
     }
 }
 
@@ -146,8 +169,13 @@ fn account_id(name: &str) -> String {
 /// `acct_` and 16 hex characters of SHA-256(key): the same key always opens the same account.
 fn derived_account_id(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("acct_{hex}")
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::from("acct_");
+    for b in digest.iter().take(8) {
+        id.push(HEX[usize::from(b >> 4)] as char);
+        id.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    id
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
@@ -209,6 +237,30 @@ mod tests {
         let a = sandbox().authenticate(Some("Bearer sk_test_a")).unwrap();
         let b = sandbox().authenticate(Some("Bearer sk_test_b")).unwrap();
         assert_ne!(a.namespace(), b.namespace());
+    }
+
+    #[test]
+    fn the_memo_answers_what_hashing_the_key_answers() {
+        let policy = sandbox();
+        let keys: Vec<String> = (0..SANDBOX_MEMO_ENTRIES + 3)
+            .map(|i| format!("sk_test_{i}"))
+            .collect();
+        for round in 0..2 {
+            for key in keys.iter().step_by(97).chain([&keys[0], &keys[1]]) {
+                let remembered = policy.authenticate(Some(&format!("Bearer {key}"))).unwrap();
+                let fresh = sandbox()
+                    .authenticate(Some(&format!("Bearer {key}")))
+                    .unwrap();
+                assert_eq!(remembered, fresh, "round {round}, {key}");
+            }
+        }
+        // Past its bound the memo starts over instead of growing.
+        for key in &keys {
+            policy.authenticate(Some(&format!("Bearer {key}"))).unwrap();
+        }
+        assert!(policy.sandbox_accounts.borrow().len() <= SANDBOX_MEMO_ENTRIES);
+        // acct_ and the first 8 bytes of SHA-256("sk_test_abc"), in hex.
+        assert_eq!(derived_account_id("sk_test_abc"), "acct_4b4090ccee1e713c");
     }
 
     #[test]

@@ -14,12 +14,39 @@ const MAX_ID_BODY_LEN: usize = 64;
 
 use crate::wire::error::ApiError;
 
-/// `n` random bytes from the platform's CSPRNG. It fails only where the platform has
-/// no entropy source at all; then no id is minted rather than a predictable one.
+/// How many random bytes are drawn from the platform at once (see [`random_bytes`]).
+const RANDOM_POOL_BYTES: usize = 512;
+
+std::thread_local! {
+    /// CSPRNG bytes drawn but not yet used, and how many of them are used. Each byte is
+    /// handed out once.
+    static RANDOM_POOL: std::cell::RefCell<([u8; RANDOM_POOL_BYTES], usize)> =
+        const { std::cell::RefCell::new(([0; RANDOM_POOL_BYTES], RANDOM_POOL_BYTES)) };
+}
+
+/// `n` random bytes from the platform's CSPRNG, drawn a pool at a time: on a Worker each
+/// draw is a call out to `crypto.getRandomValues`, which costs more than the id it makes.
+/// It fails only where the platform has no entropy source at all; then no id is minted
+/// rather than a predictable one.
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, ApiError> {
-    let mut buf = vec![0u8; n];
-    getrandom::fill(&mut buf).map_err(|e| ApiError::internal(format!("getrandom: {e}")))?;
-    Ok(buf)
+    let fail = |e: getrandom::Error| ApiError::internal(format!("getrandom: {e}"));
+    let mut out = vec![0u8; n];
+    if n > RANDOM_POOL_BYTES / 4 {
+        getrandom::fill(&mut out).map_err(fail)?;
+        return Ok(out);
+    }
+    RANDOM_POOL.with(|pool| {
+        let (bytes, used) = &mut *pool.borrow_mut();
+        if *used + n > RANDOM_POOL_BYTES {
+            getrandom::fill(bytes).map_err(fail)?;
+            *used = 0;
+        }
+        out.copy_from_slice(&bytes[*used..*used + n]);
+        // What was handed out is not kept.
+        bytes[*used..*used + n].fill(0);
+        *used += n;
+        Ok(out)
+    })
 }
 
 /// Maps bytes to base62 characters by rejection, so that every character is uniform.
@@ -104,6 +131,27 @@ mod tests {
         let ids: std::collections::HashSet<_> =
             (0..1000).map(|_| random_id("cus").unwrap()).collect();
         assert_eq!(ids.len(), 1000);
+    }
+
+    #[test]
+    fn pooled_random_bytes_are_never_handed_out_twice() {
+        // Draws of every size, across several refills of the pool: no 16-byte window
+        // repeats (a repeat would mean the pool handed the same bytes out again).
+        let mut seen = std::collections::HashSet::new();
+        for round in 0..200 {
+            let n = 16 + round % 40;
+            let bytes = random_bytes(n).unwrap();
+            assert_eq!(bytes.len(), n);
+            assert!(
+                seen.insert(bytes[..16].to_vec()),
+                "round {round} repeated bytes"
+            );
+        }
+        assert_eq!(
+            random_bytes(RANDOM_POOL_BYTES * 2).unwrap().len(),
+            RANDOM_POOL_BYTES * 2
+        );
+        assert!(random_bytes(0).unwrap().is_empty());
     }
 
     #[test]

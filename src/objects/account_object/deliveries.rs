@@ -231,13 +231,13 @@ pub async fn attempt(
     let event_id = serde_json::from_str::<events_log::EventHead>(&document)?
         .id
         .to_owned();
-    let started = worker::Date::now().as_millis() as i64;
+    let started = crate::edge::now_millis() as i64;
     let outcome = if fault {
         Err("fault injected (FAULTS): webhook_send".to_owned())
     } else {
         post(target, &body, started / 1000, policy.timeout_ms).await
     };
-    let duration_ms = worker::Date::now().as_millis() as i64 - started;
+    let duration_ms = crate::edge::now_millis() as i64 - started;
     let attempt = match outcome {
         Ok((status, text)) => Attempt {
             status: Some(status),

@@ -137,7 +137,7 @@ impl CustomerObject {
 
     /// Gives a claim back after the customer write failed (the compensating call).
     async fn release(&self, store: &SqlCustomerStore, claimed: Claimed) {
-        let now = worker::Date::now().as_millis() as i64 / 1000;
+        let now = now_seconds();
         let release = AccountCommand::Objects(ObjectCommand::new(
             "release",
             "",

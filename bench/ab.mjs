@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// A quick side-by-side of builds against the floor worker, for work on the read path:
+// one Miniflare holds the floor (bench/floor-worker.mjs) and one worker per build
+// directory given; each is seeded with the same small set of customers, then wrk
+// (bench/wrk.lua) runs each workload on each system in turn, several rounds, and the
+// median throughput and p50 are printed as ratios to the floor. Not `npm run bench`:
+// no peers, small store, seconds instead of minutes.
+//
+//   node bench/ab.mjs [--builds build,prof-build] [--workloads retrieve,list,list_email]
+//                     [--c 32] [--seconds 2] [--rounds 3] [--edge]
+// All traffic goes to 127.0.0.1; every loop is bounded in count and in time.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { workerOptions } from '../tests/support/worker.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const builds = flag('--builds', 'build').split(',');
+const workloads = flag('--workloads', 'retrieve,list,list_email').split(',');
+const concurrency = flag('--c', '1,32').split(',').map(Number);
+const seconds = Number(flag('--seconds', 2));
+const rounds = Number(flag('--rounds', 3));
+const SEED = 200;
+const host = '127.0.0.1';
+
+const base = workerOptions({ vars: { SANDBOX_MAX_CUSTOMERS: '0' } });
+const template = base.workers[0];
+const workers = builds.map((dir, i) => ({
+  ...template,
+  name: `ours-${i}`,
+  scriptPath: path.resolve(root, dir, 'index.js'),
+  bindings: { ...template.bindings, ...(args.includes('--edge') ? { READ_CONSISTENCY: 'edge' } : {}) },
+  unsafeDirectSockets: [{ host, port: 0 }],
+}));
+workers.push({
+  name: 'floor',
+  modules: true,
+  scriptPath: path.join(here, 'floor-worker.mjs'),
+  compatibilityDate: template.compatibilityDate,
+  kvNamespaces: ['FLOOR_KV'],
+  durableObjects: {
+    FLOOR_CUSTOMER: { className: 'FloorCustomer', useSQLite: true },
+    FLOOR_ACCOUNT: { className: 'FloorAccount', useSQLite: true },
+  },
+  unsafeDirectSockets: [{ host, port: 0 }],
+});
+const mf = new Miniflare({ ...base, workers });
+await mf.ready;
+const work = path.join(here, 'work', 'ab');
+fs.mkdirSync(work, { recursive: true });
+
+const key = `sk_test_${randomBytes(12).toString('hex')}`;
+const systems = [];
+for (const w of workers) {
+  const url = (await mf.unsafeGetDirectURL(w.name)).toString().replace(/\/$/, '');
+  systems.push({ name: w.name === 'floor' ? 'floor' : builds[workers.indexOf(w)], url, worker: w.name });
+}
+
+const form = (i) =>
+  new URLSearchParams({
+    name: `Customer ${i}`,
+    email: `user${i}@example.com`,
+    'metadata[ref]': `r${i}`,
+    'metadata[tier]': `t${i % 10}`,
+    'address[line1]': `${i} Main Street`,
+    'address[city]': 'Springfield',
+    'address[postal_code]': String(i).padStart(5, '0'),
+    'address[country]': 'US',
+  });
+for (const s of systems) {
+  let ids = [];
+  if (s.name === 'floor') {
+    const r = await fetch(`${s.url}/seed?from=0&to=${SEED}`, { method: 'POST' });
+    ids = (await r.json()).ids;
+  } else {
+    // Each build gets its own account (keys are per system), seeded 16 at a time.
+    s.key = `sk_test_${randomBytes(12).toString('hex')}`;
+    for (let i = 0; i < SEED; i += 16) {
+      const batch = [];
+      for (let j = i; j < Math.min(SEED, i + 16); j++) {
+        batch.push(
+          fetch(`${s.url}/v1/customers`, { method: 'POST', headers: { Authorization: `Bearer ${s.key}` }, body: form(j) }).then(
+            async (r) => {
+              if (r.status !== 200) throw new Error(`${s.name} seed: ${r.status} ${await r.text()}`);
+              return (await r.json()).id;
+            },
+          ),
+        );
+      }
+      ids.push(...(await Promise.all(batch)));
+    }
+  }
+  s.ids = path.join(work, `${s.worker}.ids`);
+  fs.writeFileSync(s.ids, ids.join('\n') + '\n');
+  s.key ??= key;
+}
+
+function wrk(s, workload, c) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'wrk',
+      ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', '30s', '-s', path.join(here, 'wrk.lua'), s.url],
+      {
+        env: { ...process.env, BENCH_WORKLOAD: workload, BENCH_KEY: s.key, BENCH_IDS: s.ids, BENCH_N: String(SEED), BENCH_TAG: randomBytes(4).toString('hex') },
+        timeout: (seconds + 40) * 1000,
+      },
+      (err, stdout) => {
+        if (err) return reject(err);
+        const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+        const r = JSON.parse(line.slice('BENCH_RESULT '.length));
+        const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, errors });
+      },
+    );
+  });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const table = [];
+for (const workload of workloads) {
+  for (const c of concurrency) {
+    const got = new Map(systems.map((s) => [s.name, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 ? [...systems].reverse() : systems;
+      for (const s of order) got.get(s.name).push(await wrk(s, workload, c));
+    }
+    const floor = got.get('floor');
+    const floorRps = median(floor.map((x) => x.rps));
+    const floorP50 = median(floor.map((x) => x.p50));
+    for (const s of systems) {
+      const runs = got.get(s.name);
+      const rps = median(runs.map((x) => x.rps));
+      const p50 = median(runs.map((x) => x.p50));
+      const errors = runs.reduce((n, x) => n + x.errors, 0);
+      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), errors });
+    }
+  }
+}
+console.table(table);
+fs.writeFileSync(path.join(work, 'ab.json'), JSON.stringify({ date: new Date().toISOString(), builds, table }, null, 2));
+await mf.dispose();
