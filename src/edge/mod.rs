@@ -155,14 +155,11 @@ async fn handle(
     } else {
         None
     };
-    let idempotency = match IdempotencyKey::parse(key_header.as_deref())? {
-        Some(key) => Some(IdempotencyClaim {
-            key: key.as_str().to_owned(),
-            fingerprint: fingerprint(&method, &path, &params),
-            now,
-        }),
-        None => None,
-    };
+    let idempotency = IdempotencyKey::parse(key_header.as_deref())?.map(|key| IdempotencyClaim {
+        key: key.as_str().to_owned(),
+        fingerprint: fingerprint(&method, &path, &params),
+        now,
+    });
     let customer_cap = match route {
         Route::Customers(CustomerRoute::Create) => config.customer_cap,
         _ => None,
