@@ -2,6 +2,7 @@
 //! stubs for the objects, KV and the isolate's memo for edge reads. Each resource's
 //! backend trait (from `api-core`) is implemented here.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use api_core::resources::customers::backend::{CustomerBackend, ObjectAnswer};
@@ -12,17 +13,41 @@ use api_core::resources::webhook_endpoints::commands::{
     self as endpoints, EndpointBackend, EndpointCommand,
 };
 use api_core::wire::error::ApiError;
-use worker::Env;
+use api_core::wire::render::Rendered;
+use worker::{web_sys, Env};
 
 use super::bindings::{
-    account_stub, call_object, customer_stub, kv_key, platform_error, ACCOUNT_CUSTOMERS_PATH,
-    CUSTOMERS_KV,
+    account_stub, call_object, call_object_for_body, customer_stub, kv_key, platform_error,
+    ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
 };
 use super::{memo, now_millis};
 
 /// The Worker's storage, for one request.
 pub struct WorkerBackend<'a> {
     pub env: &'a Env,
+    /// The object answer a read handed on (`Rendered::forwarded`), whose body is the
+    /// response body: `serve` sends it without reading it.
+    forwarded: RefCell<Option<web_sys::Response>>,
+}
+
+impl<'a> WorkerBackend<'a> {
+    pub fn new(env: &'a Env) -> Self {
+        WorkerBackend {
+            env,
+            forwarded: RefCell::default(),
+        }
+    }
+
+    /// The object answer a forwarded read left, once.
+    pub fn take_forwarded(&self) -> Option<web_sys::Response> {
+        self.forwarded.borrow_mut().take()
+    }
+
+    /// Holds `answer` for `serve` and says so.
+    fn forward(&self, answer: web_sys::Response) -> Rendered {
+        *self.forwarded.borrow_mut() = Some(answer);
+        Rendered::forwarded()
+    }
 }
 
 impl CustomerBackend for WorkerBackend<'_> {
@@ -46,6 +71,25 @@ impl CustomerBackend for WorkerBackend<'_> {
     ) -> Result<String, ApiError> {
         self.account(namespace, ACCOUNT_CUSTOMERS_PATH, command)
             .await
+    }
+
+    async fn customer_read(
+        &self,
+        id: &str,
+        envelope: &CustomerEnvelope,
+    ) -> Result<Rendered, ApiError> {
+        let stub = customer_stub(self.env, &envelope.namespace, id).map_err(platform_error)?;
+        Ok(self.forward(call_object_for_body(&stub, "/", envelope).await?))
+    }
+
+    async fn account_read(
+        &self,
+        namespace: &str,
+        command: &AccountCommand,
+    ) -> Result<Rendered, ApiError> {
+        let stub = account_stub(self.env, namespace).map_err(platform_error)?;
+        let answer = call_object_for_body(&stub, ACCOUNT_CUSTOMERS_PATH, command).await?;
+        Ok(self.forward(answer))
     }
 
     async fn edge_copy(&self, namespace: &str, id: &str, ttl_ms: u64) -> Option<Rc<str>> {

@@ -65,34 +65,60 @@ pub async fn call_object<T: Serialize>(
     path: &str,
     body: &T,
 ) -> std::result::Result<ObjectResponse, ApiError> {
-    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
-    let (status, text) = post_json(stub, path, &json).await.map_err(js_error)?;
+    let response = post_json(stub, path, body).await?;
+    let status = response.status();
+    let text = text_of(&response).await?;
     if status == 200 || status == REPLAYED_STATUS {
         return Ok(ObjectResponse {
             body: text,
             replayed: status == REPLAYED_STATUS,
         });
     }
-    Err(serde_json::from_str(&text)
-        .unwrap_or_else(|_| ApiError::internal(format!("object answered {status}: {text}"))))
+    Err(object_error(status, &text))
 }
 
-/// POSTs `json` to `path` of a Durable Object; answers the status and the body.
-async fn post_json(
+/// Sends a read to `path` of a Durable Object whose success (a 200) is the client's
+/// response body: the runtime's `Response`, unread, so that its body can be sent on.
+pub async fn call_object_for_body<T: Serialize>(
     stub: &ObjectStub,
     path: &str,
-    json: &str,
-) -> std::result::Result<(u16, String), JsValue> {
+    body: &T,
+) -> std::result::Result<web_sys::Response, ApiError> {
+    let response = post_json(stub, path, body).await?;
+    match response.status() {
+        200 => Ok(response),
+        status => Err(object_error(status, &text_of(&response).await?)),
+    }
+}
+
+/// POSTs `body` as JSON to `path` of a Durable Object; answers its response.
+async fn post_json<T: Serialize>(
+    stub: &ObjectStub,
+    path: &str,
+    body: &T,
+) -> std::result::Result<web_sys::Response, ApiError> {
+    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    init.set_body(&JsValue::from_str(json));
+    init.set_body(&JsValue::from_str(&json));
     let url = format!("https://object.internal{path}");
-    let request = web_sys::Request::new_with_str_and_init(&url, &init)?;
-    let response: web_sys::Response = JsFuture::from(stub.0.fetch_with_request(&request)?)
-        .await?
-        .dyn_into()?;
-    let text = JsFuture::from(response.text()?).await?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(js_error)?;
+    let promise = stub.0.fetch_with_request(&request).map_err(js_error)?;
+    let response = JsFuture::from(promise).await.map_err(js_error)?;
+    response.dyn_into().map_err(js_error)
+}
+
+/// The body of an object's response, as text.
+async fn text_of(response: &web_sys::Response) -> std::result::Result<String, ApiError> {
+    let promise = response.text().map_err(js_error)?;
+    let text = JsFuture::from(promise).await.map_err(js_error)?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+/// The typed error an object answered with `status`.
+fn object_error(status: u16, text: &str) -> ApiError {
+    serde_json::from_str(text)
+        .unwrap_or_else(|_| ApiError::internal(format!("object answered {status}: {text}")))
 }
 
 /// A JavaScript exception from the runtime, as an internal error.

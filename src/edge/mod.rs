@@ -56,7 +56,8 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = req.header("Stripe-Version");
     let mut should_retry = false;
-    let rendered = match handle(req, &env, &ctx, &request_id).await {
+    let backend = WorkerBackend::new(&env);
+    let rendered = match handle(req, &backend, &ctx, &request_id).await {
         Ok(rendered) => rendered,
         Err(err) => {
             if let ApiError::Internal { detail } = &err {
@@ -83,6 +84,14 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     let init = web_sys::ResponseInit::new();
     init.set_status(rendered.status);
     init.set_headers(&headers);
+    if rendered.forwarded {
+        // A read whose object wrote the body: its stream goes out as it came.
+        let body = backend.take_forwarded().and_then(|answer| answer.body());
+        return Ok(web_sys::Response::new_with_opt_readable_stream_and_init(
+            body.as_ref(),
+            &init,
+        )?);
+    }
     let mut body = rendered.body.into_bytes();
     Ok(web_sys::Response::new_with_opt_u8_array_and_init(
         Some(&mut body),
@@ -125,10 +134,11 @@ impl Incoming {
 
 async fn handle(
     req: Incoming,
-    env: &Env,
+    backend: &WorkerBackend<'_>,
     ctx: &Context,
     request_id: &str,
 ) -> Result<Rendered, ApiError> {
+    let env = backend.env;
     let config = config(env);
     let method = req.method.clone();
     let path = req.path().to_owned();
@@ -182,7 +192,7 @@ async fn handle(
         deleted_retention_seconds: config.deleted_retention_seconds,
         webhook_host_allowlist: config.webhook_host_allowlist.clone(),
     };
-    let result = dispatch(route, request, &WorkerBackend { env }).await;
+    let result = dispatch(route, request, backend).await;
     if let Some(key) = key {
         finish(ctx, env, namespace, key, &result);
     }
@@ -214,8 +224,8 @@ async fn claim(
             KeyState::Done { status, body } => {
                 return Ok(Some(Rendered {
                     status,
-                    body,
                     replayed: true,
+                    ..Rendered::ok_pretty(body)
                 }))
             }
             KeyState::Executing if now_millis() - started < KEY_WAIT_MS => {

@@ -13,6 +13,9 @@ pub struct Rendered {
     pub body: String,
     /// Set on an idempotent replay (`Idempotent-Replayed: true`).
     pub replayed: bool,
+    /// The body is not in `body`: the backend holds an object's answer that already is
+    /// the client's body, and the Worker sends it on unread (`CustomerBackend::read`).
+    pub forwarded: bool,
 }
 
 impl Rendered {
@@ -21,6 +24,7 @@ impl Rendered {
             status: 200,
             body: serde_json::to_string_pretty(value)?,
             replayed: false,
+            forwarded: false,
         })
     }
 
@@ -30,6 +34,27 @@ impl Rendered {
             status: 200,
             body: pretty(compact),
             replayed: false,
+            forwarded: false,
+        }
+    }
+
+    /// A 200 whose body is already indented as Stripe prints it.
+    pub fn ok_pretty(body: String) -> Self {
+        Rendered {
+            status: 200,
+            body,
+            replayed: false,
+            forwarded: false,
+        }
+    }
+
+    /// A 200 whose body the backend holds and the Worker forwards unread.
+    pub fn forwarded() -> Self {
+        Rendered {
+            status: 200,
+            body: String::new(),
+            replayed: false,
+            forwarded: true,
         }
     }
 
@@ -38,6 +63,7 @@ impl Rendered {
             status: err.status(),
             body: err.body().to_pretty_json(),
             replayed: false,
+            forwarded: false,
         }
     }
 }

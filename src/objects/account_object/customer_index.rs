@@ -1,11 +1,13 @@
 //! The account's customer index, in SQL: one row per customer (the newest version wins)
 //! with its metadata as rows for search, and the pages list and search read from it.
-//! The page is assembled from the stored documents without parsing them.
+//! A page is answered as the response body the client gets (`view::customer_page_body`).
 
-use api_core::resources::customers::commands::{index_page_json, IndexEntry};
+use api_core::resources::customers::commands::IndexEntry;
+use api_core::resources::customers::expand::Expand;
 use api_core::resources::customers::list::ListCustomers;
 use api_core::resources::customers::search::sql::search_query;
 use api_core::resources::customers::search::SearchCustomers;
+use api_core::resources::customers::view::{customer_page_body, PageEnvelope};
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQuery};
 use serde::Deserialize;
@@ -110,20 +112,24 @@ pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiEr
         sql,
         list.page_query(PAGE_COLUMNS, position),
         list.limit,
+        &list.expand,
         false,
     )
 }
 
 /// One page of live customers matching a search, with the token of the next page.
 pub fn search_page(sql: &SqlStorage, search: &SearchCustomers) -> Result<String, ApiError> {
-    run_page(sql, search_query(PAGE_COLUMNS, search), search.limit, true)
+    let query = search_query(PAGE_COLUMNS, search);
+    run_page(sql, query, search.limit, &search.expand, true)
 }
 
-/// Runs a page query and writes the `IndexPage` JSON from the stored documents.
+/// Runs a page query and writes the response body: the customers shown with `expand`,
+/// in a list (or, `with_next_page`, a search result).
 fn run_page(
     sql: &SqlStorage,
     query: SqlQuery,
     limit: Limit,
+    expand: &Expand,
     with_next_page: bool,
 ) -> Result<String, ApiError> {
     #[derive(Deserialize)]
@@ -145,5 +151,12 @@ fn run_page(
         _ => None,
     };
     let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
-    Ok(index_page_json(has_more, next_page.as_deref(), &documents))
+    let envelope = if with_next_page {
+        PageEnvelope::Search {
+            next_page: next_page.as_deref(),
+        }
+    } else {
+        PageEnvelope::List
+    };
+    customer_page_body(&documents, has_more, expand, envelope)
 }

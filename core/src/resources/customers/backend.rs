@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use super::commands::{AccountCommand, CustomerEnvelope};
 use crate::wire::error::ApiError;
+use crate::wire::render::Rendered;
 
 /// A success answer of an object: the body, and whether it was an idempotent replay.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +34,29 @@ pub trait CustomerBackend {
         command: &AccountCommand,
     ) -> Result<String, ApiError>;
 
+    /// Runs a read in the CustomerObject of customer `id` whose answer is the client's
+    /// body as is (`CustomerCommand::Show`). A backend that can send an object's answer
+    /// on without reading it answers `Rendered::forwarded()` and holds the answer.
+    async fn customer_read(
+        &self,
+        id: &str,
+        envelope: &CustomerEnvelope,
+    ) -> Result<Rendered, ApiError> {
+        let answer = self.customer_object(id, envelope).await?;
+        Ok(Rendered::ok_pretty(answer.body))
+    }
+
+    /// The same for a read of the account's AccountObject (a list or search page).
+    async fn account_read(
+        &self,
+        namespace: &str,
+        command: &AccountCommand,
+    ) -> Result<Rendered, ApiError> {
+        Ok(Rendered::ok_pretty(
+            self.account_object(namespace, command).await?,
+        ))
+    }
+
     /// The edge copy of a stored customer: this isolate's memo, else KV.
     async fn edge_copy(&self, namespace: &str, id: &str, ttl_ms: u64) -> Option<Rc<str>>;
 
@@ -49,8 +73,8 @@ pub mod memory {
 
     use super::*;
     use crate::resources::customers::claims::Claimed;
-    use crate::resources::customers::commands::index_page_json;
     use crate::resources::customers::execute::{execute, needs_reference_check, MemoryStore};
+    use crate::resources::customers::view::{customer_page_body, PageEnvelope};
     use crate::resources::objects::MemoryObjectStore;
 
     #[derive(Default)]
@@ -135,7 +159,18 @@ pub mod memory {
                 .filter_map(|(_, store)| store.stored.as_ref()?.to_json().ok())
                 .collect();
             let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
-            Ok(index_page_json(false, None, &borrowed))
+            match command {
+                AccountCommand::List { list } => {
+                    customer_page_body(&borrowed, false, &list.expand, PageEnvelope::List)
+                }
+                AccountCommand::Search { search } => customer_page_body(
+                    &borrowed,
+                    false,
+                    &search.expand,
+                    PageEnvelope::Search { next_page: None },
+                ),
+                _ => Err(ApiError::internal("not a page command")),
+            }
         }
 
         async fn edge_copy(&self, namespace: &str, id: &str, _ttl_ms: u64) -> Option<Rc<str>> {

@@ -9,6 +9,7 @@ use super::apply::NewCustomer;
 use super::changes::{CustomerParams, Reference};
 use super::claims::{claim_command, is_account_reference, Claimed};
 use super::events::Origin;
+use super::expand::Expand;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
 use super::stored::StoredCustomer;
@@ -74,8 +75,14 @@ pub enum CustomerCommand {
     },
     /// A soft delete; the object schedules the purge at `now + retention_seconds`.
     Delete(Lifecycle),
-    Retrieve {
+    /// The stored customer, for the Worker's own use (edge copies, sub-resources).
+    Retrieve { id: String },
+    /// GET /v1/customers/{id}: the customer as the client gets it (shown with `expand`,
+    /// indented), which the Worker sends on unread.
+    Show {
         id: String,
+        expand: Expand,
+        include_deleted: bool,
     },
     /// Seed 004's undelete, allowed for `retention_seconds` after the delete.
     Undelete(Lifecycle),
@@ -86,10 +93,7 @@ pub enum CustomerCommand {
     /// The object's own alarm job, never sent by the Worker (so it has no wire form):
     /// purges the personal data of a customer deleted `retention_seconds` before `now`.
     #[serde(skip)]
-    Purge {
-        now: i64,
-        retention_seconds: i64,
-    },
+    Purge { now: i64, retention_seconds: i64 },
 }
 
 // The commands below share their payload types: each struct shape costs the wasm a

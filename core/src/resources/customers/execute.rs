@@ -9,10 +9,12 @@ use super::events::{self, Origin};
 use super::model::CustomerRecord;
 use super::sources;
 use super::stored::{stored_json, StoredCustomer};
+use super::view::customer_json;
 use crate::resources::events::model::Event;
 use crate::resources::tax_ids::model::TAX_IDS_MAX;
 use crate::wire::error::ApiError;
 use crate::wire::idempotency::{IdempotencyClaim, RETENTION_SECONDS};
+use crate::wire::render::pretty;
 
 /// A keyed create's record is kept for as long as any customer can live.
 const CREATE_RETENTION_SECONDS: i64 = 100 * 365 * 86_400;
@@ -218,6 +220,24 @@ fn run(
             Ok(Reply {
                 status: 200,
                 body: stored_json(version, &document),
+                replayed: false,
+                committed: None,
+                purge: PurgeJob::Keep,
+            })
+        }
+        CustomerCommand::Show {
+            id,
+            expand,
+            include_deleted,
+        } => {
+            let (version, document) = store
+                .load_document()?
+                .ok_or_else(|| ApiError::not_found("customer", &id))?;
+            let stored = stored_json(version, &document);
+            let shown = customer_json(&stored, &id, &expand, include_deleted)?;
+            Ok(Reply {
+                status: 200,
+                body: pretty(&shown),
                 replayed: false,
                 committed: None,
                 purge: PurgeJob::Keep,

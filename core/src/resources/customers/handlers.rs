@@ -4,26 +4,20 @@
 
 use std::rc::Rc;
 
-use serde_json::value::RawValue;
-
 use super::apply::NewCustomer;
 use super::backend::{CustomerBackend, ObjectAnswer};
 use super::changes::{CustomerParams, Operation};
-use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, IndexPage, Lifecycle};
+use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, Lifecycle};
 use super::expand::Expand;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
 use super::view::{customer_json, version_and_deleted};
 use crate::config::ReadConsistency;
-use crate::wire::envelope::{List, SearchResult};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Field;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
-
-const LIST_URL: &str = "/v1/customers";
-const SEARCH_URL: &str = "/v1/customers/search";
 
 /// POST /v1/customers
 pub async fn create(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rendered, ApiError> {
@@ -69,9 +63,19 @@ pub async fn retrieve(
             return Ok(Rendered::ok_compact(&shown));
         }
     }
-    let command = CustomerCommand::Retrieve { id: id.to_owned() };
-    let answer = send(&req, db, id, command).await?;
-    show_customer(&req, db, answer, id, &expand, include_deleted)
+    if req.read_consistency == ReadConsistency::Edge {
+        // An edge read the copy missed: the stored customer, which the memo keeps.
+        let command = CustomerCommand::Retrieve { id: id.to_owned() };
+        let answer = send(&req, db, id, command).await?;
+        return show_customer(&req, db, answer, id, &expand, include_deleted);
+    }
+    // The object shows the customer; its answer is the response body.
+    let command = CustomerCommand::Show {
+        id: id.to_owned(),
+        expand,
+        include_deleted,
+    };
+    db.customer_read(id, &envelope(&req, command)).await
 }
 
 /// POST /v1/customers/{id} (and PATCH)
@@ -139,17 +143,9 @@ pub async fn list(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Rend
     let list = ListCustomers::parse(&mut p)?;
     ignore_include_deleted(&mut p)?;
     p.finish()?;
-    let expand = list.expand.clone();
-    let body = db
-        .account_object(&req.namespace, &AccountCommand::List { list })
-        .await?;
-    index_page(&body, &expand, |data, page| {
-        Ok(serde_json::to_string(&List::new(
-            LIST_URL,
-            data,
-            page.has_more,
-        ))?)
-    })
+    // The AccountObject writes the page (`view::customer_page_body`) as the response body.
+    db.account_read(&req.namespace, &AccountCommand::List { list })
+        .await
 }
 
 /// GET /v1/customers/search
@@ -158,14 +154,8 @@ pub async fn search(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Re
     let search = SearchCustomers::parse(&mut p)?;
     ignore_include_deleted(&mut p)?;
     p.finish()?;
-    let expand = search.expand.clone();
-    let body = db
-        .account_object(&req.namespace, &AccountCommand::Search { search })
-        .await?;
-    index_page(&body, &expand, |data, page| {
-        let result = SearchResult::new(SEARCH_URL, data, page.next_page);
-        Ok(serde_json::to_string(&result)?)
-    })
+    db.account_read(&req.namespace, &AccountCommand::Search { search })
+        .await
 }
 
 /// Seed 004's `include_deleted` is accepted on list and search too, and deleted
@@ -196,25 +186,6 @@ pub async fn live_customer(
     Ok(answer.body)
 }
 
-/// Shows each customer of an index page with `expand`, and wraps them in the
-/// (compact) envelope `wrap` writes.
-fn index_page(
-    body: &str,
-    expand: &Expand,
-    wrap: impl FnOnce(Vec<Box<RawValue>>, IndexPage<'_>) -> Result<String, ApiError>,
-) -> Result<Rendered, ApiError> {
-    let page: IndexPage = serde_json::from_str(body)?;
-    let data = page
-        .documents
-        .iter()
-        .map(|document| {
-            let shown = customer_json(document.get(), "", expand, false)?;
-            Ok(RawValue::from_string(shown)?)
-        })
-        .collect::<Result<_, ApiError>>()?;
-    Ok(Rendered::ok_compact(&wrap(data, page)?))
-}
-
 /// Sends a command to the customer's object.
 pub(crate) async fn send(
     req: &ApiRequest,
@@ -222,13 +193,17 @@ pub(crate) async fn send(
     id: &str,
     command: CustomerCommand,
 ) -> Result<ObjectAnswer, ApiError> {
-    let envelope = CustomerEnvelope {
+    db.customer_object(id, &envelope(req, command)).await
+}
+
+/// A command to a customer's object, on behalf of `req`.
+fn envelope(req: &ApiRequest, command: CustomerCommand) -> CustomerEnvelope {
+    CustomerEnvelope {
         namespace: req.namespace.clone(),
         request_id: req.request_id.clone(),
         now: req.now,
         command,
-    };
-    db.customer_object(id, &envelope).await
+    }
 }
 
 /// Shows the customer in an object's answer (the JSON of a `StoredCustomer`); in edge

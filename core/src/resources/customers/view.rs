@@ -2,10 +2,53 @@
 //! The common case (no expansion, not deleted) copies the stored customer object as
 //! it is, without building it; anything else parses the record and renders it.
 
+use serde_json::value::RawValue;
+
 use super::expand::{render, Expand};
 use super::model::DeletedCustomer;
 use super::stored::{StoredCustomer, StoredHead};
+use crate::wire::envelope::{List, SearchResult};
 use crate::wire::error::ApiError;
+use crate::wire::render::pretty;
+
+/// The `url` of a list of customers.
+pub const LIST_URL: &str = "/v1/customers";
+/// The `url` of a search result of customers.
+pub const SEARCH_URL: &str = "/v1/customers/search";
+
+/// Which envelope a page of customers goes out in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageEnvelope<'a> {
+    List,
+    Search { next_page: Option<&'a str> },
+}
+
+/// The body of a list or search page as the client gets it: every stored customer
+/// shown with `expand`, in its envelope, indented as Stripe prints it. The object that
+/// ran the query writes it, and the Worker sends it on unread.
+pub fn customer_page_body(
+    documents: &[&str],
+    has_more: bool,
+    expand: &Expand,
+    envelope: PageEnvelope,
+) -> Result<String, ApiError> {
+    let data = documents
+        .iter()
+        .map(|document| {
+            let shown = customer_json(document, "", expand, false)?;
+            Ok(RawValue::from_string(shown)?)
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let compact = match envelope {
+        PageEnvelope::List => serde_json::to_string(&List::new(LIST_URL, data, has_more))?,
+        PageEnvelope::Search { next_page } => serde_json::to_string(&SearchResult::new(
+            SEARCH_URL,
+            data,
+            next_page.map(str::to_owned),
+        ))?,
+    };
+    Ok(pretty(&compact))
+}
 
 /// The version and deletion state of a stored customer, read without building it.
 pub fn version_and_deleted(stored: &str) -> Result<(i64, bool), ApiError> {
