@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// The benchmark driver (`npm run bench` → scripts/bench.sh → here). It starts three
-// systems side by side on 127.0.0.1, seeds them with the same customers, runs every
+// The benchmark driver (`npm run bench` → scripts/bench.sh → here). It starts the
+// systems below side by side on 127.0.0.1, seeds them with the same customers, runs every
 // workload against them interleaved with wrk (bench/wrk.lua), and writes
 // bench/results.json, bench/results.md and bench/plot.svg. See bench/README.md.
 //
 //   ours         our build in workerd through Miniflare, state persisted on disk
+//                (and ours_edge: the same build with READ_CONSISTENCY=edge)
 //   localstripe  the PyPI package, in bench/.venv
+//   mock         stripe-stateful-mock, the npm package pinned in bench/peers (Node,
+//                Express, in memory), served by bench/stateful_mock_serve.mjs
 //   ceiling      a worker that answers a constant customer, in the same Miniflare
 //   floor        the same storage work as ours in plain JS (bench/floor-worker.mjs), in
 //                the same Miniflare: the runtime plus Miniflare's storage simulation
@@ -32,6 +35,8 @@ const ROOT = path.resolve(BENCH, '..');
 const WORK = path.join(BENCH, 'work');
 const LOGS = path.join(WORK, 'logs');
 const PY = path.join(BENCH, '.venv', 'bin', 'python');
+const MOCK_PKG = path.join(BENCH, 'peers', 'node_modules', 'stripe-stateful-mock');
+const MOCK_LABEL = 'stripe-stateful-mock';
 const HOST = '127.0.0.1';
 
 let DURATION = Number(process.env.BENCH_DURATION || 3);
@@ -374,8 +379,46 @@ class Localstripe {
   }
 }
 
-// ---------------------------------------------------------------- seeding our worker
-async function seedOurs(url, key, from, to, deadline, ids) {
+// ---------------------------------------------------------------- stripe-stateful-mock
+function mockVersion() {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(MOCK_PKG, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+class StatefulMock {
+  // One Node process holding everything in memory; a restart empties it.
+  constructor() {
+    this.peakKb = 0;
+    this.child = null;
+  }
+  async start() {
+    await this.stop();
+    this.port = await freePort();
+    this.url = `http://${HOST}:${this.port}`;
+    const out = logFile('stateful-mock.log');
+    const t0 = performance.now();
+    this.child = track(spawn(process.execPath, [path.join(BENCH, 'stateful_mock_serve.mjs'), String(this.port)], { stdio: ['ignore', out, out] }));
+    return firstSuccess(`${this.url}/v1/customers?limit=1`, 'sk_test_mock', t0, 60000);
+  }
+  sampleMemory() {
+    if (this.child?.exitCode === null) this.peakKb = Math.max(this.peakKb, statusKb(this.child.pid, 'VmHWM'));
+  }
+  async stop() {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.sampleMemory();
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+// ---------------------------------------------------------------- seeding over HTTP
+/** POSTs customers from..to-1 (seedParams) to `url`, SEED_CONCURRENCY in flight, until
+ *  `deadline`; keeps the ids of the first SAMPLE_IDS in `ids`. Ours and the mock. */
+async function seedHttp(url, key, from, to, deadline, ids) {
   let next = from;
   let ok = 0;
   let failed = 0;
@@ -455,7 +498,17 @@ async function preflight(sys, workload, state) {
         key,
         body: 'name=Preflight&email=preflight%40example.com&metadata%5Bref%5D=p&address%5Bline1%5D=1+Main+Street',
       });
-      if (sys.checks && !(r.json?.id?.startsWith('cus_') && r.json.email === 'preflight@example.com' && r.json.metadata?.ref === 'p' && r.json.address?.line1 === '1 Main Street')) problem = 'created customer does not echo its parameters';
+      if (sys.checks) {
+        const j = r.json || {};
+        const wrong = [
+          ['id', j.id?.startsWith('cus_')],
+          ['name', j.name === 'Preflight'],
+          ['email', j.email === 'preflight@example.com'],
+          ['metadata[ref]', j.metadata?.ref === 'p'],
+          ['address[line1]', j.address?.line1 === '1 Main Street'],
+        ].filter(([, ok]) => !ok);
+        if (wrong.length) problem = `created customer does not echo its parameters (${wrong.map(([k]) => `${k}: ${JSON.stringify(j[k.split('[')[0]] ?? null)}`).join(', ')})`;
+      }
       if (r.status === 200 && sys.checks) state.stored++;
       break;
     case 'retrieve':
@@ -464,7 +517,9 @@ async function preflight(sys, workload, state) {
       break;
     case 'update':
       r = await http(`${url}/v1/customers/${id}`, { method: 'POST', key, body: 'metadata%5Btier%5D=preflight' });
+      // Stripe merges metadata: the key not named in the update (ref) stays.
       if (sys.checks && r.json?.metadata?.tier !== 'preflight') problem = 'metadata not updated';
+      else if (sys.checks && typeof r.json?.metadata?.ref !== 'string') problem = `metadata replaced instead of merged (after updating tier: ${JSON.stringify(r.json?.metadata)})`;
       break;
     case 'list':
       r = await http(`${url}/v1/customers?limit=10`, { key });
@@ -576,6 +631,7 @@ function machineInfo() {
     miniflare: pkg('miniflare'),
     workerd: pkg('workerd'),
     localstripe: localstripeVersion(),
+    stripe_stateful_mock: mockVersion(),
     wrk: wrkVersion.split('\n')[0].trim(),
   };
 }
@@ -625,6 +681,7 @@ async function main() {
   // localstripe's stores are built by its own classes while our worker is seeded.
   const lsSeeder = new LocalstripeSeeder(lsDir);
   const ls = new Localstripe(lsDir);
+  const mock = new StatefulMock();
 
   // --- cold start: our worker from process start to its first 200.
   const mf = await startMiniflare(persist);
@@ -638,6 +695,9 @@ async function main() {
   results.cold_start.ours_empty_state_ms = Math.round(oursCold);
   results.cold_start.ceiling_ms = Math.round(ceilingCold);
   log(`cold start: ours ${Math.round(oursCold)} ms (ceiling worker ${Math.round(ceilingCold)} ms)`);
+  // stripe-stateful-mock: from spawning node to its first 200 (empty: it keeps nothing on disk).
+  results.cold_start.stateful_mock_ms = Math.round(await mock.start());
+  log(`cold start: ${MOCK_LABEL} ${mock.url} ${results.cold_start.stateful_mock_ms} ms`);
 
   // The storage floor gets the first size's customers (its cells run at that size only),
   // created inside the worker in chunks: the same storage work, without HTTP.
@@ -665,11 +725,15 @@ async function main() {
   const oursState = { stored: 0, n: 0, ids: oursIds };
   const lsState = { stored: 0, n: 0, ids: [] };
   const lsIdsFile = path.join(lsDir, 'ids.txt');
+  const mockIds = [];
+  const mockState = { stored: 0, n: 0, ids: mockIds };
+  const mockIdsFile = path.join(WORK, 'mock-ids.txt');
 
   const systems = {
     ours: { name: 'ours', url: mf.urls.ours, key: oursKey, idsFile: oursIdsFile, state: oursState, probe: '/v1/customers?limit=1', checks: true, warm: true },
     ours_edge: { name: 'ours_edge', url: mf.urls.edge, key: oursKey, idsFile: oursIdsFile, state: oursState, probe: '/v1/customers?limit=1', checks: true, warm: true },
     localstripe: { name: 'localstripe', url: null, key: newKey('ls'), idsFile: lsIdsFile, state: lsState, probe: '/v1/customers?limit=1', checks: true, ls },
+    mock: { name: 'mock', url: mock.url, key: newKey('mock'), idsFile: mockIdsFile, state: mockState, probe: '/v1/customers?limit=1', checks: true, mock },
     ceiling: { name: 'ceiling', url: mf.urls.ceiling, key: null, idsFile: oursIdsFile, state: oursState, probe: '/' },
     floor: { name: 'floor', url: mf.urls.floor, idsFile: floorIdsFile, state: floorState, probe: '/v1/customers?limit=1', checks: true, warm: true },
     floor_kv: { name: 'floor_kv', url: mf.urls.floor, idsFile: floorIdsFile, prefix: '/kv/', state: floorState, probe: '/v1/customers?limit=1', checks: true, warm: true },
@@ -685,30 +749,47 @@ async function main() {
   }
   systems.ours_hooked = { name: 'ours_hooked', url: mf.urls.ours, key: hookedKey, idsFile: oursIdsFile, state: { stored: 0, n: 0, ids: [] }, probe: '/v1/customers?limit=1', checks: true };
 
-  fs.writeFileSync(keysFile, JSON.stringify({ ours: oursKey, localstripe: systems.localstripe.key }, null, 2) + '\n');
+  fs.writeFileSync(keysFile, JSON.stringify({ ours: oursKey, localstripe: systems.localstripe.key, mock: systems.mock.key }, null, 2) + '\n');
 
-  // Cells still to run after phase k, for the seeding deadline.
+  // The cells of phase k (store size SIZES[k]). Every size: list, list by email, search
+  // and create on ours and localstripe; list and list by email on the mock too; retrieve
+  // (strong and edge) on ours, the mock and localstripe at c=max, and at every concurrency
+  // at the first and the last size. The first size adds update, the ceiling, the floor,
+  // the floor's KV path, the webhook account, and the mock's create and update.
+  const cHiPlan = Math.max(...CONCURRENCY);
   const plan = (k) => {
     const base = k === 0;
     const last = k === SIZES.length - 1;
-    const ws = base ? ['list', 'list_email', 'search', 'retrieve', 'update', 'create'] : ['list', 'list_email', 'search', ...(last ? ['retrieve'] : []), 'create'];
+    const ws = base ? ['list', 'list_email', 'search', 'retrieve', 'update', 'create'] : ['list', 'list_email', 'search', 'retrieve', 'create'];
     const groups = [];
     for (const w of ws) {
       for (const c of CONCURRENCY) {
+        if (w === 'retrieve' && !base && !last && c !== cHiPlan) continue;
         const names = ['ours', 'localstripe'];
+        if (w === 'search' || w === 'list' || w === 'list_email' || w === 'retrieve' || base) names.push('mock');
         if (base && w !== 'search') names.push('ceiling', 'floor');
-        if (base && w === 'retrieve') names.push('ours_edge', 'floor_kv');
+        if (w === 'retrieve') names.push('ours_edge');
+        if (base && w === 'retrieve') names.push('floor_kv');
         if (base && w === 'create') names.push('ours_hooked');
         groups.push({ workload: w, c, names });
       }
     }
     return groups;
   };
+  // Seconds the cells of phases fromPhase.. will take, and the mock's seeding at those
+  // phases (it is restarted empty after the first size, whose create cells added to it).
+  let mockSeedRate = 500; // creates/s; replaced by the measured rate after the first size
   const estimateSeconds = (fromPhase) => {
     let s = 15;
     for (let k = fromPhase; k < SIZES.length; k++) {
-      for (const g of plan(k)) s += g.names.length * (DURATION + (g.workload === 'retrieve' || g.workload === 'update' ? 2 : 1));
+      for (const g of plan(k)) {
+        for (const name of g.names) {
+          if (g.workload === 'search' && name !== 'ours') continue; // "missing": no cell
+          s += DURATION + (g.workload === 'retrieve' || g.workload === 'update' ? 2 : 1);
+        }
+      }
       s += 2 * SLOW_CELL_MAX_S + 20; // localstripe's slow writes at large sizes, its restarts
+      s += (k === 1 ? SIZES[k] : SIZES[k] - (SIZES[k - 1] || 0)) / mockSeedRate + 2;
     }
     return s;
   };
@@ -724,7 +805,7 @@ async function main() {
     if (from < target) {
       log(`seeding ours ${from} → ${target} customers (${SEED_CONCURRENCY} in flight; deadline in ${Math.max(0, (deadline - Date.now()) / 1000).toFixed(0)} s)`);
       const cpu0 = cpuSnapshot();
-      const s = await seedOurs(mf.urls.ours, oursKey, from, target, Math.max(deadline, Date.now() + 20000), oursIds);
+      const s = await seedHttp(mf.urls.ours, oursKey, from, target, Math.max(deadline, Date.now() + 20000), oursIds);
       s.foreign = foreignCores(cpu0, cpuSnapshot());
       oursState.n = s.reached;
       oursState.stored += s.ok;
@@ -747,6 +828,34 @@ async function main() {
     log(`localstripe: store of ${oursState.n} customers, started in ${Math.round(lsCold)} ms`);
     if (k === SIZES.length - 1) lsSeeder.close();
 
+    // --- stripe-stateful-mock: the same customers over HTTP, as ours got them. A store that
+    // holds more than the seeded customers (the first size's create cells wrote to it) is
+    // restarted empty and seeded again: it has no delete.
+    {
+      let restarted = false;
+      if (mockState.stored > mockState.n) {
+        const extra = mockState.stored - mockState.n;
+        const coldMs = await mock.start();
+        systems.mock.url = mock.url;
+        Object.assign(mockState, { stored: 0, n: 0 });
+        mockIds.length = 0;
+        restarted = true;
+        log(`${MOCK_LABEL}: restarted empty (its store held ${extra} customers beyond the seeds) in ${Math.round(coldMs)} ms`);
+      }
+      const mfrom = mockState.n;
+      const cpu0 = cpuSnapshot();
+      const s = await seedHttp(mock.url, systems.mock.key, mfrom, oursState.n, Date.now() + 300000, mockIds);
+      const foreign = foreignCores(cpu0, cpuSnapshot());
+      mockState.n = s.reached;
+      mockState.stored += s.ok;
+      if (s.ok > 0) mockSeedRate = Math.max(50, s.ok / s.seconds);
+      fs.writeFileSync(mockIdsFile, mockIds.filter(Boolean).join('\n') + '\n');
+      results.seeding.push({ system: 'mock', from: mfrom, to: s.reached, target, ok: s.ok, failed: s.failed, seconds: Number(s.seconds.toFixed(1)), per_second: Number((s.ok / Math.max(s.seconds, 0.001)).toFixed(1)), restarted, foreign_cores: Number(foreign.toFixed(2)) });
+      log(`${MOCK_LABEL}: seeded ${mfrom} → ${s.reached} (${s.ok} ok, ${s.failed} failed) in ${s.seconds.toFixed(1)} s: ${(s.ok / Math.max(s.seconds, 0.001)).toFixed(0)}/s`);
+      if (s.failed) results.notes.push(`${MOCK_LABEL}: ${s.failed} of its seeding creates failed at the ${label} size.`);
+      mock.sampleMemory();
+    }
+
     // --- search: probe ours once.
     if (searchStatus === null) {
       const i = 0;
@@ -754,7 +863,10 @@ async function main() {
       searchStatus = r.status;
       results.search.ours = r.status === 200 ? 'implemented' : `not implemented (GET /v1/customers/search answers HTTP ${r.status})`;
       results.search.localstripe = 'missing (localstripe has no /v1/customers/search)';
-      log(`search probe on ours: HTTP ${r.status}`);
+      // The mock routes GET /v1/customers/search to its retrieve (a customer with id "search").
+      const rm = await http(`${mock.url}/v1/customers/search?query=${encodeURIComponent(`metadata['ref']:'r${i}'`)}`, { key: systems.mock.key });
+      results.search.mock = rm.status === 200 && rm.json?.object === 'search_result' ? 'implemented' : `missing (${MOCK_LABEL} has no /v1/customers/search: HTTP ${rm.status}, ${rm.text.slice(0, 80).replace(/\s+/g, ' ')})`;
+      log(`search probe on ours: HTTP ${r.status}; on ${MOCK_LABEL}: HTTP ${rm.status}`);
     }
 
     // --- the cells, interleaved: for each workload and concurrency, every system in turn.
@@ -767,6 +879,7 @@ async function main() {
         const base = { workload: group.workload, size: target, size_label: label, c: group.c, system: name };
         if (group.workload === 'search' && name !== 'ours') {
           if (name === 'localstripe') results.cells.push({ ...base, status: 'missing', note: 'localstripe has no search' });
+          if (name === 'mock') results.cells.push({ ...base, status: 'missing', note: results.search.mock });
           continue;
         }
         if (group.workload === 'search' && searchStatus !== 200) {
@@ -812,6 +925,7 @@ async function main() {
         );
         await quiesce(sys, sys.state);
         if (name === 'localstripe') ls.sampleMemory();
+        if (name === 'mock') mock.sampleMemory();
       }
     }
   }
@@ -824,6 +938,9 @@ async function main() {
   ls.sampleMemory();
   results.memory.localstripe_vmhwm_kb = ls.peakKb;
   await ls.stop();
+  mock.sampleMemory();
+  results.memory.stateful_mock_vmhwm_kb = mock.peakKb;
+  await mock.stop();
   await stopMiniflare(mf);
 
   // --- cold start again, now with the seeded state on disk (as a restarted `wrangler dev`).
@@ -893,18 +1010,57 @@ function evaluateTargets(results) {
   const sizeNear = (want) => SIZES.includes(want) ? want : undefined;
   const cMax = Math.max(...CONCURRENCY);
 
+  const cMin = Math.min(...CONCURRENCY);
+  const base = SIZES[0];
+  const baseLabel = `${fmtSize(base)} customers`;
+
+  // Issue 12: our code keeps ≥ 85% of the storage floor's throughput at c=max, and adds
+  // ≤ 0.15 ms to its p50 at c=1 (same workers, same workerd, the first size).
+  const floorRows = [
+    ['retrieve', 'strong retrieve'],
+    ['list', 'list limit=10'],
+    ['list_email', 'list with email filter'],
+  ];
+  for (const [w, what] of floorRows) {
+    const o = findCell(results, 'ours', w, cMax, base);
+    const f = findCell(results, 'floor', w, cMax, base);
+    const r = ratio(o, f);
+    push(`${what} at c=${cMax}, ${baseLabel}: ours ≥ 85% of the floor worker`, r == null ? 'not measured' : `${(r * 100).toFixed(0)}% (${fmtRps(o.rps)} vs ${fmtRps(f.rps)} req/s)${busy(o, f)}`, r != null && r >= 0.85);
+  }
+  for (const [w, what] of floorRows) {
+    const o = findCell(results, 'ours', w, cMin, base);
+    const f = findCell(results, 'floor', w, cMin, base);
+    const d = o?.p50_ms != null && f?.p50_ms != null ? o.p50_ms - f.p50_ms : null;
+    push(`${what} at c=${cMin}, ${baseLabel}: p50 ours − floor ≤ 0.15 ms`, d == null ? 'not measured' : `${d.toFixed(2)} ms (p50 ${fmtMs(o.p50_ms)} vs ${fmtMs(f.p50_ms)} ms)${busy(o, f)}`, d != null && d <= 0.15);
+  }
   {
-    const o = findCell(results, 'ours', 'retrieve', cMax);
-    const l = findCell(results, 'localstripe', 'retrieve', cMax);
-    const ce = findCell(results, 'ceiling', 'retrieve', cMax);
-    const r1 = ratio(o, l);
-    const r2 = ratio(o, ce);
-    push(`retrieve at c=${cMax}, ${fmtSize(SIZES[0])} customers: ≥ 2× localstripe`, r1 == null ? 'not measured' : `${r1.toFixed(2)}× (${fmtRps(o.rps)} vs ${fmtRps(l.rps)} req/s)${busy(o, l)}`, r1 != null && r1 >= 2);
-    const fl = findCell(results, 'floor', 'retrieve', cMax, SIZES[0]);
-    const floorNote = fl && ce ? `; the storage floor alone: ${((fl.rps / ce.rps) * 100).toFixed(0)}%` : '';
-    push(`retrieve at c=${cMax}, ${fmtSize(SIZES[0])} customers: ≥ 60% of the ceiling worker`, r2 == null ? 'not measured' : `${(r2 * 100).toFixed(0)}% (${fmtRps(o.rps)} vs ${fmtRps(ce.rps)} req/s${floorNote})${busy(o, ce)}`, r2 != null && r2 >= 0.6);
-    const oe = findCell(results, 'ours_edge', 'retrieve', cMax, SIZES[0]);
-    if (oe && l && ce) push(`(for information) the same with READ_CONSISTENCY=edge`, `${(oe.rps / l.rps).toFixed(2)}× localstripe, ${((oe.rps / ce.rps) * 100).toFixed(0)}% of the ceiling (${fmtRps(oe.rps)} req/s)${busy(oe)}`, null);
+    const o = findCell(results, 'ours', 'retrieve', cMax, base);
+    const l = findCell(results, 'localstripe', 'retrieve', cMax, base);
+    const r = ratio(o, l);
+    push(`strong retrieve at c=${cMax}, ${baseLabel}: ≥ 2× localstripe`, r == null ? 'not measured' : `${r.toFixed(2)}× (${fmtRps(o.rps)} vs ${fmtRps(l.rps)} req/s)${busy(o, l)}`, r != null && r >= 2);
+    const oe = findCell(results, 'ours_edge', 'retrieve', cMax, base);
+    const m = findCell(results, 'mock', 'retrieve', cMax, base);
+    const re = ratio(oe, m);
+    push(`edge retrieve (READ_CONSISTENCY=edge) at c=${cMax}, ${baseLabel}: ≥ 1.0× ${MOCK_LABEL}'s retrieve`, re == null ? 'not measured' : `${re.toFixed(2)}× (${fmtRps(oe.rps)} vs ${fmtRps(m.rps)} req/s)${busy(oe, m)}`, re != null && re >= 1);
+  }
+  // Issue 12: at 10k customers and above, where an in-memory mock's own costs would show.
+  const large = SIZES.filter((size) => size >= 10000);
+  if (!large.length) {
+    push(`strong retrieve and list at c=${cMax}, 10k customers and above: ≥ ${MOCK_LABEL}`, `not measured (no store size ≥ 10k in this run: BENCH_SIZES=${SIZES.join(',')})`, false);
+  }
+  for (const size of large) {
+    for (const [w, what] of [
+      ['retrieve', 'strong retrieve'],
+      ['list', 'list limit=10'],
+    ]) {
+      const o = findCell(results, 'ours', w, cMax, size);
+      const m = findCell(results, 'mock', w, cMax, size);
+      const r = ratio(o, m);
+      const short = o && o.stored < size * 0.98;
+      const sizeNote = short ? ` at ${o.stored.toLocaleString('en-US')} customers (the size reached)` : '';
+      const ok = r != null && r >= 1;
+      push(`${what} at c=${cMax}, ${fmtSize(size)} customers: ≥ ${MOCK_LABEL}'s ${w === 'retrieve' ? 'retrieve' : 'list'}`, r == null ? 'not measured' : `${r.toFixed(2)}× (${fmtRps(o.rps)} vs ${fmtRps(m.rps)} req/s)${sizeNote}${busy(o, m)}`, ok && short ? 'partial' : ok);
+    }
   }
   for (const [want, workload, needRatio, p99] of [
     [10000, 'create', 5, null],
@@ -941,13 +1097,82 @@ function evaluateTargets(results) {
   return targets;
 }
 
+// ---------------------------------------------------------------- growth and crossings
+// Throughput at c=max against the store size: the lines of the lower chart of plot.svg.
+const GROWTH_SERIES = [
+  { key: 'ours_retrieve', system: 'ours', workload: 'retrieve', label: 'ours retrieve (strong)' },
+  { key: 'ours_edge_retrieve', system: 'ours_edge', workload: 'retrieve', label: 'ours retrieve (edge)' },
+  { key: 'mock_retrieve', system: 'mock', workload: 'retrieve', label: `${MOCK_LABEL} retrieve` },
+  { key: 'ls_retrieve', system: 'localstripe', workload: 'retrieve', label: 'localstripe retrieve' },
+  { key: 'ours_list', system: 'ours', workload: 'list', label: 'ours list' },
+  { key: 'mock_list', system: 'mock', workload: 'list', label: `${MOCK_LABEL} list` },
+  { key: 'ls_list', system: 'localstripe', workload: 'list', label: 'localstripe list' },
+  { key: 'ours_list_email', system: 'ours', workload: 'list_email', label: 'ours list email=' },
+  { key: 'mock_list_email', system: 'mock', workload: 'list_email', label: `${MOCK_LABEL} list email=` },
+  { key: 'ls_list_email', system: 'localstripe', workload: 'list_email', label: 'localstripe list email=' },
+];
+const CROSSING_PAIRS = [
+  ['ours_retrieve', 'mock_retrieve', 'strong retrieve'],
+  ['ours_edge_retrieve', 'mock_retrieve', 'edge retrieve'],
+  ['ours_list', 'mock_list', 'list'],
+  ['ours_list_email', 'mock_list_email', 'list by email'],
+];
+const roughCount = (x) => {
+  const p = 10 ** Math.max(0, Math.floor(Math.log10(x)) - 1);
+  return (Math.round(x / p) * p).toLocaleString('en-US');
+};
+/** Per size reached, the c=max cells of GROWTH_SERIES; and for each pair of CROSSING_PAIRS
+ *  where ours and the mock cross (log-log interpolation between two measured sizes). */
+function growth(results) {
+  const cTop = Math.max(...CONCURRENCY);
+  const sizes = [];
+  for (const size of SIZES) {
+    const cells = {};
+    for (const x of GROWTH_SERIES) {
+      const cell = findCell(results, x.system, x.workload, cTop, size);
+      if (cell && cell.rps > 0) cells[x.key] = cell;
+    }
+    if (Object.keys(cells).length) sizes.push({ size, cells });
+  }
+  const crossings = [];
+  for (const [a, b, what] of CROSSING_PAIRS) {
+    const pts = sizes.filter((r) => r.cells[a] && r.cells[b]).map((r) => ({ x: r.cells[a].stored, ra: r.cells[a].rps, rb: r.cells[b].rps }));
+    if (!pts.length) {
+      crossings.push({ what, a, b, points: [], text: `${what}: not measured on both ours and ${MOCK_LABEL}.` });
+      continue;
+    }
+    const points = [];
+    for (let i = 1; i < pts.length; i++) {
+      const [p0, p1] = [pts[i - 1], pts[i]];
+      const d0 = Math.log(p0.ra / p0.rb);
+      const d1 = Math.log(p1.ra / p1.rb);
+      if (d0 < 0 !== d1 < 0) {
+        const t = d0 / (d0 - d1);
+        const x = Math.exp(Math.log(p0.x) + t * (Math.log(p1.x) - Math.log(p0.x)));
+        const y = Math.exp(Math.log(p0.ra) + t * (Math.log(p1.ra) - Math.log(p0.ra)));
+        points.push({ x, y, ours_ahead_after: d1 >= 0, between: [p0.x, p1.x] });
+      }
+    }
+    const ratios = pts.map((p) => `${(p.ra / p.rb).toFixed(2)}× at ${fmtSize(p.x)}`).join(', ');
+    let text;
+    if (points.length) {
+      text = `${what}: ` + points.map((p) => `ours ${p.ours_ahead_after ? 'overtakes' : 'falls behind'} ${MOCK_LABEL} at about ${roughCount(p.x)} customers (≈ ${fmtRps(p.y)} req/s; between the sizes ${p.between.map((v) => v.toLocaleString('en-US')).join(' and ')})`).join('; ') + ` (ours ÷ mock: ${ratios}).`;
+    } else {
+      const ahead = pts[0].ra >= pts[0].rb;
+      text = `${what}: no crossing between ${pts[0].x.toLocaleString('en-US')} and ${pts[pts.length - 1].x.toLocaleString('en-US')} customers; ours is ${ahead ? 'ahead' : 'behind'} at every size measured (ours ÷ mock: ${ratios}).`;
+    }
+    crossings.push({ what, a, b, points, text });
+  }
+  return { sizes, crossings };
+}
+
 // ---------------------------------------------------------------- markdown
 function renderMarkdown(results) {
   const m = results.meta;
   const lines = [];
   lines.push('# Benchmark results', '');
   lines.push(
-    `${m.date.slice(0, 16).replace('T', ' ')} UTC · ${m.nproc} cores (${m.cpu_model}) · ${m.memory_gib} GiB · load average ${m.loadavg_at_start[0]} at start · node ${m.node}, miniflare ${m.miniflare}, workerd ${m.workerd}, localstripe ${m.localstripe}, ${m.wrk.split(' [')[0]} · ${m.config.duration_s} s per cell, 1 wrk thread · whole run ${Math.round(m.runtime_s)} s${m.total_with_setup_s ? ` (${m.total_with_setup_s} s with setup and build)` : ''} · other work on the machine: ${m.other_work.mean_cores_during_cells} cores on average during the cells, ${m.other_work.cells_flagged} of ${m.other_work.cells} cells flagged †.`,
+    `${m.date.slice(0, 16).replace('T', ' ')} UTC · ${m.nproc} cores (${m.cpu_model}) · ${m.memory_gib} GiB · load average ${m.loadavg_at_start[0]} at start · node ${m.node}, miniflare ${m.miniflare}, workerd ${m.workerd}, localstripe ${m.localstripe}, ${MOCK_LABEL} ${m.stripe_stateful_mock ?? '–'}, ${m.wrk.split(' [')[0]} · ${m.config.duration_s} s per cell, 1 wrk thread · whole run ${Math.round(m.runtime_s)} s${m.total_with_setup_s ? ` (${m.total_with_setup_s} s with setup and build)` : ''} · other work on the machine: ${m.other_work.mean_cores_during_cells} cores on average during the cells, ${m.other_work.cells_flagged} of ${m.other_work.cells} cells flagged †.`,
     '',
   );
   lines.push('Produced by `npm run bench` (bench/run.mjs); see bench/README.md for what each number means.', '');
@@ -957,15 +1182,17 @@ function renderMarkdown(results) {
   lines.push('');
 
   lines.push('## Throughput and latency', '');
-  lines.push(`Requests per second that answered 2xx, and latency percentiles in ms, measured by wrk; all systems take turns within each row. "stored" is the number of customers in the account when the cell started (ours / localstripe). † marks a cell during which other processes on the machine, or the hypervisor (CPU steal), took more than ${BUSY_CORES} of a core.`, '');
-  lines.push('| workload | stored | c | ours req/s | p50 | p99 | localstripe req/s | p50 | p99 | ceiling req/s | p50 | p99 | ours ÷ localstripe |');
-  lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  const order = ['create', 'retrieve', 'update', 'list', 'list_email', 'search'];
+  lines.push(`Requests per second that answered 2xx, and latency percentiles in ms, measured by wrk; all systems take turns within each row. "stored" is the number of customers in the account when the cell started (ours / localstripe / ${MOCK_LABEL}). The "READ_CONSISTENCY=edge" rows are ours with edge reads; their ratios are against the peers' retrieve in the row above. † marks a cell during which other processes on the machine, or the hypervisor (CPU steal), took more than ${BUSY_CORES} of a core.`, '');
+  lines.push(`| workload | stored | c | ours req/s | p50 | p99 | localstripe req/s | p50 | p99 | ${MOCK_LABEL} req/s | p50 | p99 | ceiling req/s | p50 | p99 | ours ÷ localstripe | ours ÷ ${MOCK_LABEL} |`);
+  lines.push('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const order = ['create', 'retrieve', 'retrieve_edge', 'update', 'list', 'list_email', 'search'];
+  const rowLabel = { ...WORKLOADS, retrieve: 'retrieve by id (strong)', retrieve_edge: 'retrieve by id, READ_CONSISTENCY=edge' };
   const keys = [];
   for (const w of order) {
     for (const size of SIZES) {
       for (const c of CONCURRENCY) {
-        if (results.cells.some((x) => x.workload === w && x.size === size && x.c === c)) keys.push({ w, size, c });
+        const has = w === 'retrieve_edge' ? results.cells.some((x) => x.workload === 'retrieve' && x.system === 'ours_edge' && x.size === size && x.c === c) : results.cells.some((x) => x.workload === w && x.size === size && x.c === c);
+        if (has) keys.push({ w, size, c });
       }
     }
   }
@@ -975,16 +1202,36 @@ function renderMarkdown(results) {
     const flag = (cell.error_count ? ` (${cell.error_count} err)` : cell.status === 'suspect' ? ' (suspect)' : '') + (cell.foreign_cores >= BUSY_CORES ? ' †' : '');
     return [`${fmtRps(cell.rps)}${flag}${cell.seconds > DURATION + 1 ? ` (n=${cell.ok})` : ''}`, fmtMs(cell.p50_ms), fmtMs(cell.p99_ms)];
   };
+  const times = (a, b) => (a?.rps !== undefined && b?.rps ? `${(a.rps / b.rps).toFixed(a.rps / b.rps >= 10 ? 0 : a.rps / b.rps >= 1 ? 1 : 2)}×` : '');
   for (const { w, size, c } of keys) {
-    const get = (s) => results.cells.find((x) => x.workload === w && x.size === size && x.c === c && x.system === s);
-    const o = get('ours');
+    const wl = w === 'retrieve_edge' ? 'retrieve' : w;
+    const get = (s) => results.cells.find((x) => x.workload === wl && x.size === size && x.c === c && x.system === s);
+    const o = get(w === 'retrieve_edge' ? 'ours_edge' : 'ours');
     const l = get('localstripe');
+    const mk = get('mock');
     const ce = get('ceiling');
-    const stored = [o?.stored, l?.stored].map((v) => (v == null ? '–' : v.toLocaleString('en-US'))).join(' / ');
-    const r = o?.rps !== undefined && l?.rps ? `${(o.rps / l.rps).toFixed(1)}×` : '';
-    lines.push(`| ${WORKLOADS[w]} | ${stored} | ${c} | ${col(o).join(' | ')} | ${col(l).join(' | ')} | ${col(ce).join(' | ')} | ${r} |`);
+    const stored = [o?.stored, l?.stored, mk?.stored].map((v) => (v == null ? '–' : v.toLocaleString('en-US'))).join(' / ');
+    const peers = w === 'retrieve_edge' ? [['', '', ''], ['', '', ''], ['', '', '']] : [col(l), col(mk), col(ce)];
+    lines.push(`| ${rowLabel[w]} | ${stored} | ${c} | ${col(o).join(' | ')} | ${peers.map((p) => p.join(' | ')).join(' | ')} | ${times(o, l)} | ${times(o, mk)} |`);
   }
   lines.push('');
+
+  // Throughput at c=max as the store grows, and where ours and the mock cross.
+  const cTop = Math.max(...CONCURRENCY);
+  const g = growth(results);
+  if (g.sizes.length) {
+    lines.push(`## As the store grows: req/s at c=${cTop}`, '');
+    lines.push(`The data behind the lower chart of plot.svg. "stored" is ours / ${MOCK_LABEL} when the cells started; a crossing is interpolated on log-log axes between two measured sizes.`, '');
+    lines.push(`| stored | ${GROWTH_SERIES.map((x) => x.label).join(' | ')} |`);
+    lines.push(`| --- | ${GROWTH_SERIES.map(() => '---:').join(' | ')} |`);
+    for (const row of g.sizes) {
+      const stored = [row.cells.ours_retrieve?.stored ?? row.cells.ours_list?.stored, row.cells.mock_retrieve?.stored ?? row.cells.mock_list?.stored].map((v) => (v == null ? '–' : v.toLocaleString('en-US'))).join(' / ');
+      lines.push(`| ${stored} | ${GROWTH_SERIES.map((x) => { const cell = row.cells[x.key]; return cell ? `${fmtRps(cell.rps)}${cell.foreign_cores >= BUSY_CORES ? ' †' : ''}` : '–'; }).join(' | ')} |`);
+    }
+    lines.push('');
+    for (const x of g.crossings) lines.push(`- ${x.text}`);
+    lines.push('');
+  }
 
   lines.push('## Where the time goes: runtime, storage simulation, our code', '');
   lines.push(
@@ -1023,6 +1270,7 @@ function renderMarkdown(results) {
   lines.push(`| peak RSS of workerd (VmHWM, all four workers of the bench in one workerd) | ${mb(results.memory.workerd.vmhwm_kb)} |`);
   lines.push(`| peak RSS of Miniflare's host node process (not on the request path) | ${mb(results.memory.workerd.host_node_vmhwm_kb)} |`);
   lines.push(`| peak RSS of localstripe (VmHWM, largest store) | ${mb(results.memory.localstripe_vmhwm_kb)} |`);
+  if (results.memory.stateful_mock_vmhwm_kb != null) lines.push(`| peak RSS of ${MOCK_LABEL} (VmHWM of its node process, largest store) | ${mb(results.memory.stateful_mock_vmhwm_kb)} |`);
   const cs = results.cold_start;
   lines.push(`| cold start of our worker: process start → first 200, empty state | ${cs.ours_empty_state_ms} ms (ceiling worker: ${cs.ceiling_ms} ms; Miniflare ready: ${cs.miniflare_ready_ms} ms) |`);
   lines.push(`| cold start of our worker with ${(cs.ours_with_state_customers || 0).toLocaleString('en-US')} customers on disk (GET one) | ${cs.ours_with_state_ms} ms |`);
@@ -1030,16 +1278,32 @@ function renderMarkdown(results) {
     const mm = k.match(/^localstripe_(.+)_ms$/);
     if (mm) lines.push(`| cold start of localstripe, ${mm[1]} store (loads its pickle) | ${v} ms |`);
   }
+  if (cs.stateful_mock_ms != null) lines.push(`| cold start of ${MOCK_LABEL}: process start → first 200 (empty: it keeps nothing on disk) | ${cs.stateful_mock_ms} ms |`);
   lines.push('');
 
   lines.push('## Seeding', '');
   for (const s of results.seeding) {
     if (s.system === 'ours') lines.push(`- ours: ${s.from.toLocaleString('en-US')} → ${s.to.toLocaleString('en-US')} customers through POST /v1/customers, ${SEED_CONCURRENCY} in flight: ${s.seconds} s, ${s.per_second}/s${s.failed ? `, ${s.failed} failed` : ''} (other work on the machine meanwhile: ${s.foreign_cores} cores).`);
     else if (s.system === 'floor') lines.push(`- floor worker: ${s.to.toLocaleString('en-US')} customers created inside the worker (the same storage work, no HTTP), 16 at a time: ${s.seconds} s, ${s.per_second}/s.`);
+    else if (s.system === 'mock') lines.push(`- ${MOCK_LABEL}: ${s.from.toLocaleString('en-US')} → ${s.to.toLocaleString('en-US')} customers through POST /v1/customers (the same customers as ours), ${SEED_CONCURRENCY} in flight: ${s.seconds} s, ${s.per_second}/s${s.failed ? `, ${s.failed} failed` : ''}${s.restarted ? '; restarted empty first, since the create cells of the first size had added to its store' : ''}.`);
     else lines.push(`- localstripe: ${s.to.toLocaleString('en-US')} customers built with localstripe's own Customer class and pickled once (${s.build_seconds_after_ours} s after ours finished); over HTTP every create would re-pickle the whole store.`);
   }
   lines.push('');
-  lines.push('## Search', '', `- ours: ${results.search.ours}`, `- localstripe: ${results.search.localstripe}`, '');
+  lines.push('## Search', '', `- ours: ${results.search.ours}`, `- localstripe: ${results.search.localstripe}`, ...(results.search.mock ? [`- ${MOCK_LABEL}: ${results.search.mock}`] : []), '');
+  // What the check before each cell found: measured but marked "suspect", or not measured.
+  const found = new Map();
+  for (const c of results.cells) {
+    if ((c.status !== 'suspect' && c.status !== 'error') || !c.note) continue;
+    const k = `${c.system}|${c.workload}|${c.note}`;
+    if (!found.has(k)) found.set(k, { ...c, where: [] });
+    found.get(k).where.push(`${c.size_label} c=${c.c}`);
+  }
+  if (found.size) {
+    lines.push('## Checks before the cells', '');
+    const sysName = (x) => (x === 'mock' ? MOCK_LABEL : x);
+    for (const c of found.values()) lines.push(`- ${sysName(c.system)}, ${c.workload} (${c.where.join(', ')}): ${c.note}; ${c.status === 'suspect' ? 'measured, marked (suspect)' : 'not measured'}.`);
+    lines.push('');
+  }
   if (results.notes.length) {
     lines.push('## Notes', '');
     for (const n of results.notes) lines.push(`- ${n}`);
@@ -1051,9 +1315,9 @@ function renderMarkdown(results) {
 // ---------------------------------------------------------------- plot
 function renderSvg(results) {
   const W = 980;
-  const H = 470;
-  const colors = { ours: '#f6821f', localstripe: '#635bff', ceiling: '#9aa0a6', floor: '#3c9a5f' };
-  const names = { ours: 'ours (Rust/wasm worker)', localstripe: 'localstripe', floor: 'floor (same storage work, plain JS)', ceiling: 'ceiling (constant worker)' };
+  const H = 900;
+  const colors = { ours: '#f6821f', localstripe: '#635bff', mock: '#0f9d9a', ceiling: '#9aa0a6', floor: '#3c9a5f' };
+  const names = { ours: 'ours (Rust/wasm worker)', localstripe: 'localstripe', mock: MOCK_LABEL, floor: 'floor (same storage work, plain JS)', ceiling: 'ceiling (constant worker)' };
   const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
@@ -1065,11 +1329,11 @@ function renderSvg(results) {
   const lo = Math.floor(Math.log10(minRps));
   const hi = Math.ceil(Math.log10(maxRps));
 
-  // Left: throughput at c=max, per workload, at the smallest size.
+  // Top left: throughput at c=max, per workload, at the smallest size.
   const L = { x: 60, y: 50, w: 470, h: 300 };
   out.push(`<text x="${L.x}" y="24" font-size="14" font-weight="bold">Throughput at c=${cMax}, ${fmtSize(SIZES[0])} customers stored (req/s, log scale)</text>`);
   const ws = ['create', 'retrieve', 'update', 'list', 'list_email'];
-  const sysList = ['ours', 'localstripe', 'floor', 'ceiling'];
+  const sysList = ['ours', 'localstripe', 'mock', 'floor', 'ceiling'];
   const yOf = (v) => L.y + L.h - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * L.h;
   for (let e = lo; e <= hi; e++) {
     const y = yOf(10 ** e);
@@ -1090,7 +1354,7 @@ function renderSvg(results) {
   });
   out.push(`<line x1="${L.x}" x2="${L.x}" y1="${L.y}" y2="${L.y + L.h}" stroke="#333"/><line x1="${L.x}" x2="${L.x + L.w}" y1="${L.y + L.h}" y2="${L.y + L.h}" stroke="#333"/>`);
 
-  // Right: create throughput as the store grows.
+  // Top right: create throughput as the store grows.
   const R = { x: 630, y: 50, w: 290, h: 300 };
   out.push(`<text x="${R.x - 40}" y="24" font-size="14" font-weight="bold">Create as the store grows (req/s, log scale)</text>`);
   for (let e = lo; e <= hi; e++) {
@@ -1106,29 +1370,115 @@ function renderSvg(results) {
   });
   out.push(`<text x="${R.x + R.w / 2}" y="${R.y + R.h + 44}" text-anchor="middle">customers stored</text>`);
   const yR = (v) => R.y + R.h - ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * R.h;
-  for (const s of ['ours', 'localstripe']) {
+  for (const s of ['ours', 'localstripe', 'mock']) {
     for (const c of CONCURRENCY) {
       const pts = SIZES.map((size, k) => [k, results.cells.find((x) => x.workload === 'create' && x.system === s && x.c === c && x.size === size)]).filter(([, cell]) => cell && cell.rps > 0);
       if (!pts.length) continue;
       const d = pts.map(([k, cell], i) => `${i ? 'L' : 'M'}${xOf(k).toFixed(1)},${yR(cell.rps).toFixed(1)}`).join(' ');
       out.push(`<path d="${d}" fill="none" stroke="${colors[s]}" stroke-width="2" ${c === cMax ? '' : 'stroke-dasharray="5,4"'}/>`);
-      for (const [k, cell] of pts) out.push(`<circle cx="${xOf(k).toFixed(1)}" cy="${yR(cell.rps).toFixed(1)}" r="3.5" fill="${colors[s]}"><title>${esc(`${names[s]} c=${c}: ${fmtRps(cell.rps)} req/s at ${cell.stored}`)}</title></circle>`);
+      for (const [k, cell] of pts) out.push(`<circle cx="${xOf(k).toFixed(1)}" cy="${yR(cell.rps).toFixed(1)}" r="3.5" fill="${c === cMax ? colors[s] : 'white'}" stroke="${colors[s]}" stroke-width="1.5"><title>${esc(`${names[s]} c=${c}: ${fmtRps(cell.rps)} req/s at ${cell.stored}`)}</title></circle>`);
     }
   }
   out.push(`<line x1="${R.x}" x2="${R.x}" y1="${R.y}" y2="${R.y + R.h}" stroke="#333"/><line x1="${R.x}" x2="${R.x + R.w}" y1="${R.y + R.h}" y2="${R.y + R.h}" stroke="#333"/>`);
 
-  // Legend: systems on one row; line styles and the date on the next.
+  // Legend of the top row: systems on one row; line styles on the next.
   let lx = 60;
-  const ly = H - 46;
+  const ly = 420;
   for (const s of sysList) {
     out.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${colors[s]}"/><text x="${lx + 17}" y="${ly}">${esc(names[s])}</text>`);
-    lx += 36 + names[s].length * 6.6;
+    lx += 30 + names[s].length * 6.6;
   }
-  const ly2 = H - 18;
-  out.push(`<text x="60" y="${ly2}" fill="#333">right:</text>`);
-  out.push(`<line x1="100" x2="124" y1="${ly2 - 4}" y2="${ly2 - 4}" stroke="#333" stroke-width="2"/><text x="130" y="${ly2}">c=${cMax}</text>`);
-  out.push(`<line x1="180" x2="204" y1="${ly2 - 4}" y2="${ly2 - 4}" stroke="#333" stroke-width="2" stroke-dasharray="5,4"/><text x="210" y="${ly2}">c=${Math.min(...CONCURRENCY)}</text>`);
-  out.push(`<text x="${W - 10}" y="${ly2}" text-anchor="end" fill="#666">${esc(`${results.meta.date.slice(0, 10)} · ${results.meta.nproc} cores · bench/results.md`)}</text>`);
+  const ly2 = 442;
+  out.push(`<text x="630" y="${ly2}" fill="#333">create:</text>`);
+  out.push(`<line x1="680" x2="704" y1="${ly2 - 4}" y2="${ly2 - 4}" stroke="#333" stroke-width="2"/><text x="710" y="${ly2}">c=${cMax}</text>`);
+  out.push(`<line x1="760" x2="784" y1="${ly2 - 4}" y2="${ly2 - 4}" stroke="#333" stroke-width="2" stroke-dasharray="5,4"/><text x="790" y="${ly2}">c=${Math.min(...CONCURRENCY)}</text>`);
+  out.push(`<line x1="20" x2="${W - 20}" y1="462" y2="462" stroke="#ddd"/>`);
+
+  // Bottom: req/s at c=max against the store size (log-log), ours against the peers, with
+  // the crossings of ours and stripe-stateful-mock marked.
+  const B = { x: 80, y: 520, w: 600, h: 300 };
+  out.push(`<text x="${B.x - 20}" y="494" font-size="14" font-weight="bold">${esc(`Reads at c=${cMax} as the store grows (req/s against customers stored, log-log)`)}</text>`);
+  const g = growth(results);
+  const plotted = [
+    { key: 'ours_retrieve', color: colors.ours, dash: '', label: 'ours, retrieve (strong)' },
+    { key: 'ours_edge_retrieve', color: colors.ours, dash: '9,4', label: 'ours, retrieve (READ_CONSISTENCY=edge)' },
+    { key: 'ours_list', color: colors.ours, dash: '2,4', label: 'ours, list limit=10' },
+    { key: 'mock_retrieve', color: colors.mock, dash: '', label: `${MOCK_LABEL}, retrieve` },
+    { key: 'mock_list', color: colors.mock, dash: '2,4', label: `${MOCK_LABEL}, list limit=10` },
+    { key: 'ls_retrieve', color: colors.localstripe, dash: '', label: 'localstripe, retrieve' },
+    { key: 'ls_list', color: colors.localstripe, dash: '2,4', label: 'localstripe, list limit=10' },
+  ];
+  const pts = g.sizes.flatMap((r) => plotted.filter((p) => r.cells[p.key]).map((p) => r.cells[p.key]));
+  if (!pts.length) {
+    out.push(`<text x="${B.x + B.w / 2}" y="${B.y + B.h / 2}" text-anchor="middle" fill="#666">no read cells at c=${cMax}</text>`);
+  } else {
+    const xs = pts.map((c) => c.stored);
+    let x0 = Math.log10(Math.min(...xs)) - 0.12;
+    let x1 = Math.log10(Math.max(...xs)) + 0.12;
+    if (x1 - x0 < 0.6) [x0, x1] = [(x0 + x1) / 2 - 0.3, (x0 + x1) / 2 + 0.3];
+    const ys = pts.map((c) => c.rps);
+    const y0 = Math.floor(Math.log10(Math.min(...ys)));
+    const y1 = Math.max(y0 + 1, Math.ceil(Math.log10(Math.max(...ys))));
+    const X = (v) => B.x + ((Math.log10(v) - x0) / (x1 - x0)) * B.w;
+    const Y = (v) => B.y + B.h - ((Math.log10(v) - y0) / (y1 - y0)) * B.h;
+    for (let e = y0; e <= y1; e++) {
+      for (const m of [1, 2, 5]) {
+        const v = m * 10 ** e;
+        if (Math.log10(v) > y1 + 1e-9) continue;
+        out.push(`<line x1="${B.x}" x2="${B.x + B.w}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="${m === 1 ? '#ddd' : '#f1f1f1'}"/>`);
+        out.push(`<text x="${B.x - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end"${m === 1 ? '' : ' fill="#888" font-size="10"'}>${v.toLocaleString('en-US')}</text>`);
+      }
+    }
+    for (let e = Math.floor(x0); e <= Math.ceil(x1); e++) {
+      for (const m of [1, 2, 5]) {
+        const v = m * 10 ** e;
+        const lv = Math.log10(v);
+        if (lv < x0 || lv > x1) continue;
+        out.push(`<line x1="${X(v).toFixed(1)}" x2="${X(v).toFixed(1)}" y1="${B.y}" y2="${B.y + B.h}" stroke="${m === 1 ? '#ddd' : '#f1f1f1'}"/>`);
+        out.push(`<text x="${X(v).toFixed(1)}" y="${B.y + B.h + 16}" text-anchor="middle"${m === 1 ? '' : ' fill="#888" font-size="10"'}>${esc(fmtSize(v))}</text>`);
+      }
+    }
+    out.push(`<text x="${B.x + B.w / 2}" y="${B.y + B.h + 34}" text-anchor="middle">customers stored (when the cell started)</text>`);
+    for (const p of plotted) {
+      const line = g.sizes.filter((r) => r.cells[p.key]).map((r) => r.cells[p.key]);
+      if (!line.length) continue;
+      const d = line.map((c, i) => `${i ? 'L' : 'M'}${X(c.stored).toFixed(1)},${Y(c.rps).toFixed(1)}`).join(' ');
+      out.push(`<path d="${d}" fill="none" stroke="${p.color}" stroke-width="2.2" stroke-linecap="round"${p.dash ? ` stroke-dasharray="${p.dash}"` : ''}/>`);
+      for (const c of line) out.push(`<circle cx="${X(c.stored).toFixed(1)}" cy="${Y(c.rps).toFixed(1)}" r="3.2" fill="${p.color}"><title>${esc(`${p.label}: ${fmtRps(c.rps)} req/s at ${c.stored.toLocaleString('en-US')} customers`)}</title></circle>`);
+    }
+    // The crossings of ours and the mock (of the plotted pairs).
+    const shown = new Set(plotted.map((p) => p.key));
+    let labelRow = 0;
+    for (const cr of g.crossings) {
+      if (!shown.has(cr.a) || !shown.has(cr.b)) continue;
+      for (const pt of cr.points) {
+        const cx = X(pt.x);
+        const cy = Y(pt.y);
+        out.push(`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="7" fill="none" stroke="#111" stroke-width="1.5"><title>${esc(cr.text)}</title></circle>`);
+        out.push(`<text x="${(cx + 10).toFixed(1)}" y="${(cy - 10 - 13 * labelRow).toFixed(1)}" font-size="11" fill="#111">${esc(`${cr.what}: ≈ ${roughCount(pt.x)}`)}</text>`);
+        labelRow++;
+      }
+    }
+    out.push(`<line x1="${B.x}" x2="${B.x}" y1="${B.y}" y2="${B.y + B.h}" stroke="#333"/><line x1="${B.x}" x2="${B.x + B.w}" y1="${B.y + B.h}" y2="${B.y + B.h}" stroke="#333"/>`);
+    // Legend of the lines, to the right, then what the crossings say.
+    let ly3 = B.y + 6;
+    for (const p of plotted) {
+      if (!g.sizes.some((r) => r.cells[p.key])) continue;
+      out.push(`<line x1="${B.x + B.w + 20}" x2="${B.x + B.w + 52}" y1="${ly3 - 4}" y2="${ly3 - 4}" stroke="${p.color}" stroke-width="2.2" stroke-linecap="round"${p.dash ? ` stroke-dasharray="${p.dash}"` : ''}/>`);
+      out.push(`<text x="${B.x + B.w + 58}" y="${ly3}" font-size="11">${esc(p.label)}</text>`);
+      ly3 += 18;
+    }
+    ly3 += 6;
+    out.push(`<circle cx="${B.x + B.w + 36}" cy="${ly3 - 4}" r="6" fill="none" stroke="#111" stroke-width="1.5"/><text x="${B.x + B.w + 58}" y="${ly3}" font-size="11">ours and the mock cross</text>`);
+    ly3 += 18;
+    const none = g.crossings.filter((cr) => shown.has(cr.a) && shown.has(cr.b) && !cr.points.length && cr.text.includes('no crossing'));
+    for (const cr of none) {
+      const ahead = cr.text.includes('ahead at every size');
+      out.push(`<text x="${B.x + B.w + 20}" y="${ly3}" font-size="11" fill="#444">${esc(`${cr.what}: ours ${ahead ? 'ahead' : 'behind'} at every size`)}</text>`);
+      ly3 += 16;
+    }
+  }
+  out.push(`<text x="${W - 10}" y="${H - 12}" text-anchor="end" fill="#666">${esc(`${results.meta.date.slice(0, 10)} · ${results.meta.nproc} cores · bench/results.md`)}</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

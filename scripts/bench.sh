@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `npm run bench`: our worker side by side with localstripe and with the runtime's own
-# ceiling, on 127.0.0.1 only. Installs its peers (wrk from Debian's packages, localstripe
-# from PyPI into bench/.venv), builds the release worker, then runs bench/run.mjs, which
+# `npm run bench`: our worker side by side with localstripe, stripe-stateful-mock and the
+# runtime's own ceiling, on 127.0.0.1 only. Installs its peers (wrk from Debian's packages,
+# localstripe from PyPI into bench/.venv, stripe-stateful-mock from npm into
+# bench/peers/node_modules, pinned by bench/peers/package-lock.json), builds the release
+# worker, then runs bench/run.mjs, which
 # writes bench/results.json, bench/results.md and bench/plot.svg and prints the table.
 # Budget: the whole command aims to finish within 15 minutes; bench/run.mjs seeds as far
 # as the time left allows and says which store sizes it reached. Working state and logs
@@ -34,6 +36,14 @@ if [ "$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("
   say "installing localstripe $LOCALSTRIPE_VERSION into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "localstripe==$LOCALSTRIPE_VERSION"
+fi
+
+# stripe-stateful-mock: the exact version pinned in bench/peers/package.json, from its lock.
+mock_want=$(node -p "require('./bench/peers/package.json').dependencies['stripe-stateful-mock']")
+mock_have=$(node -p "require('./bench/peers/node_modules/stripe-stateful-mock/package.json').version" 2>/dev/null || true)
+if [ "$mock_have" != "$mock_want" ]; then
+  say "installing stripe-stateful-mock $mock_want into bench/peers/node_modules (npm ci)"
+  npm ci --prefix bench/peers --no-audit --no-fund --loglevel=error
 fi
 
 say "setup and build took $(( $(date +%s) - BENCH_STARTED_AT )) s; running the benchmark"
