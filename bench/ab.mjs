@@ -104,7 +104,37 @@ for (const s of systems) {
   s.key ??= key;
 }
 
+/** CPU seconds (user + system) used so far by the workerd processes under this one. */
+function workerdCpuSeconds() {
+  let ticks = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (comm !== 'workerd') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== process.pid && !isDescendant(Number(fields[1]))) continue;
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
+function isDescendant(pid) {
+  for (let p = pid, i = 0; p > 1 && i < 20; i++) {
+    if (p === process.pid) return true;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 function wrk(s, workload, c) {
+  const cpuBefore = workerdCpuSeconds();
   return new Promise((resolve, reject) => {
     execFile(
       'wrk',
@@ -118,7 +148,8 @@ function wrk(s, workload, c) {
         const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
         const r = JSON.parse(line.slice('BENCH_RESULT '.length));
         const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, errors });
+        const cpuUs = ((workerdCpuSeconds() - cpuBefore) * 1e6) / Math.max(1, r.requests);
+        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, errors, cpuUs });
       },
     );
   });
@@ -141,7 +172,9 @@ for (const workload of workloads) {
       const rps = median(runs.map((x) => x.rps));
       const p50 = median(runs.map((x) => x.p50));
       const errors = runs.reduce((n, x) => n + x.errors, 0);
-      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), errors });
+      const cpu = median(runs.map((x) => x.cpuUs));
+      const floorCpu = median(floor.map((x) => x.cpuUs));
+      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, errors });
     }
   }
 }

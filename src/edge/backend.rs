@@ -14,7 +14,8 @@ use api_core::resources::webhook_endpoints::commands::{
 };
 use api_core::wire::error::ApiError;
 use api_core::wire::render::Rendered;
-use worker::{web_sys, Env};
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
 
 use super::bindings::{
     account_stub, call_object, call_object_for_body, customer_stub, kv_key, platform_error,
@@ -25,9 +26,9 @@ use super::{memo, now_millis};
 /// The Worker's storage, for one request.
 pub struct WorkerBackend<'a> {
     pub env: &'a Env,
-    /// The object answer a read handed on (`Rendered::forwarded`), whose body is the
-    /// response body: `serve` sends it without reading it.
-    forwarded: RefCell<Option<web_sys::Response>>,
+    /// The body an object answered a read with (`Rendered::forwarded`), a JavaScript
+    /// string that `serve` sends without reading it.
+    forwarded: RefCell<Option<JsValue>>,
 }
 
 impl<'a> WorkerBackend<'a> {
@@ -38,13 +39,13 @@ impl<'a> WorkerBackend<'a> {
         }
     }
 
-    /// The object answer a forwarded read left, once.
-    pub fn take_forwarded(&self) -> Option<web_sys::Response> {
+    /// The body a forwarded read left, once.
+    pub fn take_forwarded(&self) -> Option<JsValue> {
         self.forwarded.borrow_mut().take()
     }
 
     /// Holds `answer` for `serve` and says so.
-    fn forward(&self, answer: web_sys::Response) -> Rendered {
+    fn forward(&self, answer: JsValue) -> Rendered {
         *self.forwarded.borrow_mut() = Some(answer);
         Rendered::forwarded()
     }

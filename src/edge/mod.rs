@@ -85,12 +85,9 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     init.set_status(rendered.status);
     init.set_headers(&headers);
     if rendered.forwarded {
-        // A read whose object wrote the body: its stream goes out as it came.
-        let body = backend.take_forwarded().and_then(|answer| answer.body());
-        return Ok(web_sys::Response::new_with_opt_readable_stream_and_init(
-            body.as_ref(),
-            &init,
-        )?);
+        // A read whose object wrote the body: it goes out as it came.
+        let body = backend.take_forwarded().unwrap_or_default();
+        return bindings::response_with_body(&body, &init);
     }
     let mut body = rendered.body.into_bytes();
     Ok(web_sys::Response::new_with_opt_u8_array_and_init(
@@ -302,17 +299,14 @@ fn query_of(url: &str) -> &str {
 /// The path of a serialized WHATWG URL: from the first `/` after the authority up to
 /// the query or fragment (`/` when there is none).
 fn path_of(url: &str) -> &str {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    let rest = &url[after_scheme..];
-    let Some(start) = rest.find(['/', '?', '#']) else {
-        return "/";
-    };
-    let rest = &rest[start..];
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
-    if end == 0 {
-        "/"
-    } else {
-        &rest[..end]
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let from_path = rest
+        .find(['/', '?', '#'])
+        .and_then(|start| rest.get(start..))
+        .unwrap_or("");
+    match from_path.split(['?', '#']).next() {
+        Some(path) if !path.is_empty() => path,
+        _ => "/",
     }
 }
 

@@ -9,6 +9,8 @@ pub mod scheduler;
 pub mod sql;
 
 use api_core::wire::error::ApiError;
+use worker::js_sys;
+use worker::wasm_bindgen::JsValue;
 use worker::{Response, Result};
 
 use crate::edge::bindings::REPLAYED_STATUS;
@@ -16,11 +18,35 @@ use crate::edge::bindings::REPLAYED_STATUS;
 /// An object's answer to the Worker: 200 and the body (`REPLAYED_STATUS` for a replay),
 /// or the error's status and the error as typed JSON (rendered to Stripe's shape by the
 /// Worker, in one place).
-pub fn respond(result: std::result::Result<String, ApiError>, replayed: bool) -> Result<Response> {
-    match result {
-        Ok(body) if replayed => Ok(Response::ok(body)?.with_status(REPLAYED_STATUS)),
-        Ok(body) => Response::ok(body),
-        Err(err) => Ok(Response::ok(serde_json::to_string(&err)?)?.with_status(err.status())),
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn new(result: std::result::Result<String, ApiError>, replayed: bool) -> Self {
+        match result {
+            Ok(body) if replayed => Answer {
+                status: REPLAYED_STATUS,
+                body,
+            },
+            Ok(body) => Answer { status: 200, body },
+            Err(err) => Answer {
+                status: err.status(),
+                // Unserialisable, it still reaches the Worker as an internal error.
+                body: serde_json::to_string(&err).unwrap_or_default(),
+            },
+        }
+    }
+
+    /// As the answer of a `fetch`.
+    pub fn into_response(self) -> Result<Response> {
+        Ok(Response::ok(self.body)?.with_status(self.status))
+    }
+
+    /// As the answer of the `answer` RPC method: `[status, body]`.
+    pub fn into_js(self) -> JsValue {
+        js_sys::Array::of2(&JsValue::from(self.status), &JsValue::from(self.body)).into()
     }
 }
 

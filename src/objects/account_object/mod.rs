@@ -27,12 +27,13 @@ use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{self as keys, KeyCommand, KeyState};
 use futures_util::future::join_all;
 use serde_json::value::RawValue;
+use wasm_bindgen::prelude::*;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
 use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
-use crate::objects::{create_schema, respond};
+use crate::objects::{create_schema, Answer};
 use deliveries::DeliveryPolicy;
 use endpoints::Target;
 
@@ -61,6 +62,24 @@ pub struct AccountObject {
     /// How long idempotency keys are kept: 24 hours; a sandbox test may shorten it
     /// (`IDEMPOTENCY_KEY_RETENTION_SECONDS`) to see the prune job run.
     key_retention_seconds: i64,
+}
+
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
+    js_sys = ::worker::js_sys
+)]
+impl AccountObject {
+    /// Durable Object RPC (scripts/fast-shim.mjs exposes it): what `fetch` does, without
+    /// a Request or a Response. Answers `[status, body]`.
+    #[wasm_bindgen(js_name = answer)]
+    pub async fn answer(
+        &self,
+        path: String,
+        body: String,
+    ) -> std::result::Result<JsValue, JsValue> {
+        Ok(self.answer_command(&path, &body).await.into_js())
+    }
 }
 
 impl DurableObject for AccountObject {
@@ -114,38 +133,10 @@ impl DurableObject for AccountObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let path = req.path();
         let body = req.text().await?;
-        let sql = self.state.storage().sql();
-        let result = match path.as_str() {
-            ACCOUNT_CUSTOMERS_PATH => self.customers(&sql, &body).await,
-            events::PATH => match serde_json::from_str::<EventCommand>(&body) {
-                Ok(EventCommand::List { list }) => events_log::list_page(&sql, &list),
-                Ok(EventCommand::Retrieve { id }) => events_log::retrieve(&sql, &id),
-                Err(e) => Err(e.into()),
-            },
-            keys::PATH => self.keys(&sql, &body).await,
-            endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(&body) {
-                Ok(command) => {
-                    let resend = matches!(command, EndpointCommand::Resend { .. });
-                    let answer = endpoint_command(&sql, command);
-                    if resend && answer.is_ok() {
-                        Scheduler { state: &self.state }
-                            .schedule(DELIVER_JOB, now_ms())
-                            .await;
-                    }
-                    answer
-                }
-                Err(e) => Err(e.into()),
-            },
-            other => Err(ApiError::internal(format!(
-                "account object: no path {other}"
-            ))),
-        };
-        if let Err(ApiError::Internal { detail }) = &result {
-            worker::console_error!("account object: {detail}");
-        }
-        respond(result, false)
+        self.answer_command(&req.path(), &body)
+            .await
+            .into_response()
     }
 
     /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
@@ -192,6 +183,41 @@ fn key_retention(sandbox: bool, var: Option<String>) -> i64 {
 }
 
 impl AccountObject {
+    /// Runs one request of the Worker or a CustomerObject (`path` names the resource,
+    /// `body` is its command as JSON), through `fetch` or the `answer` RPC method.
+    async fn answer_command(&self, path: &str, body: &str) -> Answer {
+        let sql = self.state.storage().sql();
+        let result = match path {
+            ACCOUNT_CUSTOMERS_PATH => self.customers(&sql, body).await,
+            events::PATH => match serde_json::from_str::<EventCommand>(body) {
+                Ok(EventCommand::List { list }) => events_log::list_page(&sql, &list),
+                Ok(EventCommand::Retrieve { id }) => events_log::retrieve(&sql, &id),
+                Err(e) => Err(e.into()),
+            },
+            keys::PATH => self.keys(&sql, body).await,
+            endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(body) {
+                Ok(command) => {
+                    let resend = matches!(command, EndpointCommand::Resend { .. });
+                    let answer = endpoint_command(&sql, command);
+                    if resend && answer.is_ok() {
+                        Scheduler { state: &self.state }
+                            .schedule(DELIVER_JOB, now_ms())
+                            .await;
+                    }
+                    answer
+                }
+                Err(e) => Err(e.into()),
+            },
+            other => Err(ApiError::internal(format!(
+                "account object: no path {other}"
+            ))),
+        };
+        if let Err(ApiError::Internal { detail }) = &result {
+            worker::console_error!("account object: {detail}");
+        }
+        Answer::new(result, false)
+    }
+
     /// The idempotency-key registry (and the sandbox cap on customers).
     async fn keys(&self, sql: &SqlStorage, body: &str) -> std::result::Result<String, ApiError> {
         let state = match serde_json::from_str::<KeyCommand>(body)? {

@@ -18,13 +18,14 @@ use api_core::resources::customers::execute::{
 use api_core::resources::events::model::EventRequest;
 use api_core::resources::objects::ObjectCommand;
 use api_core::wire::error::ApiError;
+use wasm_bindgen::prelude::*;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
 
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::edge::now_seconds;
 use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
-use crate::objects::{create_schema, respond};
+use crate::objects::{create_schema, Answer};
 use propagation::Propagation;
 use sql_store::{SqlCustomerStore, SCHEMA};
 
@@ -43,6 +44,24 @@ pub struct CustomerObject {
     faults: Faults,
 }
 
+#[wasm_bindgen(
+    wasm_bindgen = ::worker::wasm_bindgen,
+    wasm_bindgen_futures = ::worker::wasm_bindgen_futures,
+    js_sys = ::worker::js_sys
+)]
+impl CustomerObject {
+    /// Durable Object RPC (scripts/fast-shim.mjs exposes it): what `fetch` does, without
+    /// a Request or a Response. Answers `[status, body]`.
+    #[wasm_bindgen(js_name = answer)]
+    pub async fn answer(
+        &self,
+        _path: String,
+        body: String,
+    ) -> std::result::Result<JsValue, JsValue> {
+        Ok(self.answer_command(&body).await.into_js())
+    }
+}
+
 impl DurableObject for CustomerObject {
     fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
@@ -53,7 +72,33 @@ impl DurableObject for CustomerObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let envelope: CustomerEnvelope = serde_json::from_str(&req.text().await?)?;
+        self.answer_command(&req.text().await?)
+            .await
+            .into_response()
+    }
+    /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
+    async fn alarm(&self) -> Result<Response> {
+        let scheduler = Scheduler { state: &self.state };
+        for job in scheduler.take_due(now_ms()) {
+            match job.as_str() {
+                PROPAGATE_JOB => self.propagate_current().await,
+                PURGE_JOB => self.purge().await,
+                _ => {}
+            }
+        }
+        scheduler.rearm().await;
+        Response::empty()
+    }
+}
+
+impl CustomerObject {
+    /// Runs one command of the Worker (a `CustomerEnvelope` as JSON), through `fetch` or
+    /// the `answer` RPC method.
+    async fn answer_command(&self, body: &str) -> Answer {
+        let envelope: CustomerEnvelope = match serde_json::from_str(body) {
+            Ok(envelope) => envelope,
+            Err(e) => return Answer::new(Err(e.into()), false),
+        };
         let origin = envelope.origin();
         let CustomerEnvelope {
             namespace,
@@ -70,7 +115,7 @@ impl DurableObject for CustomerObject {
         };
         let claimed = match claimed {
             Ok(claimed) => claimed,
-            Err(err) => return respond(Err(err), false),
+            Err(err) => return Answer::new(Err(err), false),
         };
         command.set_claimed(claimed.clone());
         // Read, check and write with no await in between: the object's input gate
@@ -96,25 +141,9 @@ impl DurableObject for CustomerObject {
             }
             None => Ok(reply.body),
         };
-        respond(result, reply.replayed)
+        Answer::new(result, reply.replayed)
     }
 
-    /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
-    async fn alarm(&self) -> Result<Response> {
-        let scheduler = Scheduler { state: &self.state };
-        for job in scheduler.take_due(now_ms()) {
-            match job.as_str() {
-                PROPAGATE_JOB => self.propagate_current().await,
-                PURGE_JOB => self.purge().await,
-                _ => {}
-            }
-        }
-        scheduler.rearm().await;
-        Response::empty()
-    }
-}
-
-impl CustomerObject {
     /// Claims, in the account's object, what the command references (see
     /// `api_core::resources::customers::claims`): all of it, or an error.
     async fn claim(
