@@ -169,11 +169,9 @@ fn account_id(name: &str) -> String {
 /// `acct_` and 16 hex characters of SHA-256(key): the same key always opens the same account.
 fn derived_account_id(key: &str) -> String {
     let digest = Sha256::digest(key.as_bytes());
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::from("acct_");
-    for b in digest.iter().take(8) {
-        id.push(HEX[usize::from(b >> 4)] as char);
-        id.push(HEX[usize::from(b & 0xf)] as char);
+    for nibble in digest.iter().take(8).flat_map(|b| [b >> 4, b & 0xf]) {
+        id.extend(char::from_digit(u32::from(nibble), 16));
     }
     id
 }
