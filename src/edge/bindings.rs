@@ -5,10 +5,11 @@
 use api_core::wire::error::ApiError;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use worker::js_sys::{Array, Promise};
+use worker::js_sys::{Array, Promise, Reflect};
 use worker::wasm_bindgen::JsCast;
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{web_sys, Env, Error, Result, Stub};
+use worker::worker_sys::DurableObjectNamespace;
+use worker::{web_sys, Env, Error, Result};
 
 pub const CUSTOMER_OBJECT: &str = "CUSTOMER_OBJECT";
 pub const ACCOUNT_OBJECT: &str = "ACCOUNT_OBJECT";
@@ -16,18 +17,28 @@ pub const CUSTOMERS_KV: &str = "CUSTOMERS";
 
 /// The CustomerObject of one customer of one account.
 pub fn customer_stub(env: &Env, namespace: &str, customer_id: &str) -> Result<ObjectStub> {
-    let stub = env
-        .durable_object(CUSTOMER_OBJECT)?
-        .get_by_name(&format!("{namespace}/{customer_id}"))?;
-    Ok(stub.into())
+    let name = format!("{namespace}/{customer_id}");
+    Ok(object_namespace(env, CUSTOMER_OBJECT)?
+        .get_by_name(&name)?
+        .unchecked_into())
 }
 
 /// The AccountObject of one account.
 pub fn account_stub(env: &Env, namespace: &str) -> Result<ObjectStub> {
-    Ok(env
-        .durable_object(ACCOUNT_OBJECT)?
+    Ok(object_namespace(env, ACCOUNT_OBJECT)?
         .get_by_name(namespace)?
-        .into())
+        .unchecked_into())
+}
+
+/// A Durable Object namespace binding. Read directly: worker's `Env::durable_object`
+/// also compares the binding's constructor name, calls out to JavaScript that every
+/// request paid for; a wrong binding still fails, on its first `getByName`.
+fn object_namespace(env: &Env, binding: &str) -> Result<DurableObjectNamespace> {
+    let value = Reflect::get(env.as_ref(), &JsValue::from_str(binding))?;
+    if value.is_undefined() {
+        return Err(Error::RustError(format!("no binding {binding}")));
+    }
+    Ok(value.unchecked_into())
 }
 
 /// The KV key of a customer's edge copy.
@@ -70,12 +81,6 @@ extern "C" {
         body: &JsValue,
         init: &web_sys::ResponseInit,
     ) -> std::result::Result<BodyResponse, JsValue>;
-}
-
-impl From<Stub> for ObjectStub {
-    fn from(stub: Stub) -> Self {
-        stub.into_rpc()
-    }
 }
 
 /// A response whose body is a JavaScript string (an object's answer), sent as it is.

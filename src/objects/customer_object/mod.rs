@@ -19,7 +19,7 @@ use api_core::resources::events::model::EventRequest;
 use api_core::resources::objects::ObjectCommand;
 use api_core::wire::error::ApiError;
 use wasm_bindgen::prelude::*;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, State};
+use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::edge::now_seconds;
@@ -39,6 +39,8 @@ const PURGE_JOB: &str = "purge";
 #[durable_object]
 pub struct CustomerObject {
     state: State,
+    /// The object's SQLite database (one handle for its whole life).
+    sql: SqlStorage,
     env: Env,
     /// Test-only injected failures (`FAULTS`) of the index and KV copies.
     faults: Faults,
@@ -68,7 +70,12 @@ impl DurableObject for CustomerObject {
         create_schema(&sql, SCHEMA, "customer");
         create_schema(&sql, &[JOBS_SCHEMA], "customer");
         let faults = Faults::from_env(&env);
-        CustomerObject { state, env, faults }
+        CustomerObject {
+            state,
+            sql,
+            env,
+            faults,
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -106,7 +113,7 @@ impl CustomerObject {
             command,
             ..
         } = envelope;
-        let store = SqlCustomerStore::new(self.state.storage().sql(), namespace);
+        let store = SqlCustomerStore::new(self.sql.clone(), namespace);
         let mut command = command;
         let claimed = match needs_reference_check(&store, &command) {
             Ok(true) => self.claim(&store, &command, &origin).await,
@@ -224,7 +231,7 @@ impl CustomerObject {
     /// with its purged stub (and forgets its idempotency records) in one synchronous
     /// block, then copies the stub, which removes the index row and the KV copy.
     async fn purge(&self) {
-        let Some(mut store) = SqlCustomerStore::recorded(self.state.storage().sql()) else {
+        let Some(mut store) = SqlCustomerStore::recorded(self.sql.clone()) else {
             return;
         };
         let var = self.env.var("DELETED_RETENTION_SECONDS").ok();
@@ -258,7 +265,7 @@ impl CustomerObject {
 
     /// Copies whatever version is current (the alarm's job).
     async fn propagate_current(&self) {
-        let Some(store) = SqlCustomerStore::recorded(self.state.storage().sql()) else {
+        let Some(store) = SqlCustomerStore::recorded(self.sql.clone()) else {
             return;
         };
         match store.load() {
