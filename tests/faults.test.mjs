@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
-import { startWorker, stripeClient, newKey } from './support/worker.mjs';
+import { startWorker, stripeClient, newKey, request } from './support/worker.mjs';
 import { startReceiver, sleep } from './support/receiver.mjs';
 
 /** Faults injected by this file, counted for the README's Reliability section. */
@@ -90,6 +90,30 @@ test('failing webhook sends are retried until the event is delivered, once', asy
   const event = new Stripe('sk_test_x').webhooks.constructEvent(receiver.deliveries[0].body, receiver.deliveries[0].headers['stripe-signature'], endpoint.secret);
   assert.equal(event.data.object.id, c.id);
   await eventually(async () => (await stripe.events.list()).data[0].pending_webhooks === 0, 5_000, 'pending_webhooks');
+});
+
+test('a wasm trap fails its own request only: the next requests and the objects still work', async () => {
+  // FAULTS=worker_trap: a request with X-Test-Trap traps the wasm, as a panic would
+  // (panic = "abort"). scripts/fast-shim.mjs's entry marks the instance for a reset,
+  // resets it before the next call, and rebuilds the objects' wasm halves built before.
+  const trapping = await startWorker({ vars: { FAULTS: 'worker_trap' } });
+  try {
+    const key = newKey();
+    const stripe = stripeClient(trapping.url, key);
+    const before = await stripe.customers.create({ name: 'Before the trap', metadata: { n: '1' } });
+    const trapped = await request(trapping.url, key, 'GET', `/v1/customers/${before.id}`, undefined, { 'X-Test-Trap': '1' }, { skipSchema: true });
+    assert.equal(trapped.status, 500, 'the trapped request fails');
+    // The Worker's wasm and the customer's object (built before the reset) both answer.
+    const again = await stripe.customers.retrieve(before.id);
+    assert.equal(again.name, 'Before the trap');
+    const updated = await stripe.customers.update(before.id, { metadata: { n: '2' } });
+    assert.equal(updated.metadata.n, '2');
+    const after = await stripe.customers.create({ name: 'After the trap' });
+    const listed = await stripe.customers.list();
+    assert.deepEqual(listed.data.map((c) => c.id).sort(), [before.id, after.id].sort());
+  } finally {
+    await trapping.close();
+  }
 });
 
 test('FAULTS is ignored outside sandbox mode', async () => {

@@ -42,6 +42,10 @@ pub struct Config {
     /// Whether `/dashboard` serves the dashboard's static assets (`DASHBOARD` = `true`;
     /// off unless set, so production stays dark).
     pub dashboard: bool,
+    /// Test-only, sandbox mode only (`FAULTS` naming `worker_trap`): a request with the
+    /// header `X-Test-Trap` traps the wasm, so a test can watch the entry recover from
+    /// a trap (scripts/fast-shim.mjs).
+    pub trap_on_request: bool,
 }
 
 impl Config {
@@ -82,6 +86,9 @@ impl Config {
                 "DELETED_RETENTION_SECONDS",
             )),
             dashboard: lookup("DASHBOARD").is_some_and(|v| v == "true"),
+            trap_on_request: sandbox
+                && lookup("FAULTS")
+                    .is_some_and(|v| v.split(',').any(|f| f.trim() == "worker_trap")),
         }
     }
 }
@@ -120,10 +127,24 @@ mod tests {
         assert_eq!(config.customer_cap, None, "caps apply to sandbox mode only");
         assert!(config.webhook_host_allowlist.is_empty());
         assert!(!config.dashboard);
+        assert!(!config.trap_on_request);
         assert!(config
             .keys
             .authenticate(Some("Bearer sk_test_abc"))
             .is_err());
+    }
+
+    #[test]
+    fn the_trap_fault_needs_sandbox_mode() {
+        let faults = |sandbox: &'static str| {
+            Config::from_lookup(move |name| match name {
+                "FAULTS" => Some("kv_put:2, worker_trap".into()),
+                "SANDBOX_KEYS" => Some(sandbox.into()),
+                _ => None,
+            })
+        };
+        assert!(faults("true").trap_on_request);
+        assert!(!faults("false").trap_on_request);
     }
 
     #[test]

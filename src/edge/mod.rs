@@ -20,6 +20,7 @@ use api_core::wire::idempotency::{
 use api_core::wire::ids;
 use api_core::wire::render::Rendered;
 use api_core::wire::request::ApiRequest;
+use worker::wasm_bindgen::JsValue;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, Context, Env, Request, Result};
 
@@ -53,6 +54,10 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
             return Ok(response.into());
         }
     }
+    if config(&env).trap_on_request && req.header("X-Test-Trap").is_some() {
+        // Test-only (see Config::trap_on_request): a wasm trap, as a panic would be.
+        core::arch::wasm32::unreachable();
+    }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = req.header("Stripe-Version");
     let mut should_retry = false;
@@ -67,31 +72,55 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
             Rendered::error(&err)
         }
     };
-    let headers = response_headers()?;
-    headers.set("Request-Id", &request_id)?;
-    if let Some(version) = stripe_version {
-        headers.set("Stripe-Version", &version)?;
+    let forwarded = backend.take_forwarded();
+    let written = Written {
+        request_id,
+        stripe_version,
+        should_retry,
+    };
+    written.response(rendered, forwarded)
+}
+
+/// What the response says beside its body.
+struct Written {
+    request_id: String,
+    stripe_version: Option<String>,
+    should_retry: bool,
+}
+
+impl Written {
+    /// The response: `rendered`, or for a forwarded read the body an object wrote (a
+    /// JavaScript string, which goes out as it came).
+    fn response(self, rendered: Rendered, forwarded: Option<JsValue>) -> Result<web_sys::Response> {
+        let init = web_sys::ResponseInit::new();
+        init.set_status(rendered.status);
+        let headers = self.headers(rendered.replayed)?;
+        init.set_headers(&headers);
+        if rendered.forwarded {
+            return bindings::response_with_body(&forwarded.unwrap_or_default(), &init);
+        }
+        let mut body = rendered.body.into_bytes();
+        Ok(web_sys::Response::new_with_opt_u8_array_and_init(
+            Some(&mut body),
+            &init,
+        )?)
     }
-    if rendered.replayed {
-        headers.set("Idempotent-Replayed", "true")?;
+
+    fn headers(&self, replayed: bool) -> Result<web_sys::Headers> {
+        let headers = response_headers()?;
+        headers.set("Request-Id", &self.request_id)?;
+        if let Some(version) = &self.stripe_version {
+            headers.set("Stripe-Version", version)?;
+        }
+        if replayed {
+            headers.set("Idempotent-Replayed", "true")?;
+        }
+        if self.should_retry {
+            // A 409 in-progress key or a 429: what Stripe asks the SDKs to retry.
+            headers.set("Stripe-Should-Retry", "true")?;
+        }
+        Ok(headers)
     }
-    if should_retry {
-        // A 409 in-progress key or a 429: what Stripe asks the SDKs to retry.
-        headers.set("Stripe-Should-Retry", "true")?;
-    }
-    let init = web_sys::ResponseInit::new();
-    init.set_status(rendered.status);
-    init.set_headers(&headers);
-    if rendered.forwarded {
-        // A read whose object wrote the body: it goes out as it came.
-        let body = backend.take_forwarded().unwrap_or_default();
-        return bindings::response_with_body(&body, &init);
-    }
-    let mut body = rendered.body.into_bytes();
-    Ok(web_sys::Response::new_with_opt_u8_array_and_init(
-        Some(&mut body),
-        &init,
-    )?)
 }
 
 thread_local! {
@@ -102,18 +131,16 @@ thread_local! {
 
 /// A new `Headers` with what every response carries (one call out instead of three).
 fn response_headers() -> Result<web_sys::Headers> {
-    COMMON_HEADERS.with(|cell| {
-        if cell.get().is_none() {
+    let common = match COMMON_HEADERS.with(|cell| cell.get().cloned()) {
+        Some(common) => common,
+        None => {
             let common = web_sys::Headers::new()?;
             common.set("Content-Type", "application/json")?;
             common.set("Cache-Control", "no-cache, no-store")?;
-            let _ = cell.set(common);
+            COMMON_HEADERS.with(|cell| cell.get_or_init(|| common.clone()).clone())
         }
-        match cell.get() {
-            Some(common) => Ok(web_sys::Headers::new_with_headers(common)?),
-            None => Ok(web_sys::Headers::new()?),
-        }
-    })
+    };
+    Ok(web_sys::Headers::new_with_headers(&common)?)
 }
 
 /// The parts of an incoming request the API reads, each read from the runtime once.
