@@ -256,6 +256,7 @@ impl crate::resources::customers::backend::CustomerBackend for Backend {
 
 impl EventBackend for Backend {
     async fn event_command(&self, _: &str, command: &EventCommand) -> Result<String, ApiError> {
+        crosses_intact(command)?;
         match command {
             EventCommand::List { .. } => Ok(index_page_json(false, None, &[])),
             EventCommand::Retrieve { id } => Err(ApiError::not_found("event", id)),
@@ -269,6 +270,7 @@ impl EndpointBackend for Backend {
         _: &str,
         command: &EndpointCommand,
     ) -> Result<String, ApiError> {
+        crosses_intact(command)?;
         match command {
             EndpointCommand::List { .. } | EndpointCommand::ListAttempts { .. } => {
                 Ok(index_page_json(false, None, &[]))
@@ -276,6 +278,13 @@ impl EndpointBackend for Backend {
             _ => Ok("{}".to_owned()),
         }
     }
+}
+
+/// A command reads back from its wire form as the same command.
+fn crosses_intact<T: crate::wire::codec::Message>(command: &T) -> Result<(), ApiError> {
+    let text = command.encode();
+    assert_eq!(T::decode(&text)?.encode(), text);
+    Ok(())
 }
 
 /// Runs one request against a backend holding one customer; answers the status.

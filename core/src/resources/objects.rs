@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::resources::events::model::{Event, EventRequest};
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
 use crate::wire::metadata::{Metadata, MetadataPatch};
@@ -81,20 +82,39 @@ pub fn int(doc: &Value, key: &str) -> i64 {
 /// A command on the account's objects, as it crosses to the AccountObject: `op` names
 /// it (`coupon.create`, `payment_method.attach`, `claim`, …), `id` the object it acts
 /// on, and `args` carries the rest as JSON read field by field. One plain struct for
-/// every command keeps the wasm small: each derived `Deserialize` of a command enum
-/// variant costs kilobytes.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// every command keeps the wasm small.
+#[derive(Debug, Clone)]
 pub struct ObjectCommand {
     pub op: String,
-    #[serde(default)]
     pub id: String,
-    #[serde(default)]
     pub args: Value,
     /// The request that sent it, for the events it causes.
-    #[serde(default)]
     pub request: EventRequest,
-    #[serde(default)]
     pub now: i64,
+}
+
+impl Message for ObjectCommand {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.op);
+        w.str(&self.id);
+        w.str(&self.args.to_string());
+        w.opt_str(self.request.id.as_deref());
+        w.opt_str(self.request.idempotency_key.as_deref());
+        w.int(self.now);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(ObjectCommand {
+            op: r.string()?,
+            id: r.string()?,
+            args: serde_json::from_str(r.str()?).ok()?,
+            request: EventRequest {
+                id: r.opt_string()?,
+                idempotency_key: r.opt_string()?,
+            },
+            now: r.int()?,
+        })
+    }
 }
 
 impl ObjectCommand {

@@ -4,9 +4,10 @@
 //! AccountObject's registry ([`KeyCommand`], [`decide`]) claims each key before its
 //! request runs; a keyed create's CustomerObject also keeps the reply it saved.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
 use crate::wire::form::{FormMap, FormValue};
 
@@ -24,8 +25,7 @@ pub const ABANDONED_AFTER_SECONDS: i64 = 10;
 pub const PATH: &str = "/idempotency";
 
 /// A command for the account's key registry (in the AccountObject).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum KeyCommand {
     /// Before a write: claims `key` (if any) for `fingerprint`, and refuses a customer
     /// create once the account holds `customer_cap` live customers (sandbox caps).
@@ -43,6 +43,50 @@ pub enum KeyCommand {
         body: String,
     },
 }
+
+impl Message for KeyCommand {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            KeyCommand::Claim {
+                key,
+                fingerprint,
+                now,
+                customer_cap,
+            } => {
+                w.str("claim");
+                w.opt_str(key.as_deref());
+                w.str(fingerprint);
+                w.int(*now);
+                w.opt_int(customer_cap.map(|cap| cap as i64));
+            }
+            KeyCommand::Finish { key, status, body } => {
+                w.str("finish");
+                w.str(key);
+                w.int(i64::from(*status));
+                w.str(body);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(match r.str()? {
+            "claim" => KeyCommand::Claim {
+                key: r.opt_string()?,
+                fingerprint: r.string()?,
+                now: r.int()?,
+                customer_cap: r.opt_int()?.map(|cap| cap as u64),
+            },
+            "finish" => KeyCommand::Finish {
+                key: r.string()?,
+                status: r.int()?.try_into().ok()?,
+                body: r.string()?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+crate::message_serde!(KeyCommand);
 
 /// What the registry answers to a claim. It crosses the object boundary as plain text
 /// ([`KeyState::to_text`]), not serde: a derived enum deserializer costs the wasm more.
@@ -124,7 +168,7 @@ pub fn decide(
 }
 
 /// A validated `Idempotency-Key` header value.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
@@ -150,11 +194,27 @@ impl IdempotencyKey {
 }
 
 /// An `Idempotency-Key` with the fingerprint of the request that carries it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IdempotencyClaim {
     pub key: String,
     pub fingerprint: String,
     pub now: i64,
+}
+
+impl Message for IdempotencyClaim {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.key);
+        w.str(&self.fingerprint);
+        w.int(self.now);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(IdempotencyClaim {
+            key: r.string()?,
+            fingerprint: r.string()?,
+            now: r.int()?,
+        })
+    }
 }
 
 /// What a stored idempotency record is compared against: the operation and its parameters.
@@ -200,6 +260,32 @@ fn flatten(path: &str, value: &FormValue, out: &mut Vec<String>) {
 mod tests {
     use super::*;
     use crate::wire::form::decode_form;
+
+    #[test]
+    fn key_commands_cross_to_the_registry_intact() {
+        for command in [
+            KeyCommand::Claim {
+                key: Some("k,1:~".into()),
+                fingerprint: "ab12".into(),
+                now: 1_700_000_000,
+                customer_cap: Some(u64::MAX),
+            },
+            KeyCommand::Claim {
+                key: None,
+                fingerprint: String::new(),
+                now: 0,
+                customer_cap: None,
+            },
+            KeyCommand::Finish {
+                key: "k".into(),
+                status: 402,
+                body: "{\n  \"error\": {}\n}".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&command).unwrap();
+            assert_eq!(serde_json::from_str::<KeyCommand>(&json).unwrap(), command);
+        }
+    }
 
     fn fp(body: &str) -> String {
         fingerprint(

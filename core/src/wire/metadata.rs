@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
 
@@ -15,7 +13,7 @@ pub const METADATA_KEY_MAX: usize = 40;
 pub const METADATA_VALUE_MAX: usize = 500;
 
 /// Metadata changes: `metadata=` clears all keys; `metadata[k]=` removes one key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum MetadataPatch {
     Keep,
     Clear,

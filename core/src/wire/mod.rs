@@ -1,8 +1,10 @@
 //! Stripe's wire format, shared by every resource: decoding (`form`), the parameter
 //! cursor (`params`), errors, rendering and envelopes, pagination, ids, API keys,
-//! idempotency keys, and the decoded request every handler takes (`request`).
+//! idempotency keys, the decoded request every handler takes (`request`), and the
+//! compact form of the commands sent to the Durable Objects (`codec`).
 
 pub mod auth;
+pub mod codec;
 pub mod dates;
 pub mod envelope;
 pub mod error;

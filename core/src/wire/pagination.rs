@@ -9,9 +9,10 @@
 //! page token        = "page_" hex(created) "_" hex(seq)     (search's next_page)
 //! ```
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
 use crate::wire::form::FormValue;
 use crate::wire::params::{parse_integer, Field, Params};
@@ -22,7 +23,7 @@ pub const MAX_LIMIT: u32 = 100;
 const CURSOR_MAX: usize = 5000;
 
 /// A page size from 1 to 100.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit(u32);
 
 impl Limit {
@@ -57,7 +58,7 @@ impl Limit {
 }
 
 /// Where a page starts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Cursor {
     First,
     StartingAfter(String),
@@ -95,7 +96,7 @@ impl Cursor {
 }
 
 /// Bounds on `created`: `created=N` or `created[gt|gte|lt|lte]=N`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreatedRange {
     pub gt: Option<i64>,
     pub gte: Option<i64>,
@@ -152,10 +153,75 @@ pub struct SqlQuery {
 }
 
 /// The position of the cursor object in the list order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
     pub created: i64,
     pub seq: i64,
+}
+
+impl Message for Limit {
+    fn write(&self, w: &mut Writer) {
+        w.int(i64::from(self.0));
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(Limit(r.int()?.try_into().ok()?))
+    }
+}
+
+/// `~`, or `a` / `b` and the id.
+impl Message for Cursor {
+    fn write(&self, w: &mut Writer) {
+        match self.named() {
+            None => w.none(),
+            Some((id, param)) => {
+                w.str(&param[..1]);
+                w.str(id);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        if r.none() {
+            return Some(Cursor::First);
+        }
+        Some(match r.str()? {
+            "s" => Cursor::StartingAfter(r.string()?),
+            "e" => Cursor::EndingBefore(r.string()?),
+            _ => return None,
+        })
+    }
+}
+
+impl Message for CreatedRange {
+    fn write(&self, w: &mut Writer) {
+        for bound in [self.gt, self.gte, self.lt, self.lte] {
+            w.opt_int(bound);
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(CreatedRange {
+            gt: r.opt_int()?,
+            gte: r.opt_int()?,
+            lt: r.opt_int()?,
+            lte: r.opt_int()?,
+        })
+    }
+}
+
+impl Message for Position {
+    fn write(&self, w: &mut Writer) {
+        w.int(self.created);
+        w.int(self.seq);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(Position {
+            created: r.int()?,
+            seq: r.int()?,
+        })
+    }
 }
 
 /// The `WHERE` conditions of a page query, each with its bound arguments.

@@ -15,7 +15,7 @@ use crate::wire::form::{FormMap, FormValue};
 pub const DEFAULT_MAX_STRING: usize = 5000;
 
 /// What a request said about one optional parameter.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Field<T> {
     Absent,
     Unset,
@@ -96,6 +96,11 @@ impl Params {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The entries not taken yet.
+    pub fn entries(&self) -> &FormMap {
+        &self.entries
     }
 
     /// Removes and returns the raw value of `key`.

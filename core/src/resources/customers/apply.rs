@@ -5,16 +5,33 @@
 use super::changes::{CustomerParams, InvoiceSettingsPatch};
 use super::claims::Claimed;
 use super::model::{Customer, CustomerRecord, InvoiceSettings};
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Field;
 
 /// Who the new customer is: everything `create` needs besides the parameters.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewCustomer {
     pub id: String,
     pub created: i64,
     pub livemode: bool,
+}
+
+impl Message for NewCustomer {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.id);
+        w.int(self.created);
+        w.bool(self.livemode);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(NewCustomer {
+            id: r.string()?,
+            created: r.int()?,
+            livemode: r.bool()?,
+        })
+    }
 }
 
 /// Builds the record of a new customer from create parameters and what was claimed.

@@ -76,6 +76,7 @@ pub mod memory {
     use crate::resources::customers::execute::{execute, needs_reference_check, MemoryStore};
     use crate::resources::customers::view::{customer_page_body, PageEnvelope};
     use crate::resources::objects::MemoryObjectStore;
+    use crate::wire::codec::Message;
 
     #[derive(Default)]
     pub struct MemoryBackend {
@@ -94,6 +95,8 @@ pub mod memory {
             envelope: &CustomerEnvelope,
         ) -> Result<ObjectAnswer, ApiError> {
             self.calls.borrow_mut().push("customer");
+            // The command crosses in its wire form, as it does to a real object.
+            let envelope = &CustomerEnvelope::decode(&envelope.encode())?;
             let key = format!("{}/{id}", envelope.namespace);
             let mut objects = self.objects.borrow_mut();
             let store = objects.entry(key).or_default();
@@ -147,6 +150,7 @@ pub mod memory {
             command: &AccountCommand,
         ) -> Result<String, ApiError> {
             self.calls.borrow_mut().push("account");
+            let command = &AccountCommand::decode(&command.encode())?;
             if let AccountCommand::Objects(command) = command {
                 let mut account = self.account.borrow_mut();
                 return crate::resources::account::execute(&mut *account, command.clone());

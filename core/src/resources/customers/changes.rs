@@ -2,13 +2,12 @@
 //! calls (seeds 000–003), parsed from the decoded form with [`Params`]. A value that
 //! gets past `parse` is well-formed; what depends on stored state is checked in `apply`.
 
-use serde::{Deserialize, Serialize};
-
 use super::email::check_email;
 use super::limits::*;
 use super::model::{Address, CustomField, Shipping};
 use crate::resources::tax_ids::model::TaxIdData;
 use crate::wire::error::ApiError;
+use crate::wire::form::FormMap;
 use crate::wire::metadata::MetadataPatch;
 use crate::wire::params::{element_object, element_string, empty_value, Field, Params};
 
@@ -20,7 +19,7 @@ pub enum Operation {
 }
 
 /// An id that must name an existing object of another kind (a coupon, a payment method…).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Reference {
     /// The table the id is looked up in, e.g. `coupon`.
     pub kind: ReferenceKind,
@@ -29,8 +28,7 @@ pub struct Reference {
     pub param: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceKind {
     Coupon,
     PromotionCode,
@@ -82,7 +80,7 @@ impl ReferenceKind {
 }
 
 /// The six optional parts of an address, each absent, unset or set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AddressPatch {
     pub city: Field<String>,
     pub country: Field<String>,
@@ -122,7 +120,7 @@ impl AddressPatch {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceSettingsPatch {
     pub custom_fields: Field<Vec<CustomField>>,
     pub default_payment_method: Field<String>,
@@ -130,21 +128,24 @@ pub struct InvoiceSettingsPatch {
     pub rendering_options: Field<RenderingOptionsPatch>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RenderingOptionsPatch {
     pub amount_tax_display: Field<String>,
     pub template: Field<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaxPatch {
     pub ip_address: Field<String>,
     pub validate_location: Option<String>,
 }
 
 /// The validated parameters of `POST /v1/customers` or `POST /v1/customers/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomerParams {
+    /// The parameters as received: what crosses to the CustomerObject, which parses
+    /// them again ([`CustomerParams::reparse`]) rather than read a serialised struct.
+    pub source: FormMap,
     pub address: Field<AddressPatch>,
     pub balance: Field<i64>,
     pub cash_balance_reconciliation: Field<String>,
@@ -168,8 +169,10 @@ pub struct CustomerParams {
 impl CustomerParams {
     /// Reads every create or update parameter from `p`; leaves `expand` to the caller.
     pub fn parse(p: &mut Params, call: Operation) -> Result<Self, ApiError> {
+        let source = p.entries().clone();
         let mut references = Vec::new();
         let params = CustomerParams {
+            source,
             address: p.object("address")?.try_map(AddressPatch::parse)?,
             balance: not_unset(p.integer("balance")?, &p.name_of("balance"))?,
             cash_balance_reconciliation: parse_cash_balance(p)?,
@@ -214,6 +217,13 @@ impl CustomerParams {
             references,
             ..params
         })
+    }
+}
+
+impl CustomerParams {
+    /// The parameters again from their [`CustomerParams::source`] (the object's side).
+    pub fn reparse(source: FormMap, call: Operation) -> Option<Self> {
+        CustomerParams::parse(&mut Params::new(source), call).ok()
     }
 }
 

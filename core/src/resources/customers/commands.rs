@@ -1,12 +1,12 @@
-//! The messages the Worker sends to the Durable Objects about customers, as JSON
-//! bodies of an internal `fetch`: plain serde types that both sides and the tests share.
-//! Every message carries the account namespace and the request id it serves.
+//! The messages the Worker sends to the Durable Objects about customers, as bodies of
+//! an internal `fetch` in the compact form of `wire::codec` (parameters cross as they
+//! were received and are parsed again by the object). Every message carries the
+//! account namespace and the request id it serves.
 
-use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::apply::NewCustomer;
-use super::changes::{CustomerParams, Reference};
+use super::changes::{CustomerParams, Operation, Reference, ReferenceKind};
 use super::claims::{claim_command, is_account_reference, Claimed};
 use super::events::Origin;
 use super::expand::Expand;
@@ -16,11 +16,12 @@ use super::stored::StoredCustomer;
 use crate::resources::events::model::EventRequest;
 use crate::resources::objects::ObjectCommand;
 use crate::resources::tax_ids::model::TaxIdData;
+use crate::wire::codec::{read_opt, write_opt, Message, Reader, Writer};
 use crate::wire::idempotency::IdempotencyClaim;
 pub use crate::wire::pagination::{index_page_json, IndexPage};
 
 /// A command for one CustomerObject, the authority for one customer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct CustomerEnvelope {
     /// The account namespace: recorded with the customer, named by every copy.
     pub namespace: String,
@@ -44,15 +45,13 @@ impl CustomerEnvelope {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum CustomerCommand {
     Create {
         new: NewCustomer,
         params: CustomerParams,
         idempotency: Option<IdempotencyClaim>,
-        /// Filled in by the CustomerObject from the AccountObject's claim.
-        #[serde(skip)]
+        /// Filled in by the CustomerObject from the AccountObject's claim (never sent).
         claimed: Claimed,
     },
     Update {
@@ -60,7 +59,6 @@ pub enum CustomerCommand {
         params: CustomerParams,
         idempotency: Option<IdempotencyClaim>,
         now: i64,
-        #[serde(skip)]
         claimed: Claimed,
     },
     /// A command on the customer's own sub-objects, answered with that object: `op` is
@@ -70,7 +68,6 @@ pub enum CustomerCommand {
         id: String,
         now: i64,
         op: String,
-        #[serde(default)]
         args: serde_json::Value,
     },
     /// A soft delete; the object schedules the purge at `now + retention_seconds`.
@@ -90,18 +87,15 @@ pub enum CustomerCommand {
     CreateTaxId(TaxIdChange),
     /// Removes tax id `tax_id` of customer `id` (`data` is not used).
     DeleteTaxId(TaxIdChange),
-    /// The object's own alarm job, never sent by the Worker (so it has no wire form):
+    /// The object's own alarm job, never sent by the Worker (no object reads it):
     /// purges the personal data of a customer deleted `retention_seconds` before `now`.
-    #[serde(skip)]
     Purge { now: i64, retention_seconds: i64 },
 }
 
-// The commands below share their payload types: each struct shape costs the wasm a
-// deserializer of its own, so a delete and an undelete (and the two tax id changes)
-// carry one type each.
+// A delete and an undelete (and the two tax id changes) share their payload types.
 
 /// A delete or undelete of customer `id` at `now`, under a retention window.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Lifecycle {
     pub id: String,
     pub now: i64,
@@ -110,13 +104,164 @@ pub struct Lifecycle {
 }
 
 /// A change to tax id `tax_id` of customer `id`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct TaxIdChange {
     pub id: String,
     pub tax_id: String,
     pub data: Option<TaxIdData>,
     pub now: i64,
     pub idempotency: Option<IdempotencyClaim>,
+}
+
+impl Message for CustomerEnvelope {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.namespace);
+        w.str(&self.request_id);
+        w.int(self.now);
+        self.command.write(w);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(CustomerEnvelope {
+            namespace: r.string()?,
+            request_id: r.string()?,
+            now: r.int()?,
+            command: Message::read(r)?,
+        })
+    }
+}
+
+crate::message_serde!(CustomerEnvelope, AccountCommand);
+
+impl Message for CustomerCommand {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            CustomerCommand::Create {
+                new,
+                params,
+                idempotency,
+                ..
+            } => {
+                w.str("create");
+                new.write(w);
+                write_params(w, params);
+                write_opt(w, idempotency);
+            }
+            CustomerCommand::Update {
+                id,
+                params,
+                idempotency,
+                now,
+                ..
+            } => {
+                w.str("update");
+                w.str(id);
+                write_params(w, params);
+                write_opt(w, idempotency);
+                w.int(*now);
+            }
+            CustomerCommand::Nested { id, now, op, args } => {
+                w.str("nested");
+                w.str(id);
+                w.int(*now);
+                w.str(op);
+                w.str(&args.to_string());
+            }
+            CustomerCommand::Delete(lifecycle) | CustomerCommand::Undelete(lifecycle) => {
+                w.str(match self {
+                    CustomerCommand::Delete(_) => "delete",
+                    _ => "undelete",
+                });
+                w.str(&lifecycle.id);
+                w.int(lifecycle.now);
+                w.int(lifecycle.retention_seconds);
+                write_opt(w, &lifecycle.idempotency);
+            }
+            CustomerCommand::Retrieve { id } => {
+                w.str("retrieve");
+                w.str(id);
+            }
+            CustomerCommand::Show {
+                id,
+                expand,
+                include_deleted,
+            } => {
+                w.str("show");
+                w.str(id);
+                expand.write(w);
+                w.bool(*include_deleted);
+            }
+            CustomerCommand::CreateTaxId(change) | CustomerCommand::DeleteTaxId(change) => {
+                w.str(match self {
+                    CustomerCommand::CreateTaxId(_) => "create_tax_id",
+                    _ => "delete_tax_id",
+                });
+                w.str(&change.id);
+                w.str(&change.tax_id);
+                write_opt(w, &change.data);
+                w.int(change.now);
+                write_opt(w, &change.idempotency);
+            }
+            CustomerCommand::Purge { .. } => w.str("purge"),
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let tag = r.str()?;
+        Some(match tag {
+            "create" => CustomerCommand::Create {
+                new: Message::read(r)?,
+                params: read_params(r, Operation::Create)?,
+                idempotency: read_opt(r)?,
+                claimed: Claimed::default(),
+            },
+            "update" => CustomerCommand::Update {
+                id: r.string()?,
+                params: read_params(r, Operation::Update)?,
+                idempotency: read_opt(r)?,
+                now: r.int()?,
+                claimed: Claimed::default(),
+            },
+            "nested" => CustomerCommand::Nested {
+                id: r.string()?,
+                now: r.int()?,
+                op: r.string()?,
+                args: serde_json::from_str(r.str()?).ok()?,
+            },
+            "delete" | "undelete" => {
+                let lifecycle = Lifecycle {
+                    id: r.string()?,
+                    now: r.int()?,
+                    retention_seconds: r.int()?,
+                    idempotency: read_opt(r)?,
+                };
+                match tag {
+                    "delete" => CustomerCommand::Delete(lifecycle),
+                    _ => CustomerCommand::Undelete(lifecycle),
+                }
+            }
+            "retrieve" => CustomerCommand::Retrieve { id: r.string()? },
+            "show" => CustomerCommand::Show {
+                id: r.string()?,
+                expand: Message::read(r)?,
+                include_deleted: r.bool()?,
+            },
+            "create_tax_id" | "delete_tax_id" => {
+                let change = TaxIdChange {
+                    id: r.string()?,
+                    tax_id: r.string()?,
+                    data: read_opt(r)?,
+                    now: r.int()?,
+                    idempotency: read_opt(r)?,
+                };
+                match tag {
+                    "create_tax_id" => CustomerCommand::CreateTaxId(change),
+                    _ => CustomerCommand::DeleteTaxId(change),
+                }
+            }
+            _ => return None,
+        })
+    }
 }
 
 impl CustomerCommand {
@@ -174,10 +319,35 @@ impl CustomerCommand {
     }
 }
 
+/// Parameters cross as received, with the references they name: a handler may name
+/// references of its own (`POST …/discounts` does).
+fn write_params(w: &mut Writer, params: &CustomerParams) {
+    w.form(&params.source);
+    w.items(params.references.len());
+    for reference in &params.references {
+        w.str(reference.kind.as_str());
+        w.str(&reference.id);
+        w.str(&reference.param);
+    }
+}
+
+fn read_params(r: &mut Reader<'_>, call: Operation) -> Option<CustomerParams> {
+    let mut params = CustomerParams::reparse(r.form()?, call)?;
+    params.references = (0..r.items()?)
+        .map(|_| {
+            Some(Reference {
+                kind: ReferenceKind::parse(r.str()?)?,
+                id: r.string()?,
+                param: r.string()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    Some(params)
+}
+
 /// A command for an account's AccountObject, which indexes its customers and holds
 /// the objects customers reference.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone)]
 pub enum AccountCommand {
     /// Insert or refresh one customer's index row (ignoring versions older than the
     /// row's) and record the events of the changes that led to it.
@@ -196,8 +366,54 @@ pub enum AccountCommand {
     Objects(ObjectCommand),
 }
 
+impl Message for AccountCommand {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            AccountCommand::Upsert { entry, events } => {
+                w.str("upsert");
+                entry.write(w);
+                w.items(events.len());
+                for event in events {
+                    w.str(event.get());
+                }
+            }
+            AccountCommand::List { list } => {
+                w.str("list");
+                list.write(w);
+            }
+            AccountCommand::Search { search } => {
+                w.str("search");
+                search.write(w);
+            }
+            AccountCommand::Objects(command) => {
+                w.str("objects");
+                command.write(w);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(match r.str()? {
+            "upsert" => AccountCommand::Upsert {
+                entry: Message::read(r)?,
+                events: (0..r.items()?)
+                    .map(|_| RawValue::from_string(r.string()?).ok())
+                    .collect::<Option<_>>()?,
+            },
+            "list" => AccountCommand::List {
+                list: Message::read(r)?,
+            },
+            "search" => AccountCommand::Search {
+                search: Message::read(r)?,
+            },
+            "objects" => AccountCommand::Objects(Message::read(r)?),
+            _ => return None,
+        })
+    }
+}
+
 /// One customer's row in the account index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IndexEntry {
     pub id: String,
     pub created: i64,
@@ -208,11 +424,42 @@ pub struct IndexEntry {
     pub test_clock: Option<String>,
     pub deleted: bool,
     /// A purged customer leaves the index: its row and metadata rows are removed.
-    #[serde(default)]
     pub purged: bool,
     pub version: i64,
     /// The `StoredCustomer` JSON, served to list without another hop.
     pub document: String,
+}
+
+impl Message for IndexEntry {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.id);
+        w.int(self.created);
+        w.opt_str(self.email.as_deref());
+        w.opt_str(self.name.as_deref());
+        w.opt_str(self.phone.as_deref());
+        w.str(&self.metadata);
+        w.opt_str(self.test_clock.as_deref());
+        w.bool(self.deleted);
+        w.bool(self.purged);
+        w.int(self.version);
+        w.str(&self.document);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(IndexEntry {
+            id: r.string()?,
+            created: r.int()?,
+            email: r.opt_string()?,
+            name: r.opt_string()?,
+            phone: r.opt_string()?,
+            metadata: r.string()?,
+            test_clock: r.opt_string()?,
+            deleted: r.bool()?,
+            purged: r.bool()?,
+            version: r.int()?,
+            document: r.string()?,
+        })
+    }
 }
 
 impl IndexEntry {
@@ -235,5 +482,215 @@ impl IndexEntry {
             version: stored.version,
             document,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::objects::ObjectCommand;
+    use crate::wire::form::decode_form;
+    use crate::wire::params::Params;
+
+    fn params(call: Operation, body: &str) -> CustomerParams {
+        CustomerParams::parse(
+            &mut Params::new(decode_form(body.as_bytes()).unwrap()),
+            call,
+        )
+        .unwrap()
+    }
+
+    fn claim() -> Option<IdempotencyClaim> {
+        Some(IdempotencyClaim {
+            key: "k:1,~".into(),
+            fingerprint: "fp".into(),
+            now: 7,
+        })
+    }
+
+    /// Reads the wire form back and checks it writes the same text again.
+    fn crossed(command: CustomerCommand) -> CustomerCommand {
+        let envelope = CustomerEnvelope {
+            namespace: "acct_1:test".into(),
+            request_id: "req_1".into(),
+            now: 5,
+            command,
+        };
+        let text = envelope.encode();
+        let back = CustomerEnvelope::decode(&text).unwrap();
+        assert_eq!(back.encode(), text);
+        assert_eq!(
+            (back.namespace.as_str(), back.request_id.as_str(), back.now),
+            ("acct_1:test", "req_1", 5)
+        );
+        back.command
+    }
+
+    #[test]
+    fn every_command_crosses_to_the_object_intact() {
+        let body = "name=Jo+%C3%A9&email=jo%40example.com&metadata[k]=&address[line1]=1+Main\
+            &preferred_locales[]=en&tax_id_data[0][type]=eu_vat\
+            &tax_id_data[0][value]=DE123456789&coupon=SPRING\
+            &invoice_settings[default_payment_method]=pm_1";
+        let create = params(Operation::Create, body);
+        let CustomerCommand::Create {
+            new,
+            params: got,
+            idempotency,
+            ..
+        } = crossed(CustomerCommand::Create {
+            new: NewCustomer {
+                id: "cus_1".into(),
+                created: 10,
+                livemode: true,
+            },
+            params: create.clone(),
+            idempotency: claim(),
+            claimed: Claimed::default(),
+        })
+        else {
+            panic!("not a create")
+        };
+        assert_eq!(
+            (new.id.as_str(), new.created, new.livemode),
+            ("cus_1", 10, true)
+        );
+        assert_eq!(got, create);
+        assert_eq!(idempotency, claim());
+        let update = params(Operation::Update, "default_source=src_1&metadata=");
+        let CustomerCommand::Update {
+            params: got,
+            idempotency,
+            now,
+            ..
+        } = crossed(CustomerCommand::Update {
+            id: "cus_1".into(),
+            params: update.clone(),
+            idempotency: None,
+            now: -3,
+            claimed: Claimed::default(),
+        })
+        else {
+            panic!("not an update")
+        };
+        assert_eq!((got, idempotency, now), (update, None, -3));
+        for command in [
+            CustomerCommand::Retrieve { id: "cus_1".into() },
+            CustomerCommand::Show {
+                id: "cus_1".into(),
+                expand: Expand::default(),
+                include_deleted: true,
+            },
+            CustomerCommand::Nested {
+                id: "cus_1".into(),
+                now: 1,
+                op: "source.create".into(),
+                args: serde_json::json!({"source": "tok_visa", "metadata": {"a": "b"}}),
+            },
+            CustomerCommand::Delete(Lifecycle {
+                id: "cus_1".into(),
+                now: 2,
+                retention_seconds: 30,
+                idempotency: None,
+            }),
+            CustomerCommand::Undelete(Lifecycle {
+                id: "cus_1".into(),
+                now: 2,
+                retention_seconds: 30,
+                idempotency: claim(),
+            }),
+            CustomerCommand::CreateTaxId(TaxIdChange {
+                id: "cus_1".into(),
+                tax_id: "txi_1".into(),
+                data: Some(TaxIdData {
+                    kind: "eu_vat".into(),
+                    value: "DE123456789".into(),
+                }),
+                now: 3,
+                idempotency: claim(),
+            }),
+            CustomerCommand::DeleteTaxId(TaxIdChange {
+                id: "cus_1".into(),
+                tax_id: "txi_1".into(),
+                data: None,
+                now: 3,
+                idempotency: None,
+            }),
+        ] {
+            let text = format!("{command:?}");
+            assert_eq!(format!("{:?}", crossed(command)), text);
+        }
+    }
+
+    #[test]
+    fn references_a_handler_named_itself_cross_too() {
+        // `POST …/discounts` names its coupon outside the parsed parameters.
+        let mut update = params(Operation::Update, "");
+        update.references = vec![Reference {
+            kind: ReferenceKind::PromotionCode,
+            id: "PROMO".into(),
+            param: "promotion_code".into(),
+        }];
+        let CustomerCommand::Update { params: got, .. } = crossed(CustomerCommand::Update {
+            id: "cus_1".into(),
+            params: update.clone(),
+            idempotency: None,
+            now: 1,
+            claimed: Claimed::default(),
+        }) else {
+            panic!("not an update")
+        };
+        assert_eq!(got, update);
+    }
+
+    #[test]
+    fn account_commands_cross_intact() {
+        let entry = IndexEntry {
+            id: "cus_1".into(),
+            created: 1,
+            email: Some("a@b.c".into()),
+            name: None,
+            phone: Some("".into()),
+            metadata: "{\"k\":\"v\"}".into(),
+            test_clock: None,
+            deleted: false,
+            purged: true,
+            version: 3,
+            document: "{\"version\":3}".into(),
+        };
+        let events = vec![RawValue::from_string("{\"id\":\"evt_1\"}".into()).unwrap()];
+        let list = |query: &str| {
+            let mut p = Params::new(decode_form(query.as_bytes()).unwrap());
+            ListCustomers::parse(&mut p).unwrap()
+        };
+        let search = |query: &str| {
+            let mut p = Params::new(decode_form(query.as_bytes()).unwrap());
+            SearchCustomers::parse(&mut p).unwrap()
+        };
+        for command in [
+            AccountCommand::Upsert { entry, events },
+            AccountCommand::List {
+                list: list("limit=3&ending_before=cus_x&email=a%40b.c&created[gt]=-1&test_clock=c&expand[]=data.tax"),
+            },
+            AccountCommand::List { list: list("") },
+            AccountCommand::Search {
+                search: search("query=name%3A%27Jane%27+AND+metadata%5B%27k%27%5D%3A%27v%27&page=page_a_b&limit=2"),
+            },
+            AccountCommand::Objects(ObjectCommand::new(
+                "coupon.create",
+                "TEN",
+                serde_json::json!({"percent_off": 10}),
+            )),
+        ] {
+            let text = command.encode();
+            let back = AccountCommand::decode(&text).unwrap();
+            assert_eq!(back.encode(), text);
+            assert_eq!(format!("{back:?}"), format!("{command:?}"));
+        }
+        assert!(AccountCommand::decode("6:upsert").is_err());
+        assert!(
+            AccountCommand::decode("4:list~~~~~~~~0,").is_err(),
+            "no limit"
+        );
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::model::{Customer, CustomerRecord};
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::envelope::EmbeddedList;
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
@@ -25,8 +26,18 @@ pub const EXPANDABLE: &[&str] = &[
 ];
 
 /// A checked set of customer fields to expand.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Expand(Vec<String>);
+
+impl Message for Expand {
+    fn write(&self, w: &mut Writer) {
+        w.strs(&self.0);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        r.strings().map(Expand)
+    }
+}
 
 impl Expand {
     /// Reads `expand` for a single customer: paths are field names.

@@ -2,16 +2,15 @@
 //! the `email`, `created` and `test_clock` filters) and the page query they select
 //! from the account's customer index: live customers only, newest first.
 
-use serde::{Deserialize, Serialize};
-
 use super::expand::Expand;
 use super::limits::EMAIL_MAX;
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
 use crate::wire::pagination::{Conditions, CreatedRange, Cursor, Limit, Position, SqlQuery};
 use crate::wire::params::Params;
 
 /// The validated parameters of `GET /v1/customers`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomers {
     pub limit: Limit,
     pub cursor: Cursor,
@@ -19,6 +18,28 @@ pub struct ListCustomers {
     pub created: CreatedRange,
     pub test_clock: Option<String>,
     pub expand: Expand,
+}
+
+impl Message for ListCustomers {
+    fn write(&self, w: &mut Writer) {
+        self.limit.write(w);
+        self.cursor.write(w);
+        w.opt_str(self.email.as_deref());
+        self.created.write(w);
+        w.opt_str(self.test_clock.as_deref());
+        self.expand.write(w);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(ListCustomers {
+            limit: Message::read(r)?,
+            cursor: Message::read(r)?,
+            email: r.opt_string()?,
+            created: Message::read(r)?,
+            test_clock: r.opt_string()?,
+            expand: Message::read(r)?,
+        })
+    }
 }
 
 impl ListCustomers {

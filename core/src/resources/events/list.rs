@@ -8,8 +8,7 @@
 //! delivery_success=false pending_webhooks > 0      (some endpoint is still owed a 2xx)
 //! ```
 
-use serde::{Deserialize, Serialize};
-
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
 use crate::wire::pagination::{
     Conditions, CreatedRange, Cursor, Limit, Position, SqlArg, SqlQuery,
@@ -21,7 +20,7 @@ pub const MAX_TYPES: usize = 20;
 const TYPE_MAX_CHARS: usize = 200;
 
 /// Which event types a list selects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TypeFilter {
     All,
     /// `type`, possibly with `*` wildcards.
@@ -31,7 +30,7 @@ pub enum TypeFilter {
 }
 
 /// The validated parameters of `GET /v1/events`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListEvents {
     pub limit: Limit,
     pub cursor: Cursor,
@@ -89,6 +88,41 @@ impl ListEvents {
             None => {}
         }
         conditions.page(columns, "events", at, self.cursor.is_reversed(), self.limit)
+    }
+}
+
+impl Message for ListEvents {
+    fn write(&self, w: &mut Writer) {
+        self.limit.write(w);
+        self.cursor.write(w);
+        self.created.write(w);
+        match &self.types {
+            TypeFilter::All => w.str("a"),
+            TypeFilter::Pattern(pattern) => {
+                w.str("p");
+                w.str(pattern);
+            }
+            TypeFilter::Exact(names) => {
+                w.str("e");
+                w.strs(names);
+            }
+        }
+        w.opt_bool(self.delivery_success);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(ListEvents {
+            limit: Message::read(r)?,
+            cursor: Message::read(r)?,
+            created: Message::read(r)?,
+            types: match r.str()? {
+                "a" => TypeFilter::All,
+                "p" => TypeFilter::Pattern(r.string()?),
+                "e" => TypeFilter::Exact(r.strings()?),
+                _ => return None,
+            },
+            delivery_success: r.opt_bool()?,
+        })
     }
 }
 

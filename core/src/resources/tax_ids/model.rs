@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
 
 /// At most this many tax ids per customer (Stripe's `tax_id_data` limit, and seed 004's).
@@ -146,10 +147,24 @@ const EU_VAT_PREFIXES: &[&str] = &[
 ];
 
 /// A validated `{type, value}` pair, before it becomes a `txi_` object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaxIdData {
     pub kind: String,
     pub value: String,
+}
+
+impl Message for TaxIdData {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.kind);
+        w.str(&self.value);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(TaxIdData {
+            kind: r.string()?,
+            value: r.string()?,
+        })
+    }
 }
 
 impl TaxIdData {

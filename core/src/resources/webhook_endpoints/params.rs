@@ -1,12 +1,11 @@
 //! The parameters of `POST /v1/webhook_endpoints` and `POST /v1/webhook_endpoints/{id}`,
 //! validated, and the change an update applies to a stored endpoint.
 
-use serde::{Deserialize, Serialize};
-
 use super::model::{
     validate_api_version, validate_enabled_events, validate_url, EndpointStatus, WebhookEndpoint,
 };
 use crate::wire::error::ApiError;
+use crate::wire::form::FormMap;
 use crate::wire::metadata::MetadataPatch;
 use crate::wire::params::{element_string, Field, Params};
 
@@ -52,8 +51,11 @@ impl CreateEndpoint {
 }
 
 /// What `POST /v1/webhook_endpoints/{id}` changes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EndpointChanges {
+    /// The parameters as received: what crosses to the AccountObject, which parses
+    /// them again ([`EndpointChanges::reparse`]).
+    pub source: FormMap,
     pub url: Option<String>,
     pub enabled_events: Option<Vec<String>>,
     pub description: Field<String>,
@@ -63,17 +65,24 @@ pub struct EndpointChanges {
 
 impl EndpointChanges {
     pub fn parse(p: &mut Params) -> Result<Self, ApiError> {
+        let source = p.entries().clone();
         let url = p.required_string("url", usize::MAX)?;
         if let Some(url) = &url {
             validate_url(url)?;
         }
         Ok(EndpointChanges {
+            source,
             url,
             enabled_events: parse_events(p)?,
             description: p.string("description", DESCRIPTION_MAX)?,
             disabled: p.boolean("disabled")?.into_option(),
             metadata: MetadataPatch::parse(p)?,
         })
+    }
+
+    /// The changes again from their [`EndpointChanges::source`] (the object's side).
+    pub fn reparse(source: FormMap) -> Option<Self> {
+        EndpointChanges::parse(&mut Params::new(source)).ok()
     }
 
     /// Applies the change; the endpoint is left as it was if this fails.

@@ -18,9 +18,8 @@
 
 pub mod sql;
 
-use serde::{Deserialize, Serialize};
-
 use super::expand::Expand;
+use crate::wire::codec::{read_opt, write_opt, Message, Reader, Writer};
 use crate::wire::error::ApiError;
 use crate::wire::pagination::{decode_page, Limit, Position};
 use crate::wire::params::Params;
@@ -30,7 +29,7 @@ pub const MAX_QUERY_LEN: usize = 5000;
 const MIN_SUBSTRING_LEN: usize = 3;
 
 /// A searchable field of a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchField {
     Email,
     Name,
@@ -40,7 +39,7 @@ pub enum SearchField {
 }
 
 /// How a clause compares its field with its value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Exact,
     Substring,
@@ -50,14 +49,14 @@ pub enum Op {
     LessOrEqual,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     Text(String),
     Number(i64),
     Null,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clause {
     pub negated: bool,
     pub field: SearchField,
@@ -66,22 +65,24 @@ pub struct Clause {
 }
 
 /// How the clauses combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Join {
     And,
     Or,
 }
 
 /// A parsed, checked query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     pub join: Join,
     pub clauses: Vec<Clause>,
 }
 
 /// The validated parameters of `GET /v1/customers/search`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchCustomers {
+    /// The `query` text, which is what crosses to the object (parsed again there).
+    pub text: String,
     pub query: Query,
     pub limit: Limit,
     /// Where the previous page ended (decoded from `page`).
@@ -102,9 +103,30 @@ impl SearchCustomers {
         };
         Ok(SearchCustomers {
             query: parse_query(&text)?,
+            text,
             limit: Limit::parse(p)?,
             after,
             expand: Expand::parse_for_list(p)?,
+        })
+    }
+}
+
+impl Message for SearchCustomers {
+    fn write(&self, w: &mut Writer) {
+        w.str(&self.text);
+        self.limit.write(w);
+        write_opt(w, &self.after);
+        self.expand.write(w);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let text = r.string()?;
+        Some(SearchCustomers {
+            query: parse_query(&text).ok()?,
+            text,
+            limit: Message::read(r)?,
+            after: read_opt(r)?,
+            expand: Message::read(r)?,
         })
     }
 }
