@@ -87,7 +87,9 @@ impl Propagation<'_> {
         }
         for _ in 0..KV_CATCH_UP_ROUNDS {
             let kv_error = |e: worker::kv::KvError| ApiError::internal(format!("kv: {e}"));
-            kv.put(&key, document)
+            // As bytes (the same UTF-8 a string would store): `put` of a `String` goes
+            // through serde_wasm_bindgen and brings float formatting into the wasm.
+            kv.put_bytes(&key, document.as_bytes())
                 .map_err(kv_error)?
                 .execute()
                 .await
