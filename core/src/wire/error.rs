@@ -343,9 +343,13 @@ impl ApiError {
             ),
             ApiError::Internal { detail } => ("internal", vec![("detail", text(detail))]),
         };
-        let fields = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        // Inserted one by one: collecting into a map would bring a sort into the wasm.
+        let mut object = Map::new();
+        for (key, value) in fields {
+            object.insert(key.to_owned(), value);
+        }
         let mut tagged = Map::new();
-        tagged.insert(name.to_owned(), Value::Object(fields));
+        tagged.insert(name.to_owned(), Value::Object(object));
         Value::Object(tagged)
     }
 

@@ -49,7 +49,7 @@ const PRUNE_KEYS_JOB: &str = "prune_keys";
 /// Sandbox cap on the events an account keeps (`SANDBOX_MAX_EVENTS`, `0` = none).
 const SANDBOX_MAX_EVENTS: u64 = 10_000;
 
-#[durable_object]
+#[durable_object(alarm)]
 pub struct AccountObject {
     state: State,
     policy: DeliveryPolicy,

@@ -36,7 +36,7 @@ const PROPAGATION_RETRY_MS: i64 = 5_000;
 /// The job that purges a deleted customer's personal data after the retention window.
 const PURGE_JOB: &str = "purge";
 
-#[durable_object]
+#[durable_object(alarm)]
 pub struct CustomerObject {
     state: State,
     /// The object's SQLite database (one handle for its whole life).

@@ -143,9 +143,10 @@ impl<'de> Visitor<'de> for Node<'_> {
 }
 
 /// Shortest round-tripping text of a float, as serde_json writes it
-/// (`1.5`, `100.0`, `1e300`).
+/// (`1.5`, `100.0`, `1e+300`). A parsed JSON number is always finite, so `from_f64`
+/// never refuses it (and `f64`'s own `Display` is not needed).
 fn float_text(value: f64) -> String {
-    serde_json::Number::from_f64(value).map_or_else(|| value.to_string(), |n| n.to_string())
+    serde_json::Number::from_f64(value).map_or_else(String::new, |n| n.to_string())
 }
 
 /// The bracket-form path of the first node nested deeper than `MAX_DEPTH`.
@@ -202,6 +203,11 @@ mod tests {
             (r#"{"a":-7}"#, s("-7"), "negative integers keep their sign"),
             (r#"{"a":0}"#, s("0"), "zero"),
             (r#"{"a":1.5}"#, s("1.5"), "floats keep their text"),
+            (
+                r#"{"a":-1E300}"#,
+                s("-1e+300"),
+                "large floats as serde_json writes them",
+            ),
             (
                 r#"{"a":2.0}"#,
                 s("2.0"),
