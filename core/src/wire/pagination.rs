@@ -169,16 +169,16 @@ impl Message for Limit {
     }
 }
 
-/// `~`, or `a` / `b` and the id.
+/// `~`, or `s` (starting after) / `e` (ending before) and the id.
 impl Message for Cursor {
     fn write(&self, w: &mut Writer) {
-        match self.named() {
-            None => w.none(),
-            Some((id, param)) => {
-                w.str(&param[..1]);
-                w.str(id);
-            }
-        }
+        let (tag, id) = match self {
+            Cursor::First => return w.none(),
+            Cursor::StartingAfter(id) => ("s", id),
+            Cursor::EndingBefore(id) => ("e", id),
+        };
+        w.str(tag);
+        w.str(id);
     }
 
     fn read(r: &mut Reader<'_>) -> Option<Self> {
