@@ -382,7 +382,7 @@ pub struct IndexPage<'a> {
 /// Writes the JSON of an [`IndexPage`] from stored documents, without parsing them.
 pub fn index_page_json(has_more: bool, next_page: Option<&str>, documents: &[&str]) -> String {
     let next_page = match next_page {
-        Some(token) => serde_json::Value::from(token).to_string(),
+        Some(token) => crate::wire::render::compact(&token.into()),
         None => "null".to_owned(),
     };
     format!(
