@@ -3,9 +3,9 @@
 //   - every file under src/ and core/ (core/ may not exist yet), Cargo.toml, Cargo.lock,
 //     .cargo/, build.rs and rust-toolchain(.toml): tracked files and untracked ones that
 //     are not ignored (`git ls-files -co --exclude-standard`); without git, a plain walk;
-//   - package-lock.json (esbuild, binaryen), scripts/build.sh and scripts/fast-shim.mjs, and the strings
-//     given as arguments (scripts/build.sh passes the tool versions; the build mode is
-//     kept beside the hash in the stamp).
+//   - package-lock.json (esbuild, binaryen), scripts/build.sh, scripts/fast-shim.mjs,
+//     scripts/strip-names.mjs, and the strings given as arguments (scripts/build.sh
+//     passes the tool versions; the build mode is kept beside the hash in the stamp).
 // Usage: node scripts/build-inputs.mjs <extra>...
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const INPUTS = ['src', 'core', 'Cargo.toml', 'Cargo.lock', '.cargo', 'build.rs',
-  'rust-toolchain', 'rust-toolchain.toml', 'package-lock.json', 'scripts/build.sh', 'scripts/fast-shim.mjs'];
+  'rust-toolchain', 'rust-toolchain.toml', 'package-lock.json', 'scripts/build.sh', 'scripts/fast-shim.mjs',
+  'scripts/strip-names.mjs'];
 
 function gitFiles() {
   try {

@@ -10,7 +10,8 @@
 # EDGE_BUILD_MODE=release|dev overrides that choice, except under `wrangler deploy` (or any
 # wrangler command but dev), which always gets the release build.
 # Either way the bundle's entry is then rewritten by scripts/fast-shim.mjs (Durable
-# Object RPC, no allocation per call).
+# Object RPC, no allocation per call); a release wasm then loses its function names
+# (scripts/strip-names.mjs).
 # Either mode is skipped when nothing it depends on changed since the last build
 # (scripts/build-inputs.mjs hashes src/, core/, the Cargo files, the lock file, this script
 # and the tool versions). A dev build is also satisfied by a release build of the same inputs.
@@ -65,6 +66,10 @@ fi
 # worker-build's JS entry, rewritten: no Proxy per call, and the Durable Objects' RPC
 # method the Worker calls them through (see the script's header).
 node scripts/fast-shim.mjs build/index.js
+# A release wasm without its function names (see the script's header).
+if [ "$mode" = release ]; then
+  node scripts/strip-names.mjs build/index_bg.wasm
+fi
 mkdir -p build
 echo "$mode $inputs" > "$stamp"
 say "$mode build done in $(( $(date +%s) - started )) s"

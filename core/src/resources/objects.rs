@@ -97,7 +97,7 @@ impl Message for ObjectCommand {
     fn write(&self, w: &mut Writer) {
         w.str(&self.op);
         w.str(&self.id);
-        w.str(&self.args.to_string());
+        w.str(&crate::wire::render::compact(&self.args));
         w.opt_str(self.request.id.as_deref());
         w.opt_str(self.request.idempotency_key.as_deref());
         w.int(self.now);
@@ -142,6 +142,14 @@ pub fn set(doc: &mut Value, fields: Vec<(&str, Value)>) {
             map.insert(key.to_owned(), value);
         }
     }
+}
+
+/// A JSON object of `fields`, built by inserts: `json!` with values that are not
+/// literals serialises each one through serde's `Value` serializer.
+pub fn object(fields: Vec<(&str, Value)>) -> Value {
+    let mut doc = Value::Object(Map::new());
+    set(&mut doc, fields);
+    doc
 }
 
 /// An optional string as JSON.

@@ -119,7 +119,7 @@ impl<'a> Reader<'a> {
     pub fn str(&mut self) -> Option<&'a str> {
         let len = self.count(':')?;
         let s = self.rest.get(..len)?;
-        self.rest = &self.rest[len..];
+        self.rest = self.rest.get(len..)?;
         Some(s)
     }
 

@@ -169,16 +169,16 @@ impl Message for Limit {
     }
 }
 
-/// `~`, or `a` / `b` and the id.
+/// `~`, or `s` (starting after) / `e` (ending before) and the id.
 impl Message for Cursor {
     fn write(&self, w: &mut Writer) {
-        match self.named() {
-            None => w.none(),
-            Some((id, param)) => {
-                w.str(&param[..1]);
-                w.str(id);
-            }
-        }
+        let (tag, id) = match self {
+            Cursor::First => return w.none(),
+            Cursor::StartingAfter(id) => ("s", id),
+            Cursor::EndingBefore(id) => ("e", id),
+        };
+        w.str(tag);
+        w.str(id);
     }
 
     fn read(r: &mut Reader<'_>) -> Option<Self> {
@@ -382,7 +382,7 @@ pub struct IndexPage<'a> {
 /// Writes the JSON of an [`IndexPage`] from stored documents, without parsing them.
 pub fn index_page_json(has_more: bool, next_page: Option<&str>, documents: &[&str]) -> String {
     let next_page = match next_page {
-        Some(token) => serde_json::Value::from(token).to_string(),
+        Some(token) => crate::wire::render::compact(&token.into()),
         None => "null".to_owned(),
     };
     format!(

@@ -18,6 +18,12 @@ pub struct Rendered {
     pub forwarded: bool,
 }
 
+/// A JSON value's compact text, the one `Value::to_string` gives, written by the
+/// serializer to text the wasm has anyway (`Value`'s `Display` would add its own).
+pub fn compact(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 impl Rendered {
     pub fn ok<T: Serialize>(value: &T) -> Result<Self, ApiError> {
         Ok(Rendered {

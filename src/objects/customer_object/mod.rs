@@ -16,7 +16,7 @@ use api_core::resources::customers::execute::{
     execute, needs_reference_check, CustomerStore, PurgeJob,
 };
 use api_core::resources::events::model::EventRequest;
-use api_core::resources::objects::ObjectCommand;
+use api_core::resources::objects::{object, ObjectCommand};
 use api_core::wire::error::ApiError;
 use wasm_bindgen::prelude::*;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
@@ -177,7 +177,7 @@ impl CustomerObject {
         let release = AccountCommand::Objects(ObjectCommand::new(
             "release",
             "",
-            serde_json::json!({"claimed": claimed.to_json(), "now": now}),
+            object(vec![("claimed", claimed.to_json()), ("now", now.into())]),
         ));
         let result = match account_stub(&self.env, store.namespace()) {
             Ok(stub) => call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &release)

@@ -7,10 +7,10 @@
 //! is all or nothing. The CustomerObject then writes the customer with the [`Claimed`]
 //! objects; if that write fails it sends `release` (the compensating call).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::changes::{Reference, ReferenceKind};
-use crate::resources::objects::{text, ObjectCommand, ObjectStore, Table};
+use crate::resources::objects::{object, opt, text, ObjectCommand, ObjectStore, Table};
 use crate::resources::{coupons, payment_methods, promotion_codes};
 use crate::wire::error::ApiError;
 
@@ -36,14 +36,20 @@ impl Claimed {
     }
 
     pub fn to_json(&self) -> Value {
-        json!({
-            "coupon": self.coupon,
-            "promotion_code": self.promotion_code,
-            "payment_method": self.payment_method,
-            "payment_method_created": self.payment_method_created,
-            "default_payment_method": self.default_payment_method,
-            "test_clock": self.test_clock,
-        })
+        object(vec![
+            ("coupon", self.coupon.clone().unwrap_or(Value::Null)),
+            ("promotion_code", opt(self.promotion_code.clone())),
+            ("payment_method", opt(self.payment_method.clone())),
+            (
+                "payment_method_created",
+                Value::Bool(self.payment_method_created),
+            ),
+            (
+                "default_payment_method",
+                opt(self.default_payment_method.clone()),
+            ),
+            ("test_clock", opt(self.test_clock.clone())),
+        ])
     }
 
     pub fn from_json(v: &Value) -> Self {
@@ -68,12 +74,22 @@ pub fn claim_command(
 ) -> ObjectCommand {
     let references: Vec<Value> = references
         .iter()
-        .map(|r| json!([r.kind.as_str(), r.id, r.param]))
+        .map(|r| {
+            Value::Array(vec![
+                r.kind.as_str().into(),
+                r.id.as_str().into(),
+                r.param.as_str().into(),
+            ])
+        })
         .collect();
     ObjectCommand::new(
         "claim",
         customer,
-        json!({"references": references, "now": now, "livemode": livemode}),
+        object(vec![
+            ("references", Value::Array(references)),
+            ("now", now.into()),
+            ("livemode", livemode.into()),
+        ]),
     )
 }
 
@@ -99,7 +115,7 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         _ => Vec::new(),
     };
     let claimed = claim(store, &id, &references, now, args["livemode"] == true)?;
-    Ok(claimed.to_json().to_string())
+    Ok(crate::wire::render::compact(&claimed.to_json()))
 }
 
 /// Whether the AccountObject must look at a reference (sources live with the customer).

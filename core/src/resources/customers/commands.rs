@@ -165,7 +165,7 @@ impl Message for CustomerCommand {
                 w.str(id);
                 w.int(*now);
                 w.str(op);
-                w.str(&args.to_string());
+                w.str(&crate::wire::render::compact(args));
             }
             CustomerCommand::Delete(lifecycle) | CustomerCommand::Undelete(lifecycle) => {
                 w.str(match self {

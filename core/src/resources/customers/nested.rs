@@ -2,7 +2,7 @@
 //! seed 004's `POST …/discounts`) and `/v1/customers/{id}/sources`. Each is one command
 //! to the customer's object; the discount's coupon is claimed as on an update.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::backend::CustomerBackend;
 use super::changes::{CustomerParams, Operation, Reference, ReferenceKind};
@@ -13,7 +13,7 @@ use crate::resources::objects::{field_arg, metadata_arg, skip_expand, Page};
 use crate::routes::CustomerRoute;
 use crate::wire::error::ApiError;
 use crate::wire::params::Params;
-use crate::wire::render::Rendered;
+use crate::wire::render::{compact, Rendered};
 use crate::wire::request::ApiRequest;
 
 /// The command of a sources or `DELETE …/discount` route: the customer and the command,
@@ -135,7 +135,7 @@ pub async fn discount(
         return Err(ApiError::not_found("customer", id));
     }
     match stored.record.customer.discount {
-        Some(discount) => Ok(Rendered::ok_compact(&Value::to_string(&discount))),
+        Some(discount) => Ok(Rendered::ok_compact(&compact(&discount))),
         None => Err(ApiError::not_found("discount", id)),
     }
 }

@@ -15,7 +15,7 @@ use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::{Field, Params};
-use crate::wire::render::Rendered;
+use crate::wire::render::{compact, Rendered};
 use crate::wire::request::ApiRequest;
 
 /// The command of a `/v1/payment_methods` route.
@@ -230,5 +230,5 @@ pub async fn detach(
         Ok(_) | Err(ApiError::NoSuchObject { .. }) => {}
         Err(err) => return Err(err),
     }
-    Ok(Rendered::ok_compact(&answer["payment_method"].to_string()))
+    Ok(Rendered::ok_compact(&compact(&answer["payment_method"])))
 }

@@ -10,7 +10,7 @@ use crate::resources::objects::{skip_expand, ObjectCommand, Page};
 use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
-use crate::wire::render::Rendered;
+use crate::wire::render::{compact, Rendered};
 use crate::wire::request::ApiRequest;
 
 /// The command of a test clock route.
@@ -96,5 +96,5 @@ pub async fn delete(
             Err(err) => return Err(err),
         }
     }
-    Ok(Rendered::ok_compact(&answer["deleted"].to_string()))
+    Ok(Rendered::ok_compact(&compact(&answer["deleted"])))
 }
