@@ -53,12 +53,6 @@ rm -f "$stamp"
 if [ "$mode" = release ]; then
   say "release build (cargo --release, wasm-opt -Oz)"
   NO_MINIFY=1 worker-build --release
-  # worker-build runs wasm-opt with --debuginfo, which keeps the function-name section
-  # (about 50 KB of the gzipped wasm); the deployed module does not need it. Stripped
-  # here with the same feature set (only the custom sections go; the code is unchanged).
-  "$WASM_OPT_BIN" build/index_bg.wasm -o build/index_bg.wasm --strip-debug \
-    --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
-    --enable-bulk-memory --enable-multivalue --enable-reference-types --enable-exception-handling
 else
   say "dev build (cargo dev profile, no wasm-opt)"
   NO_MINIFY=1 CARGO_PROFILE_DEV_DEBUG=0 worker-build --dev --no-opt
