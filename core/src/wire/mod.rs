@@ -1,13 +1,15 @@
 //! Stripe's wire format, shared by every resource: decoding (`form`), the parameter
 //! cursor (`params`), errors, rendering and envelopes, pagination, ids, API keys,
-//! idempotency keys, the decoded request every handler takes (`request`), and the
-//! compact form of the commands sent to the Durable Objects (`codec`).
+//! idempotency keys, the decoded request every handler takes (`request`), the compact
+//! form of the commands sent to the Durable Objects (`codec`), and the reading of
+//! stored JSON documents field by field (`fields`).
 
 pub mod auth;
 pub mod codec;
 pub mod dates;
 pub mod envelope;
 pub mod error;
+pub mod fields;
 pub mod form;
 pub mod idempotency;
 pub mod ids;

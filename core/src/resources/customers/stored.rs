@@ -7,12 +7,24 @@ use serde_json::value::RawValue;
 
 use super::model::CustomerRecord;
 use crate::wire::error::ApiError;
+use crate::wire::fields::Fields;
 
 /// A customer record with its version, as stored in SQL and copied to KV and the index.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredCustomer {
     pub version: i64,
     pub record: CustomerRecord,
+}
+
+crate::read_serde!(StoredCustomer);
+
+impl StoredCustomer {
+    pub fn read(mut f: Fields) -> Option<Self> {
+        Some(StoredCustomer {
+            version: f.int("version")?,
+            record: f.object("record", CustomerRecord::read)?,
+        })
+    }
 }
 
 impl StoredCustomer {

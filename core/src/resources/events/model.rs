@@ -1,8 +1,11 @@
 //! The Event object (`schemas.event`, API version 2023-08-16) and its `data` and `request` parts.
 //! Plain serde types; fields are declared in Stripe's key order so JSON comes out in that order.
+//! A stored event is read back field by field (`wire::fields`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
+
+use crate::wire::fields::Fields;
 
 /// The API version events are rendered in.
 pub const API_VERSION: &str = "2023-08-16";
@@ -12,7 +15,7 @@ pub const EVENT_OBJECT: &str = "event";
 
 /// A Stripe event: `id, object, api_version, created, data, livemode, pending_webhooks,
 /// request, type`. (`account`, set only on Connect events, is not modelled.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
     /// `evt_…`
     pub id: String,
@@ -34,16 +37,16 @@ pub struct Event {
 
 /// `data` (`schemas.notification_event_data`): the object as of the event and, on
 /// `*.updated` events, the changed attributes' previous values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventData {
     pub object: Value,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_attributes: Option<Map<String, Value>>,
 }
 
 /// `request` (`schemas.notification_event_request`): the API request that caused the event.
 /// Both fields are `null` for automatic events (`Default` gives that).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct EventRequest {
     /// `req_…`, or `None` when the event was not caused by an API request.
     pub id: Option<String>,
@@ -51,7 +54,37 @@ pub struct EventRequest {
     pub idempotency_key: Option<String>,
 }
 
+crate::read_serde!(Event);
+
 impl Event {
+    pub fn read(mut f: Fields) -> Option<Self> {
+        Some(Event {
+            id: f.string("id")?,
+            object: f.string("object")?,
+            api_version: f.opt_string("api_version")?,
+            created: f.int("created")?,
+            data: f.object("data", |mut d| {
+                Some(EventData {
+                    object: d.value("object")?,
+                    previous_attributes: match d.opt_value("previous_attributes")? {
+                        None => None,
+                        Some(Value::Object(map)) => Some(map),
+                        Some(_) => return None,
+                    },
+                })
+            })?,
+            livemode: f.bool("livemode")?,
+            pending_webhooks: f.int("pending_webhooks")?,
+            request: f.object("request", |mut r| {
+                Some(EventRequest {
+                    id: r.opt_string("id")?,
+                    idempotency_key: r.opt_string("idempotency_key")?,
+                })
+            })?,
+            kind: f.string("type")?,
+        })
+    }
+
     /// A new event rendered at [`API_VERSION`], with no webhooks pending yet.
     pub fn new(
         id: impl Into<String>,

@@ -2,17 +2,18 @@
 //! and format checks for the common ones (`eu_vat`, `us_ein`, `gb_vat`, `au_abn`,
 //! `ca_bn`, `in_gst`); other types are accepted as given.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::error::ApiError;
+use crate::wire::fields::Fields;
 
 /// At most this many tax ids per customer (Stripe's `tax_id_data` limit, and seed 004's).
 pub const TAX_IDS_MAX: usize = 25;
 
 /// A tax id attached to the customer (`txi_…`), as Stripe renders it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TaxId {
     pub id: String,
     pub object: String,
@@ -24,6 +25,23 @@ pub struct TaxId {
     pub kind: String,
     pub value: String,
     pub verification: Value,
+}
+
+impl TaxId {
+    /// Reads a stored tax id (`wire::fields`).
+    pub fn read(mut f: Fields) -> Option<Self> {
+        Some(TaxId {
+            id: f.string("id")?,
+            object: f.string("object")?,
+            country: f.opt_string("country")?,
+            created: f.int("created")?,
+            customer: f.string("customer")?,
+            livemode: f.bool("livemode")?,
+            kind: f.string("type")?,
+            value: f.string("value")?,
+            verification: f.value("verification")?,
+        })
+    }
 }
 
 /// Every `type` Stripe accepts in `tax_id_data[][type]`.

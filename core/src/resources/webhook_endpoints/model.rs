@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::resources::events::types as event_types;
+use crate::wire::fields::Fields;
 
 /// The value of `object` on an endpoint and on its deleted stub.
 pub const WEBHOOK_ENDPOINT_OBJECT: &str = "webhook_endpoint";
@@ -21,7 +22,7 @@ pub const NEWEST_API_VERSION: &str = "2023-08-16";
 /// A webhook endpoint, serialised in Stripe's key order: `id, object, api_version,
 /// application, created, description, enabled_events, livemode, metadata, secret, status,
 /// url`. `secret` is only returned by create, so it is skipped when `None`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WebhookEndpoint {
     /// `we_…`
     pub id: String,
@@ -39,22 +40,48 @@ pub struct WebhookEndpoint {
     pub livemode: bool,
     pub metadata: BTreeMap<String, String>,
     /// `whsec_…`; present only in the create response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     pub status: EndpointStatus,
     pub url: String,
 }
 
 /// `status` of an endpoint (a plain string in the spec; these are its two values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EndpointStatus {
     Enabled,
     Disabled,
 }
 
+crate::read_serde!(WebhookEndpoint);
+
+impl WebhookEndpoint {
+    /// Reads a stored endpoint (`wire::fields`).
+    pub fn read(mut f: Fields) -> Option<Self> {
+        Some(WebhookEndpoint {
+            id: f.string("id")?,
+            object: f.string("object")?,
+            api_version: f.opt_string("api_version")?,
+            application: f.opt_string("application")?,
+            created: f.int("created")?,
+            description: f.opt_string("description")?,
+            enabled_events: f.strings("enabled_events")?,
+            livemode: f.bool("livemode")?,
+            metadata: f.string_map("metadata")?,
+            secret: f.opt_string("secret")?,
+            status: match f.string("status")?.as_str() {
+                "enabled" => EndpointStatus::Enabled,
+                "disabled" => EndpointStatus::Disabled,
+                _ => return None,
+            },
+            url: f.string("url")?,
+        })
+    }
+}
+
 /// `DELETE /v1/webhook_endpoints/{id}` response: `{id, object: "webhook_endpoint", deleted: true}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeletedWebhookEndpoint {
     pub id: String,
     pub object: String,
