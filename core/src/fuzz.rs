@@ -342,6 +342,12 @@ proptest! {
     }
 
     #[test]
+    fn bodies_are_indented_exactly_as_serde_json_pretty_prints(value in json_value()) {
+        let compact = serde_json::to_string(&value).unwrap();
+        prop_assert_eq!(crate::wire::render::pretty(&compact), serde_json::to_string_pretty(&value).unwrap());
+    }
+
+    #[test]
     fn decoding_an_encoded_form_gives_back_the_parameters(params in form_map()) {
         prop_assert_eq!(decode_form(encode(&params).as_bytes()).unwrap(), params.clone());
         prop_assert_eq!(decode_json(to_json(&params).to_string().as_bytes()).unwrap(), params);

@@ -491,9 +491,10 @@ impl ErrorBody<'_> {
     /// The pretty-printed body. Serialising these plain fields cannot fail; if it ever
     /// did, a fixed generic error is sent rather than an empty body.
     pub fn to_pretty_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| {
-            "{\n  \"error\": {\n    \"message\": \"An unexpected error occurred.\",\n    \"type\": \"api_error\"\n  }\n}".to_owned()
-        })
+        match serde_json::to_string(self) {
+            Ok(compact) => crate::wire::render::pretty(&compact),
+            Err(_) => "{\n  \"error\": {\n    \"message\": \"An unexpected error occurred.\",\n    \"type\": \"api_error\"\n  }\n}".to_owned(),
+        }
     }
 }
 

@@ -25,13 +25,11 @@ pub fn compact(value: &serde_json::Value) -> String {
 }
 
 impl Rendered {
+    /// A 200 with `value` as its body. Written compact and indented by [`pretty`] (the
+    /// same text as `to_string_pretty`): a pretty serializer of each type would double
+    /// the serialisation code in the wasm.
     pub fn ok<T: Serialize>(value: &T) -> Result<Self, ApiError> {
-        Ok(Rendered {
-            status: 200,
-            body: serde_json::to_string_pretty(value)?,
-            replayed: false,
-            forwarded: false,
-        })
+        Ok(Rendered::ok_compact(&serde_json::to_string(value)?))
     }
 
     /// A 200 whose body is `compact` JSON, indented as `to_string_pretty` would.

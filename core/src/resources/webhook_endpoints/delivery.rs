@@ -16,7 +16,8 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 pub fn payload(stored_event: &str, pending_webhooks: i64) -> Result<String, ApiError> {
     let mut event: Event = serde_json::from_str(stored_event)?;
     event.pending_webhooks = pending_webhooks;
-    Ok(serde_json::to_string_pretty(&event)?)
+    // Indented from the compact text: the same bytes as `to_string_pretty`.
+    Ok(crate::wire::render::pretty(&serde_json::to_string(&event)?))
 }
 
 /// The headers of one attempt, signed at `timestamp` with the endpoint's secret.
