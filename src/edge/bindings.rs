@@ -98,7 +98,8 @@ pub async fn call_object<T: Serialize>(
     path: &str,
     body: &T,
 ) -> std::result::Result<ObjectResponse, ApiError> {
-    let (status, answer) = call(stub, path, body).await?;
+    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
+    let (status, answer) = call(stub, path, json).await?;
     let text = answer.as_string().unwrap_or_default();
     if status == 200 || status == REPLAYED_STATUS {
         return Ok(ObjectResponse {
@@ -116,7 +117,8 @@ pub async fn call_object_for_body<T: Serialize>(
     path: &str,
     body: &T,
 ) -> std::result::Result<JsValue, ApiError> {
-    match call(stub, path, body).await? {
+    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
+    match call(stub, path, json).await? {
         (200, answer) => Ok(answer),
         (status, answer) => Err(object_error(
             status,
@@ -126,12 +128,11 @@ pub async fn call_object_for_body<T: Serialize>(
 }
 
 /// Calls the object's `answer` method with `body` as JSON: its status and its body.
-async fn call<T: Serialize>(
+async fn call(
     stub: &ObjectStub,
     path: &str,
-    body: &T,
+    json: String,
 ) -> std::result::Result<(u16, JsValue), ApiError> {
-    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
     let promise = stub.answer(path, &json).map_err(js_error)?;
     let answer: Array = JsFuture::from(promise)
         .await
