@@ -78,12 +78,13 @@ impl Fields {
         let Value::Object(map) = self.0.remove(key)? else {
             return None;
         };
-        map.into_iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Some((k, s)),
-                _ => None,
-            })
-            .collect()
+        // Inserted one by one: collecting into a map would bring a sort into the wasm.
+        let mut strings = BTreeMap::new();
+        for (k, v) in map {
+            let Value::String(s) = v else { return None };
+            strings.insert(k, s);
+        }
+        Some(strings)
     }
 
     /// A nested object, read by `read`.
