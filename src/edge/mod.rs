@@ -56,7 +56,7 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     }
     if config(&env).trap_on_request && req.header("X-Test-Trap").is_some() {
         // Test-only (see Config::trap_on_request): a wasm trap, as a panic would be.
-        core::arch::wasm32::unreachable();
+        std::process::abort();
     }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = req.header("Stripe-Version");
