@@ -178,25 +178,36 @@ impl<'a> Reader<'a> {
         self.count(',')
     }
 
+    // The lists below are read with loops: `collect` into `Option<Vec<_>>` costs the wasm
+    // an adapter of its own per element type.
+
     pub fn strings(&mut self) -> Option<Vec<String>> {
-        (0..self.items()?).map(|_| self.string()).collect()
+        let mut items = Vec::new();
+        for _ in 0..self.items()? {
+            items.push(self.string()?);
+        }
+        Some(items)
     }
 
     pub fn form(&mut self) -> Option<FormMap> {
-        (0..self.items()?)
-            .map(|_| Some((self.string()?, self.node()?)))
-            .collect()
+        let mut map = FormMap::new();
+        for _ in 0..self.items()? {
+            map.push((self.string()?, self.node()?));
+        }
+        Some(map)
     }
 
     fn node(&mut self) -> Option<FormValue> {
         Some(match self.byte()? {
             b's' => FormValue::Str(self.string()?),
             b'm' => FormValue::Map(self.form()?),
-            b'l' => FormValue::List(
-                (0..self.items()?)
-                    .map(|_| self.node())
-                    .collect::<Option<_>>()?,
-            ),
+            b'l' => {
+                let mut items = Vec::new();
+                for _ in 0..self.items()? {
+                    items.push(self.node()?);
+                }
+                FormValue::List(items)
+            }
             _ => return None,
         })
     }

@@ -379,15 +379,16 @@ impl ApiError {
                 param: opt("param")?,
                 status: status("status")?,
             },
-            "unknown_parameter" => ApiError::UnknownParameter {
-                param: text("param")?,
-                others: fields
-                    .get("others")?
-                    .as_array()?
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_owned))
-                    .collect::<Option<_>>()?,
-            },
+            "unknown_parameter" => {
+                let mut others = Vec::new();
+                for other in fields.get("others")?.as_array()? {
+                    others.push(other.as_str()?.to_owned());
+                }
+                ApiError::UnknownParameter {
+                    param: text("param")?,
+                    others,
+                }
+            }
             "missing_parameter" => ApiError::MissingParameter {
                 param: text("param")?,
             },

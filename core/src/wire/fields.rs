@@ -132,11 +132,18 @@ impl Fields {
     }
 }
 
+// Arrays are read with loops: `collect` into `Option<Vec<_>>` costs the wasm an adapter
+// of its own per element type.
+
 fn list<T>(value: Value, read: fn(Fields) -> Option<T>) -> Option<Vec<T>> {
     let Value::Array(items) = value else {
         return None;
     };
-    items.into_iter().map(|v| read(Fields::of(v)?)).collect()
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(read(Fields::of(item)?)?);
+    }
+    Some(out)
 }
 
 /// An array of strings.
@@ -144,13 +151,12 @@ pub fn strings(value: Value) -> Option<Vec<String>> {
     let Value::Array(items) = value else {
         return None;
     };
-    items
-        .into_iter()
-        .map(|v| match v {
-            Value::String(s) => Some(s),
-            _ => None,
-        })
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(s) = item else { return None };
+        out.push(s);
+    }
+    Some(out)
 }
 
 /// `Deserialize` for a type with `fn read(Fields) -> Option<Self>`: the JSON is parsed to

@@ -377,7 +377,8 @@ pub fn empty_value(name: &str) -> ApiError {
 
 /// `a[0]=x&a[1]=y` arrives as a map with integer keys; Stripe reads it as an array.
 fn indexed_map_as_list(name: &str, entries: FormMap) -> Result<Vec<(String, FormValue)>, ApiError> {
-    let mut indexed = Vec::with_capacity(entries.len());
+    let mut order = Vec::with_capacity(entries.len());
+    let mut values = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         let index: usize = key.parse().map_err(|_| {
             ApiError::invalid_with_code(
@@ -386,12 +387,25 @@ fn indexed_map_as_list(name: &str, entries: FormMap) -> Result<Vec<(String, Form
                 format!("Invalid array: {name} must be an array"),
             )
         })?;
-        indexed.push((index, value));
+        // Sorted as text: the index zero-padded to 20 digits (as wide as any usize), then
+        // the arrival position, so that equal indices (`0` and `00`) keep their order.
+        // Sorting `String`s reuses the sort the wasm has for fingerprints; a sort of
+        // `(usize, FormValue)` would add its own 3.5 KB.
+        order.push(format!("{index:020}{:010}", values.len()));
+        values.push(Some(value));
     }
-    indexed.sort_by_key(|(i, _)| *i);
-    Ok(indexed
-        .into_iter()
-        .map(|(i, v)| (format!("{name}[{i}]"), v))
+    order.sort();
+    Ok(order
+        .iter()
+        .filter_map(|key| {
+            let (index, at) = key.split_at_checked(20)?;
+            let index = index.trim_start_matches('0');
+            let value = values.get_mut(at.parse::<usize>().ok()?)?.take()?;
+            Some((
+                format!("{name}[{}]", if index.is_empty() { "0" } else { index }),
+                value,
+            ))
+        })
         .collect())
 }
 
@@ -500,6 +514,36 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(b, vec!["b[0]".to_string(), "b[1]".to_string()]);
+    }
+
+    #[test]
+    fn indexed_lists_come_in_index_order_and_equal_indices_in_arrival_order() {
+        let mut p = params("b[10]=x&b[2]=y&b[00]=z&b[0]=w&b[3]=v");
+        let Field::Set(items) = p.list("b").unwrap() else {
+            panic!("b is a list")
+        };
+        let got: Vec<(String, String)> = items
+            .into_iter()
+            .map(|(n, v)| (n, v.as_str().unwrap().to_owned()))
+            .collect();
+        let expected = [
+            ("b[0]", "z"),
+            ("b[0]", "w"),
+            ("b[2]", "y"),
+            ("b[3]", "v"),
+            ("b[10]", "x"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(got, expected);
+        let big = format!("c[{}]=x&c[1]=y", usize::MAX);
+        let Field::Set(items) = params(&big).list("c").unwrap() else {
+            panic!("c is a list")
+        };
+        let names: Vec<String> = items.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["c[1]".to_owned(), format!("c[{}]", usize::MAX)]);
     }
 
     #[test]

@@ -333,15 +333,14 @@ fn write_params(w: &mut Writer, params: &CustomerParams) {
 
 fn read_params(r: &mut Reader<'_>, call: Operation) -> Option<CustomerParams> {
     let mut params = CustomerParams::reparse(r.form()?, call)?;
-    params.references = (0..r.items()?)
-        .map(|_| {
-            Some(Reference {
-                kind: ReferenceKind::parse(r.str()?)?,
-                id: r.string()?,
-                param: r.string()?,
-            })
-        })
-        .collect::<Option<_>>()?;
+    params.references = Vec::new();
+    for _ in 0..r.items()? {
+        params.references.push(Reference {
+            kind: ReferenceKind::parse(r.str()?)?,
+            id: r.string()?,
+            param: r.string()?,
+        });
+    }
     Some(params)
 }
 
@@ -394,12 +393,14 @@ impl Message for AccountCommand {
 
     fn read(r: &mut Reader<'_>) -> Option<Self> {
         Some(match r.str()? {
-            "upsert" => AccountCommand::Upsert {
-                entry: Message::read(r)?,
-                events: (0..r.items()?)
-                    .map(|_| RawValue::from_string(r.string()?).ok())
-                    .collect::<Option<_>>()?,
-            },
+            "upsert" => {
+                let entry = Message::read(r)?;
+                let mut events = Vec::new();
+                for _ in 0..r.items()? {
+                    events.push(RawValue::from_string(r.string()?).ok()?);
+                }
+                AccountCommand::Upsert { entry, events }
+            }
             "list" => AccountCommand::List {
                 list: Message::read(r)?,
             },

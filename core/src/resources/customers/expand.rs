@@ -5,7 +5,6 @@
 //! sources); `test_clock` stays an id even when expanded (the clock is the account's).
 
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 use super::model::{Customer, CustomerRecord};
 use crate::wire::codec::{Message, Reader, Writer};
@@ -105,7 +104,8 @@ pub struct TaxLocation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CashBalance {
     pub object: &'static str,
-    pub available: Option<BTreeMap<String, i64>>,
+    /// Amounts per currency (a JSON map, as `Customer::invoice_credit_balance`).
+    pub available: Option<serde_json::Map<String, serde_json::Value>>,
     pub customer: String,
     pub livemode: bool,
     pub settings: CashBalanceSettings,
@@ -133,7 +133,7 @@ pub fn render(record: &CustomerRecord, expand: &Expand) -> Customer {
         c.cash_balance = Some(cash_balance(record));
     }
     if expand.contains("invoice_credit_balance") {
-        c.invoice_credit_balance = Some(BTreeMap::new());
+        c.invoice_credit_balance = Some(serde_json::Map::new());
     }
     if expand.contains("default_source") {
         let id = c.default_source.as_ref().and_then(|v| v.as_str());

@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 use super::expand::{CashBalance, CustomerTax};
 use crate::resources::tax_ids::model::TaxId;
@@ -39,7 +38,9 @@ pub struct Customer {
     pub discount: Option<Value>,
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoice_credit_balance: Option<BTreeMap<String, i64>>,
+    /// Amounts per currency; always empty here. A JSON map (`serde_json::Map`), whose
+    /// code the wasm has anyway, rather than a map of integers of its own.
+    pub invoice_credit_balance: Option<serde_json::Map<String, Value>>,
     pub invoice_prefix: Option<String>,
     pub invoice_settings: InvoiceSettings,
     pub livemode: bool,
