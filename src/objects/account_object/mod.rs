@@ -158,7 +158,14 @@ impl DurableObject for AccountObject {
                 worker::console_error!("pruning events: {err:?}");
             }
         }
-        if due.iter().any(|job| job == DELIVER_JOB) {
+        // The deliveries table, not the job row, says what is owed: an alarm cut short
+        // (the runtime stopped mid-round) has already taken its job, and the runtime
+        // runs that alarm again after a restart.
+        let owed_now = matches!(
+            deliveries::next_due_ms(&self.state.storage().sql()),
+            Ok(Some(at)) if at <= now_ms()
+        );
+        if owed_now || due.iter().any(|job| job == DELIVER_JOB) {
             if let Err(err) = self.deliver_due().await {
                 worker::console_error!("deliveries: {err:?}");
             }
