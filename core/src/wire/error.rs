@@ -453,7 +453,7 @@ fn unknown_parameters_message(first: &str, others: &[String]) -> String {
     } else {
         format!(
             "Received unknown parameters: {first}, {}",
-            others.join(", ")
+            crate::wire::render::join(others, ", ")
         )
     }
 }

@@ -77,7 +77,7 @@ pub fn tax_id_page(
     let url = serde_json::to_string(&format!("/v1/customers/{customer_id}/tax_ids"))?;
     Ok(format!(
         "{{\"object\":\"list\",\"url\":{url},\"has_more\":{has_more},\"data\":[{}]}}",
-        data.join(",")
+        crate::wire::render::join(&data, ",")
     ))
 }
 
