@@ -14,7 +14,7 @@ const DOC_URL_BASE: &str = "https://stripe.com/docs/error-codes/";
 /// tagged form, `{"no_such_object": {"kind": …}}` or `"missing_api_key"`, written and
 /// read by hand ([`ApiError::to_json`]): a derived deserializer of the enum cost the
 /// wasm kilobytes per variant.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     #[error("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")]
     MissingApiKey,
@@ -430,6 +430,15 @@ impl ApiError {
             },
             _ => return None,
         })
+    }
+}
+
+/// Debug (the logs' `{err:?}`) prints the error's JSON, e.g.
+/// `{"internal":{"detail":"sql: locked"}}`: the derived form would bring a Debug of
+/// every field type (and string escaping) into the wasm for log lines alone.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::wire::render::compact(&self.to_json()))
     }
 }
 
