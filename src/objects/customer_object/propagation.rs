@@ -67,10 +67,10 @@ impl Propagation<'_> {
             return Err(injected("index_upsert"));
         }
         let outbox = self.store.outbox()?;
-        let events = outbox
-            .iter()
-            .map(|(_, event)| RawValue::from_string(event.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut events = Vec::with_capacity(outbox.len());
+        for (_, event) in &outbox {
+            events.push(RawValue::from_string(event.clone())?);
+        }
         let command = AccountCommand::Upsert {
             entry: IndexEntry::of(stored, document)?,
             events,
