@@ -12,7 +12,10 @@ use api_core::wire::ids::random_bytes;
 use api_core::wire::pagination::{finish_page, index_page_json};
 use futures_util::future::{select, Either};
 use serde::Deserialize;
-use worker::{web_sys, AbortController, Delay, Fetch, Request, SqlStorage, SqlStorageValue};
+use worker::js_sys::{self, Uint8Array};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
 use super::endpoints::Target;
 use super::events_log;
@@ -328,16 +331,11 @@ async fn post(
     let request = signed_request(target, body, timestamp).map_err(|e| format!("request: {e}"))?;
     let controller = AbortController::default();
     let signal = controller.signal();
-    let fetch = Fetch::Request(request);
-    let sending = std::pin::pin!(fetch.send_with_signal(&signal));
+    let sending = std::pin::pin!(send(&request, &signal));
     let timer = std::pin::pin!(Delay::from(std::time::Duration::from_millis(timeout_ms)));
     match select(sending, timer).await {
-        Either::Left((Ok(mut response), _)) => {
-            let status = response.status_code();
-            let text = response.text().await.unwrap_or_default();
-            Ok((status, text))
-        }
-        Either::Left((Err(e), _)) => Err(format!("network error: {e}")),
+        Either::Left((Ok(answer), _)) => Ok(answer),
+        Either::Left((Err(e), _)) => Err(format!("network error: {}", worker::Error::from(e))),
         Either::Right(_) => {
             controller.abort();
             Err(format!("timed out after {timeout_ms} ms"))
@@ -345,7 +343,33 @@ async fn post(
     }
 }
 
-fn signed_request(target: &Target, body: &str, timestamp: i64) -> worker::Result<Request> {
+/// The runtime's `fetch` of `request`, and the answer's status and body (empty unless it
+/// is UTF-8), read as one buffer: worker's `Fetch` and `Response::text` read the body
+/// through a stream of chunks, code the wasm needs for nothing else.
+async fn send(
+    request: &web_sys::Request,
+    signal: &web_sys::AbortSignal,
+) -> Result<(u16, String), JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(signal));
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: web_sys::Response =
+        JsFuture::from(global.fetch_with_request_and_init(request, &init))
+            .await?
+            .dyn_into()?;
+    let status = response.status();
+    let body = match response.array_buffer() {
+        Ok(buffer) => JsFuture::from(buffer).await.ok(),
+        Err(_) => None,
+    };
+    let text = body
+        .map(|buffer| Uint8Array::new(&buffer).to_vec())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
+fn signed_request(target: &Target, body: &str, timestamp: i64) -> worker::Result<web_sys::Request> {
     let js_headers = web_sys::Headers::new().map_err(worker::Error::from)?;
     for (name, value) in headers(&target.secret, timestamp, body) {
         js_headers.set(name, &value).map_err(worker::Error::from)?;
@@ -355,7 +379,5 @@ fn signed_request(target: &Target, body: &str, timestamp: i64) -> worker::Result
     init.set_headers(&js_headers);
     init.set_body(&body.into());
     init.set_redirect(web_sys::RequestRedirect::Manual);
-    let request =
-        web_sys::Request::new_with_str_and_init(&target.url, &init).map_err(worker::Error::from)?;
-    Ok(Request::from(request))
+    web_sys::Request::new_with_str_and_init(&target.url, &init).map_err(worker::Error::from)
 }

@@ -242,7 +242,14 @@ pub fn list_page(sql: &SqlStorage, list: &ListEvents) -> Result<String, ApiError
         .and_then(|c| c.to_array())
         .map_err(storage_error)?;
     let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
-    let documents = rows.iter().map(shown).collect::<Result<Vec<_>, _>>()?;
-    let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
+    // Loops rather than `collect`: each fallible collect is an adapter in the wasm.
+    let mut documents = Vec::with_capacity(rows.len());
+    for row in &rows {
+        documents.push(shown(row)?);
+    }
+    let mut borrowed = Vec::with_capacity(documents.len());
+    for document in &documents {
+        borrowed.push(document.as_str());
+    }
     Ok(index_page_json(has_more, None, &borrowed))
 }

@@ -48,9 +48,12 @@ impl SqlObjectStore<'_> {
             .exec(query, args)
             .and_then(|c| c.to_array())
             .map_err(storage_error)?;
-        rows.into_iter()
-            .map(|r| Ok(serde_json::from_str(&r.document)?))
-            .collect()
+        // Loops rather than `collect`: each fallible collect is an adapter in the wasm.
+        let mut documents = Vec::with_capacity(rows.len());
+        for row in rows {
+            documents.push(serde_json::from_str(&row.document)?);
+        }
+        Ok(documents)
     }
 
     fn ids(&self, query: &str, arg: &str) -> Result<Vec<String>, ApiError> {
@@ -59,7 +62,11 @@ impl SqlObjectStore<'_> {
             .exec(query, vec![arg.into()])
             .and_then(|c| c.to_array())
             .map_err(storage_error)?;
-        Ok(rows.into_iter().map(|r| r.id).collect())
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            ids.push(row.id);
+        }
+        Ok(ids)
     }
 }
 
