@@ -11,7 +11,6 @@ use api_core::wire::error::ApiError;
 use api_core::wire::ids::random_bytes;
 use api_core::wire::pagination::{finish_page, index_page_json};
 use futures_util::future::{select, Either};
-use serde::Deserialize;
 use worker::js_sys::{self, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
@@ -19,7 +18,7 @@ use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
 use super::endpoints::Target;
 use super::events_log;
-use crate::objects::sql::{bind, storage_error};
+use crate::objects::sql::{bind, first, query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS deliveries (
@@ -120,30 +119,19 @@ pub fn attempts_page(
 ) -> Result<String, ApiError> {
     let at = list.cursor_seq()?;
     if let Some(seq) = at {
-        let found = sql
-            .exec(
-                "SELECT seq FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
-                vec![SqlStorageValue::Integer(seq), endpoint_id.into()],
-            )
-            .map_err(storage_error)?
-            .raw()
-            .next()
-            .is_some();
-        if !found {
+        let found = first(
+            sql,
+            "SELECT seq FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
+            vec![SqlStorageValue::Integer(seq), endpoint_id.into()],
+        )?;
+        if found.is_none() {
             return Err(list.missing_cursor());
         }
     }
-    #[derive(Deserialize)]
-    struct Attempt {
-        document: String,
-    }
-    let query = list.page_query(endpoint_id, at);
-    let rows: Vec<Attempt> = sql
-        .exec(&query.sql, bind(query.args))
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
-    let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+    let page = list.page_query(endpoint_id, at);
+    let rows = query(sql, &page.sql, bind(page.args))?;
+    let (rows, has_more) = finish_page(rows, list.limit, page.reversed);
+    let documents: Vec<&str> = rows.iter().map(|r| r.str(0)).collect();
     Ok(index_page_json(has_more, None, &documents))
 }
 
@@ -164,7 +152,7 @@ pub fn cancel_for(sql: &SqlStorage, endpoint_id: &str) -> Result<(), ApiError> {
 }
 
 /// One delivery that may be attempted now.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct Due {
     pub event_seq: i64,
     pub endpoint_id: String,
@@ -181,7 +169,8 @@ const HEAD: &str = "d.state = 'pending'
 
 /// The chain heads due at `now_ms`, oldest event first.
 pub fn due(sql: &SqlStorage, now_ms: i64) -> Result<Vec<Due>, ApiError> {
-    sql.exec(
+    let rows = query(
+        sql,
         &format!(
             "SELECT d.event_seq, d.endpoint_id, d.attempts, d.first_attempt_ms FROM deliveries d
              WHERE {HEAD} AND d.next_attempt_ms <= ? ORDER BY d.event_seq LIMIT ?"
@@ -190,25 +179,26 @@ pub fn due(sql: &SqlStorage, now_ms: i64) -> Result<Vec<Due>, ApiError> {
             SqlStorageValue::Integer(now_ms),
             SqlStorageValue::Integer(BATCH),
         ],
-    )
-    .and_then(|c| c.to_array())
-    .map_err(storage_error)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|mut r| Due {
+            event_seq: r.int(0),
+            endpoint_id: r.text(1),
+            attempts: r.int(2),
+            first_attempt_ms: r.opt_int(3),
+        })
+        .collect())
 }
 
 /// When the next chain head is due, if any is.
 pub fn next_due_ms(sql: &SqlStorage) -> Result<Option<i64>, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        due: Option<i64>,
-    }
-    let rows: Vec<Row> = sql
-        .exec(
-            &format!("SELECT min(d.next_attempt_ms) AS due FROM deliveries d WHERE {HEAD}"),
-            None,
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    Ok(rows.into_iter().next().and_then(|r| r.due))
+    let row = first(
+        sql,
+        &format!("SELECT min(d.next_attempt_ms) AS due FROM deliveries d WHERE {HEAD}"),
+        Vec::new(),
+    )?;
+    Ok(row.and_then(|r| r.opt_int(0)))
 }
 
 /// What one attempt got back: a status (or none: a network error or time-out), how
