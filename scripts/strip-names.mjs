@@ -3,8 +3,9 @@
 // 0.8.7 runs wasm-opt with `--debuginfo` to keep it, and it is a sixth of the module
 // (about 50 KB of the gzipped size); the runtime needs none of it. Without it a trap's
 // stack shows `wasm-function[N]` instead of the Rust name; a dev build
-// (`bash scripts/build.sh --dev`, or `wrangler dev`) keeps the names for debugging. Every
-// other section is copied byte for byte.
+// (`bash scripts/build.sh --dev`, or `wrangler dev`) keeps the names for debugging. The
+// `producers` and `target_features` sections (which tools built the module, with which
+// features) go too. Every other section is copied byte for byte.
 //
 //   node scripts/strip-names.mjs build/index_bg.wasm
 import fs from 'node:fs';
@@ -32,6 +33,7 @@ function leb(at) {
   }
 }
 
+const DROPPED = new Set(['name', 'producers', 'target_features']);
 const kept = [wasm.subarray(0, 8)];
 let dropped = 0;
 for (let at = 8; at < wasm.length; ) {
@@ -48,9 +50,9 @@ for (let at = 8; at < wasm.length; ) {
     const [length, text] = leb(body);
     name = wasm.subarray(text, text + length).toString('utf8');
   }
-  if (name === 'name') dropped += end - start;
+  if (DROPPED.has(name)) dropped += end - start;
   else kept.push(wasm.subarray(start, end));
   at = end;
 }
 fs.writeFileSync(file, Buffer.concat(kept));
-console.log(`[build] ${file}: name section dropped (${dropped} bytes)`);
+console.log(`[build] ${file}: name, producers and target_features sections dropped (${dropped} bytes)`);

@@ -8,8 +8,9 @@
 //! alarm()            -> take every job due now (delete its row), run it, re-arm
 //! ```
 
-use serde::Deserialize;
 use worker::{SqlStorageValue, State};
+
+use crate::objects::sql::{count, first, query};
 
 pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
     name TEXT PRIMARY KEY,
@@ -47,7 +48,7 @@ impl Scheduler<'_> {
     /// Whether `name` is recorded (due, whenever that is).
     pub fn has(&self, name: &str) -> bool {
         let sql = self.state.storage().sql();
-        crate::objects::sql::count(
+        count(
             &sql,
             "SELECT count(*) AS n FROM jobs WHERE name = ?",
             vec![name.into()],
@@ -57,19 +58,14 @@ impl Scheduler<'_> {
 
     /// Removes and returns the names of the jobs due at `now_ms`.
     pub fn take_due(&self, now_ms: i64) -> Vec<String> {
-        #[derive(Deserialize)]
-        struct Row {
-            name: String,
-        }
         let sql = self.state.storage().sql();
-        let due = sql
-            .exec(
-                "DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name",
-                vec![SqlStorageValue::Integer(now_ms)],
-            )
-            .and_then(|cursor| cursor.to_array::<Row>());
+        let due = query(
+            &sql,
+            "DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name",
+            vec![SqlStorageValue::Integer(now_ms)],
+        );
         match due {
-            Ok(rows) => rows.into_iter().map(|r| r.name).collect(),
+            Ok(rows) => rows.into_iter().map(|mut r| r.text(0)).collect(),
             Err(e) => {
                 worker::console_error!("reading due jobs: {e}");
                 Vec::new()
@@ -79,15 +75,9 @@ impl Scheduler<'_> {
 
     /// Sets the alarm for the earliest recorded job, if any.
     pub async fn rearm(&self) {
-        #[derive(Deserialize)]
-        struct Row {
-            due: Option<i64>,
-        }
         let sql = self.state.storage().sql();
-        let earliest = sql
-            .exec("SELECT min(due_at_ms) AS due FROM jobs", None)
-            .and_then(|cursor| cursor.to_array::<Row>())
-            .map(|rows| rows.into_iter().next().and_then(|r| r.due));
+        let earliest = first(&sql, "SELECT min(due_at_ms) AS due FROM jobs", Vec::new())
+            .map(|row| row.and_then(|r| r.opt_int(0)));
         match earliest {
             Ok(Some(due_at_ms)) => {
                 let delay = (due_at_ms - now_ms()).max(0);

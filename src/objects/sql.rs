@@ -1,8 +1,13 @@
-//! Small adapters between `api-core`'s SQL values and the runtime's SQLite API.
+//! Small adapters between `api-core`'s SQL values and the runtime's SQLite API. Every read
+//! goes through one non-generic reader, [`query`]: rows as arrays of values in SELECT order,
+//! since worker's `to_array::<T>()` runs serde_wasm_bindgen per derived row type (see `Row`).
 
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::SqlArg;
-use worker::SqlStorageValue;
+use worker::js_sys::Array;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::worker_sys::SqlStorage as SysSql;
+use worker::{SqlStorage, SqlStorageValue};
 
 /// A SQLite failure, as an internal error that says which statement failed.
 pub fn storage_error(e: impl std::fmt::Display) -> ApiError {
@@ -19,55 +24,121 @@ pub fn bind(args: Vec<SqlArg>) -> Vec<SqlStorageValue> {
         .collect()
 }
 
-/// The single integer a `SELECT count(*) AS n …` answers.
-pub fn count(
-    sql: &worker::SqlStorage,
-    query: &str,
-    args: Vec<SqlStorageValue>,
-) -> Result<i64, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        n: i64,
+/// One row of a result: its columns in SELECT order (the cursor's `raw()` arrays). A
+/// column that is NULL (or missing, or of another type) reads as 0 or "", or `None`
+/// through the `opt_` readers. Worker's `to_array::<T>()` with a derived `Deserialize`
+/// per row type cost the wasm serde_wasm_bindgen, monomorphised for each of a dozen row
+/// types, and every read a JS property lookup per column; this reader is one function.
+pub struct Row(Vec<SqlStorageValue>);
+
+impl Row {
+    /// The integer in column `i`; 0 if NULL.
+    pub fn int(&self, i: usize) -> i64 {
+        self.opt_int(i).unwrap_or(0)
     }
-    let found: Vec<Row> = rows(sql, query, args)?;
-    Ok(found.first().map_or(0, |r| r.n))
+
+    /// The integer in column `i`, or `None` if NULL.
+    pub fn opt_int(&self, i: usize) -> Option<i64> {
+        match self.0.get(i) {
+            Some(SqlStorageValue::Integer(n)) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The text in column `i`, borrowed; "" if NULL.
+    pub fn str(&self, i: usize) -> &str {
+        match self.0.get(i) {
+            Some(SqlStorageValue::String(s)) => s,
+            _ => "",
+        }
+    }
+
+    /// The text in column `i`, taken out of the row; "" if NULL.
+    pub fn text(&mut self, i: usize) -> String {
+        self.opt_text(i).unwrap_or_default()
+    }
+
+    /// The text in column `i`, taken out of the row, or `None` if NULL.
+    pub fn opt_text(&mut self, i: usize) -> Option<String> {
+        match self.0.get_mut(i) {
+            Some(SqlStorageValue::String(s)) => Some(std::mem::take(s)),
+            _ => None,
+        }
+    }
 }
 
-/// Runs `statement` and reads every row as a `T`.
-pub fn rows<T: serde::de::DeserializeOwned>(
-    sql: &worker::SqlStorage,
+/// Runs `statement` and reads every row. Bound to the runtime's `exec` directly rather
+/// than through worker's `SqlCursor::raw()`, whose iterator calls into JavaScript three
+/// times per row and about six times per value (and costs the wasm more): here all rows
+/// come across in one `Array.from`, and a value in one or two calls.
+pub fn query(
+    sql: &SqlStorage,
     statement: &str,
     args: Vec<SqlStorageValue>,
-) -> Result<Vec<T>, ApiError> {
-    sql.exec(statement, args)
-        .and_then(|cursor| cursor.to_array())
-        .map_err(storage_error)
+) -> Result<Vec<Row>, ApiError> {
+    let bindings = Array::new();
+    for arg in args {
+        bindings.push(&arg.into());
+    }
+    let cursor = sql
+        .as_ref()
+        .unchecked_ref::<SysSql>()
+        .exec(statement, bindings)
+        .map_err(|e| storage_error(worker::Error::from(e)))?;
+    // Every row at once (one call into JavaScript), each an array of its columns.
+    let rows = Array::from(&cursor.raw());
+    Ok(rows
+        .iter()
+        .map(|row| Row(row.unchecked_into::<Array>().iter().map(value).collect()))
+        .collect())
+}
+
+/// A column's value: SQLite answers text as strings and integers as numbers (exact: no
+/// column here holds more than 2^53), and NULL as null; no column here holds a blob.
+fn value(cell: JsValue) -> SqlStorageValue {
+    match cell.as_string() {
+        Some(text) => SqlStorageValue::String(text),
+        None => cell.as_f64().map_or(SqlStorageValue::Null, |n| {
+            SqlStorageValue::Integer(n as i64)
+        }),
+    }
+}
+
+/// Runs `statement` and reads its first row, if it answers any.
+pub fn first(
+    sql: &SqlStorage,
+    statement: &str,
+    args: Vec<SqlStorageValue>,
+) -> Result<Option<Row>, ApiError> {
+    Ok(query(sql, statement, args)?.into_iter().next())
+}
+
+/// The single integer a `SELECT count(*) …` (or any one-integer query) answers; 0 if none.
+pub fn count(
+    sql: &SqlStorage,
+    statement: &str,
+    args: Vec<SqlStorageValue>,
+) -> Result<i64, ApiError> {
+    Ok(first(sql, statement, args)?.map_or(0, |r| r.int(0)))
 }
 
 /// Where the row `id` of `table` (with `created` and `seq` columns) stands in list order;
 /// a cursor naming no such row is Stripe's `No such <kind>` on the cursor's parameter.
 pub fn position_of(
-    sql: &worker::SqlStorage,
+    sql: &SqlStorage,
     table: &str,
     kind: &str,
     id: &str,
     param: &str,
 ) -> Result<api_core::wire::pagination::Position, ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        created: i64,
-        seq: i64,
-    }
-    let found: Vec<Row> = rows(
+    first(
         sql,
         &format!("SELECT created, seq FROM {table} WHERE id = ?"),
         vec![id.into()],
-    )?;
-    found
-        .first()
-        .map(|r| api_core::wire::pagination::Position {
-            created: r.created,
-            seq: r.seq,
-        })
-        .ok_or_else(|| ApiError::missing_reference(kind, id, param))
+    )?
+    .map(|r| api_core::wire::pagination::Position {
+        created: r.int(0),
+        seq: r.int(1),
+    })
+    .ok_or_else(|| ApiError::missing_reference(kind, id, param))
 }

@@ -9,7 +9,7 @@
 //! ```
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
@@ -43,8 +43,10 @@ pub struct KeyPolicy {
     /// Sandbox mode: any well-formed `sk_test_` key opens its own account.
     sandbox: bool,
     /// Sandbox keys already seen → their derived account ids: hashing the key is the
-    /// largest part of authenticating, and a client sends the same key every time.
-    sandbox_accounts: RefCell<HashMap<String, String>>,
+    /// largest part of authenticating, and a client sends the same key every time. A
+    /// BTreeMap, whose code the wasm has for metadata (a HashMap of strings would bring
+    /// its hasher and tables: 3 KB), and as fast at this size.
+    sandbox_accounts: RefCell<BTreeMap<String, String>>,
 }
 
 impl KeyPolicy {

@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::wire::fields::Fields;
+
 /// Where Stripe documents each error code.
 const DOC_URL_BASE: &str = "https://stripe.com/docs/error-codes/";
 
@@ -14,7 +16,7 @@ const DOC_URL_BASE: &str = "https://stripe.com/docs/error-codes/";
 /// tagged form, `{"no_such_object": {"kind": …}}` or `"missing_api_key"`, written and
 /// read by hand ([`ApiError::to_json`]): a derived deserializer of the enum cost the
 /// wasm kilobytes per variant.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     #[error("You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.")]
     MissingApiKey,
@@ -354,82 +356,86 @@ impl ApiError {
     }
 
     /// Reads [`ApiError::to_json`]'s form; `None` if `v` is not an error.
-    pub fn from_json(v: &Value) -> Option<Self> {
-        match v.as_str() {
-            Some("missing_api_key") => return Some(ApiError::MissingApiKey),
-            Some("idempotency_in_progress") => return Some(ApiError::IdempotencyInProgress),
-            _ => {}
-        }
-        let (name, fields) = v.as_object()?.iter().next()?;
-        let text = |key: &str| fields.get(key)?.as_str().map(str::to_owned);
-        // An absent or null optional field is `None` (as serde reads an `Option`).
-        let opt = |key: &str| match fields.get(key) {
-            None | Some(Value::Null) => Some(None),
-            Some(v) => v.as_str().map(|s| Some(s.to_owned())),
-        };
-        let number = |key: &str| fields.get(key)?.as_u64();
-        let status = |key: &str| u16::try_from(number(key)?).ok();
-        Some(match name.as_str() {
-            "invalid_api_key" => ApiError::InvalidApiKey {
-                masked: text("masked")?,
-            },
-            "no_such_object" => ApiError::NoSuchObject {
-                kind: text("kind")?,
-                id: text("id")?,
-                param: opt("param")?,
-                status: status("status")?,
-            },
-            "unknown_parameter" => {
-                let mut others = Vec::new();
-                for other in fields.get("others")?.as_array()? {
-                    others.push(other.as_str()?.to_owned());
-                }
-                ApiError::UnknownParameter {
-                    param: text("param")?,
-                    others,
+    pub fn from_json(v: Value) -> Option<Self> {
+        let (name, fields) = match v {
+            Value::String(name) => {
+                return match name.as_str() {
+                    "missing_api_key" => Some(ApiError::MissingApiKey),
+                    "idempotency_in_progress" => Some(ApiError::IdempotencyInProgress),
+                    _ => None,
                 }
             }
+            Value::Object(tagged) => tagged.into_iter().next()?,
+            _ => return None,
+        };
+        // An absent or null optional field is `None`, as serde reads an `Option`.
+        let mut f = Fields::of(fields)?;
+        Some(match name.as_str() {
+            "invalid_api_key" => ApiError::InvalidApiKey {
+                masked: f.string("masked")?,
+            },
+            "no_such_object" => ApiError::NoSuchObject {
+                kind: f.string("kind")?,
+                id: f.string("id")?,
+                param: f.opt_string("param")?,
+                status: u16::try_from(f.int("status")?).ok()?,
+            },
+            "unknown_parameter" => ApiError::UnknownParameter {
+                param: f.string("param")?,
+                others: f.strings("others")?,
+            },
             "missing_parameter" => ApiError::MissingParameter {
-                param: text("param")?,
+                param: f.string("param")?,
             },
             "invalid_parameter" => ApiError::InvalidParameter {
-                param: text("param")?,
-                message: text("message")?,
-                code: opt("code")?,
+                param: f.string("param")?,
+                message: f.string("message")?,
+                code: f.opt_string("code")?,
             },
             "invalid_request" => ApiError::InvalidRequest {
-                message: text("message")?,
-                code: opt("code")?,
-                status: match fields.get("status") {
-                    None | Some(Value::Null) => None,
-                    Some(_) => Some(status("status")?),
+                message: f.string("message")?,
+                code: f.opt_string("code")?,
+                status: match f.opt_int("status")? {
+                    Some(status) => Some(u16::try_from(status).ok()?),
+                    None => None,
                 },
             },
             "unrecognized_url" => ApiError::UnrecognizedUrl {
-                method: text("method")?,
-                path: text("path")?,
+                method: f.string("method")?,
+                path: f.string("path")?,
             },
             "malformed_authorization" => ApiError::MalformedAuthorization {
-                header: text("header")?,
+                header: f.string("header")?,
             },
             "body_too_large" => ApiError::BodyTooLarge {
-                limit: usize::try_from(number("limit")?).ok()?,
+                limit: usize::try_from(f.int("limit")?).ok()?,
             },
-            "idempotency_mismatch" => ApiError::IdempotencyMismatch { key: text("key")? },
+            "idempotency_mismatch" => ApiError::IdempotencyMismatch {
+                key: f.string("key")?,
+            },
             "idempotency_key_invalid" => ApiError::IdempotencyKeyInvalid {
-                message: text("message")?,
+                message: f.string("message")?,
             },
             "card" => ApiError::Card {
-                code: text("code")?,
-                decline_code: opt("decline_code")?,
-                param: opt("param")?,
-                message: text("message")?,
+                code: f.string("code")?,
+                decline_code: f.opt_string("decline_code")?,
+                param: f.opt_string("param")?,
+                message: f.string("message")?,
             },
             "internal" => ApiError::Internal {
-                detail: text("detail")?,
+                detail: f.string("detail")?,
             },
             _ => return None,
         })
+    }
+}
+
+/// Debug (the logs' `{err:?}`) prints the error's JSON, e.g.
+/// `{"internal":{"detail":"sql: locked"}}`: the derived form would bring a Debug of
+/// every field type (and string escaping) into the wasm for log lines alone.
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::wire::render::compact(&self.to_json()))
     }
 }
 
@@ -441,7 +447,7 @@ impl Serialize for ApiError {
 
 impl<'de> Deserialize<'de> for ApiError {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        ApiError::from_json(&Value::deserialize(d)?)
+        ApiError::from_json(Value::deserialize(d)?)
             .ok_or_else(|| serde::de::Error::custom("not an ApiError"))
     }
 }
@@ -453,7 +459,7 @@ fn unknown_parameters_message(first: &str, others: &[String]) -> String {
     } else {
         format!(
             "Received unknown parameters: {first}, {}",
-            others.join(", ")
+            crate::wire::render::join(others, ", ")
         )
     }
 }

@@ -32,20 +32,18 @@ impl MetadataPatch {
         if entries.len() > METADATA_KEYS_MAX {
             return Err(too_many_metadata_keys(entries.len()));
         }
-        entries
-            .into_iter()
-            .map(|(key, value)| {
-                let name = metadata.name_of(&key);
-                check_metadata_key(&name, &key)?;
-                let value = match element_string(&name, value, usize::MAX) {
-                    Ok(v) => Some(check_metadata_value(&name, v)?),
-                    Err(e) if e.code() == Some("parameter_invalid_empty") => None,
-                    Err(e) => return Err(e),
-                };
-                Ok((key, value))
-            })
-            .collect::<Result<_, _>>()
-            .map(MetadataPatch::Merge)
+        let mut merge = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            let name = metadata.name_of(&key);
+            check_metadata_key(&name, &key)?;
+            let value = match element_string(&name, value, usize::MAX) {
+                Ok(v) => Some(check_metadata_value(&name, v)?),
+                Err(e) if e.code() == Some("parameter_invalid_empty") => None,
+                Err(e) => return Err(e),
+            };
+            merge.push((key, value));
+        }
+        Ok(MetadataPatch::Merge(merge))
     }
 }
 

@@ -285,7 +285,7 @@ impl Conditions {
         SqlQuery {
             sql: format!(
                 "SELECT {columns} FROM {table} WHERE {} ORDER BY created {direction}, seq {direction} LIMIT ?",
-                self.clauses.join(" AND ")
+                crate::wire::render::join(&self.clauses, " AND ")
             ),
             args: self.args,
             reversed,

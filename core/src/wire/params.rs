@@ -180,13 +180,13 @@ impl Params {
         match self.take_raw(key) {
             None => Ok(Field::Absent),
             Some(FormValue::Str(s)) if s.is_empty() => Ok(Field::Unset),
-            Some(FormValue::List(items)) => Ok(Field::Set(
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{name}[{i}]"), v))
-                    .collect(),
-            )),
+            Some(FormValue::List(items)) => {
+                let mut named = Vec::with_capacity(items.len());
+                for (i, v) in items.into_iter().enumerate() {
+                    named.push((format!("{name}[{i}]"), v));
+                }
+                Ok(Field::Set(named))
+            }
             Some(FormValue::Map(entries)) => indexed_map_as_list(&name, entries).map(Field::Set),
             Some(FormValue::Str(_)) => Err(ApiError::invalid_with_code(
                 name.clone(),
@@ -203,17 +203,18 @@ impl Params {
 
     /// Rejects whatever the handler did not take, naming every leftover parameter.
     pub fn finish(self) -> Result<(), ApiError> {
-        let mut names = self
-            .entries
-            .iter()
-            .map(|(key, value)| first_leaf_name(&self.name_of(key), value));
-        match names.next() {
-            None => Ok(()),
-            Some(param) => Err(ApiError::UnknownParameter {
-                param,
-                others: names.collect(),
-            }),
+        let mut names = Vec::new();
+        for (key, value) in &self.entries {
+            names.push(first_leaf_name(&self.name_of(key), value));
         }
+        if names.is_empty() {
+            return Ok(());
+        }
+        let param = names.remove(0);
+        Err(ApiError::UnknownParameter {
+            param,
+            others: names,
+        })
     }
 
     /// Like [`Params::object`], for an object that cannot be unset: `key=` is an error.

@@ -24,6 +24,19 @@ pub fn compact(value: &serde_json::Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// `parts` joined with `separator`: `[String]::join` would add a second copy of the
+/// join code beside the one for `[&str]`.
+pub fn join(parts: &[String], separator: &str) -> String {
+    let mut joined = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push_str(separator);
+        }
+        joined.push_str(part);
+    }
+    joined
+}
+
 impl Rendered {
     /// A 200 with `value` as its body. Written compact and indented by [`pretty`] (the
     /// same text as `to_string_pretty`): a pretty serializer of each type would double

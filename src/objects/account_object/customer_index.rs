@@ -10,10 +10,9 @@ use api_core::resources::customers::search::SearchCustomers;
 use api_core::resources::customers::view::{customer_page_body, PageEnvelope};
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQuery};
-use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, position_of, storage_error};
+use crate::objects::sql::{bind, position_of, query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customers (
@@ -119,38 +118,30 @@ pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiEr
 
 /// One page of live customers matching a search, with the token of the next page.
 pub fn search_page(sql: &SqlStorage, search: &SearchCustomers) -> Result<String, ApiError> {
-    let query = search_query(PAGE_COLUMNS, search);
-    run_page(sql, query, search.limit, &search.expand, true)
+    let page = search_query(PAGE_COLUMNS, search);
+    run_page(sql, page, search.limit, &search.expand, true)
 }
 
 /// Runs a page query and writes the response body: the customers shown with `expand`,
 /// in a list (or, `with_next_page`, a search result).
 fn run_page(
     sql: &SqlStorage,
-    query: SqlQuery,
+    page: SqlQuery,
     limit: Limit,
     expand: &Expand,
     with_next_page: bool,
 ) -> Result<String, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        seq: i64,
-        created: i64,
-        document: String,
-    }
-    let rows: Vec<Row> = sql
-        .exec(&query.sql, bind(query.args))
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    let (rows, has_more) = finish_page(rows, limit, query.reversed);
+    // Columns as in PAGE_COLUMNS: seq, created, document.
+    let rows = query(sql, &page.sql, bind(page.args))?;
+    let (rows, has_more) = finish_page(rows, limit, page.reversed);
     let next_page = match rows.last() {
         Some(last) if has_more && with_next_page => Some(encode_page(Position {
-            created: last.created,
-            seq: last.seq,
+            created: last.int(1),
+            seq: last.int(0),
         })),
         _ => None,
     };
-    let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+    let documents: Vec<&str> = rows.iter().map(|r| r.str(2)).collect();
     let envelope = if with_next_page {
         PageEnvelope::Search {
             next_page: next_page.as_deref(),

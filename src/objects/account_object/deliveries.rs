@@ -11,12 +11,14 @@ use api_core::wire::error::ApiError;
 use api_core::wire::ids::random_bytes;
 use api_core::wire::pagination::{finish_page, index_page_json};
 use futures_util::future::{select, Either};
-use serde::Deserialize;
-use worker::{web_sys, AbortController, Delay, Fetch, Request, SqlStorage, SqlStorageValue};
+use worker::js_sys::{self, Uint8Array};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
 use super::endpoints::Target;
 use super::events_log;
-use crate::objects::sql::{bind, storage_error};
+use crate::objects::sql::{bind, first, query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS deliveries (
@@ -117,30 +119,19 @@ pub fn attempts_page(
 ) -> Result<String, ApiError> {
     let at = list.cursor_seq()?;
     if let Some(seq) = at {
-        let found = sql
-            .exec(
-                "SELECT seq FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
-                vec![SqlStorageValue::Integer(seq), endpoint_id.into()],
-            )
-            .map_err(storage_error)?
-            .raw()
-            .next()
-            .is_some();
-        if !found {
+        let found = first(
+            sql,
+            "SELECT seq FROM delivery_attempts WHERE seq = ? AND endpoint_id = ?",
+            vec![SqlStorageValue::Integer(seq), endpoint_id.into()],
+        )?;
+        if found.is_none() {
             return Err(list.missing_cursor());
         }
     }
-    #[derive(Deserialize)]
-    struct Attempt {
-        document: String,
-    }
-    let query = list.page_query(endpoint_id, at);
-    let rows: Vec<Attempt> = sql
-        .exec(&query.sql, bind(query.args))
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
-    let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+    let page = list.page_query(endpoint_id, at);
+    let rows = query(sql, &page.sql, bind(page.args))?;
+    let (rows, has_more) = finish_page(rows, list.limit, page.reversed);
+    let documents: Vec<&str> = rows.iter().map(|r| r.str(0)).collect();
     Ok(index_page_json(has_more, None, &documents))
 }
 
@@ -161,7 +152,7 @@ pub fn cancel_for(sql: &SqlStorage, endpoint_id: &str) -> Result<(), ApiError> {
 }
 
 /// One delivery that may be attempted now.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct Due {
     pub event_seq: i64,
     pub endpoint_id: String,
@@ -178,7 +169,8 @@ const HEAD: &str = "d.state = 'pending'
 
 /// The chain heads due at `now_ms`, oldest event first.
 pub fn due(sql: &SqlStorage, now_ms: i64) -> Result<Vec<Due>, ApiError> {
-    sql.exec(
+    let rows = query(
+        sql,
         &format!(
             "SELECT d.event_seq, d.endpoint_id, d.attempts, d.first_attempt_ms FROM deliveries d
              WHERE {HEAD} AND d.next_attempt_ms <= ? ORDER BY d.event_seq LIMIT ?"
@@ -187,25 +179,26 @@ pub fn due(sql: &SqlStorage, now_ms: i64) -> Result<Vec<Due>, ApiError> {
             SqlStorageValue::Integer(now_ms),
             SqlStorageValue::Integer(BATCH),
         ],
-    )
-    .and_then(|c| c.to_array())
-    .map_err(storage_error)
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|mut r| Due {
+            event_seq: r.int(0),
+            endpoint_id: r.text(1),
+            attempts: r.int(2),
+            first_attempt_ms: r.opt_int(3),
+        })
+        .collect())
 }
 
 /// When the next chain head is due, if any is.
 pub fn next_due_ms(sql: &SqlStorage) -> Result<Option<i64>, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        due: Option<i64>,
-    }
-    let rows: Vec<Row> = sql
-        .exec(
-            &format!("SELECT min(d.next_attempt_ms) AS due FROM deliveries d WHERE {HEAD}"),
-            None,
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    Ok(rows.into_iter().next().and_then(|r| r.due))
+    let row = first(
+        sql,
+        &format!("SELECT min(d.next_attempt_ms) AS due FROM deliveries d WHERE {HEAD}"),
+        Vec::new(),
+    )?;
+    Ok(row.and_then(|r| r.opt_int(0)))
 }
 
 /// What one attempt got back: a status (or none: a network error or time-out), how
@@ -328,16 +321,11 @@ async fn post(
     let request = signed_request(target, body, timestamp).map_err(|e| format!("request: {e}"))?;
     let controller = AbortController::default();
     let signal = controller.signal();
-    let fetch = Fetch::Request(request);
-    let sending = std::pin::pin!(fetch.send_with_signal(&signal));
+    let sending = std::pin::pin!(send(&request, &signal));
     let timer = std::pin::pin!(Delay::from(std::time::Duration::from_millis(timeout_ms)));
     match select(sending, timer).await {
-        Either::Left((Ok(mut response), _)) => {
-            let status = response.status_code();
-            let text = response.text().await.unwrap_or_default();
-            Ok((status, text))
-        }
-        Either::Left((Err(e), _)) => Err(format!("network error: {e}")),
+        Either::Left((Ok(answer), _)) => Ok(answer),
+        Either::Left((Err(e), _)) => Err(format!("network error: {}", worker::Error::from(e))),
         Either::Right(_) => {
             controller.abort();
             Err(format!("timed out after {timeout_ms} ms"))
@@ -345,7 +333,33 @@ async fn post(
     }
 }
 
-fn signed_request(target: &Target, body: &str, timestamp: i64) -> worker::Result<Request> {
+/// The runtime's `fetch` of `request`, and the answer's status and body (empty unless it
+/// is UTF-8), read as one buffer: worker's `Fetch` and `Response::text` read the body
+/// through a stream of chunks, code the wasm needs for nothing else.
+async fn send(
+    request: &web_sys::Request,
+    signal: &web_sys::AbortSignal,
+) -> Result<(u16, String), JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(signal));
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: web_sys::Response =
+        JsFuture::from(global.fetch_with_request_and_init(request, &init))
+            .await?
+            .dyn_into()?;
+    let status = response.status();
+    let body = match response.array_buffer() {
+        Ok(buffer) => JsFuture::from(buffer).await.ok(),
+        Err(_) => None,
+    };
+    let text = body
+        .map(|buffer| Uint8Array::new(&buffer).to_vec())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default();
+    Ok((status, text))
+}
+
+fn signed_request(target: &Target, body: &str, timestamp: i64) -> worker::Result<web_sys::Request> {
     let js_headers = web_sys::Headers::new().map_err(worker::Error::from)?;
     for (name, value) in headers(&target.secret, timestamp, body) {
         js_headers.set(name, &value).map_err(worker::Error::from)?;
@@ -355,7 +369,5 @@ fn signed_request(target: &Target, body: &str, timestamp: i64) -> worker::Result
     init.set_headers(&js_headers);
     init.set_body(&body.into());
     init.set_redirect(web_sys::RequestRedirect::Manual);
-    let request =
-        web_sys::Request::new_with_str_and_init(&target.url, &init).map_err(worker::Error::from)?;
-    Ok(Request::from(request))
+    web_sys::Request::new_with_str_and_init(&target.url, &init).map_err(worker::Error::from)
 }

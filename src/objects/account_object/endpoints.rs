@@ -12,12 +12,11 @@ use api_core::resources::webhook_endpoints::model::{
 };
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::{finish_page, index_page_json, Conditions};
-use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
 use super::{deliveries, events_log};
 use crate::objects::scheduler::now_ms;
-use crate::objects::sql::{bind, count, position_of, storage_error};
+use crate::objects::sql::{bind, count, first, position_of, query, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
         seq INTEGER PRIMARY KEY,
@@ -34,11 +33,8 @@ pub struct Target {
     pub secret: String,
 }
 
-#[derive(Deserialize)]
-struct Row {
-    secret: String,
-    document: String,
-}
+/// The columns an endpoint is read from, in this order everywhere: secret (0), document (1).
+const COLUMNS: &str = "secret, document";
 
 /// Runs one endpoint command; answers the JSON the API shows.
 pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, ApiError> {
@@ -62,19 +58,16 @@ pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, Api
                 )?),
                 None => None,
             };
-            let query = Conditions::new("1 = 1").page(
-                "secret, document",
+            let page = Conditions::new("1 = 1").page(
+                COLUMNS,
                 "webhook_endpoints",
                 at,
                 cursor.is_reversed(),
                 limit,
             );
-            let rows: Vec<Row> = sql
-                .exec(&query.sql, bind(query.args))
-                .and_then(|c| c.to_array())
-                .map_err(storage_error)?;
-            let (rows, has_more) = finish_page(rows, limit, query.reversed);
-            let documents: Vec<&str> = rows.iter().map(|r| r.document.as_str()).collect();
+            let rows = query(sql, &page.sql, bind(page.args))?;
+            let (rows, has_more) = finish_page(rows, limit, page.reversed);
+            let documents: Vec<&str> = rows.iter().map(|r| r.str(1)).collect();
             Ok(index_page_json(has_more, None, &documents))
         }
         EndpointCommand::Delete { id } => {
@@ -144,34 +137,30 @@ fn save(sql: &SqlStorage, endpoint: &WebhookEndpoint) -> Result<(), ApiError> {
 
 /// The endpoint and its secret; 404 if the account has no such endpoint.
 fn load(sql: &SqlStorage, id: &str) -> Result<(WebhookEndpoint, String), ApiError> {
-    let rows: Vec<Row> = sql
-        .exec(
-            "SELECT secret, document FROM webhook_endpoints WHERE id = ?",
-            vec![id.into()],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    let row = rows
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::not_found("webhook endpoint", id))?;
-    Ok((serde_json::from_str(&row.document)?, row.secret))
+    let mut row = first(
+        sql,
+        "SELECT secret, document FROM webhook_endpoints WHERE id = ?",
+        vec![id.into()],
+    )?
+    .ok_or_else(|| ApiError::not_found("webhook endpoint", id))?;
+    Ok((serde_json::from_str(row.str(1))?, row.text(0)))
 }
 
 /// Every enabled endpoint, with what it subscribes to.
 pub fn enabled(sql: &SqlStorage) -> Result<Vec<(Target, Vec<String>)>, ApiError> {
-    let rows: Vec<Row> = sql
-        .exec("SELECT secret, document FROM webhook_endpoints", None)
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
+    let rows = query(
+        sql,
+        "SELECT secret, document FROM webhook_endpoints",
+        Vec::new(),
+    )?;
     let mut targets = Vec::new();
-    for row in rows {
-        let endpoint: WebhookEndpoint = serde_json::from_str(&row.document)?;
+    for mut row in rows {
+        let endpoint: WebhookEndpoint = serde_json::from_str(row.str(1))?;
         if endpoint.status == EndpointStatus::Enabled {
             let target = Target {
                 id: endpoint.id,
                 url: endpoint.url,
-                secret: row.secret,
+                secret: row.text(0),
             };
             targets.push((target, endpoint.enabled_events));
         }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, position_of, rows, storage_error};
+use crate::objects::sql::{bind, first, position_of, query, storage_error, Row};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS events (
@@ -68,18 +68,12 @@ pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)
     if cursor.rows_written() == 0 {
         return Ok(None);
     }
-    #[derive(Deserialize)]
-    struct Row {
-        seq: i64,
-    }
-    let rows: Vec<Row> = sql
-        .exec("SELECT seq FROM events WHERE id = ?", vec![head.id.into()])
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .map(|r| (r.seq, head.kind.to_owned())))
+    let row = first(
+        sql,
+        "SELECT seq FROM events WHERE id = ?",
+        vec![head.id.into()],
+    )?;
+    Ok(row.map(|r| (r.int(0), head.kind.to_owned())))
 }
 
 /// An event found in the log: where it sits, and its stored document.
@@ -102,22 +96,17 @@ impl Found {
 
 /// The event `id` of this account, if the log holds it.
 pub fn find(sql: &SqlStorage, id: &str) -> Result<Option<Found>, ApiError> {
-    #[derive(Deserialize)]
-    struct Row {
-        seq: i64,
-        document: String,
-    }
-    let found: Vec<Row> = rows(
+    let Some(row) = first(
         sql,
         "SELECT seq, document FROM events WHERE id = ?",
         vec![id.into()],
-    )?;
-    let Some(row) = found.into_iter().next() else {
+    )?
+    else {
         return Ok(None);
     };
-    let head: EventHead = serde_json::from_str(&row.document)?;
+    let head: EventHead = serde_json::from_str(row.str(1))?;
     Ok(Some(Found {
-        seq: row.seq,
+        seq: row.int(0),
         head: (head.kind.to_owned(), head.data.object.id.to_owned()),
     }))
 }
@@ -161,16 +150,12 @@ pub fn prune_expired(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
 pub fn enforce_cap(sql: &SqlStorage, max_kept: Option<u64>) -> Result<(), ApiError> {
     let Some(max) = max_kept else { return Ok(()) };
     let max = i64::try_from(max).unwrap_or(i64::MAX);
-    #[derive(Deserialize)]
-    struct Span {
-        span: Option<i64>,
-    }
-    let span: Vec<Span> = rows(
+    let span = first(
         sql,
         "SELECT max(seq) - min(seq) + 1 AS span FROM events",
         Vec::new(),
     )?;
-    if span.first().and_then(|s| s.span).unwrap_or(0) <= max {
+    if span.and_then(|s| s.opt_int(0)).unwrap_or(0) <= max {
         return Ok(());
     }
     let keep = vec![SqlStorageValue::Integer(max)];
@@ -187,45 +172,36 @@ pub fn enforce_cap(sql: &SqlStorage, max_kept: Option<u64>) -> Result<(), ApiErr
     Ok(())
 }
 
-#[derive(Deserialize)]
-struct EventRow {
-    pending_webhooks: i64,
-    document: String,
-}
+/// The columns an event is shown from, in this order everywhere: pending_webhooks (0),
+/// document (1) (read by [`shown`]).
+const EVENT_COLUMNS: &str = "pending_webhooks, document";
 
 /// The event as the API shows it: the stored document with its current pending count.
-fn shown(row: &EventRow) -> Result<String, ApiError> {
-    let mut event: Event = serde_json::from_str(&row.document)?;
-    event.pending_webhooks = row.pending_webhooks;
+fn shown(row: &Row) -> Result<String, ApiError> {
+    let mut event: Event = serde_json::from_str(row.str(1))?;
+    event.pending_webhooks = row.int(0);
     Ok(serde_json::to_string(&event)?)
 }
 
 /// The stored document and pending count of the event at `seq`.
 pub fn document(sql: &SqlStorage, seq: i64) -> Result<Option<(String, i64)>, ApiError> {
-    let rows: Vec<EventRow> = sql
-        .exec(
-            "SELECT pending_webhooks, document FROM events WHERE seq = ?",
-            vec![SqlStorageValue::Integer(seq)],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .map(|r| (r.document, r.pending_webhooks)))
+    let row = first(
+        sql,
+        "SELECT pending_webhooks, document FROM events WHERE seq = ?",
+        vec![SqlStorageValue::Integer(seq)],
+    )?;
+    Ok(row.map(|mut r| (r.text(1), r.int(0))))
 }
 
 /// `GET /v1/events/{id}`.
 pub fn retrieve(sql: &SqlStorage, id: &str) -> Result<String, ApiError> {
-    let rows: Vec<EventRow> = sql
-        .exec(
-            "SELECT pending_webhooks, document FROM events WHERE id = ?",
-            vec![id.into()],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    match rows.first() {
-        Some(row) => shown(row),
+    let row = first(
+        sql,
+        "SELECT pending_webhooks, document FROM events WHERE id = ?",
+        vec![id.into()],
+    )?;
+    match row {
+        Some(row) => shown(&row),
         None => Err(ApiError::not_found("event", id)),
     }
 }
@@ -236,13 +212,17 @@ pub fn list_page(sql: &SqlStorage, list: &ListEvents) -> Result<String, ApiError
         Some((id, param)) => Some(position_of(sql, "events", "event", id, param)?),
         None => None,
     };
-    let query = list.page_query("pending_webhooks, document", position);
-    let rows: Vec<EventRow> = sql
-        .exec(&query.sql, bind(query.args))
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    let (rows, has_more) = finish_page(rows, list.limit, query.reversed);
-    let documents = rows.iter().map(shown).collect::<Result<Vec<_>, _>>()?;
-    let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
+    let page = list.page_query(EVENT_COLUMNS, position);
+    let rows = query(sql, &page.sql, bind(page.args))?;
+    let (rows, has_more) = finish_page(rows, list.limit, page.reversed);
+    // Loops rather than `collect`: each fallible collect is an adapter in the wasm.
+    let mut documents = Vec::with_capacity(rows.len());
+    for row in &rows {
+        documents.push(shown(row)?);
+    }
+    let mut borrowed = Vec::with_capacity(documents.len());
+    for document in &documents {
+        borrowed.push(document.as_str());
+    }
     Ok(index_page_json(has_more, None, &borrowed))
 }

@@ -6,7 +6,7 @@ use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{decide, KeyRow, KeyState};
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{count, storage_error};
+use crate::objects::sql::{count, first, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS idempotency_keys (
         key TEXT PRIMARY KEY,
@@ -24,14 +24,18 @@ pub fn claim(
     fingerprint: &str,
     now: i64,
 ) -> Result<KeyState, ApiError> {
-    let rows: Vec<KeyRow> = sql
-        .exec(
-            "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE key = ?",
-            vec![key.into()],
-        )
-        .and_then(|c| c.to_array())
-        .map_err(storage_error)?;
-    if let Some(state) = decide(rows.into_iter().next(), key, fingerprint, now)? {
+    let row = first(
+        sql,
+        "SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE key = ?",
+        vec![key.into()],
+    )?
+    .map(|mut r| KeyRow {
+        fingerprint: r.text(0),
+        status: r.opt_int(1),
+        body: r.opt_text(2),
+        created_at: r.int(3),
+    });
+    if let Some(state) = decide(row, key, fingerprint, now)? {
         return Ok(state);
     }
     sql.exec(

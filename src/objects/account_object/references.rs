@@ -6,12 +6,11 @@
 use api_core::resources::events::model::Event;
 use api_core::resources::objects::{ObjectStore, Table};
 use api_core::wire::error::ApiError;
-use serde::Deserialize;
 use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
 use super::endpoints::Target;
-use crate::objects::sql::storage_error;
+use crate::objects::sql::{query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS coupons (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
@@ -31,35 +30,30 @@ pub struct SqlObjectStore<'a> {
     pub owed: usize,
 }
 
-#[derive(Deserialize)]
-struct Document {
-    document: String,
-}
-
-#[derive(Deserialize)]
-struct Id {
-    id: String,
-}
-
 impl SqlObjectStore<'_> {
-    fn documents(&self, query: &str, args: Vec<SqlStorageValue>) -> Result<Vec<Value>, ApiError> {
-        let rows: Vec<Document> = self
-            .sql
-            .exec(query, args)
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        rows.into_iter()
-            .map(|r| Ok(serde_json::from_str(&r.document)?))
-            .collect()
+    /// The documents (column 0) a statement answers, parsed.
+    fn documents(
+        &self,
+        statement: &str,
+        args: Vec<SqlStorageValue>,
+    ) -> Result<Vec<Value>, ApiError> {
+        let rows = query(self.sql, statement, args)?;
+        // Loops rather than `collect`: each fallible collect is an adapter in the wasm.
+        let mut documents = Vec::with_capacity(rows.len());
+        for row in &rows {
+            documents.push(serde_json::from_str(row.str(0))?);
+        }
+        Ok(documents)
     }
 
-    fn ids(&self, query: &str, arg: &str) -> Result<Vec<String>, ApiError> {
-        let rows: Vec<Id> = self
-            .sql
-            .exec(query, vec![arg.into()])
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        Ok(rows.into_iter().map(|r| r.id).collect())
+    /// The ids (column 0) a statement with one argument answers.
+    fn ids(&self, statement: &str, arg: &str) -> Result<Vec<String>, ApiError> {
+        let rows = query(self.sql, statement, vec![arg.into()])?;
+        let mut ids = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            ids.push(row.text(0));
+        }
+        Ok(ids)
     }
 }
 

@@ -9,12 +9,11 @@ use api_core::resources::customers::execute::CustomerStore;
 use api_core::resources::customers::stored::{stored_json, StoredCustomer};
 use api_core::wire::error::ApiError;
 use serde_json::value::RawValue;
-use worker::js_sys::{Function, Promise, Reflect};
-use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
+use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 use super::sql_store::SqlCustomerStore;
+use crate::edge::backend::Kv;
 use crate::edge::bindings::{
     account_stub, call_object, kv_key, platform_error, ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
 };
@@ -47,10 +46,15 @@ impl Propagation<'_> {
     /// Deletes the KV copy of a purged customer (a purge is final, so no newer version
     /// can follow it).
     async fn remove_from_kv(&self, id: &str) -> Result<(), ApiError> {
-        let kv = self.env.kv(CUSTOMERS_KV).map_err(platform_error)?;
-        kv.delete(&kv_key(self.store.namespace(), id))
+        self.kv()?
+            .delete(&kv_key(self.store.namespace(), id))
             .await
-            .map_err(|e| ApiError::internal(format!("kv: {e}")))
+            .map_err(kv_error)
+    }
+
+    fn kv(&self) -> Result<Kv, ApiError> {
+        Kv::of(self.env)
+            .ok_or_else(|| ApiError::internal(format!("platform: no KV {CUSTOMERS_KV}")))
     }
 
     /// One AccountObject call: the index row and the events, recorded together there.
@@ -63,10 +67,10 @@ impl Propagation<'_> {
             return Err(injected("index_upsert"));
         }
         let outbox = self.store.outbox()?;
-        let events = outbox
-            .iter()
-            .map(|(_, event)| RawValue::from_string(event.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut events = Vec::with_capacity(outbox.len());
+        for (_, event) in &outbox {
+            events.push(RawValue::from_string(event.clone())?);
+        }
         let command = AccountCommand::Upsert {
             entry: IndexEntry::of(stored, document)?,
             events,
@@ -82,17 +86,14 @@ impl Propagation<'_> {
     /// Writes the newest version to KV; if another commit landed while the put was in
     /// flight, writes again, so the last write is always the newest version.
     async fn copy_to_kv(&self, version: i64, id: &str, document: String) -> Result<(), ApiError> {
-        let kv = Reflect::get(self.env, &JsValue::from_str(CUSTOMERS_KV))
-            .map_err(|e| platform_error(e.into()))?;
+        let kv = self.kv()?;
         let key = kv_key(self.store.namespace(), id);
         let (mut version, mut document) = (version, document);
         if self.faults.hit("kv_put") {
             return Err(injected("kv_put"));
         }
         for _ in 0..KV_CATCH_UP_ROUNDS {
-            put_text(&kv, &key, &document)
-                .await
-                .map_err(|e| ApiError::internal(format!("kv: {}", worker::Error::from(e))))?;
+            kv.put(&key, &document).await.map_err(kv_error)?;
             match self.store.load_document()? {
                 Some((latest, record)) if latest > version => {
                     version = latest;
@@ -105,13 +106,7 @@ impl Propagation<'_> {
     }
 }
 
-/// `kv.put(key, text)` on the namespace's JavaScript object: worker's `put` serialises
-/// its (empty) options through serde_wasm_bindgen, which costs the wasm a `Value`
-/// serializer, and takes a `String` through serde too.
-async fn put_text(kv: &JsValue, key: &str, text: &str) -> Result<(), JsValue> {
-    let put: Function = Reflect::get(kv, &JsValue::from_str("put"))?.dyn_into()?;
-    let promise: Promise = put
-        .call2(kv, &JsValue::from_str(key), &JsValue::from_str(text))?
-        .dyn_into()?;
-    JsFuture::from(promise).await.map(|_| ())
+/// A failed KV call, as an internal error.
+fn kv_error(e: JsValue) -> ApiError {
+    ApiError::internal(format!("kv: {}", worker::Error::from(e)))
 }

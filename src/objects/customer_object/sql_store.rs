@@ -6,10 +6,9 @@ use api_core::resources::customers::execute::{CustomerStore, SavedResponse};
 use api_core::resources::customers::stored::StoredCustomer;
 use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
-use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::storage_error;
+use crate::objects::sql::{first, query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customer (
@@ -43,15 +42,13 @@ impl SqlCustomerStore {
 
     /// The store as its customer's first write recorded it; `None` before any write.
     pub fn recorded(sql: SqlStorage) -> Option<Self> {
-        #[derive(Deserialize)]
-        struct Row {
-            namespace: String,
-        }
-        let rows: Vec<Row> = sql
-            .exec("SELECT namespace FROM customer WHERE slot = 0", None)
-            .and_then(|c| c.to_array())
-            .ok()?;
-        let namespace = rows.into_iter().next()?.namespace;
+        let namespace = first(
+            &sql,
+            "SELECT namespace FROM customer WHERE slot = 0",
+            Vec::new(),
+        )
+        .ok()??
+        .text(0);
         Some(SqlCustomerStore { sql, namespace })
     }
 
@@ -61,17 +58,15 @@ impl SqlCustomerStore {
 
     /// The events not yet handed to the AccountObject, oldest first, with their seq.
     pub fn outbox(&self) -> Result<Vec<(i64, String)>, ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            seq: i64,
-            event: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec("SELECT seq, event FROM outbox ORDER BY seq", None)
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        Ok(rows.into_iter().map(|r| (r.seq, r.event)).collect())
+        let rows = query(
+            &self.sql,
+            "SELECT seq, event FROM outbox ORDER BY seq",
+            Vec::new(),
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| (r.int(0), r.text(1)))
+            .collect())
     }
 
     /// Drops the events up to `seq`, which the AccountObject has recorded.
@@ -88,20 +83,12 @@ impl SqlCustomerStore {
 
 impl CustomerStore for SqlCustomerStore {
     fn load_document(&self) -> Result<Option<(i64, String)>, ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            version: i64,
-            document: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT version, document FROM customer WHERE slot = 0",
-                None,
-            )
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        Ok(rows.into_iter().next().map(|r| (r.version, r.document)))
+        let row = first(
+            &self.sql,
+            "SELECT version, document FROM customer WHERE slot = 0",
+            Vec::new(),
+        )?;
+        Ok(row.map(|mut r| (r.int(0), r.text(1))))
     }
 
     fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError> {
@@ -128,24 +115,16 @@ impl CustomerStore for SqlCustomerStore {
     }
 
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError> {
-        #[derive(Deserialize)]
-        struct Row {
-            fingerprint: String,
-            status: u16,
-            body: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
-                vec![key.into()],
-            )
-            .and_then(|c| c.to_array())
-            .map_err(storage_error)?;
-        Ok(rows.into_iter().next().map(|r| SavedResponse {
-            fingerprint: r.fingerprint,
-            status: r.status,
-            body: r.body,
+        let row = first(
+            &self.sql,
+            "SELECT fingerprint, status, body FROM idempotency WHERE key = ?",
+            vec![key.into()],
+        )?;
+        let Some(mut r) = row else { return Ok(None) };
+        Ok(Some(SavedResponse {
+            fingerprint: r.text(0),
+            status: u16::try_from(r.int(1)).map_err(storage_error)?,
+            body: r.text(2),
         }))
     }
 

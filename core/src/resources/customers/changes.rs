@@ -347,18 +347,18 @@ fn parse_custom_fields(
             format!("Invalid invoice_settings[custom_fields]: must have at most {CUSTOM_FIELDS_MAX} elements"),
         ));
     }
-    items
-        .into_iter()
-        .map(|(name, value)| {
-            let mut field = element_object(&name, value)?;
-            let custom = CustomField {
-                name: required(&mut field, "name", CUSTOM_FIELD_NAME_MAX)?,
-                value: required(&mut field, "value", CUSTOM_FIELD_VALUE_MAX)?,
-            };
-            field.finish()?;
-            Ok(custom)
-        })
-        .collect()
+    // The lists here are read with loops: `collect` into a `Result` costs the wasm an
+    // adapter (and an in-place collect) per element type.
+    let mut fields = Vec::with_capacity(items.len());
+    for (name, value) in items {
+        let mut field = element_object(&name, value)?;
+        fields.push(CustomField {
+            name: required(&mut field, "name", CUSTOM_FIELD_NAME_MAX)?,
+            value: required(&mut field, "value", CUSTOM_FIELD_VALUE_MAX)?,
+        });
+        field.finish()?;
+    }
+    Ok(fields)
 }
 
 /// A string that must be present and non-empty.
@@ -380,10 +380,11 @@ fn parse_rendering_options(mut r: Params) -> Result<RenderingOptionsPatch, ApiEr
 
 fn parse_locales(p: &mut Params) -> Result<Field<Vec<String>>, ApiError> {
     p.list("preferred_locales")?.try_map(|items| {
-        items
-            .into_iter()
-            .map(|(name, value)| element_string(&name, value, LOCALE_MAX))
-            .collect()
+        let mut locales = Vec::with_capacity(items.len());
+        for (name, value) in items {
+            locales.push(element_string(&name, value, LOCALE_MAX)?);
+        }
+        Ok(locales)
     })
 }
 
@@ -440,16 +441,15 @@ fn parse_tax_id_data(p: &mut Params) -> Result<Vec<TaxIdData>, ApiError> {
             format!("Invalid tax_id_data: must have at most {TAX_ID_DATA_MAX} elements"),
         ));
     }
-    items
-        .into_iter()
-        .map(|(name, value)| {
-            let mut item = element_object(&name, value)?;
-            let kind = required(&mut item, "type", 64)?;
-            let value = required(&mut item, "value", 256)?;
-            item.finish()?;
-            TaxIdData::parse(&name, kind, value)
-        })
-        .collect()
+    let mut data = Vec::with_capacity(items.len());
+    for (name, value) in items {
+        let mut item = element_object(&name, value)?;
+        let kind = required(&mut item, "type", 64)?;
+        let value = required(&mut item, "value", 256)?;
+        item.finish()?;
+        data.push(TaxIdData::parse(&name, kind, value)?);
+    }
+    Ok(data)
 }
 
 #[cfg(test)]

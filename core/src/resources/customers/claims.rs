@@ -72,21 +72,19 @@ pub fn claim_command(
     now: i64,
     livemode: bool,
 ) -> ObjectCommand {
-    let references: Vec<Value> = references
-        .iter()
-        .map(|r| {
-            Value::Array(vec![
-                r.kind.as_str().into(),
-                r.id.as_str().into(),
-                r.param.as_str().into(),
-            ])
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(references.len());
+    for r in references {
+        rows.push(Value::Array(vec![
+            r.kind.as_str().into(),
+            r.id.as_str().into(),
+            r.param.as_str().into(),
+        ]));
+    }
     ObjectCommand::new(
         "claim",
         customer,
         object(vec![
-            ("references", Value::Array(references)),
+            ("references", Value::Array(rows)),
             ("now", now.into()),
             ("livemode", livemode.into()),
         ]),
@@ -102,16 +100,24 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         return Ok(String::new());
     }
     let references: Vec<Reference> = match &args["references"] {
-        Value::Array(items) => items
-            .iter()
-            .filter_map(|r| {
-                Some(Reference {
-                    kind: ReferenceKind::parse(r[0].as_str()?)?,
-                    id: r[1].as_str()?.to_owned(),
-                    param: r[2].as_str()?.to_owned(),
-                })
-            })
-            .collect(),
+        Value::Array(items) => {
+            let mut references = Vec::with_capacity(items.len());
+            for r in items {
+                let (Some(kind), Some(id), Some(param)) = (
+                    r[0].as_str().and_then(ReferenceKind::parse),
+                    r[1].as_str(),
+                    r[2].as_str(),
+                ) else {
+                    continue;
+                };
+                references.push(Reference {
+                    kind,
+                    id: id.to_owned(),
+                    param: param.to_owned(),
+                });
+            }
+            references
+        }
         _ => Vec::new(),
     };
     let claimed = claim(store, &id, &references, now, args["livemode"] == true)?;

@@ -286,11 +286,13 @@ impl CustomerCommand {
 
     /// The references the AccountObject must claim (all but sources, which are the customer's).
     pub fn account_references(&self) -> Vec<Reference> {
-        self.references()
-            .iter()
-            .filter(|r| is_account_reference(r))
-            .cloned()
-            .collect()
+        let mut references = Vec::new();
+        for reference in self.references() {
+            if is_account_reference(reference) {
+                references.push(reference.clone());
+            }
+        }
+        references
     }
 
     /// The claim request for this command: the customer, the time and the mode.

@@ -137,14 +137,12 @@ fn parse_types(p: &mut Params) -> Result<Option<Vec<String>>, ApiError> {
             format!("You may pass at most {MAX_TYPES} types."),
         ));
     }
-    items
-        .into_iter()
-        .map(|(name, value)| {
-            let text = element_string(&name, value, TYPE_MAX_CHARS)?;
-            check_type_name(&name, text)
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let mut names = Vec::with_capacity(items.len());
+    for (name, value) in items {
+        let text = element_string(&name, value, TYPE_MAX_CHARS)?;
+        names.push(check_type_name(&name, text)?);
+    }
+    Ok(Some(names))
 }
 
 /// Event names (and patterns) are lowercase words, digits, `_` and `.`, with `*` in patterns.

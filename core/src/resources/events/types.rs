@@ -309,17 +309,21 @@ pub fn endpoint_wants(enabled_events: &[String], event_type: &str) -> bool {
 /// first; it is left out of the list altogether (where, if anywhere, Stripe prints it is
 /// unverified). The Stripe names come first, in Stripe's order, then the seed names.
 pub fn enabled_event_error(index: usize) -> String {
-    let names: Vec<&str> = STRIPE_EVENT_TYPES
-        .iter()
-        .chain(SEED_EVENT_TYPES)
-        .copied()
-        .filter(|name| *name != WILDCARD)
-        .collect();
-    let list = match names.split_last() {
-        Some((last, [])) => (*last).to_string(),
-        Some((last, rest)) => format!("{}, or {last}", rest.join(", ")),
-        None => String::new(),
-    };
+    let mut list = String::new();
+    let mut names = STRIPE_EVENT_TYPES.iter().chain(SEED_EVENT_TYPES).peekable();
+    while let Some(name) = names.next() {
+        if *name == WILDCARD {
+            continue;
+        }
+        if !list.is_empty() {
+            list.push_str(if names.peek().is_some() {
+                ", "
+            } else {
+                ", or "
+            });
+        }
+        list.push_str(name);
+    }
     format!("Invalid enabled_events[{index}]: must be one of {list}")
 }
 

@@ -66,11 +66,11 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         _ => {
             let mut all = store.all(Table::PromotionCodes, None)?;
             all.retain(|p| matches(&args, p));
-            let all = all
-                .into_iter()
-                .map(|p| with_current_coupon(store, p))
-                .collect::<Result<_, _>>()?;
-            return Page::of(&args).list_json(URL, all, "promotion code");
+            let mut shown = Vec::with_capacity(all.len());
+            for promo in all {
+                shown.push(with_current_coupon(store, promo)?);
+            }
+            return Page::of(&args).list_json(URL, shown, "promotion code");
         }
     };
     Ok(serde_json::to_string(&body)?)

@@ -62,7 +62,7 @@ fn check_host(url: &str, req: &ApiRequest) -> Result<(), ApiError> {
         "url",
         format!(
             "Invalid URL: {url}: webhook endpoints of this deployment may only send to these hosts: {}.",
-            req.webhook_host_allowlist.join(", ")
+            crate::wire::render::join(&req.webhook_host_allowlist, ", ")
         ),
     ))
 }

@@ -122,10 +122,10 @@ fn parse_events(p: &mut Params) -> Result<Option<Vec<String>>, ApiError> {
         Ok(_) => return Ok(None),
         Err(_) => return Err(ApiError::invalid("enabled_events", "Invalid array")),
     };
-    let names = items
-        .into_iter()
-        .map(|(name, value)| element_string(&name, value, EVENT_NAME_MAX))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut names = Vec::with_capacity(items.len());
+    for (name, value) in items {
+        names.push(element_string(&name, value, EVENT_NAME_MAX)?);
+    }
     validate_enabled_events(&names)?;
     Ok(Some(names))
 }

@@ -22,14 +22,16 @@ pub fn search_query(columns: &str, search: &SearchCustomers) -> SqlQuery {
         Join::And => " AND ",
         Join::Or => " OR ",
     };
-    let matched: Vec<String> = search
-        .query
-        .clauses
-        .iter()
-        .map(|clause| clause_sql(clause, &mut args))
-        .collect();
+    let mut matched = String::from("(");
+    for (i, clause) in search.query.clauses.iter().enumerate() {
+        if i > 0 {
+            matched.push_str(joiner);
+        }
+        matched.push_str(&clause_sql(clause, &mut args));
+    }
+    matched.push(')');
     let mut conditions = Conditions::new("deleted = 0");
-    conditions.and(format!("({})", matched.join(joiner)), args);
+    conditions.and(matched, args);
     conditions.page(columns, "customers", search.after, false, search.limit)
 }
 
