@@ -16,14 +16,11 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { workerOptions } from '../tests/support/worker.mjs';
+import { cliFlags, customerForm, floorWorker } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const { flag, has } = cliFlags();
 const builds = flag('--builds', 'build').split(',');
 const workloads = flag('--workloads', 'retrieve,list,list_email').split(',');
 const concurrency = flag('--c', '1,32').split(',').map(Number);
@@ -38,21 +35,10 @@ const workers = builds.map((dir, i) => ({
   ...template,
   name: `ours-${i}`,
   scriptPath: path.resolve(root, dir, 'index.js'),
-  bindings: { ...template.bindings, ...(args.includes('--edge') ? { READ_CONSISTENCY: 'edge' } : {}) },
+  bindings: { ...template.bindings, ...(has('--edge') ? { READ_CONSISTENCY: 'edge' } : {}) },
   unsafeDirectSockets: [{ host, port: 0 }],
 }));
-workers.push({
-  name: 'floor',
-  modules: true,
-  scriptPath: path.join(here, 'floor-worker.mjs'),
-  compatibilityDate: template.compatibilityDate,
-  kvNamespaces: ['FLOOR_KV'],
-  durableObjects: {
-    FLOOR_CUSTOMER: { className: 'FloorCustomer', useSQLite: true },
-    FLOOR_ACCOUNT: { className: 'FloorAccount', useSQLite: true },
-  },
-  unsafeDirectSockets: [{ host, port: 0 }],
-});
+workers.push(floorWorker(template.compatibilityDate, { unsafeDirectSockets: [{ host, port: 0 }] }));
 const mf = new Miniflare({ ...base, workers });
 await mf.ready;
 const work = path.join(here, 'work', 'ab');
@@ -65,17 +51,6 @@ for (const w of workers) {
   systems.push({ name: w.name === 'floor' ? 'floor' : builds[workers.indexOf(w)], url, worker: w.name });
 }
 
-const form = (i) =>
-  new URLSearchParams({
-    name: `Customer ${i}`,
-    email: `user${i}@example.com`,
-    'metadata[ref]': `r${i}`,
-    'metadata[tier]': `t${i % 10}`,
-    'address[line1]': `${i} Main Street`,
-    'address[city]': 'Springfield',
-    'address[postal_code]': String(i).padStart(5, '0'),
-    'address[country]': 'US',
-  });
 for (const s of systems) {
   let ids = [];
   if (s.name === 'floor') {
@@ -88,7 +63,7 @@ for (const s of systems) {
       const batch = [];
       for (let j = i; j < Math.min(SEED, i + 16); j++) {
         batch.push(
-          fetch(`${s.url}/v1/customers`, { method: 'POST', headers: { Authorization: `Bearer ${s.key}` }, body: form(j) }).then(
+          fetch(`${s.url}/v1/customers`, { method: 'POST', headers: { Authorization: `Bearer ${s.key}` }, body: customerForm(j) }).then(
             async (r) => {
               if (r.status !== 200) throw new Error(`${s.name} seed: ${r.status} ${await r.text()}`);
               return (await r.json()).id;

@@ -18,15 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import WebSocket from 'ws';
 import { workerOptions } from '../tests/support/worker.mjs';
+import { cliFlags, customerForm, floorWorker } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const workload = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1]?.startsWith('--') !== true) || 'retrieve';
+const { flag, positional } = cliFlags();
+const workload = positional() || 'retrieve';
 const buildDir = path.resolve(root, flag('--build', 'build'));
 const N = Number(flag('--n', 3000));
 const CONCURRENCY = Number(flag('--c', 1));
@@ -39,19 +36,12 @@ const ours = options.workers[0];
 ours.scriptPath = path.join(buildDir, 'index.js');
 ours.unsafeInspectorProxy = true;
 ours.unsafeDirectSockets = [{ host: '127.0.0.1', port: 0 }];
-options.workers.push({
-  name: 'floor',
-  modules: true,
-  scriptPath: path.join(here, 'floor-worker.mjs'),
-  compatibilityDate: ours.compatibilityDate,
-  kvNamespaces: ['FLOOR_KV'],
-  durableObjects: {
-    FLOOR_CUSTOMER: { className: 'FloorCustomer', useSQLite: true },
-    FLOOR_ACCOUNT: { className: 'FloorAccount', useSQLite: true },
-  },
-  unsafeInspectorProxy: true,
-  unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
-});
+options.workers.push(
+  floorWorker(ours.compatibilityDate, {
+    unsafeInspectorProxy: true,
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+  }),
+);
 const mf = new Miniflare(options);
 await mf.ready;
 const base = (await mf.unsafeGetDirectURL(target === 'floor' ? 'floor' : ours.name)).toString().replace(/\/$/, '');
@@ -78,18 +68,6 @@ function request(method, url, body) {
   });
 }
 
-const customer = (i) =>
-  new URLSearchParams({
-    name: `Customer ${i}`,
-    email: `user${i}@example.com`,
-    'metadata[ref]': `r${i}`,
-    'metadata[tier]': `t${i % 10}`,
-    'address[line1]': `${i} Main Street`,
-    'address[city]': 'Springfield',
-    'address[postal_code]': String(i).padStart(5, '0'),
-    'address[country]': 'US',
-  }).toString();
-
 // Seed: 50 customers, through the API (ours) or the floor's bulk route.
 let ids = [];
 if (target === 'floor') {
@@ -97,7 +75,7 @@ if (target === 'floor') {
   ids = JSON.parse(seeded.text).ids;
 } else {
   for (let i = 0; i < 50; i++) {
-    const created = await request('POST', `${base}/v1/customers`, customer(i));
+    const created = await request('POST', `${base}/v1/customers`, customerForm(i).toString());
     if (created.status !== 200) throw new Error(`seed: ${created.status} ${created.text}`);
     ids.push(JSON.parse(created.text).id);
   }
@@ -107,7 +85,7 @@ const next = {
   retrieve: () => request('GET', `${base}/v1/customers/${ids[counter++ % ids.length]}`),
   list: () => request('GET', `${base}/v1/customers?limit=10`),
   list_email: () => request('GET', `${base}/v1/customers?limit=10&email=user${counter++ % 50}@example.com`),
-  create: () => request('POST', `${base}/v1/customers`, customer(counter++)),
+  create: () => request('POST', `${base}/v1/customers`, customerForm(counter++).toString()),
   update: () => request('POST', `${base}/v1/customers/${ids[counter++ % ids.length]}`, `metadata[tier]=t${counter}`),
 }[workload];
 if (!next) throw new Error(`unknown workload ${workload}`);

@@ -29,6 +29,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { customerForm } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
@@ -254,19 +255,7 @@ async function firstSuccess(url, key, t0, limitMs = 120000) {
 
 const newKey = (label) => `sk_test_bench${label}${randomBytes(8).toString('hex')}`;
 
-// Keep in step with customer_params() in localstripe_seed.py.
-function seedParams(i) {
-  return new URLSearchParams({
-    name: `Customer ${i}`,
-    email: `user${i}@example.com`,
-    'metadata[ref]': `r${i}`,
-    'metadata[tier]': `t${i % 10}`,
-    'address[line1]': `${i} Main Street`,
-    'address[city]': 'Springfield',
-    'address[postal_code]': String(i % 100000).padStart(5, '0'),
-    'address[country]': 'US',
-  }).toString();
-}
+const seedParams = (i) => customerForm(i).toString();
 
 // ---------------------------------------------------------------- our worker (Miniflare)
 async function startMiniflare(persist) {
@@ -341,12 +330,29 @@ class LocalstripeSeeder {
   }
 }
 
-class Localstripe {
-  constructor(dir) {
-    this.dir = dir;
-    this.storeFile = path.join(dir, 'live.pickle');
+/** A peer server in a child process of its own: its peak memory, and a hard stop. */
+class PeerProcess {
+  constructor() {
     this.peakKb = 0;
     this.child = null;
+  }
+  sampleMemory() {
+    if (this.child?.exitCode === null) this.peakKb = Math.max(this.peakKb, statusKb(this.child.pid, 'VmHWM'));
+  }
+  async stop() {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.sampleMemory();
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+class Localstripe extends PeerProcess {
+  constructor(dir) {
+    super();
+    this.dir = dir;
+    this.storeFile = path.join(dir, 'live.pickle');
     this.snapshot = null;
   }
   async start(snapshotSize) {
@@ -367,16 +373,6 @@ class Localstripe {
     this.stored = snapshotSize;
     return coldMs;
   }
-  sampleMemory() {
-    if (this.child?.exitCode === null) this.peakKb = Math.max(this.peakKb, statusKb(this.child.pid, 'VmHWM'));
-  }
-  async stop() {
-    if (!this.child || this.child.exitCode !== null) return;
-    this.sampleMemory();
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 // ---------------------------------------------------------------- stripe-stateful-mock
@@ -388,12 +384,8 @@ function mockVersion() {
   }
 }
 
-class StatefulMock {
+class StatefulMock extends PeerProcess {
   // One Node process holding everything in memory; a restart empties it.
-  constructor() {
-    this.peakKb = 0;
-    this.child = null;
-  }
   async start() {
     await this.stop();
     this.port = await freePort();
@@ -402,16 +394,6 @@ class StatefulMock {
     const t0 = performance.now();
     this.child = track(spawn(process.execPath, [path.join(BENCH, 'stateful_mock_serve.mjs'), String(this.port)], { stdio: ['ignore', out, out] }));
     return firstSuccess(`${this.url}/v1/customers?limit=1`, 'sk_test_mock', t0, 60000);
-  }
-  sampleMemory() {
-    if (this.child?.exitCode === null) this.peakKb = Math.max(this.peakKb, statusKb(this.child.pid, 'VmHWM'));
-  }
-  async stop() {
-    if (!this.child || this.child.exitCode !== null) return;
-    this.sampleMemory();
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await exited;
   }
 }
 

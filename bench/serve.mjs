@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { workerOptions } from '../tests/support/worker.mjs';
+import { floorWorker } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { persist, ports } = JSON.parse(process.env.BENCH_SERVE);
@@ -39,18 +40,7 @@ const ceiling = {
   compatibilityDate: ours.compatibilityDate,
   unsafeDirectSockets: [{ host, port: ports.ceiling }],
 };
-const floor = {
-  name: 'floor',
-  modules: true,
-  scriptPath: path.join(here, 'floor-worker.mjs'),
-  compatibilityDate: ours.compatibilityDate,
-  kvNamespaces: ['FLOOR_KV'],
-  durableObjects: {
-    FLOOR_CUSTOMER: { className: 'FloorCustomer', useSQLite: true },
-    FLOOR_ACCOUNT: { className: 'FloorAccount', useSQLite: true },
-  },
-  unsafeDirectSockets: [{ host, port: ports.floor }],
-};
+const floor = floorWorker(ours.compatibilityDate, { unsafeDirectSockets: [{ host, port: ports.floor }] });
 options.workers = [ours, edge, ceiling, floor];
 
 const mf = new Miniflare(options);

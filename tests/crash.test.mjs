@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newKey, request } from './support/worker.mjs';
-import { sleep } from './support/receiver.mjs';
+import { eventually, sleep } from './support/receiver.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dirs = [];
@@ -71,16 +71,6 @@ function kill(child) {
 
 async function waitExit(child) {
   for (let i = 0; i < 50 && child.exitCode === null && child.signalCode === null; i++) await sleep(100);
-}
-
-/** Polls `check` until true, for at most `ms`. */
-async function eventually(check, ms, what) {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) assert.fail(`did not converge within ${ms} ms: ${what}`);
-    await sleep(250);
-  }
 }
 
 async function listAll(url, key) {

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { startWorker, stripeClient, newKey, request } from './support/worker.mjs';
-import { startReceiver, sleep } from './support/receiver.mjs';
+import { eventually, startReceiver, sleep } from './support/receiver.mjs';
 
 /** Faults injected by this file, counted for the README's Reliability section. */
 export const injected = { index_upsert: 0, kv_put: 0, webhook_send: 0 };
@@ -27,16 +27,6 @@ after(async () => {
   await Promise.all([index.close(), kv.close(), hooks.close()]);
   console.log(`# faults injected: ${JSON.stringify(injected)}`);
 });
-
-/** Polls `check` until it returns true, for at most `ms`. */
-async function eventually(check, ms, what) {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) assert.fail(`did not converge within ${ms} ms: ${what}`);
-    await sleep(250);
-  }
-}
 
 test('a failing index copy leaves list, search and events behind, then they catch up', async () => {
   const stripe = stripeClient(index.url);

@@ -70,3 +70,13 @@ export async function freePort() {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true, for at most `ms`; fails the test naming `what`. */
+export async function eventually(check, ms, what) {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`did not converge within ${ms} ms: ${what}`);
+    await sleep(250);
+  }
+}

@@ -172,14 +172,7 @@ fn check_tax_location(record: &CustomerRecord) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::changes::Operation;
-    use crate::wire::form::decode_form;
-    use crate::wire::params::Params;
-
-    fn params(call: Operation, body: &str) -> CustomerParams {
-        let mut p = Params::new(decode_form(body.as_bytes()).unwrap());
-        CustomerParams::parse(&mut p, call).unwrap()
-    }
+    use crate::resources::customers::changes::{test_params as params, Operation};
 
     fn created(body: &str) -> CustomerRecord {
         let new = NewCustomer {

@@ -452,6 +452,17 @@ fn parse_tax_id_data(p: &mut Params) -> Result<Vec<TaxIdData>, ApiError> {
     Ok(data)
 }
 
+/// Test support: `body` (form-encoded) parsed as the parameters of `call`.
+#[cfg(test)]
+pub(crate) fn test_params(call: Operation, body: &str) -> CustomerParams {
+    use crate::wire::form::decode_form;
+    CustomerParams::parse(
+        &mut Params::new(decode_form(body.as_bytes()).unwrap()),
+        call,
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -491,17 +491,10 @@ impl IndexEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::customers::changes::test_params as params;
     use crate::resources::objects::ObjectCommand;
     use crate::wire::form::decode_form;
     use crate::wire::params::Params;
-
-    fn params(call: Operation, body: &str) -> CustomerParams {
-        CustomerParams::parse(
-            &mut Params::new(decode_form(body.as_bytes()).unwrap()),
-            call,
-        )
-        .unwrap()
-    }
 
     fn claim() -> Option<IdempotencyClaim> {
         Some(IdempotencyClaim {

@@ -622,18 +622,8 @@ impl CustomerStore for MemoryStore {
 mod tests {
     use super::*;
     use crate::resources::customers::apply::NewCustomer;
-    use crate::resources::customers::changes::{CustomerParams, Operation};
+    use crate::resources::customers::changes::{test_params as params, Operation};
     use crate::resources::events::model::EventRequest;
-    use crate::wire::form::decode_form;
-    use crate::wire::params::Params;
-
-    fn params(call: Operation, body: &str) -> CustomerParams {
-        CustomerParams::parse(
-            &mut Params::new(decode_form(body.as_bytes()).unwrap()),
-            call,
-        )
-        .unwrap()
-    }
 
     fn create(body: &str, idempotency: Option<IdempotencyClaim>) -> CustomerCommand {
         CustomerCommand::Create {
