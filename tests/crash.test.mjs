@@ -7,6 +7,8 @@
 // 2. A restart between a commit and its copies: the copies fail (FAULTS), the server dies,
 //    and after the restart the `propagate` job recorded with the commit brings list,
 //    search and events up to date with no request.
+// 3. The same for the KV copy, which a write no longer waits for: every KV put fails, the
+//    server dies, and after the restart the KV copies reach the newest version.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -48,10 +50,10 @@ function startChild(persist, vars = {}) {
     const timer = setTimeout(() => reject(new Error(`the child did not start: ${out}`)), 30_000);
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      const m = out.match(/READY (\S+)/);
+      const m = out.match(/READY (\S+) (\S+)/);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        resolve({ child, url: m[1], peek: m[2] });
       }
     });
     child.stderr.on('data', (chunk) => {
@@ -195,5 +197,34 @@ test('a restart between a commit and its copies: the propagate job brings list, 
   assert.equal(found.json.data.length, 5);
   const events = await request(server.url, key, 'GET', '/v1/events?type=customer.created');
   assert.equal(events.json.data.length, 5, 'the outbox delivered each event once');
+  kill(server.child);
+});
+
+test('a restart before the KV copies: the propagate job brings each KV copy to the newest version', { timeout: 120_000 }, async () => {
+  const persist = tempDir();
+  let server = await startChild(persist, { FAULTS: 'kv_put' });
+  const key = newKey();
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const created = await request(server.url, key, 'POST', '/v1/customers', `name=k${i}`);
+    assert.equal(created.status, 200, created.text);
+    const updated = await request(server.url, key, 'POST', `/v1/customers/${created.json.id}`, `name=k${i}-2`);
+    assert.equal(updated.status, 200, 'a write answers without waiting for its KV copy');
+    ids.push(created.json.id);
+  }
+  const kvCopy = async (srv, id) => {
+    const r = await fetch(`${srv.peek}/kv/${id}`);
+    return r.status === 200 ? JSON.parse(await r.text()) : null;
+  };
+  for (const id of ids) assert.equal(await kvCopy(server, id), null, 'every KV put failed before the crash');
+  kill(server.child);
+  counts.crashes++;
+  await waitExit(server.child);
+
+  server = await startChild(persist);
+  for (const id of ids) {
+    await eventually(async () => (await kvCopy(server, id))?.version === 2, 60_000, `KV copy of ${id}`);
+    assert.match((await kvCopy(server, id)).record.customer.name, /^k\d-2$/);
+  }
   kill(server.child);
 });

@@ -7,8 +7,15 @@
 //! cancel(name)       -> delete jobs[name]; an alarm with no job due does nothing
 //! alarm()            -> take every job due now (delete its row), run it, re-arm
 //! ```
+//!
+//! Setting the alarm is a storage write of its own, so an instance remembers the alarm
+//! it set ([`Armed`]) and sets none when that one fires no later than the new job: the
+//! alarm then fires first, finds the job not yet due, and re-arms for it.
 
-use worker::{SqlStorageValue, State};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use worker::{SqlStorageValue, State, Storage};
 
 use crate::objects::sql::{count, first, query};
 
@@ -16,16 +23,34 @@ pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
     name TEXT PRIMARY KEY,
     due_at_ms INTEGER NOT NULL)";
 
+/// When the alarm this object instance set will fire (unix ms), until it fires. A new
+/// instance knows of none, so its first job sets the alarm.
+#[derive(Clone, Debug, Default)]
+pub struct Armed(Rc<Cell<Option<i64>>>);
+
 /// The object's job table and alarm.
-pub struct Scheduler<'a> {
-    pub state: &'a State,
+pub struct Scheduler {
+    storage: Storage,
+    armed: Armed,
 }
 
-impl Scheduler<'_> {
+impl Scheduler {
+    pub fn of(state: &State, armed: &Armed) -> Self {
+        Scheduler {
+            storage: state.storage(),
+            armed: armed.clone(),
+        }
+    }
+
+    /// Called when the alarm fires: no alarm is set any more.
+    pub fn fired(&self) {
+        self.armed.0.set(None);
+    }
+
     /// Records that `name` is due at `due_at_ms` (unix ms), keeping an earlier time if
     /// one is already recorded, and sets the alarm for the earliest job.
     pub async fn schedule(&self, name: &str, due_at_ms: i64) {
-        let recorded = self.state.storage().sql().exec(
+        let recorded = self.storage.sql().exec(
             "INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
              ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)",
             vec![name.into(), SqlStorageValue::Integer(due_at_ms)],
@@ -33,13 +58,16 @@ impl Scheduler<'_> {
         if let Err(e) = recorded {
             worker::console_error!("scheduling {name}: {e}");
         }
+        if self.armed.0.get().is_some_and(|at| at <= due_at_ms) {
+            return;
+        }
         self.rearm().await;
     }
 
     /// Forgets a job that is no longer owed. The alarm stays set: if it fires with
     /// nothing due it only re-arms for the next job.
     pub fn cancel(&self, name: &str) {
-        let sql = self.state.storage().sql();
+        let sql = self.storage.sql();
         if let Err(e) = sql.exec("DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
             worker::console_error!("cancelling {name}: {e}");
         }
@@ -47,7 +75,7 @@ impl Scheduler<'_> {
 
     /// Whether `name` is recorded (due, whenever that is).
     pub fn has(&self, name: &str) -> bool {
-        let sql = self.state.storage().sql();
+        let sql = self.storage.sql();
         count(
             &sql,
             "SELECT count(*) AS n FROM jobs WHERE name = ?",
@@ -58,7 +86,7 @@ impl Scheduler<'_> {
 
     /// Removes and returns the names of the jobs due at `now_ms`.
     pub fn take_due(&self, now_ms: i64) -> Vec<String> {
-        let sql = self.state.storage().sql();
+        let sql = self.storage.sql();
         let due = query(
             &sql,
             "DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name",
@@ -75,14 +103,16 @@ impl Scheduler<'_> {
 
     /// Sets the alarm for the earliest recorded job, if any.
     pub async fn rearm(&self) {
-        let sql = self.state.storage().sql();
+        let sql = self.storage.sql();
         let earliest = first(&sql, "SELECT min(due_at_ms) AS due FROM jobs", Vec::new())
             .map(|row| row.and_then(|r| r.opt_int(0)));
         match earliest {
             Ok(Some(due_at_ms)) => {
-                let delay = (due_at_ms - now_ms()).max(0);
-                if let Err(e) = self.state.storage().set_alarm(delay).await {
-                    worker::console_error!("setting the alarm: {e}");
+                let now = now_ms();
+                let delay = (due_at_ms - now).max(0);
+                match self.storage.set_alarm(delay).await {
+                    Ok(()) => self.armed.0.set(Some(now + delay)),
+                    Err(e) => worker::console_error!("setting the alarm: {e}"),
                 }
             }
             Ok(None) => {}

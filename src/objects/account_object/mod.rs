@@ -32,7 +32,7 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlS
 
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
 use crate::objects::faults::Faults;
-use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
+use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, Answer};
 use deliveries::DeliveryPolicy;
 use endpoints::Target;
@@ -62,6 +62,8 @@ pub struct AccountObject {
     /// How long idempotency keys are kept: 24 hours; a sandbox test may shorten it
     /// (`IDEMPOTENCY_KEY_RETENTION_SECONDS`) to see the prune job run.
     key_retention_seconds: i64,
+    /// When the alarm this instance set will fire (see `Scheduler`).
+    armed: Armed,
 }
 
 #[wasm_bindgen(
@@ -129,6 +131,7 @@ impl DurableObject for AccountObject {
             max_events: sandbox_cap(sandbox, var("SANDBOX_MAX_EVENTS"), SANDBOX_MAX_EVENTS),
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
+            armed: Armed::default(),
         }
     }
 
@@ -142,7 +145,8 @@ impl DurableObject for AccountObject {
     /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
     /// expired events, then re-arms.
     async fn alarm(&self) -> Result<Response> {
-        let scheduler = Scheduler { state: &self.state };
+        let scheduler = self.scheduler();
+        scheduler.fired();
         let due = scheduler.take_due(now_ms());
         if due.iter().any(|job| job == PRUNE_KEYS_JOB) {
             let sql = self.state.storage().sql();
@@ -207,9 +211,7 @@ impl AccountObject {
                     let resend = matches!(command, EndpointCommand::Resend { .. });
                     let answer = endpoint_command(&sql, command);
                     if resend && answer.is_ok() {
-                        Scheduler { state: &self.state }
-                            .schedule(DELIVER_JOB, now_ms())
-                            .await;
+                        self.scheduler().schedule(DELIVER_JOB, now_ms()).await;
                     }
                     answer
                 }
@@ -248,7 +250,7 @@ impl AccountObject {
                         )));
                     }
                 }
-                let scheduler = Scheduler { state: &self.state };
+                let scheduler = self.scheduler();
                 if key.is_some() && state == KeyState::New && !scheduler.has(PRUNE_KEYS_JOB) {
                     let due = now.saturating_add(self.key_retention_seconds);
                     scheduler.schedule(PRUNE_KEYS_JOB, due * 1000).await;
@@ -264,10 +266,14 @@ impl AccountObject {
         Ok(state.to_text())
     }
 
+    fn scheduler(&self) -> Scheduler {
+        Scheduler::of(&self.state, &self.armed)
+    }
+
     /// After events were recorded: the deliveries owed are due now, and the hourly
     /// prune of expired events is scheduled if it is not already.
     async fn after_events(&self, owed: usize) {
-        let scheduler = Scheduler { state: &self.state };
+        let scheduler = self.scheduler();
         if owed > 0 {
             scheduler.schedule(DELIVER_JOB, now_ms()).await;
         }

@@ -2,11 +2,16 @@
 //! that customer. It runs `api-core`'s `execute` over its SQLite store with no await
 //! between read and write (the change and its events commit together, and so does the
 //! `propagate` job that owes their copies), then propagates them (`propagation`).
-//! Its alarm runs two jobs: `propagate` (copies that failed, again) and `purge` (a
-//! deleted customer's personal data, once the retention window has passed).
+//! A write answers once the account's index has it; the KV copy follows off the
+//! response's path. Its alarm runs two jobs: `propagate` (copies still owed: failed,
+//! or cut short by a restart) and `purge` (a deleted customer's personal data, once
+//! the retention window has passed).
 
 mod propagation;
 mod sql_store;
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use api_core::config::deleted_retention_seconds;
 use api_core::resources::customers::claims::Claimed;
@@ -15,6 +20,7 @@ use api_core::resources::customers::events::Origin;
 use api_core::resources::customers::execute::{
     execute, needs_reference_check, CustomerStore, PurgeJob,
 };
+use api_core::resources::customers::stored::StoredCustomer;
 use api_core::resources::events::model::EventRequest;
 use api_core::resources::objects::{object, ObjectCommand};
 use api_core::wire::error::ApiError;
@@ -24,9 +30,9 @@ use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlS
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::edge::now_seconds;
 use crate::objects::faults::Faults;
-use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
+use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, Answer};
-use propagation::Propagation;
+use propagation::{Copied, KvCopy, Propagation};
 use sql_store::{SqlCustomerStore, SCHEMA};
 
 /// The job that copies the current version to the index and KV again.
@@ -43,7 +49,12 @@ pub struct CustomerObject {
     sql: SqlStorage,
     env: Env,
     /// Test-only injected failures (`FAULTS`) of the index and KV copies.
-    faults: Faults,
+    faults: Rc<Faults>,
+    /// What the index and KV are known to hold (this instance's knowledge; see
+    /// `propagation`).
+    copied: Rc<Cell<Copied>>,
+    /// When the alarm this instance set will fire (see `Scheduler`).
+    armed: Armed,
 }
 
 #[wasm_bindgen(
@@ -69,12 +80,14 @@ impl DurableObject for CustomerObject {
         let sql = state.storage().sql();
         create_schema(&sql, SCHEMA, "customer");
         create_schema(&sql, &[JOBS_SCHEMA], "customer");
-        let faults = Faults::from_env(&env);
+        let faults = Rc::new(Faults::from_env(&env));
         CustomerObject {
             state,
             sql,
             env,
             faults,
+            copied: Rc::default(),
+            armed: Armed::default(),
         }
     }
 
@@ -85,7 +98,8 @@ impl DurableObject for CustomerObject {
     }
     /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
     async fn alarm(&self) -> Result<Response> {
-        let scheduler = Scheduler { state: &self.state };
+        let scheduler = self.scheduler();
+        scheduler.fired();
         for job in scheduler.take_due(now_ms()) {
             match job.as_str() {
                 PROPAGATE_JOB => self.propagate_current().await,
@@ -129,6 +143,9 @@ impl CustomerObject {
         // keeps every other request out until this block is done.
         let mut store = store;
         let reply = execute(&mut store, command, &origin);
+        if let Some(stored) = &reply.committed {
+            self.after_commit(&store, stored.version);
+        }
         self.plan_purge(reply.purge).await;
         if let Some(stored) = &reply.committed {
             self.owe_propagation().await;
@@ -190,34 +207,89 @@ impl CustomerObject {
         }
     }
 
-    /// Copies a committed version and its events. Once that succeeds the `propagate`
-    /// job is done; if it fails the job stays due and the alarm tries again.
-    async fn propagate(
-        &self,
-        store: &SqlCustomerStore,
-        stored: &api_core::resources::customers::stored::StoredCustomer,
-    ) {
-        let propagation = Propagation {
-            env: &self.env,
-            store,
-            faults: &self.faults,
+    /// Copies a committed version and its events: the index before the write answers,
+    /// KV after it (`wait_until`). The `propagate` job recorded with the commit stays
+    /// due either way: its alarm finds the copies done, or does what failed again.
+    async fn propagate(&self, store: &SqlCustomerStore, stored: &StoredCustomer) {
+        let propagation = self.propagation(store);
+        let id = stored.record.customer.id.clone();
+        match propagation.copy_to_index(stored).await {
+            Ok(copy) => self.state.wait_until(finish_kv_copy(propagation, copy, id)),
+            Err(err) => self.copy_failed(&id, err).await,
+        }
+    }
+
+    /// The alarm's job: copies whatever version is current, both copies awaited, unless
+    /// this instance knows they hold it already; then drops the outbox rows the index has.
+    async fn propagate_current(&self) {
+        let Some(store) = SqlCustomerStore::recorded(self.sql.clone()) else {
+            return;
         };
-        let scheduler = Scheduler { state: &self.state };
-        match propagation.copy(stored).await {
-            Ok(()) => scheduler.cancel(PROPAGATE_JOB),
-            Err(err) => {
-                worker::console_error!("copy of {} failed: {err:?}", stored.record.customer.id);
-                scheduler
-                    .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
-                    .await;
+        let propagation = self.propagation(&store);
+        match propagation.up_to_date() {
+            Ok(true) => return self.forget_copied_events(&store),
+            Ok(false) => {}
+            Err(err) => return worker::console_error!("propagation: {err:?}"),
+        }
+        let stored = match store.load() {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return,
+            Err(err) => return worker::console_error!("propagation: {err:?}"),
+        };
+        let id = stored.record.customer.id.clone();
+        let copied = match propagation.copy_to_index(&stored).await {
+            Ok(copy) => propagation.copy_to_kv(copy).await,
+            Err(err) => Err(err),
+        };
+        self.forget_copied_events(&store);
+        if let Err(err) = copied {
+            self.copy_failed(&id, err).await;
+        }
+    }
+
+    /// In the turn of a commit: notes the version for the KV copy and drops the outbox
+    /// rows the index already has, adding no SQLite commit of its own.
+    fn after_commit(&self, store: &SqlCustomerStore, version: i64) {
+        self.propagation(store).committed(version);
+        self.forget_copied_events(store);
+    }
+
+    /// Deletes the outbox rows the index is known to have (after a commit, or from the
+    /// alarm).
+    fn forget_copied_events(&self, store: &SqlCustomerStore) {
+        let through = self.copied.get().outbox_through;
+        if through > 0 {
+            if let Err(err) = store.clear_outbox(through) {
+                worker::console_error!("outbox: {err:?}");
             }
         }
+    }
+
+    fn propagation(&self, store: &SqlCustomerStore) -> Propagation {
+        Propagation {
+            env: self.env.clone(),
+            store: store.clone(),
+            faults: Rc::clone(&self.faults),
+            copied: Rc::clone(&self.copied),
+        }
+    }
+
+    fn scheduler(&self) -> Scheduler {
+        Scheduler::of(&self.state, &self.armed)
+    }
+
+    /// A copy failed: logged, and tried again by the alarm.
+    async fn copy_failed(&self, id: &str, err: ApiError) {
+        worker::console_error!("copy of {id} failed: {err:?}");
+        self.scheduler()
+            .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
+            .await;
     }
 
     /// Records what a command did to the purge job: a delete schedules it, an undelete
     /// cancels it.
     async fn plan_purge(&self, job: PurgeJob) {
-        let scheduler = Scheduler { state: &self.state };
+        let scheduler = self.scheduler();
         match job {
             PurgeJob::Keep => {}
             PurgeJob::ScheduleAt(at) => {
@@ -245,6 +317,9 @@ impl CustomerObject {
             now: now_seconds(),
         };
         let reply = execute(&mut store, command, &origin);
+        if let Some(stored) = &reply.committed {
+            self.after_commit(&store, stored.version);
+        }
         self.plan_purge(reply.purge).await;
         if let Some(err) = reply.error_value() {
             worker::console_error!("purge: {err:?}");
@@ -258,20 +333,18 @@ impl CustomerObject {
     /// Records the `propagate` job. Called in the same turn as a commit, before any
     /// await: a crash from then on leaves the job due, and the alarm does the copies.
     async fn owe_propagation(&self) {
-        Scheduler { state: &self.state }
+        self.scheduler()
             .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
             .await;
     }
+}
 
-    /// Copies whatever version is current (the alarm's job).
-    async fn propagate_current(&self) {
-        let Some(store) = SqlCustomerStore::recorded(self.sql.clone()) else {
-            return;
-        };
-        match store.load() {
-            Ok(Some(stored)) => self.propagate(&store, &stored).await,
-            Ok(None) => {}
-            Err(err) => worker::console_error!("propagation: {err:?}"),
-        }
+/// The KV copy of a version, off the write's path. The `propagate` job stays recorded:
+/// cancelling it would be a second SQLite commit per write. When its alarm fires it
+/// finds the copies up to date (`Copied`) and only drops the outbox rows.
+async fn finish_kv_copy(propagation: Propagation, copy: KvCopy, id: String) {
+    if let Err(err) = propagation.copy_to_kv(copy).await {
+        // The job stays due: the alarm copies the current version again.
+        worker::console_error!("kv copy of {id} failed: {err:?}");
     }
 }

@@ -1,8 +1,15 @@
 //! After a commit, the CustomerObject hands the new version and the events in its
-//! outbox to the AccountObject (awaited, so list, search and /v1/events are
-//! read-after-write), then copies the version to KV (in version order); a purged
-//! customer is removed from both instead. Until that succeeds the outbox keeps the
-//! events and the `propagate` job stays due.
+//! outbox to the AccountObject (awaited before the write answers, so list, search and
+//! /v1/events are read-after-write), then copies the version to KV (in version order)
+//! off the response's path; a purged customer is removed from both instead.
+//!
+//! What the copies reached is kept in memory ([`Copied`]), not written: a write costs
+//! one SQLite commit (its own), and the outbox rows the index already has are deleted
+//! by the next commit or the alarm. A restart forgets `Copied`, so the `propagate` job
+//! copies again; the index ignores older versions and event ids it has, so that is safe.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
 use api_core::resources::customers::execute::CustomerStore;
@@ -22,87 +29,130 @@ use crate::objects::faults::{injected, Faults};
 /// How many times a KV copy is rewritten when newer versions commit meanwhile.
 const KV_CATCH_UP_ROUNDS: usize = 4;
 
-/// Copies one committed version of a customer, and the events owed, where they go.
-pub struct Propagation<'a> {
-    pub env: &'a Env,
-    pub store: &'a SqlCustomerStore,
-    pub faults: &'a Faults,
+/// What this instance knows the copies hold: the newest version in the account's index
+/// and in KV, and the last outbox event the index has recorded; and the newest version
+/// it committed itself (so the KV copy needs no read to see whether it is behind).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Copied {
+    pub committed_version: i64,
+    pub indexed_version: i64,
+    pub kv_version: i64,
+    pub outbox_through: i64,
 }
 
-impl Propagation<'_> {
-    /// Hands `stored` and the outbox to the index, then copies `stored` to KV.
-    pub async fn copy(&self, stored: &StoredCustomer) -> Result<(), ApiError> {
-        let document = stored.to_json()?;
-        let id = &stored.record.customer.id;
-        // The index removes the row of a purged entry.
-        self.copy_to_index(stored, document.clone()).await?;
-        if stored.record.purged {
-            self.remove_from_kv(id).await
-        } else {
-            self.copy_to_kv(stored.version, id, document).await
-        }
+impl Copied {
+    /// Whether both copies hold `version` and the index has every event up to
+    /// `last_event` (the outbox's newest seq, 0 when empty).
+    pub fn covers(&self, version: i64, last_event: i64) -> bool {
+        self.indexed_version >= version
+            && self.kv_version >= version
+            && self.outbox_through >= last_event
     }
+}
 
-    /// Deletes the KV copy of a purged customer (a purge is final, so no newer version
-    /// can follow it).
-    async fn remove_from_kv(&self, id: &str) -> Result<(), ApiError> {
-        self.kv()?
-            .delete(&kv_key(self.store.namespace(), id))
-            .await
-            .map_err(kv_error)
-    }
+/// Where one committed version of a customer, and the events owed, are copied. Owns
+/// its parts, so that the KV copy can outlive the request that committed the version.
+pub struct Propagation {
+    pub env: Env,
+    pub store: SqlCustomerStore,
+    pub faults: Rc<Faults>,
+    pub copied: Rc<Cell<Copied>>,
+}
 
-    fn kv(&self) -> Result<Kv, ApiError> {
-        Kv::of(self.env)
-            .ok_or_else(|| ApiError::internal(format!("platform: no KV {CUSTOMERS_KV}")))
-    }
+/// What the KV copy of a version needs, taken from the committed version.
+pub struct KvCopy {
+    id: String,
+    version: i64,
+    document: String,
+    purged: bool,
+}
 
-    /// One AccountObject call: the index row and the events, recorded together there.
-    async fn copy_to_index(
-        &self,
-        stored: &StoredCustomer,
-        document: String,
-    ) -> Result<(), ApiError> {
+impl Propagation {
+    /// Hands `stored` and the events the index may not have to the index (one
+    /// AccountObject call: the index row and the events, recorded together there).
+    /// Answers what the KV copy then needs.
+    pub async fn copy_to_index(&self, stored: &StoredCustomer) -> Result<KvCopy, ApiError> {
         if self.faults.hit("index_upsert") {
             return Err(injected("index_upsert"));
         }
-        let outbox = self.store.outbox()?;
+        let document = stored.to_json()?;
+        let outbox = self.store.outbox(self.copied.get().outbox_through)?;
         let mut events = Vec::with_capacity(outbox.len());
         for (_, event) in &outbox {
             events.push(RawValue::from_string(event.clone())?);
         }
         let command = AccountCommand::Upsert {
-            entry: IndexEntry::of(stored, document)?,
+            entry: IndexEntry::of(stored, document.clone())?,
             events,
         };
-        let stub = account_stub(self.env, self.store.namespace()).map_err(platform_error)?;
+        let stub = account_stub(&self.env, self.store.namespace()).map_err(platform_error)?;
         call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &command).await?;
-        match outbox.last() {
-            Some((seq, _)) => self.store.clear_outbox(*seq),
-            None => Ok(()),
+        let mut copied = self.copied.get();
+        copied.indexed_version = copied.indexed_version.max(stored.version);
+        if let Some((seq, _)) = outbox.last() {
+            copied.outbox_through = copied.outbox_through.max(*seq);
         }
+        self.copied.set(copied);
+        Ok(KvCopy {
+            id: stored.record.customer.id.clone(),
+            version: stored.version,
+            document,
+            purged: stored.record.purged,
+        })
     }
 
-    /// Writes the newest version to KV; if another commit landed while the put was in
-    /// flight, writes again, so the last write is always the newest version.
-    async fn copy_to_kv(&self, version: i64, id: &str, document: String) -> Result<(), ApiError> {
-        let kv = self.kv()?;
-        let key = kv_key(self.store.namespace(), id);
-        let (mut version, mut document) = (version, document);
+    /// Writes the newest version to KV (or deletes a purged customer's copy); if another
+    /// commit landed while the put was in flight, writes again, so the last write is
+    /// always the newest version. (A restarted instance knows of no commit: its copies
+    /// start from the stored version, which is the newest.)
+    pub async fn copy_to_kv(&self, copy: KvCopy) -> Result<(), ApiError> {
         if self.faults.hit("kv_put") {
             return Err(injected("kv_put"));
         }
-        for _ in 0..KV_CATCH_UP_ROUNDS {
-            kv.put(&key, &document).await.map_err(kv_error)?;
-            match self.store.load_document()? {
-                Some((latest, record)) if latest > version => {
-                    version = latest;
-                    document = stored_json(latest, &record);
+        let kv = Kv::of(&self.env)
+            .ok_or_else(|| ApiError::internal(format!("platform: no KV {CUSTOMERS_KV}")))?;
+        let key = kv_key(self.store.namespace(), &copy.id);
+        let KvCopy {
+            mut version,
+            mut document,
+            purged,
+            ..
+        } = copy;
+        if purged {
+            // A purge is final: no newer version can follow it.
+            kv.delete(&key).await.map_err(kv_error)?;
+        } else {
+            for _ in 0..KV_CATCH_UP_ROUNDS {
+                kv.put(&key, &document).await.map_err(kv_error)?;
+                if self.copied.get().committed_version <= version {
+                    break;
                 }
-                _ => return Ok(()),
+                match self.store.load_document()? {
+                    Some((latest, record)) if latest > version => {
+                        version = latest;
+                        document = stored_json(latest, &record);
+                    }
+                    _ => break,
+                }
             }
         }
+        let mut copied = self.copied.get();
+        copied.kv_version = copied.kv_version.max(version);
+        self.copied.set(copied);
         Ok(())
+    }
+
+    /// Records a version this instance just committed.
+    pub fn committed(&self, version: i64) {
+        let mut copied = self.copied.get();
+        copied.committed_version = copied.committed_version.max(version);
+        self.copied.set(copied);
+    }
+
+    /// Whether the copies hold the current version and every event in the outbox.
+    pub fn up_to_date(&self) -> Result<bool, ApiError> {
+        let (version, last_event) = self.store.version_and_last_event()?;
+        Ok(self.copied.get().covers(version, last_event))
     }
 }
 

@@ -29,6 +29,7 @@ pub const SCHEMA: &[&str] = &[
 ];
 
 /// [`CustomerStore`] over the object's SQLite database, for one account namespace.
+#[derive(Clone)]
 pub struct SqlCustomerStore {
     sql: SqlStorage,
     namespace: String,
@@ -56,12 +57,13 @@ impl SqlCustomerStore {
         &self.namespace
     }
 
-    /// The events not yet handed to the AccountObject, oldest first, with their seq.
-    pub fn outbox(&self) -> Result<Vec<(i64, String)>, ApiError> {
+    /// The events after `after_seq` (not yet known to be in the AccountObject), oldest
+    /// first, with their seq.
+    pub fn outbox(&self, after_seq: i64) -> Result<Vec<(i64, String)>, ApiError> {
         let rows = query(
             &self.sql,
-            "SELECT seq, event FROM outbox ORDER BY seq",
-            Vec::new(),
+            "SELECT seq, event FROM outbox WHERE seq > ? ORDER BY seq",
+            vec![SqlStorageValue::Integer(after_seq)],
         )?;
         Ok(rows
             .into_iter()
@@ -69,15 +71,29 @@ impl SqlCustomerStore {
             .collect())
     }
 
-    /// Drops the events up to `seq`, which the AccountObject has recorded.
+    /// Drops the events up to `through_seq`, which the AccountObject has recorded, but
+    /// never the newest row: seqs are rowids, and an emptied table would hand out small
+    /// seqs again, which `Copied::outbox_through` would take for events already copied.
     pub fn clear_outbox(&self, through_seq: i64) -> Result<(), ApiError> {
         self.sql
             .exec(
-                "DELETE FROM outbox WHERE seq <= ?",
+                "DELETE FROM outbox WHERE seq <= ? AND seq < (SELECT max(seq) FROM outbox)",
                 vec![SqlStorageValue::Integer(through_seq)],
             )
             .map_err(storage_error)?;
         Ok(())
+    }
+
+    /// The stored version (0 before the first write) and the newest outbox seq (0 when
+    /// the outbox is empty).
+    pub fn version_and_last_event(&self) -> Result<(i64, i64), ApiError> {
+        let row = first(
+            &self.sql,
+            "SELECT coalesce((SELECT version FROM customer WHERE slot = 0), 0),
+                    coalesce((SELECT max(seq) FROM outbox), 0)",
+            Vec::new(),
+        )?;
+        Ok(row.map_or((0, 0), |r| (r.int(0), r.int(1))))
     }
 }
 

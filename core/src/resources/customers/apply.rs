@@ -172,7 +172,7 @@ fn check_tax_location(record: &CustomerRecord) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::changes::{test_params as params, Operation};
+    use crate::resources::customers::changes::{test_support::test_params as params, Operation};
 
     fn created(body: &str) -> CustomerRecord {
         let new = NewCustomer {

@@ -452,15 +452,20 @@ fn parse_tax_id_data(p: &mut Params) -> Result<Vec<TaxIdData>, ApiError> {
     Ok(data)
 }
 
-/// Test support: `body` (form-encoded) parsed as the parameters of `call`.
 #[cfg(test)]
-pub(crate) fn test_params(call: Operation, body: &str) -> CustomerParams {
+pub(crate) mod test_support {
+    use super::{CustomerParams, Operation};
     use crate::wire::form::decode_form;
-    CustomerParams::parse(
-        &mut Params::new(decode_form(body.as_bytes()).unwrap()),
-        call,
-    )
-    .unwrap()
+    use crate::wire::params::Params;
+
+    /// `body` (form-encoded) parsed as the parameters of `call`.
+    pub(crate) fn test_params(call: Operation, body: &str) -> CustomerParams {
+        CustomerParams::parse(
+            &mut Params::new(decode_form(body.as_bytes()).unwrap()),
+            call,
+        )
+        .unwrap()
+    }
 }
 
 #[cfg(test)]

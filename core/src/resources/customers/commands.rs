@@ -491,7 +491,7 @@ impl IndexEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::changes::test_params as params;
+    use crate::resources::customers::changes::test_support::test_params as params;
     use crate::resources::objects::ObjectCommand;
     use crate::wire::form::decode_form;
     use crate::wire::params::Params;

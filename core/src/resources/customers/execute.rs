@@ -622,7 +622,7 @@ impl CustomerStore for MemoryStore {
 mod tests {
     use super::*;
     use crate::resources::customers::apply::NewCustomer;
-    use crate::resources::customers::changes::{test_params as params, Operation};
+    use crate::resources::customers::changes::{test_support::test_params as params, Operation};
     use crate::resources::events::model::EventRequest;
 
     fn create(body: &str, idempotency: Option<IdempotencyClaim>) -> CustomerCommand {
