@@ -1,8 +1,9 @@
 // End to end with the Rust SDK: clients/async-stripe is a small binary that drives the
 // server through async-stripe 0.41 (types generated from Stripe's OpenAPI, deserialised
 // strictly), over real HTTP on 127.0.0.1, and prints `ok <check>` per check passed.
-// scripts/test.sh builds it before this suite; run alone, this file builds it (a no-op
-// when it is up to date). Every check must be reported, so a skipped one fails here.
+// scripts/build-rust-client.sh builds it (scripts/test.sh runs that before this suite);
+// this file runs it too, a no-op when the binary is up to date, so it also works alone.
+// Every check must be reported in order, so a check skipped or lost fails here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,7 +14,6 @@ import { startWorker, newKey } from './support/worker.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const manifest = path.join(root, 'clients', 'async-stripe', 'Cargo.toml');
 const binary = path.join(root, 'clients', 'async-stripe', 'target', 'debug', 'async-stripe-check');
 
 /** Every check the binary runs, in its order (clients/async-stripe/src/checks.rs). */
@@ -28,11 +28,12 @@ const CHECKS = [
   'customers.default_payment_method',
   'webhooks.construct_event',
   'customers.delete',
+  'events.list',
 ];
 
 let worker;
 before(async () => {
-  await run('cargo', ['build', '--locked', '--quiet', '--manifest-path', manifest], { cwd: root });
+  await run('bash', [path.join(root, 'scripts', 'build-rust-client.sh')], { cwd: root });
   worker = await startWorker();
 }, { timeout: 15 * 60_000 });
 after(() => worker?.close());
@@ -47,7 +48,7 @@ async function checksAgainst(url, key) {
   }
 }
 
-test('async-stripe drives customers, errors, payment methods and a signed webhook', async () => {
+test('async-stripe drives customers, errors, payment methods, a signed webhook and events', async () => {
   const { code, lines, stderr } = await checksAgainst(worker.url, newKey());
   assert.deepEqual(lines, CHECKS.map((check) => `ok ${check}`), `stderr: ${stderr ?? ''}`);
   assert.equal(code, 0);

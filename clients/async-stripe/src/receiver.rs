@@ -22,10 +22,16 @@ impl Receiver {
     /// Binds 127.0.0.1:0 and accepts the first connection on a thread of its own.
     pub fn start() -> Result<Self, String> {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let url = format!("http://{}/hook", listener.local_addr().map_err(|e| e.to_string())?);
+        let url = format!(
+            "http://{}/hook",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
         let (sender, delivery) = mpsc::channel();
         thread::spawn(move || {
-            let received = listener.accept().map_err(|e| e.to_string()).and_then(|(s, _)| answer(s));
+            let received = listener
+                .accept()
+                .map_err(|e| e.to_string())
+                .and_then(|(s, _)| answer(s));
             let _ = sender.send(received);
         });
         Ok(Self { url, delivery })
@@ -42,7 +48,9 @@ impl Receiver {
 /// Reads one request (headers, then a Content-Length body) and answers 200.
 fn answer(stream: TcpStream) -> Result<Delivery, String> {
     let io = |e: std::io::Error| e.to_string();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(io)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(io)?;
     let mut reader = BufReader::new(stream.try_clone().map_err(io)?);
     let (mut length, mut signature) = (None, None);
     loop {
