@@ -169,7 +169,7 @@ fn update(client: &Client, id: &CustomerId) -> Outcome {
     };
     let updated = Customer::update(client, id, params).map_err(sdk)?;
     same("name", Some("Augusta Ada King"), updated.name.as_deref())?;
-    // An empty value unsets a metadata key; the others stay.
+    // A new value replaces a key's, an empty one unsets the key.
     same(
         "metadata",
         Some(HashMap::from([("plan".to_owned(), "team".to_owned())])),
