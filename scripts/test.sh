@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs every check: formatting and lints, the native unit
 # tests of the pure modules, the release build, the bundle checks of both deploy
-# environments, the stripe-python suite, and last the end-to-end node suite against the
-# built worker in workerd (Miniflare) over real HTTP on 127.0.0.1. The node test runner
-# stays last: CI reads its closing summary.
+# environments, the stripe-python suite, the build of the async-stripe client check
+# (clients/async-stripe, linted as it builds), and last the end-to-end node suite against
+# the built worker in workerd (Miniflare) over real HTTP on 127.0.0.1. The node test
+# runner stays last: CI reads its closing summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -30,5 +31,7 @@ done
 node scripts/bundle-size.mjs build/dry-run/production build/dry-run/preview
 echo "== stripe-python suite (tests/python)"
 node tests/python/run.mjs
+echo "== the async-stripe client check (clients/async-stripe: fmt, clippy, build)"
+bash scripts/build-rust-client.sh
 echo "== end-to-end tests (node --test)"
 node --test --test-concurrency=2 tests/
