@@ -109,6 +109,7 @@ impl CustomerBackend for WorkerBackend<'_> {
         Ok(ObjectAnswer {
             body: answer.body,
             replayed: answer.replayed,
+            key_kept: answer.key_kept,
         })
     }
 

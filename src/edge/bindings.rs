@@ -50,6 +50,9 @@ pub fn kv_key(namespace: &str, customer_id: &str) -> String {
 pub struct ObjectResponse {
     pub body: String,
     pub replayed: bool,
+    /// The object ran a keyed write and its index call marked the key as kept by the
+    /// object ([`KEY_KEPT_STATUS`]): the Worker records no outcome for the key.
+    pub key_kept: bool,
 }
 
 /// The AccountObject's path for the customer index and reference checks.
@@ -59,6 +62,10 @@ pub const ACCOUNT_CUSTOMERS_PATH: &str = "/customers";
 /// saved response). Internal to the Worker and its objects: a status instead of a
 /// header, so reading an answer costs no header lookup.
 pub const REPLAYED_STATUS: u16 = 208;
+
+/// The status an object answers a keyed write with once the account's registry has
+/// the key as kept by the object (`api_core::wire::idempotency::KEPT_BY_OBJECT`).
+pub const KEY_KEPT_STATUS: u16 = 209;
 
 #[wasm_bindgen]
 extern "C" {
@@ -101,10 +108,11 @@ pub async fn call_object<T: Serialize>(
     let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
     let (status, answer) = call(stub, path, json).await?;
     let text = answer.as_string().unwrap_or_default();
-    if status == 200 || status == REPLAYED_STATUS {
+    if status == 200 || status == REPLAYED_STATUS || status == KEY_KEPT_STATUS {
         return Ok(ObjectResponse {
             body: text,
             replayed: status == REPLAYED_STATUS,
+            key_kept: status == KEY_KEPT_STATUS,
         });
     }
     Err(object_error(status, &text))

@@ -237,7 +237,8 @@ async fn handle(
         webhook_host_allowlist: config.webhook_host_allowlist.clone(),
     };
     let result = dispatch(route, request, backend).await;
-    if let Some(key) = key {
+    let kept = result.as_ref().is_ok_and(|rendered| rendered.key_kept);
+    if let (Some(key), false) = (key, kept) {
         finish(ctx, env, namespace, key, &result);
     }
     result

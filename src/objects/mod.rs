@@ -13,7 +13,7 @@ use worker::js_sys;
 use worker::wasm_bindgen::JsValue;
 use worker::{Response, Result};
 
-use crate::edge::bindings::REPLAYED_STATUS;
+use crate::edge::bindings::{KEY_KEPT_STATUS, REPLAYED_STATUS};
 
 /// An object's answer to the Worker: 200 and the body (`REPLAYED_STATUS` for a replay),
 /// or the error's status and the error as typed JSON (rendered to Stripe's shape by the
@@ -36,6 +36,17 @@ impl Answer {
                 // Unserialisable, it still reaches the Worker as an internal error.
                 body: serde_json::to_string(&err).unwrap_or_default(),
             },
+        }
+    }
+
+    /// A success whose idempotency key the registry now has as kept by this object.
+    pub fn with_key_kept(self) -> Self {
+        match self.status {
+            200 => Answer {
+                status: KEY_KEPT_STATUS,
+                ..self
+            },
+            _ => self,
         }
     }
 

@@ -21,6 +21,11 @@ pub const KEY_RETENTION_SECONDS: i64 = 24 * 3600;
 /// A claim still `executing` after this long is taken to be abandoned (its Worker died
 /// before it could finish the key) and may be claimed again.
 pub const ABANDONED_AFTER_SECONDS: i64 = 10;
+
+/// The `status` of a registry row whose response the customer's object keeps: its write
+/// committed, and a retry with the same parameters runs again so that the object (whose
+/// own record of the key it reaches) replays it. Saves the Worker's `Finish` call.
+pub const KEPT_BY_OBJECT: i64 = -1;
 /// The AccountObject's path for the key registry.
 pub const PATH: &str = "/idempotency";
 
@@ -159,6 +164,7 @@ pub fn decide(
         });
     }
     Ok(Some(match (row.status, row.body) {
+        (Some(KEPT_BY_OBJECT), _) => return Ok(None),
         (Some(status), Some(body)) => KeyState::Done {
             status: u16::try_from(status).unwrap_or(500),
             body,
@@ -345,6 +351,18 @@ mod tests {
         assert_eq!(
             decide(running, "k", "f", 100 + ABANDONED_AFTER_SECONDS).unwrap(),
             None
+        );
+    }
+
+    #[test]
+    fn a_key_kept_by_its_object_runs_again_for_the_object_to_replay() {
+        let kept = Some(row("f", Some(KEPT_BY_OBJECT), 100));
+        assert_eq!(decide(kept.clone(), "k", "f", 101).unwrap(), None);
+        let err = decide(kept, "k", "g", 101).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            "idempotency_error",
+            "other parameters are still refused"
         );
     }
 

@@ -16,6 +16,9 @@ pub struct Rendered {
     /// The body is not in `body`: the backend holds an object's answer that already is
     /// the client's body, and the Worker sends it on unread (`CustomerBackend::read`).
     pub forwarded: bool,
+    /// The object that ran this keyed write keeps its response for the key (see
+    /// `wire::idempotency::KEPT_BY_OBJECT`): the Worker records no outcome.
+    pub key_kept: bool,
 }
 
 /// A JSON value's compact text, the one `Value::to_string` gives, written by the
@@ -52,6 +55,7 @@ impl Rendered {
             body: pretty(compact),
             replayed: false,
             forwarded: false,
+            key_kept: false,
         }
     }
 
@@ -62,6 +66,7 @@ impl Rendered {
             body,
             replayed: false,
             forwarded: false,
+            key_kept: false,
         }
     }
 
@@ -72,6 +77,7 @@ impl Rendered {
             body: String::new(),
             replayed: false,
             forwarded: true,
+            key_kept: false,
         }
     }
 
@@ -81,6 +87,7 @@ impl Rendered {
             body: err.body().to_pretty_json(),
             replayed: false,
             forwarded: false,
+            key_kept: false,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! its response. Claims run in one synchronous block, so one claim wins per key.
 
 use api_core::wire::error::ApiError;
-use api_core::wire::idempotency::{decide, KeyRow, KeyState};
+use api_core::wire::idempotency::{decide, KeyRow, KeyState, KEPT_BY_OBJECT};
 use worker::{SqlStorage, SqlStorageValue};
 
 use crate::objects::sql::{count, first, storage_error};
@@ -68,6 +68,17 @@ pub fn finish(sql: &SqlStorage, key: &str, saved: Option<(u16, String)>) -> Resu
         ),
     };
     result.map(|_| ()).map_err(storage_error)
+}
+
+/// Marks a running key as answered by the customer's object that ran its write (see
+/// `KEPT_BY_OBJECT`), in the block that records that write's index row.
+pub fn kept_by_object(sql: &SqlStorage, key: &str) -> Result<(), ApiError> {
+    sql.exec(
+        "UPDATE idempotency_keys SET status = ? WHERE key = ? AND status IS NULL",
+        vec![SqlStorageValue::Integer(KEPT_BY_OBJECT), key.into()],
+    )
+    .map(|_| ())
+    .map_err(storage_error)
 }
 
 /// Drops the keys older than `retention` seconds (24 hours unless a test shortens it);

@@ -290,7 +290,11 @@ impl AccountObject {
         body: &str,
     ) -> std::result::Result<String, ApiError> {
         match serde_json::from_str::<AccountCommand>(body)? {
-            AccountCommand::Upsert { entry, events } => {
+            AccountCommand::Upsert {
+                entry,
+                events,
+                kept_key,
+            } => {
                 let owed = record(
                     sql,
                     &entry,
@@ -298,6 +302,9 @@ impl AccountObject {
                     self.static_target.as_ref(),
                     self.max_events,
                 )?;
+                if let Some(key) = &kept_key {
+                    idempotency_keys::kept_by_object(sql, key)?;
+                }
                 self.after_events(owed).await;
                 Ok(String::new())
             }

@@ -142,14 +142,17 @@ impl CustomerObject {
         // Read, check and write with no await in between: the object's input gate
         // keeps every other request out until this block is done.
         let mut store = store;
+        let key = command.idempotency().map(|claim| claim.key.clone());
         let reply = execute(&mut store, command, &origin);
         if let Some(stored) = &reply.committed {
             self.after_commit(&store, stored.version);
         }
         self.plan_purge(reply.purge).await;
+        let mut key_kept = false;
         if let Some(stored) = &reply.committed {
             self.owe_propagation().await;
-            self.propagate(&store, stored).await;
+            let keyed = key.is_some();
+            key_kept = self.propagate(&store, stored, key).await && keyed;
         }
         // A claim the write did not use (it failed, or replayed a concurrent twin's
         // saved response) is given back.
@@ -165,7 +168,12 @@ impl CustomerObject {
             }
             None => Ok(reply.body),
         };
-        Answer::new(result, reply.replayed)
+        let answer = Answer::new(result, reply.replayed);
+        if key_kept {
+            answer.with_key_kept()
+        } else {
+            answer
+        }
     }
 
     /// Claims, in the account's object, what the command references (see
@@ -210,12 +218,24 @@ impl CustomerObject {
     /// Copies a committed version and its events: the index before the write answers,
     /// KV after it (`wait_until`). The `propagate` job recorded with the commit stays
     /// due either way: its alarm finds the copies done, or does what failed again.
-    async fn propagate(&self, store: &SqlCustomerStore, stored: &StoredCustomer) {
+    /// Answers whether the index has it (and so `kept_key`, if any).
+    async fn propagate(
+        &self,
+        store: &SqlCustomerStore,
+        stored: &StoredCustomer,
+        kept_key: Option<String>,
+    ) -> bool {
         let propagation = self.propagation(store);
         let id = stored.record.customer.id.clone();
-        match propagation.copy_to_index(stored).await {
-            Ok(copy) => self.state.wait_until(finish_kv_copy(propagation, copy, id)),
-            Err(err) => self.copy_failed(&id, err).await,
+        match propagation.copy_to_index(stored, kept_key).await {
+            Ok(copy) => {
+                self.state.wait_until(finish_kv_copy(propagation, copy, id));
+                true
+            }
+            Err(err) => {
+                self.copy_failed(&id, err).await;
+                false
+            }
         }
     }
 
@@ -237,7 +257,7 @@ impl CustomerObject {
             Err(err) => return worker::console_error!("propagation: {err:?}"),
         };
         let id = stored.record.customer.id.clone();
-        let copied = match propagation.copy_to_index(&stored).await {
+        let copied = match propagation.copy_to_index(&stored, None).await {
             Ok(copy) => propagation.copy_to_kv(copy).await,
             Err(err) => Err(err),
         };
@@ -326,7 +346,7 @@ impl CustomerObject {
         }
         if let Some(stored) = &reply.committed {
             self.owe_propagation().await;
-            self.propagate(&store, stored).await;
+            self.propagate(&store, stored, None).await;
         }
     }
 

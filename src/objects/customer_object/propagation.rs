@@ -69,9 +69,14 @@ pub struct KvCopy {
 
 impl Propagation {
     /// Hands `stored` and the events the index may not have to the index (one
-    /// AccountObject call: the index row and the events, recorded together there).
-    /// Answers what the KV copy then needs.
-    pub async fn copy_to_index(&self, stored: &StoredCustomer) -> Result<KvCopy, ApiError> {
+    /// AccountObject call: the index row and the events, recorded together there, and
+    /// `kept_key`, the idempotency key of the write that committed `stored`, marked as
+    /// kept by this object). Answers what the KV copy then needs.
+    pub async fn copy_to_index(
+        &self,
+        stored: &StoredCustomer,
+        kept_key: Option<String>,
+    ) -> Result<KvCopy, ApiError> {
         if self.faults.hit("index_upsert") {
             return Err(injected("index_upsert"));
         }
@@ -84,6 +89,7 @@ impl Propagation {
         let command = AccountCommand::Upsert {
             entry: IndexEntry::of(stored, document.clone())?,
             events,
+            kept_key,
         };
         let stub = account_stub(&self.env, self.store.namespace()).map_err(platform_error)?;
         call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &command).await?;

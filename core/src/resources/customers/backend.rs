@@ -8,11 +8,14 @@ use super::commands::{AccountCommand, CustomerEnvelope};
 use crate::wire::error::ApiError;
 use crate::wire::render::Rendered;
 
-/// A success answer of an object: the body, and whether it was an idempotent replay.
+/// A success answer of an object: the body, whether it was an idempotent replay, and
+/// whether the object keeps the response of the request's idempotency key (then the
+/// Worker records no outcome for it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectAnswer {
     pub body: String,
     pub replayed: bool,
+    pub key_kept: bool,
 }
 
 /// Storage as the customer handlers see it. Failures of an object arrive as the
@@ -140,6 +143,7 @@ pub mod memory {
                 None => Ok(ObjectAnswer {
                     body: reply.body,
                     replayed: reply.replayed,
+                    key_kept: false,
                 }),
             }
         }

@@ -351,10 +351,13 @@ fn read_params(r: &mut Reader<'_>, call: Operation) -> Option<CustomerParams> {
 #[derive(Debug, Clone)]
 pub enum AccountCommand {
     /// Insert or refresh one customer's index row (ignoring versions older than the
-    /// row's) and record the events of the changes that led to it.
+    /// row's) and record the events of the changes that led to it. `kept_key`: the
+    /// idempotency key the write ran under, whose response the customer's object keeps
+    /// (the registry then needs no `Finish` from the Worker).
     Upsert {
         entry: IndexEntry,
         events: Vec<Box<RawValue>>,
+        kept_key: Option<String>,
     },
     List {
         list: ListCustomers,
@@ -370,13 +373,18 @@ pub enum AccountCommand {
 impl Message for AccountCommand {
     fn write(&self, w: &mut Writer) {
         match self {
-            AccountCommand::Upsert { entry, events } => {
+            AccountCommand::Upsert {
+                entry,
+                events,
+                kept_key,
+            } => {
                 w.str("upsert");
                 entry.write(w);
                 w.items(events.len());
                 for event in events {
                     w.str(event.get());
                 }
+                w.opt_str(kept_key.as_deref());
             }
             AccountCommand::List { list } => {
                 w.str("list");
@@ -401,7 +409,11 @@ impl Message for AccountCommand {
                 for _ in 0..r.items()? {
                     events.push(RawValue::from_string(r.string()?).ok()?);
                 }
-                AccountCommand::Upsert { entry, events }
+                AccountCommand::Upsert {
+                    entry,
+                    events,
+                    kept_key: r.opt_string()?,
+                }
             }
             "list" => AccountCommand::List {
                 list: Message::read(r)?,
@@ -664,7 +676,16 @@ mod tests {
             SearchCustomers::parse(&mut p).unwrap()
         };
         for command in [
-            AccountCommand::Upsert { entry, events },
+            AccountCommand::Upsert {
+                entry: entry.clone(),
+                events: events.clone(),
+                kept_key: None,
+            },
+            AccountCommand::Upsert {
+                entry,
+                events,
+                kept_key: Some("k-1".into()),
+            },
             AccountCommand::List {
                 list: list("limit=3&ending_before=cus_x&email=a%40b.c&created[gt]=-1&test_clock=c&expand[]=data.tax"),
             },

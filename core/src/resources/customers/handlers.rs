@@ -223,6 +223,7 @@ fn show_customer(
     }
     Ok(Rendered {
         replayed: answer.replayed,
+        key_kept: answer.key_kept,
         ..Rendered::ok_compact(&shown)
     })
 }
