@@ -154,15 +154,16 @@ export function renderWriteExtras(results) {
   if (!wc?.runs?.length) return lines;
   lines.push("## One account's write ceiling", '');
   lines.push(
-    `Writes per second (2xx) as concurrency rises (${wc.levels.join(', ')}; eight accounts: that many connections spread over them), ${wc.seconds_per_level} s a level, stopping once a level gains less than ${Math.round((wc.growth_needed - 1) * 100)}% on the best so far (bench/write-ceiling.mjs${wc.date ? `, ${wc.date.slice(0, 16).replace('T', ' ')} UTC` : ''}). Every write of one account passes through its AccountObject. For comparison, Stripe's documented limits per account: ${wc.stripe_limits.note} (${wc.stripe_limits.source}).`,
+    `Writes per second (2xx) as concurrency rises (${wc.levels.join(', ')}; eight accounts: that many connections spread over them), ${wc.seconds_per_level} s a level, stopping once a level gains less than ${Math.round((wc.growth_needed - 1) * 100)}% on the best so far (bench/write-ceiling.mjs${wc.date ? `, ${wc.date.slice(0, 16).replace('T', ' ')} UTC` : ''}). Every write of one account passes through its AccountObject. For comparison, Stripe's documented limits, ${wc.stripe_limits.note} (${wc.stripe_limits.source}).`,
     '',
   );
-  lines.push('| system | accounts | workload | best writes/s | at c | p50 ms | p99 ms | every level (c: writes/s) | × Stripe live write limit | × Stripe test-mode limit |');
+  lines.push("| system | accounts | workload | best writes/s | at c | p50 ms | p99 ms | every level (c: writes/s) | Stripe's write limit for these accounts, live / test mode | best ÷ live limit |");
   lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |');
   for (const r of wc.runs) {
     const b = r.best;
-    const perAccount = b.rps / r.accounts;
-    lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${r.levels.map((l) => `${l.c}: ${Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ')} | ${(perAccount / wc.stripe_limits.live.write_per_s).toFixed(1)}× per account | ${(perAccount / wc.stripe_limits.test.write_per_s).toFixed(1)}× per account |`);
+    const live = wc.stripe_limits.live.write_per_s * r.accounts;
+    const test = wc.stripe_limits.test.write_per_s * r.accounts;
+    lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${r.levels.map((l) => `${l.c}: ${Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ')} | ${live} / ${test} | ${(b.rps / live).toFixed(2)}× |`);
   }
   lines.push('');
   return lines;
