@@ -180,23 +180,32 @@ async function startReceiver() {
 }
 
 // ---------------------------------------------------------------- requests
+/** One request; `status: 0` with `error` when no answer came. A request that fails at
+ *  once with a closed socket is sent again (as bench/run.mjs does): workerd sometimes
+ *  closes a kept-alive connection between two requests, and undici finds out only when it
+ *  reuses it, so such a request never reached the worker. */
 async function call(url, key, method, pathAndQuery, body, headers = {}) {
   const t = performance.now();
-  try {
-    const r = await fetch(url + pathAndQuery, {
-      method,
-      headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}), ...headers },
-      body,
-      signal: AbortSignal.timeout(30000),
-    });
-    const text = await r.text();
-    let json = null;
+  for (let attempt = 0; ; attempt++) {
+    const sent = performance.now();
     try {
-      json = JSON.parse(text);
-    } catch {}
-    return { status: r.status, json, text, replayed: r.headers.get('idempotent-replayed') === 'true', ms: performance.now() - t };
-  } catch (e) {
-    return { status: 0, error: String(e?.cause?.code || e?.name || e), ms: performance.now() - t };
+      const r = await fetch(url + pathAndQuery, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+        body,
+        signal: AbortSignal.timeout(30000),
+      });
+      const text = await r.text();
+      let json = null;
+      try {
+        json = JSON.parse(text);
+      } catch {}
+      return { status: r.status, json, text, replayed: r.headers.get('idempotent-replayed') === 'true', ms: performance.now() - t };
+    } catch (e) {
+      const code = String(e?.cause?.code || e?.name || e);
+      if (code === 'UND_ERR_SOCKET' && performance.now() - sent < 100 && attempt < 2) continue;
+      return { status: 0, error: `${code}: ${e?.cause?.message || e?.message || ''} after ${(performance.now() - sent).toFixed(0)} ms`, ms: performance.now() - t };
+    }
   }
 }
 
@@ -307,6 +316,7 @@ function client(index, accounts, url, minutes, ledger, problems, deadline) {
       const [kind, r] = await one(pick());
       minutes.record(kind, r);
       if (r.status >= 500) problems.push(`${kind}: HTTP ${r.status} ${String(r.text).slice(0, 160)}`);
+      if (r.status === 0) problems.push(`${kind}: no answer (${r.error}) at ${new Date().toISOString()}`);
       if (next < Date.now() - 5000) next = Date.now(); // fell behind: do not burst to catch up
     }
   })();
