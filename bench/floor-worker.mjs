@@ -82,8 +82,12 @@ function eventJson(type, doc, previous, origin) {
   });
 }
 
+/** What the index and the KV copy hold: `{version, record}`. */
+const storedJson = (version, document) => `{"version":${version},"record":${document}}`;
+
 const HEADERS = { 'content-type': 'application/json', 'request-id': 'req_floor' };
-const answer = (body, status = 200) => new Response(body, { status, headers: HEADERS });
+/** A response: a string as it is, anything else as pretty JSON (as the floor always has). */
+const answer = (body, status = 200) => new Response(typeof body === 'string' ? body : JSON.stringify(body, null, 2), { status, headers: HEADERS });
 const error = (message, status) => answer(JSON.stringify({ error: { message } }), status);
 
 /** The jobs table and alarm of an object, as src/objects/scheduler.rs keeps them. */
@@ -129,12 +133,14 @@ export class FloorCustomer extends DurableObject {
     const rows = this.ctx.storage.sql.exec('SELECT namespace, version, document FROM customer WHERE slot = 0').toArray();
     return rows.length ? rows[0] : null;
   }
-  /** Strong retrieve: the stored document, as it is sent. */
+  /** Strong retrieve: the stored version, parsed (the Worker renders it). */
   retrieve() {
-    return this.load()?.document ?? null;
+    const stored = this.load();
+    return stored ? { version: stored.version, record: JSON.parse(stored.document) } : null;
   }
-  /** A create (`form` with `id`) or an update (`form` only): `[status, body]`. The change,
-   *  its event (outbox) and the idempotency record commit in one synchronous block. */
+  /** A create (`form` with `id`) or an update (`form` only): `[status, body]`, the body the
+   *  customer (rendered by the Worker) or a saved response (sent as it is). The change, its
+   *  event (outbox) and the idempotency record commit in one synchronous block. */
   async write(op, form, id, origin) {
     const sql = this.ctx.storage.sql;
     if (origin.key) {
@@ -157,22 +163,25 @@ export class FloorCustomer extends DurableObject {
       event = eventJson('customer.updated', doc, previous, origin);
       version = stored.version + 1;
     }
-    const document = JSON.stringify(doc, null, 2);
+    const document = JSON.stringify(doc);
     sql.exec('INSERT INTO outbox (event) VALUES (?)', event);
     sql.exec(`INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)
       ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document`, origin.ns, version, document);
+    // A keyed write saves its response, rendered here once; an unkeyed one is rendered by the Worker.
+    const body = origin.key ? JSON.stringify(doc, null, 2) : doc;
     if (origin.key) {
       sql.exec('DELETE FROM idempotency WHERE expires_at < ?', origin.now);
       const retention = op === 'create' ? CREATE_RETENTION_SECONDS : RETENTION_SECONDS;
       sql.exec('INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?, ?)',
-        origin.key, origin.fingerprint, 200, document, origin.now + retention);
+        origin.key, origin.fingerprint, 200, body, origin.now + retention);
     }
     // The propagate job is owed from the commit on; the copies clear it.
     await this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
     await this.propagate(origin.ns, doc, version, document);
-    return [200, document];
+    return [200, body];
   }
   /** The index row and the outbox's events to the account (awaited), then the KV copy. */
+  /** `document` is the record as stored; the index and KV hold `{version, record}`. */
   async propagate(ns, doc, version, document) {
     try {
       await this.copyToIndex(ns, doc, version, document);
@@ -193,7 +202,7 @@ export class FloorCustomer extends DurableObject {
   async copyToIndex(ns, doc, version, document) {
     const sql = this.ctx.storage.sql;
     const outbox = sql.exec('SELECT seq, event FROM outbox ORDER BY seq').toArray();
-    const entry = { id: doc.id, created: doc.created, email: doc.email, name: doc.name, phone: doc.phone, metadata: JSON.stringify(doc.metadata || {}), version, document };
+    const entry = { id: doc.id, created: doc.created, email: doc.email, name: doc.name, phone: doc.phone, metadata: JSON.stringify(doc.metadata || {}), version, document: storedJson(version, document) };
     await accountOf(this.env, ns).record(entry, outbox.map((r) => r.event));
     if (outbox.length) sql.exec('DELETE FROM outbox WHERE seq <= ?', outbox[outbox.length - 1].seq);
   }
@@ -201,7 +210,7 @@ export class FloorCustomer extends DurableObject {
   async copyToKv(ns, id, version, document) {
     const key = `${ns}/customers/${id}`;
     for (let round = 0; round < KV_CATCH_UP_ROUNDS; round++) {
-      await this.env.FLOOR_KV.put(key, document);
+      await this.env.FLOOR_KV.put(key, storedJson(version, document));
       const latest = this.load();
       if (!latest || latest.version <= version) return;
       ({ version, document } = latest);
@@ -302,14 +311,13 @@ export class FloorAccount extends DurableObject {
     this.ctx.storage.sql.exec('INSERT INTO webhook_endpoints (id, created, secret, document) VALUES (?, ?, ?, ?)', id, Math.floor(Date.now() / 1000), randomId('whsec_', 24), document);
     return document;
   }
-  /** A page of the index, with today's SQL, as the response body. */
+  /** A page of the index, with today's SQL, parsed (the Worker renders it). */
   list(limit, email) {
     const sql = this.ctx.storage.sql;
     const rows = email == null
       ? sql.exec('SELECT document FROM customers WHERE deleted = 0 ORDER BY created DESC, seq DESC LIMIT ?', limit + 1).toArray()
       : sql.exec('SELECT document FROM customers WHERE deleted = 0 AND email = ? ORDER BY created DESC, seq DESC LIMIT ?', email, limit + 1).toArray();
-    const data = rows.slice(0, limit).map((r) => r.document).join(',\n');
-    return `{\n  "object": "list",\n  "data": [${data}],\n  "has_more": ${rows.length > limit},\n  "url": "/v1/customers"\n}`;
+    return { has_more: rows.length > limit, documents: rows.slice(0, limit).map((r) => JSON.parse(r.document)) };
   }
   /** Deliveries are owed, never sent: the alarm only takes its due jobs and re-arms. */
   async alarm() {
@@ -363,7 +371,7 @@ export default {
     }
     if (parts[0] === 'kv' && parts[1]) {
       const text = await env.FLOOR_KV.get(`${ns}/customers/${parts[1]}`);
-      return text === null ? error('missing', 404) : answer(text);
+      return text === null ? error('missing', 404) : answer(JSON.parse(text).record);
     }
     if (parts[0] === 'v1' && parts[1] === 'webhook_endpoints' && request.method === 'POST') {
       const form = new URLSearchParams(await request.text());
@@ -374,10 +382,11 @@ export default {
     if (request.method === 'GET') {
       if (!id) {
         const limit = Number(url.searchParams.get('limit') || '10');
-        return answer(await accountOf(env, ns).list(limit, url.searchParams.get('email')));
+        const page = await accountOf(env, ns).list(limit, url.searchParams.get('email'));
+        return answer({ object: 'list', data: page.documents.map((d) => d.record), has_more: page.has_more, url: '/v1/customers' });
       }
-      const body = await customerOf(env, ns, id).retrieve();
-      return body === null ? error('No such customer', 404) : answer(body);
+      const stored = await customerOf(env, ns, id).retrieve();
+      return stored === null ? error('No such customer', 404) : answer(stored.record);
     }
     if (request.method !== 'POST') return error('no route', 404);
     const form = await request.text();
