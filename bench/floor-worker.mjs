@@ -1,30 +1,53 @@
-// The storage floor: a minimal customers API in plain JS that does the same platform
-// work as ours for each request, and nothing else. Same Durable Object layout (one
-// object per customer holding its document in SQLite; one per account holding the
-// list index, with the same schema and SQL), same hops (worker → customer object →
-// account index, then a KV copy, all awaited before answering), JSON in and out. No
-// validation, no Stripe rendering rules, no idempotency, no auth: what remains of a
-// request's time here is the runtime plus Miniflare's storage simulation. Ours minus
-// this is the cost of our code.
+// The storage floor: a minimal customers API in plain JS that does, for each request,
+// the same platform work as ours and nothing else (bench/README.md, "What the floor does
+// and does not do"). Same Durable Object layout and calls: one object per customer
+// (its record, its outbox of events, its idempotency records, its job table and alarm,
+// in SQLite), one per account (the index with the same schema and SQL, the event log,
+// one delivery row per subscribed endpoint, the idempotency-key registry), called by
+// Durable Object RPC as ours are. Ours minus this is the cost of our code.
 //   POST /v1/customers            create            GET /v1/customers/<id>   retrieve (object)
-//   POST /v1/customers/<id>       update metadata   GET /kv/<id>             retrieve (KV copy)
+//   POST /v1/customers/<id>       update            GET /kv/<id>             retrieve (KV copy)
 //   GET  /v1/customers?limit=&email=  list          POST /seed?from=&to=     bulk create, no HTTP
+//   POST /v1/webhook_endpoints    url=&enabled_events[]=  (stored; deliveries owed, never sent)
+// Every request is in one account, `floor`, unless its API key contains `acct`: then in
+// the account of that key (bench/write-ceiling.mjs, eight accounts). No key is checked.
+// A POST with an Idempotency-Key claims the key in the account before it runs and records
+// the outcome there after the response (waitUntil), as ours does (src/edge/mod.rs).
 import { DurableObject } from 'cloudflare:workers';
 
 const NS = 'floor';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function newId() {
-  const bytes = crypto.getRandomValues(new Uint8Array(14));
-  let s = 'cus_';
+/** Where the KV copy of a write runs. `true`: the customer's object answers once the
+ *  account has the index row and the events, and the KV put runs after the answer (in
+ *  `ctx.waitUntil`; the `propagate` job is cleared when the put is done). `false`: the
+ *  put is awaited before the answer (ours until issue 18). Keep it where ours has it.
+ *  The `FLOOR_KV_COPY` binding (`awaited` | `after_answer`) overrides it for one run. */
+const KV_COPY_AFTER_ANSWER = true;
+
+/** As ours (src/objects/customer_object/mod.rs, scheduler.rs, propagation.rs). */
+const PROPAGATE_JOB = 'propagate';
+const PROPAGATION_RETRY_MS = 5000;
+const KV_CATCH_UP_ROUNDS = 4;
+const DELIVER_JOB = 'deliver';
+const PRUNE_EVENTS_JOB = 'prune_events';
+const PRUNE_EVENTS_EVERY_MS = 3_600_000;
+const PRUNE_KEYS_JOB = 'prune_keys';
+const KEY_RETENTION_SECONDS = 86_400;
+const RETENTION_SECONDS = 86_400; // an update's idempotency record in the customer's object
+const CREATE_RETENTION_SECONDS = 10 * 365 * 86_400; // a keyed create's lives with its customer
+
+function randomId(prefix, n = 14) {
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  let s = prefix;
   for (const b of bytes) s += ALPHABET[b % 62];
   return s;
 }
 
 /** Form body to a customer document (flat keys and one level of brackets). */
-function customerFrom(form, id) {
+function customerFrom(form, id, now) {
   const doc = {
-    id, object: 'customer', address: null, balance: 0, created: Math.floor(Date.now() / 1000), currency: null,
+    id, object: 'customer', address: null, balance: 0, created: now, currency: null,
     default_source: null, delinquent: false, description: null, discount: null, email: null,
     invoice_prefix: id.slice(4, 12).toUpperCase(), invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
     livemode: false, metadata: {}, name: null, next_invoice_sequence: 1, phone: null, preferred_locales: [],
@@ -33,55 +56,172 @@ function customerFrom(form, id) {
   applyForm(doc, form);
   return doc;
 }
+/** Applies form fields to `doc`; answers the previous values of what changed. */
 function applyForm(doc, form) {
+  const previous = {};
   for (const [k, v] of form) {
     const m = k.match(/^(\w+)\[(\w+)\]$/);
     if (m) {
+      if (!(m[1] in previous)) previous[m[1]] = doc[m[1]] == null ? null : { ...doc[m[1]] };
       if (m[1] === 'address') doc.address = { city: null, country: null, line1: null, line2: null, postal_code: null, state: null, ...doc.address };
       (doc[m[1]] ??= {})[m[2]] = v;
-    } else doc[k] = v;
+    } else {
+      if (!(k in previous)) previous[k] = doc[k] ?? null;
+      doc[k] = v;
+    }
   }
+  return previous;
 }
 
-const json = (value, status = 200) =>
-  new Response(JSON.stringify(value, null, 2), { status, headers: { 'content-type': 'application/json', 'request-id': 'req_floor' } });
+/** An event as ours records it (schemas.event), as JSON. */
+function eventJson(type, doc, previous, origin) {
+  const data = previous ? { object: doc, previous_attributes: previous } : { object: doc };
+  return JSON.stringify({
+    id: randomId('evt_', 24), object: 'event', api_version: '2023-08-16', created: origin.now, data, livemode: false,
+    pending_webhooks: 0, request: { id: origin.requestId, idempotency_key: origin.key ?? null }, type,
+  });
+}
+
+/** What the index and the KV copy hold: `{version, record}`. */
+const storedJson = (version, document) => `{"version":${version},"record":${document}}`;
+
+const HEADERS = { 'content-type': 'application/json', 'request-id': 'req_floor' };
+/** A response: a string as it is, anything else as pretty JSON (as the floor always has). */
+const answer = (body, status = 200) => new Response(typeof body === 'string' ? body : JSON.stringify(body, null, 2), { status, headers: HEADERS });
+const error = (message, status) => answer(JSON.stringify({ error: { message } }), status);
+
+/** The jobs table and alarm of an object, as src/objects/scheduler.rs keeps them. */
+class Jobs {
+  constructor(storage) {
+    this.storage = storage;
+    storage.sql.exec('CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, due_at_ms INTEGER NOT NULL)');
+  }
+  async schedule(name, dueAtMs) {
+    this.storage.sql.exec(`INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
+      ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)`, name, dueAtMs);
+    await this.rearm();
+  }
+  cancel(name) {
+    this.storage.sql.exec('DELETE FROM jobs WHERE name = ?', name);
+  }
+  has(name) {
+    return this.storage.sql.exec('SELECT count(*) AS n FROM jobs WHERE name = ?', name).one().n > 0;
+  }
+  takeDue(now) {
+    return this.storage.sql.exec('DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name', now).toArray().map((r) => r.name);
+  }
+  async rearm() {
+    const due = this.storage.sql.exec('SELECT min(due_at_ms) AS due FROM jobs').one().due;
+    if (due != null) await this.storage.setAlarm(Date.now() + Math.max(0, due - Date.now()));
+  }
+}
 
 export class FloorCustomer extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS customer (slot INTEGER PRIMARY KEY CHECK (slot = 0), namespace TEXT NOT NULL,
-      version INTEGER NOT NULL, document TEXT NOT NULL, indexed_version INTEGER NOT NULL DEFAULT 0)`);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS customer (slot INTEGER PRIMARY KEY CHECK (slot = 0), namespace TEXT NOT NULL,
+      version INTEGER NOT NULL, document TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,
       status INTEGER NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
+    sql.exec('CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, event TEXT NOT NULL)');
+    this.jobs = new Jobs(ctx.storage);
+    const mode = env.FLOOR_KV_COPY;
+    this.kvAfterAnswer = mode === 'awaited' ? false : mode === 'after_answer' ? true : KV_COPY_AFTER_ANSWER;
   }
   load() {
-    const rows = this.ctx.storage.sql.exec('SELECT version, document FROM customer WHERE slot = 0').toArray();
-    return rows.length ? { version: rows[0].version, record: JSON.parse(rows[0].document) } : null;
+    const rows = this.ctx.storage.sql.exec('SELECT namespace, version, document FROM customer WHERE slot = 0').toArray();
+    return rows.length ? rows[0] : null;
   }
-  async fetch(request) {
-    const command = await request.json();
+  /** Strong retrieve: the stored version, parsed (the Worker renders it). */
+  retrieve() {
+    const stored = this.load();
+    return stored ? { version: stored.version, record: JSON.parse(stored.document) } : null;
+  }
+  /** A create (`form` with `id`) or an update (`form` only): `[status, body]`, the body the
+   *  customer (rendered by the Worker) or a saved response (sent as it is). The change, its
+   *  event (outbox) and the idempotency record commit in one synchronous block. */
+  async write(op, form, id, origin) {
     const sql = this.ctx.storage.sql;
-    let stored = this.load();
-    if (command.op === 'retrieve') return stored ? Response.json(stored) : new Response('{}', { status: 404 });
-    if (command.op === 'create') {
-      if (stored) return new Response('{}', { status: 409 });
-      stored = { version: 1, record: command.doc };
-    } else if (command.op === 'update') {
-      if (!stored) return new Response('{}', { status: 404 });
-      stored.version += 1;
-      Object.assign(stored.record.metadata, command.metadata || {});
+    if (origin.key) {
+      const saved = sql.exec('SELECT fingerprint, status, body FROM idempotency WHERE key = ?', origin.key).toArray()[0];
+      if (saved) return saved.fingerprint === origin.fingerprint ? [saved.status, saved.body] : [400, '{"error":{"message":"idempotency key reused"}}'];
     }
+    const stored = this.load();
+    let doc;
+    let event;
+    let version;
+    if (op === 'create') {
+      if (stored) return [409, '{}'];
+      doc = customerFrom(new URLSearchParams(form), id, origin.now);
+      event = eventJson('customer.created', doc, null, origin);
+      version = 1;
+    } else {
+      if (!stored) return [404, '{"error":{"message":"No such customer"}}'];
+      doc = JSON.parse(stored.document);
+      const previous = applyForm(doc, new URLSearchParams(form));
+      event = eventJson('customer.updated', doc, previous, origin);
+      version = stored.version + 1;
+    }
+    const document = JSON.stringify(doc);
+    sql.exec('INSERT INTO outbox (event) VALUES (?)', event);
     sql.exec(`INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)
-      ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document`, NS, stored.version, JSON.stringify(stored.record));
-    // Propagate as ours does: the index (awaited), then the KV copy (awaited).
-    const c = stored.record;
-    const entry = { id: c.id, created: c.created, email: c.email, name: c.name, phone: c.phone, metadata: JSON.stringify(c.metadata || {}), version: stored.version, document: JSON.stringify(stored) };
-    const account = this.env.FLOOR_ACCOUNT.get(this.env.FLOOR_ACCOUNT.idFromName(NS));
-    await account.fetch('https://object.internal/', { method: 'POST', body: JSON.stringify({ op: 'upsert', entry }) });
-    sql.exec('UPDATE customer SET indexed_version = MAX(indexed_version, ?) WHERE slot = 0', stored.version);
-    await this.env.FLOOR_KV.put(`${NS}/customers/${c.id}`, JSON.stringify(stored));
-    this.load();
-    return Response.json(stored);
+      ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document`, origin.ns, version, document);
+    // A keyed write saves its response, rendered here once; an unkeyed one is rendered by the Worker.
+    const body = origin.key ? JSON.stringify(doc, null, 2) : doc;
+    if (origin.key) {
+      sql.exec('DELETE FROM idempotency WHERE expires_at < ?', origin.now);
+      const retention = op === 'create' ? CREATE_RETENTION_SECONDS : RETENTION_SECONDS;
+      sql.exec('INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?, ?)',
+        origin.key, origin.fingerprint, 200, body, origin.now + retention);
+    }
+    // The propagate job is owed from the commit on; the copies clear it.
+    await this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
+    await this.propagate(origin.ns, doc, version, document);
+    return [200, body];
+  }
+  /** The index row and the outbox's events to the account (awaited), then the KV copy. */
+  /** `document` is the record as stored; the index and KV hold `{version, record}`. */
+  async propagate(ns, doc, version, document) {
+    try {
+      await this.copyToIndex(ns, doc, version, document);
+    } catch (e) {
+      console.error('floor: index copy failed', e);
+      return this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
+    }
+    const kv = this.copyToKv(ns, doc.id, version, document).then(
+      () => this.jobs.cancel(PROPAGATE_JOB),
+      (e) => {
+        console.error('floor: KV copy failed', e);
+        return this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
+      },
+    );
+    if (!this.kvAfterAnswer) return kv;
+    if (typeof this.ctx.waitUntil === 'function') this.ctx.waitUntil(kv);
+  }
+  async copyToIndex(ns, doc, version, document) {
+    const sql = this.ctx.storage.sql;
+    const outbox = sql.exec('SELECT seq, event FROM outbox ORDER BY seq').toArray();
+    const entry = { id: doc.id, created: doc.created, email: doc.email, name: doc.name, phone: doc.phone, metadata: JSON.stringify(doc.metadata || {}), version, document: storedJson(version, document) };
+    await accountOf(this.env, ns).record(entry, outbox.map((r) => r.event));
+    if (outbox.length) sql.exec('DELETE FROM outbox WHERE seq <= ?', outbox[outbox.length - 1].seq);
+  }
+  /** Puts the newest version; again if a newer one committed while the put was in flight. */
+  async copyToKv(ns, id, version, document) {
+    const key = `${ns}/customers/${id}`;
+    for (let round = 0; round < KV_CATCH_UP_ROUNDS; round++) {
+      await this.env.FLOOR_KV.put(key, storedJson(version, document));
+      const latest = this.load();
+      if (!latest || latest.version <= version) return;
+      ({ version, document } = latest);
+    }
+  }
+  async alarm() {
+    if (this.jobs.takeDue(Date.now()).includes(PROPAGATE_JOB)) {
+      const latest = this.load();
+      if (latest) await this.propagate(latest.namespace, JSON.parse(latest.document), latest.version, latest.document);
+    }
+    await this.jobs.rearm();
   }
 }
 
@@ -89,6 +229,7 @@ export class FloorAccount extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
+    // The index: ours' schema (src/objects/account_object/customer_index.rs).
     sql.exec(`CREATE TABLE IF NOT EXISTS customers (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created INTEGER NOT NULL,
       email TEXT, name TEXT, phone TEXT, metadata TEXT NOT NULL DEFAULT '{}', test_clock TEXT, deleted INTEGER NOT NULL DEFAULT 0,
       version INTEGER NOT NULL, document TEXT NOT NULL)`);
@@ -97,42 +238,120 @@ export class FloorAccount extends DurableObject {
     sql.exec('CREATE TABLE IF NOT EXISTS customer_metadata (seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value, seq))');
     sql.exec('CREATE INDEX IF NOT EXISTS customer_metadata_by_seq ON customer_metadata (seq)');
     sql.exec('CREATE INDEX IF NOT EXISTS customers_by_lower_email ON customers (lower(email)) WHERE deleted = 0');
+    // The event log, the endpoints, the deliveries and the key registry: ours' schemas.
+    sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+      created INTEGER NOT NULL, object_id TEXT NOT NULL, pending_webhooks INTEGER NOT NULL DEFAULT 0, document TEXT NOT NULL)`);
+    sql.exec('CREATE INDEX IF NOT EXISTS events_by_created ON events (created DESC, seq DESC)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS webhook_endpoints (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, created INTEGER NOT NULL,
+      secret TEXT NOT NULL, document TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (event_seq INTEGER NOT NULL, endpoint_id TEXT NOT NULL, object_id TEXT NOT NULL,
+      state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, first_attempt_ms INTEGER,
+      next_attempt_ms INTEGER NOT NULL, PRIMARY KEY (endpoint_id, event_seq))`);
+    sql.exec('CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_ms)');
+    sql.exec(`CREATE TABLE IF NOT EXISTS idempotency_keys (key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER,
+      body TEXT, created_at INTEGER NOT NULL)`);
+    this.jobs = new Jobs(ctx.storage);
   }
-  async fetch(request) {
-    const command = await request.json();
+  /** One call per write: the index row and its metadata rows, the events, and one
+   *  delivery row per endpoint that wants each event, in one synchronous block. */
+  async record(entry, events) {
     const sql = this.ctx.storage.sql;
-    if (command.op === 'upsert') {
-      const e = command.entry;
-      sql.exec(`INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
-        VALUES (?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET email = excluded.email, name = excluded.name, phone = excluded.phone,
-          metadata = excluded.metadata, deleted = excluded.deleted, version = excluded.version, document = excluded.document
-        WHERE excluded.version > customers.version`, e.id, e.created, e.email, e.name, e.phone, e.metadata, e.version, e.document);
-      sql.exec('DELETE FROM customer_metadata WHERE seq = (SELECT seq FROM customers WHERE id = ? AND version = ?)', e.id, e.version);
-      sql.exec(`INSERT OR IGNORE INTO customer_metadata (seq, key, value) SELECT c.seq, m.key, m.value FROM customers c, json_each(c.metadata) m
-        WHERE c.id = ? AND c.version = ?`, e.id, e.version);
-      return new Response('');
+    sql.exec(`INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET email = excluded.email, name = excluded.name, phone = excluded.phone,
+        metadata = excluded.metadata, test_clock = excluded.test_clock, deleted = excluded.deleted,
+        version = excluded.version, document = excluded.document
+      WHERE excluded.version > customers.version`, entry.id, entry.created, entry.email, entry.name, entry.phone, entry.metadata, null, 0, entry.version, entry.document);
+    sql.exec('DELETE FROM customer_metadata WHERE seq = (SELECT seq FROM customers WHERE id = ? AND version = ?)', entry.id, entry.version);
+    sql.exec(`INSERT OR IGNORE INTO customer_metadata (seq, key, value) SELECT c.seq, m.key, m.value FROM customers c, json_each(c.metadata) m
+      WHERE c.id = ? AND c.version = ?`, entry.id, entry.version);
+    let owed = 0;
+    if (events.length) {
+      const now = Date.now();
+      const targets = sql.exec('SELECT id, document FROM webhook_endpoints').toArray().map((r) => ({ id: r.id, wants: JSON.parse(r.document).enabled_events }));
+      for (const text of events) {
+        const head = JSON.parse(text);
+        const cursor = sql.exec('INSERT OR IGNORE INTO events (id, type, created, object_id, document) VALUES (?, ?, ?, ?, ?)', head.id, head.type, head.created, head.data.object.id, text);
+        if (cursor.rowsWritten === 0) continue;
+        const seq = sql.exec('SELECT seq FROM events WHERE id = ?', head.id).one().seq;
+        let count = 0;
+        for (const t of targets) {
+          if (!t.wants.includes('*') && !t.wants.includes(head.type)) continue;
+          sql.exec('INSERT OR IGNORE INTO deliveries (event_seq, endpoint_id, object_id, next_attempt_ms) VALUES (?, ?, ?, ?)', seq, t.id, entry.id, now);
+          count++;
+        }
+        if (count) sql.exec('UPDATE events SET pending_webhooks = max(0, pending_webhooks + ?) WHERE seq = ?', count, seq);
+        owed += count;
+      }
     }
-    // list
-    const limit = command.limit;
-    const rows = command.email == null
+    if (owed) await this.jobs.schedule(DELIVER_JOB, Date.now());
+    if (!this.jobs.has(PRUNE_EVENTS_JOB)) await this.jobs.schedule(PRUNE_EVENTS_JOB, Date.now() + PRUNE_EVENTS_EVERY_MS);
+  }
+  /** The idempotency-key registry (src/objects/account_object/idempotency_keys.rs):
+   *  'new', 'executing', ['done', status, body] or 'mismatch'. */
+  async claimKey(key, fingerprint, now) {
+    const sql = this.ctx.storage.sql;
+    const row = sql.exec('SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE key = ?', key).toArray()[0];
+    if (row && row.created_at > now - KEY_RETENTION_SECONDS) {
+      if (row.fingerprint !== fingerprint) return 'mismatch';
+      return row.status == null ? 'executing' : ['done', row.status, row.body];
+    }
+    sql.exec('INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, created_at) VALUES (?, ?, NULL, NULL, ?)', key, fingerprint, now);
+    if (!this.jobs.has(PRUNE_KEYS_JOB)) await this.jobs.schedule(PRUNE_KEYS_JOB, (now + KEY_RETENTION_SECONDS) * 1000);
+    return 'new';
+  }
+  finishKey(key, status, body) {
+    const sql = this.ctx.storage.sql;
+    if (status) sql.exec('UPDATE idempotency_keys SET status = ?, body = ? WHERE key = ?', status, body, key);
+    else sql.exec('DELETE FROM idempotency_keys WHERE key = ? AND status IS NULL', key);
+  }
+  addEndpoint(url, enabledEvents) {
+    const id = randomId('we_', 24);
+    const document = JSON.stringify({ id, object: 'webhook_endpoint', url, enabled_events: enabledEvents, status: 'enabled' });
+    this.ctx.storage.sql.exec('INSERT INTO webhook_endpoints (id, created, secret, document) VALUES (?, ?, ?, ?)', id, Math.floor(Date.now() / 1000), randomId('whsec_', 24), document);
+    return document;
+  }
+  /** A page of the index, with today's SQL, parsed (the Worker renders it). */
+  list(limit, email) {
+    const sql = this.ctx.storage.sql;
+    const rows = email == null
       ? sql.exec('SELECT document FROM customers WHERE deleted = 0 ORDER BY created DESC, seq DESC LIMIT ?', limit + 1).toArray()
-      : sql.exec('SELECT document FROM customers WHERE deleted = 0 AND email = ? ORDER BY created DESC, seq DESC LIMIT ?', command.email, limit + 1).toArray();
-    return Response.json({ has_more: rows.length > limit, documents: rows.slice(0, limit).map((r) => JSON.parse(r.document)) });
+      : sql.exec('SELECT document FROM customers WHERE deleted = 0 AND email = ? ORDER BY created DESC, seq DESC LIMIT ?', email, limit + 1).toArray();
+    return { has_more: rows.length > limit, documents: rows.slice(0, limit).map((r) => JSON.parse(r.document)) };
+  }
+  /** Deliveries are owed, never sent: the alarm only takes its due jobs and re-arms. */
+  async alarm() {
+    this.jobs.takeDue(Date.now());
+    await this.jobs.rearm();
   }
 }
 
-async function create(env, form) {
-  const id = newId();
-  const stub = env.FLOOR_CUSTOMER.get(env.FLOOR_CUSTOMER.idFromName(`${NS}/${id}`));
-  const response = await stub.fetch('https://object.internal/', { method: 'POST', body: JSON.stringify({ op: 'create', doc: customerFrom(form, id) }) });
-  return (await response.json()).record;
+const accountOf = (env, ns) => env.FLOOR_ACCOUNT.get(env.FLOOR_ACCOUNT.idFromName(ns));
+const customerOf = (env, ns, id) => env.FLOOR_CUSTOMER.get(env.FLOOR_CUSTOMER.idFromName(`${ns}/${id}`));
+/** The account of a request: `floor`, or the key's own when it contains `acct`. */
+const namespaceOf = (request) => /^Bearer (\S*acct\S*)$/.exec(request.headers.get('authorization') || '')?.[1] ?? NS;
+
+/** A write, keyed or not: the key claimed before, its outcome recorded after the answer. */
+async function write(env, ctx, ns, op, id, form, key, fingerprint) {
+  const now = Math.floor(Date.now() / 1000);
+  const origin = { ns, requestId: randomId('req_'), key, fingerprint, now };
+  const account = key ? accountOf(env, ns) : null;
+  if (key) {
+    const state = await account.claimKey(key, fingerprint, now);
+    if (Array.isArray(state)) return [state[1], state[2]];
+    if (state === 'executing') return [409, '{"error":{"message":"in progress"}}'];
+    if (state === 'mismatch') return [400, '{"error":{"message":"idempotency key reused"}}'];
+  }
+  const [status, body] = await customerOf(env, ns, id).write(op, form, id, origin);
+  if (key) ctx.waitUntil(account.finishKey(key, status < 300 ? status : 0, status < 300 ? body : ''));
+  return [status, body];
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     const parts = url.pathname.split('/').filter(Boolean);
+    const ns = namespaceOf(request);
     if (request.method === 'POST' && parts[0] === 'seed') {
       // Bulk create customers `from`..`to`-1 (the driver's seed data), 16 at a time.
       const from = Number(url.searchParams.get('from'));
@@ -143,37 +362,38 @@ export default {
         for (let i = start; i < Math.min(to, start + 16); i++) {
           const form = new URLSearchParams({ name: `Customer ${i}`, email: `user${i}@example.com`, 'metadata[ref]': `r${i}`, 'metadata[tier]': `t${i % 10}`,
             'address[line1]': `${i} Main Street`, 'address[city]': 'Springfield', 'address[postal_code]': String(i % 100000).padStart(5, '0'), 'address[country]': 'US' });
-          batch.push(create(env, form).then((c) => ids.push(c.id)));
+          const id = randomId('cus_');
+          batch.push(write(env, ctx, ns, 'create', id, form.toString(), null).then(([status]) => status === 200 && ids.push(id)));
         }
         await Promise.all(batch);
       }
       return Response.json({ ids });
     }
     if (parts[0] === 'kv' && parts[1]) {
-      const text = await env.FLOOR_KV.get(`${NS}/customers/${parts[1]}`);
-      if (text === null) return json({ error: { message: 'missing' } }, 404);
-      return json(JSON.parse(text).record);
+      const text = await env.FLOOR_KV.get(`${ns}/customers/${parts[1]}`);
+      return text === null ? error('missing', 404) : answer(JSON.parse(text).record);
     }
-    if (parts[0] !== 'v1' || parts[1] !== 'customers') return json({ error: { message: 'no route' } }, 404);
+    if (parts[0] === 'v1' && parts[1] === 'webhook_endpoints' && request.method === 'POST') {
+      const form = new URLSearchParams(await request.text());
+      return answer(await accountOf(env, ns).addEndpoint(form.get('url'), form.getAll('enabled_events[]')));
+    }
+    if (parts[0] !== 'v1' || parts[1] !== 'customers') return error('no route', 404);
     const id = parts[2];
-    if (!id && request.method === 'POST') return json(await create(env, new URLSearchParams(await request.text())));
-    if (!id && request.method === 'GET') {
-      const account = env.FLOOR_ACCOUNT.get(env.FLOOR_ACCOUNT.idFromName(NS));
-      const limit = Number(url.searchParams.get('limit') || '10');
-      const response = await account.fetch('https://object.internal/', { method: 'POST', body: JSON.stringify({ op: 'list', limit, email: url.searchParams.get('email') }) });
-      const page = await response.json();
-      return json({ object: 'list', data: page.documents.map((d) => d.record), has_more: page.has_more, url: '/v1/customers' });
-    }
-    const stub = env.FLOOR_CUSTOMER.get(env.FLOOR_CUSTOMER.idFromName(`${NS}/${id}`));
     if (request.method === 'GET') {
-      const response = await stub.fetch('https://object.internal/', { method: 'POST', body: JSON.stringify({ op: 'retrieve' }) });
-      if (response.status !== 200) return json({ error: { message: 'missing' } }, 404);
-      return json((await response.json()).record);
+      if (!id) {
+        const limit = Number(url.searchParams.get('limit') || '10');
+        const page = await accountOf(env, ns).list(limit, url.searchParams.get('email'));
+        return answer({ object: 'list', data: page.documents.map((d) => d.record), has_more: page.has_more, url: '/v1/customers' });
+      }
+      const stored = await customerOf(env, ns, id).retrieve();
+      return stored === null ? error('No such customer', 404) : answer(stored.record);
     }
-    const patch = { metadata: {} };
-    applyForm(patch, new URLSearchParams(await request.text()));
-    const response = await stub.fetch('https://object.internal/', { method: 'POST', body: JSON.stringify({ op: 'update', metadata: patch.metadata }) });
-    if (response.status !== 200) return json({ error: { message: 'missing' } }, 404);
-    return json((await response.json()).record);
+    if (request.method !== 'POST') return error('no route', 404);
+    const form = await request.text();
+    // No SHA-256 of the sorted parameters as ours: the raw request is the fingerprint.
+    const key = request.headers.get('idempotency-key');
+    const fingerprint = key ? `POST ${url.pathname} ${form}` : null;
+    const [status, body] = await write(env, ctx, ns, id ? 'update' : 'create', id || randomId('cus_'), form, key, fingerprint);
+    return answer(body, status);
   },
 };

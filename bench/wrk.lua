@@ -1,5 +1,7 @@
 -- One wrk script for every workload. Configured by environment variables:
---   BENCH_WORKLOAD  create | retrieve | update | list | list_email | search
+--   BENCH_WORKLOAD  create | retrieve | update | list | list_email | search, or
+--                   create_keyed | update_keyed: the same write with an Idempotency-Key
+--                   header unique to each request (as the SDKs send with retries on)
 --   BENCH_KEY       the API key (Authorization: Bearer ...)
 --   BENCH_IDS       file with one customer id a line (retrieve, update)
 --   BENCH_N         number of seeded customers user0..user{N-1} (list_email, search)
@@ -44,9 +46,18 @@ local function random_id()
   return ids[math.random(#ids)]
 end
 
+local function keyed_headers()
+  local h = {}
+  for k, v in pairs(post_headers) do h[k] = v end
+  h["Idempotency-Key"] = "bench-" .. tag .. "-" .. tid .. "-" .. counter
+  return h
+end
+
 function request()
   counter = counter + 1
-  if workload == "create" then
+  local headers = post_headers
+  if workload == "create_keyed" or workload == "update_keyed" then headers = keyed_headers() end
+  if workload == "create" or workload == "create_keyed" then
     local u = tag .. "-" .. tid .. "-" .. counter
     local body = "name=Bench+Customer+" .. u
       .. "&email=bench-" .. u .. "%40example.com"
@@ -56,12 +67,12 @@ function request()
       .. "&address%5Bcity%5D=Springfield"
       .. "&address%5Bpostal_code%5D=12345"
       .. "&address%5Bcountry%5D=US"
-    return wrk.format("POST", "/v1/customers", post_headers, body)
+    return wrk.format("POST", "/v1/customers", headers, body)
   elseif workload == "retrieve" then
     return wrk.format("GET", prefix .. random_id(), get_headers)
-  elseif workload == "update" then
+  elseif workload == "update" or workload == "update_keyed" then
     local body = "metadata%5Btier%5D=u" .. tid .. "-" .. counter
-    return wrk.format("POST", "/v1/customers/" .. random_id(), post_headers, body)
+    return wrk.format("POST", "/v1/customers/" .. random_id(), headers, body)
   elseif workload == "list" then
     return wrk.format("GET", "/v1/customers?limit=10", get_headers)
   elseif workload == "list_email" then
