@@ -11,8 +11,11 @@
 //   POST /v1/webhook_endpoints    url=&enabled_events[]=  (stored; deliveries owed, never sent)
 // Every request is in one account, `floor`, unless its API key contains `acct`: then in
 // the account of that key (bench/write-ceiling.mjs, eight accounts). No key is checked.
-// A POST with an Idempotency-Key claims the key in the account before it runs and records
-// the outcome there after the response (waitUntil), as ours does (src/edge/mod.rs).
+// A POST with an Idempotency-Key claims the key in the account before it runs; the
+// customer's object keeps the response, and its index call marks the key as kept by it,
+// as ours does (src/edge/mod.rs, idempotency_keys.rs: KEPT_BY_OBJECT). A write costs its
+// customer's object one SQLite commit, as ours: what the copies reached is kept in memory,
+// the outbox is trimmed by the next commit, and the propagate job is left for its alarm.
 import { DurableObject } from 'cloudflare:workers';
 
 const NS = 'floor';
@@ -20,8 +23,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /** Where the KV copy of a write runs. `true`: the customer's object answers once the
  *  account has the index row and the events, and the KV put runs after the answer (in
- *  `ctx.waitUntil`; the `propagate` job is cleared when the put is done). `false`: the
- *  put is awaited before the answer (ours until issue 18). Keep it where ours has it.
+ *  `ctx.waitUntil`), as ours. `false`: the put is awaited before the answer (ours until
+ *  issue 18). Keep it where ours has it.
  *  The `FLOOR_KV_COPY` binding (`awaited` | `after_answer`) overrides it for one run. */
 const KV_COPY_AFTER_ANSWER = true;
 
@@ -94,15 +97,18 @@ const error = (message, status) => answer(JSON.stringify({ error: { message } })
 class Jobs {
   constructor(storage) {
     this.storage = storage;
+    /** When the alarm this instance set fires, until it fires (ours: scheduler::Armed). */
+    this.armedAt = null;
     storage.sql.exec('CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, due_at_ms INTEGER NOT NULL)');
   }
   async schedule(name, dueAtMs) {
     this.storage.sql.exec(`INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
       ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)`, name, dueAtMs);
+    if (this.armedAt !== null && this.armedAt <= dueAtMs) return;
     await this.rearm();
   }
-  cancel(name) {
-    this.storage.sql.exec('DELETE FROM jobs WHERE name = ?', name);
+  fired() {
+    this.armedAt = null;
   }
   has(name) {
     return this.storage.sql.exec('SELECT count(*) AS n FROM jobs WHERE name = ?', name).one().n > 0;
@@ -112,7 +118,10 @@ class Jobs {
   }
   async rearm() {
     const due = this.storage.sql.exec('SELECT min(due_at_ms) AS due FROM jobs').one().due;
-    if (due != null) await this.storage.setAlarm(Date.now() + Math.max(0, due - Date.now()));
+    if (due == null) return;
+    const at = Date.now() + Math.max(0, due - Date.now());
+    await this.storage.setAlarm(at);
+    this.armedAt = at;
   }
 }
 
@@ -126,6 +135,8 @@ export class FloorCustomer extends DurableObject {
       status INTEGER NOT NULL, body TEXT NOT NULL, expires_at INTEGER NOT NULL)`);
     sql.exec('CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, event TEXT NOT NULL)');
     this.jobs = new Jobs(ctx.storage);
+    /** What the copies reached, as ours keeps it (propagation::Copied). */
+    this.copied = { committed: 0, indexed: 0, kv: 0, outboxThrough: 0 };
     const mode = env.FLOOR_KV_COPY;
     this.kvAfterAnswer = mode === 'awaited' ? false : mode === 'after_answer' ? true : KV_COPY_AFTER_ANSWER;
   }
@@ -165,6 +176,9 @@ export class FloorCustomer extends DurableObject {
     }
     const document = JSON.stringify(doc);
     sql.exec('INSERT INTO outbox (event) VALUES (?)', event);
+    // The outbox rows the index has, trimmed in this commit (the newest row stays).
+    if (this.copied.outboxThrough > 0) sql.exec('DELETE FROM outbox WHERE seq <= ? AND seq < (SELECT max(seq) FROM outbox)', this.copied.outboxThrough);
+    this.copied.committed = Math.max(this.copied.committed, version);
     sql.exec(`INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)
       ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document`, origin.ns, version, document);
     // A keyed write saves its response, rendered here once; an unkeyed one is rendered by the Worker.
@@ -175,51 +189,60 @@ export class FloorCustomer extends DurableObject {
       sql.exec('INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?, ?)',
         origin.key, origin.fingerprint, 200, body, origin.now + retention);
     }
-    // The propagate job is owed from the commit on; the copies clear it.
+    // The propagate job is owed from the commit on; its alarm finds the copies done.
     await this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
-    await this.propagate(origin.ns, doc, version, document);
-    return [200, body];
+    const indexed = await this.propagate(origin.ns, doc, version, document, origin.key);
+    return [200, body, Boolean(origin.key && indexed)];
   }
   /** The index row and the outbox's events to the account (awaited), then the KV copy. */
   /** `document` is the record as stored; the index and KV hold `{version, record}`. */
-  async propagate(ns, doc, version, document) {
+  /** Answers whether the index has the version (and so the kept key). */
+  async propagate(ns, doc, version, document, keptKey = null) {
     try {
-      await this.copyToIndex(ns, doc, version, document);
+      await this.copyToIndex(ns, doc, version, document, keptKey);
     } catch (e) {
       console.error('floor: index copy failed', e);
-      return this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
+      await this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
+      return false;
     }
-    const kv = this.copyToKv(ns, doc.id, version, document).then(
-      () => this.jobs.cancel(PROPAGATE_JOB),
-      (e) => {
-        console.error('floor: KV copy failed', e);
-        return this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
-      },
-    );
-    if (!this.kvAfterAnswer) return kv;
-    if (typeof this.ctx.waitUntil === 'function') this.ctx.waitUntil(kv);
+    const kv = this.copyToKv(ns, doc.id, version, document).catch((e) => console.error('floor: KV copy failed', e));
+    if (!this.kvAfterAnswer) await kv;
+    else this.ctx.waitUntil(kv);
+    return true;
   }
-  async copyToIndex(ns, doc, version, document) {
+  async copyToIndex(ns, doc, version, document, keptKey) {
     const sql = this.ctx.storage.sql;
-    const outbox = sql.exec('SELECT seq, event FROM outbox ORDER BY seq').toArray();
+    const outbox = sql.exec('SELECT seq, event FROM outbox WHERE seq > ? ORDER BY seq', this.copied.outboxThrough).toArray();
     const entry = { id: doc.id, created: doc.created, email: doc.email, name: doc.name, phone: doc.phone, metadata: JSON.stringify(doc.metadata || {}), version, document: storedJson(version, document) };
-    await accountOf(this.env, ns).record(entry, outbox.map((r) => r.event));
-    if (outbox.length) sql.exec('DELETE FROM outbox WHERE seq <= ?', outbox[outbox.length - 1].seq);
+    await accountOf(this.env, ns).record(entry, outbox.map((r) => r.event), keptKey);
+    this.copied.indexed = Math.max(this.copied.indexed, version);
+    if (outbox.length) this.copied.outboxThrough = Math.max(this.copied.outboxThrough, outbox[outbox.length - 1].seq);
   }
   /** Puts the newest version; again if a newer one committed while the put was in flight. */
   async copyToKv(ns, id, version, document) {
     const key = `${ns}/customers/${id}`;
     for (let round = 0; round < KV_CATCH_UP_ROUNDS; round++) {
       await this.env.FLOOR_KV.put(key, storedJson(version, document));
+      if (this.copied.committed <= version) break;
       const latest = this.load();
-      if (!latest || latest.version <= version) return;
+      if (!latest || latest.version <= version) break;
       ({ version, document } = latest);
     }
+    this.copied.kv = Math.max(this.copied.kv, version);
   }
   async alarm() {
+    this.jobs.fired();
     if (this.jobs.takeDue(Date.now()).includes(PROPAGATE_JOB)) {
+      const sql = this.ctx.storage.sql;
       const latest = this.load();
-      if (latest) await this.propagate(latest.namespace, JSON.parse(latest.document), latest.version, latest.document);
+      const last = sql.exec('SELECT coalesce(max(seq), 0) AS s FROM outbox').one().s;
+      const upToDate = latest && this.copied.indexed >= latest.version && this.copied.kv >= latest.version && this.copied.outboxThrough >= last;
+      if (latest && !upToDate) {
+        const doc = JSON.parse(latest.document);
+        await this.copyToIndex(latest.namespace, doc, latest.version, latest.document, null);
+        await this.copyToKv(latest.namespace, doc.id, latest.version, latest.document);
+      }
+      if (this.copied.outboxThrough > 0) sql.exec('DELETE FROM outbox WHERE seq <= ? AND seq < (SELECT max(seq) FROM outbox)', this.copied.outboxThrough);
     }
     await this.jobs.rearm();
   }
@@ -254,7 +277,7 @@ export class FloorAccount extends DurableObject {
   }
   /** One call per write: the index row and its metadata rows, the events, and one
    *  delivery row per endpoint that wants each event, in one synchronous block. */
-  async record(entry, events) {
+  async record(entry, events, keptKey = null) {
     const sql = this.ctx.storage.sql;
     sql.exec(`INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -284,6 +307,7 @@ export class FloorAccount extends DurableObject {
         owed += count;
       }
     }
+    if (keptKey) sql.exec('UPDATE idempotency_keys SET status = -1 WHERE key = ? AND status IS NULL', keptKey);
     if (owed) await this.jobs.schedule(DELIVER_JOB, Date.now());
     if (!this.jobs.has(PRUNE_EVENTS_JOB)) await this.jobs.schedule(PRUNE_EVENTS_JOB, Date.now() + PRUNE_EVENTS_EVERY_MS);
   }
@@ -294,7 +318,8 @@ export class FloorAccount extends DurableObject {
     const row = sql.exec('SELECT fingerprint, status, body, created_at FROM idempotency_keys WHERE key = ?', key).toArray()[0];
     if (row && row.created_at > now - KEY_RETENTION_SECONDS) {
       if (row.fingerprint !== fingerprint) return 'mismatch';
-      return row.status == null ? 'executing' : ['done', row.status, row.body];
+      if (row.status != null && row.status !== -1) return ['done', row.status, row.body];
+      if (row.status == null) return 'executing';
     }
     sql.exec('INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, created_at) VALUES (?, ?, NULL, NULL, ?)', key, fingerprint, now);
     if (!this.jobs.has(PRUNE_KEYS_JOB)) await this.jobs.schedule(PRUNE_KEYS_JOB, (now + KEY_RETENTION_SECONDS) * 1000);
@@ -321,6 +346,7 @@ export class FloorAccount extends DurableObject {
   }
   /** Deliveries are owed, never sent: the alarm only takes its due jobs and re-arms. */
   async alarm() {
+    this.jobs.fired();
     this.jobs.takeDue(Date.now());
     await this.jobs.rearm();
   }
@@ -342,8 +368,8 @@ async function write(env, ctx, ns, op, id, form, key, fingerprint) {
     if (state === 'executing') return [409, '{"error":{"message":"in progress"}}'];
     if (state === 'mismatch') return [400, '{"error":{"message":"idempotency key reused"}}'];
   }
-  const [status, body] = await customerOf(env, ns, id).write(op, form, id, origin);
-  if (key) ctx.waitUntil(account.finishKey(key, status < 300 ? status : 0, status < 300 ? body : ''));
+  const [status, body, kept] = await customerOf(env, ns, id).write(op, form, id, origin);
+  if (key && !kept) ctx.waitUntil(account.finishKey(key, status < 300 ? status : 0, status < 300 ? body : ''));
   return [status, body];
 }
 

@@ -4,7 +4,8 @@
 // DevTools Profiler while a bounded loop of requests runs on 127.0.0.1, and prints the
 // functions by self time and by total time, grouped into the request's stages.
 //
-//   node bench/profile.mjs [retrieve|list|list_email|create|update] [--build DIR] [--n N]
+//   node bench/profile.mjs [retrieve|list|list_email|create|update|create_keyed|update_keyed]
+//                          [--build DIR] [--n N]
 //
 // A build with function names makes the wasm frames readable:
 //   worker-build --profiling --out-dir prof-build && node bench/profile.mjs --build prof-build
@@ -48,14 +49,14 @@ const base = (await mf.unsafeGetDirectURL(target === 'floor' ? 'floor' : ours.na
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const key = `sk_test_${randomBytes(12).toString('hex')}`;
 
-function request(method, url, body) {
+function request(method, url, body, extraHeaders = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(
       url,
       {
         method,
         agent,
-        headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
+        headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}), ...extraHeaders },
       },
       (res) => {
         let text = '';
@@ -87,6 +88,9 @@ const next = {
   list_email: () => request('GET', `${base}/v1/customers?limit=10&email=user${counter++ % 50}@example.com`),
   create: () => request('POST', `${base}/v1/customers`, customerForm(counter++).toString()),
   update: () => request('POST', `${base}/v1/customers/${ids[counter++ % ids.length]}`, `metadata[tier]=t${counter}`),
+  create_keyed: () => request('POST', `${base}/v1/customers`, customerForm(counter++).toString(), { 'Idempotency-Key': `profile-${key}-${counter}` }),
+  update_keyed: () =>
+    request('POST', `${base}/v1/customers/${ids[counter++ % ids.length]}`, `metadata[tier]=t${counter}`, { 'Idempotency-Key': `profile-${key}-${counter}` }),
 }[workload];
 if (!next) throw new Error(`unknown workload ${workload}`);
 // Warm every object and the JIT before sampling.
