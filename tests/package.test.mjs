@@ -262,6 +262,23 @@ test('deploy --dry-run bundles the packaged build with no build step; a real dep
   assert.match(preview.stderr, /no real KV namespace id for CUSTOMERS in env\.preview \(it is '0{31}1'\)/);
 });
 
+test('serve --persist-to keeps the data across a stop (SIGTERM, exit 0) and a start', async () => {
+  const dir = path.join(work, 'state');
+  const persistKey = newKey();
+  const first = start(['serve', '--port', String(await freePort()), '--persist-to', dir]);
+  const firstUrl = (await first.waitFor(/Listening on (http:\/\/\S+)/))[1];
+  const made = await stripeClient(firstUrl, persistKey).customers.create({ name: 'kept' });
+  assert.equal(await first.stop(), 0);
+  assert.match(first.out.text, /^Stopped\.$/m);
+  const second = start(['serve', '--port', String(await freePort()), '--persist-to', dir]);
+  try {
+    const secondUrl = (await second.waitFor(/Listening on (http:\/\/\S+)/))[1];
+    assert.equal((await stripeClient(secondUrl, persistKey).customers.retrieve(made.id)).name, 'kept');
+  } finally {
+    await second.stop();
+  }
+});
+
 test('stripe-python works against the served package', { skip: !fs.existsSync(path.join(root, '.venv', 'bin', 'python')) && 'no .venv' }, async () => {
   const script = `
 import stripe, sys

@@ -61,14 +61,17 @@ export async function serve(args) {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`Listening on ${url} (started in ${seconds} s; data ${persist ? `in ${path.relative(process.cwd(), persist) || '.'}` : 'in memory'})`);
   console.log(`  Try:        curl ${url}/v1/customers -u ${key}: -d name="Jenny Rosen"`);
-  console.log(`  Dashboard:  ${url}/dashboard/  (sign in with ${key})`);
+  console.log(`  Dashboard:  ${url}/dashboard/  (paste the key ${key})`);
   console.log(`  SDKs:       any sk_test_ key is its own account; this one is saved in ${path.join(STATE_DIR, 'api-key')}`);
   console.log('Press Ctrl-C to stop.');
 
+  // Miniflare's own handlers exit at once and leave workerd to die on its own: stop in
+  // order instead (dispose waits for workerd to exit, then the process exits 0).
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   await new Promise((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
   });
   await mf.dispose();
   console.log('Stopped.');
