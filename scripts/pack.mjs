@@ -2,8 +2,9 @@
 // the release build (build/), the dashboard (public/), wrangler.toml without its [build]
 // step, and the CLI of package/. Staged in a temporary directory, so the tree stays clean.
 //   node scripts/pack.mjs [--no-build] [--out DIR]
-// --no-build packs build/ as it is (it must hold a release build); otherwise the release
-// build runs first (skipped when build/ is up to date). Prints the tarball's path.
+// --no-build packs build/ as it is (tests/package.test.mjs: `npm test` has just made the
+// release build; a dev build is packed too, with a warning); otherwise the release build
+// runs first (skipped when build/ is up to date). Prints the tarball's path.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,10 +29,11 @@ export function withoutBuildStep(toml) {
 }
 
 /** The files of build/ the worker runs: the JS entry and the wasm (it imports nothing else). */
-function releaseBuildFiles() {
+function workerFiles() {
   const stamp = path.join(root, 'build', '.build-stamp');
   const mode = fs.existsSync(stamp) ? fs.readFileSync(stamp, 'utf8').split(' ')[0] : '';
-  if (mode !== 'release') throw new Error(`build/ holds no release build (stamp: '${mode || 'none'}'): run \`npm run build\``);
+  if (!mode) throw new Error('build/ holds no finished build: run `npm run build`');
+  if (mode !== 'release') console.error(`[pack] warning: build/ holds a ${mode} build, not the release build (\`npm run build\`)`);
   return fs.readdirSync(path.join(root, 'build'), { withFileTypes: true })
     .filter((e) => e.isFile() && (e.name === 'index.js' || e.name.endsWith('.wasm')))
     .map((e) => e.name);
@@ -43,7 +45,7 @@ function stage() {
     fs.cpSync(path.join(root, 'package', name), path.join(dir, name), { recursive: true });
   }
   fs.mkdirSync(path.join(dir, 'build'));
-  for (const name of releaseBuildFiles()) fs.copyFileSync(path.join(root, 'build', name), path.join(dir, 'build', name));
+  for (const name of workerFiles()) fs.copyFileSync(path.join(root, 'build', name), path.join(dir, 'build', name));
   fs.cpSync(path.join(root, 'public'), path.join(dir, 'public'), { recursive: true });
   const toml = withoutBuildStep(fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8'));
   if (/^\[build\]/m.test(toml) || !/^main = "build\/index\.js"$/m.test(toml)) throw new Error('wrangler.toml: unexpected shape');
