@@ -245,6 +245,9 @@ test('--help on every command, and bad flags or an unknown event say what is wro
   const noTarget = await cli(['listen']);
   assert.equal(noTarget.code, 2);
   assert.match(noTarget.stderr, /--forward-to URL is required/);
+  const badKvId = await cli(['deploy', '--kv-id', 'not-an-id']);
+  assert.equal(badKvId.code, 2);
+  assert.match(badKvId.stderr, /--kv-id must be a KV namespace id \(32 hex digits\), not 'not-an-id'/);
   const unknown = await cli(['trigger', 'charge.succeeded', '--api-base', base]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no trigger for 'charge\.succeeded'.*\n(  \S+\n)*  customer\.created\n/);
