@@ -16,49 +16,21 @@ import path from 'node:path';
 import { Miniflare } from 'miniflare';
 import Stripe from 'stripe';
 import { violationsOf } from './schema.mjs';
+import { assetsOf, workerOptionsAt } from '../../package/lib/worker-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/**
- * wrangler.toml's `[assets]` as Miniflare takes them: public/ behind the ASSETS binding,
- * every request to the Worker first (`run_worker_first = true`), which serves
- * /dashboard/* from it only when the DASHBOARD var is "true".
- */
-export const ASSETS = {
-  directory: path.join(root, 'public'),
-  binding: 'ASSETS',
-  routerConfig: { has_user_worker: true, invoke_user_worker_ahead_of_assets: true },
-  assetConfig: { html_handling: 'auto-trailing-slash', not_found_handling: 'none' },
-};
+/** wrangler.toml's `[assets]` as Miniflare takes them (package/lib/worker-options.mjs). */
+export const ASSETS = assetsOf(root);
 
 /**
  * Miniflare options equivalent to wrangler.toml, with sandbox keys on and rate limits
  * off (a test suite is itself a burst; tests/limits.test.mjs turns them on). `assets: true`
  * adds the static assets (the dashboard's files); the DASHBOARD var still decides
- * whether the Worker serves them.
+ * whether the Worker serves them. The same options `npx edge-customers serve` runs.
  */
 export function workerOptions({ vars = {}, persist, assets = false } = {}) {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    ...(persist ? { kvPersist: path.join(persist, 'kv'), durableObjectsPersist: path.join(persist, 'do') } : {}),
-    workers: [
-      {
-        name: 'edge-customers',
-        scriptPath: path.join(root, 'build', 'index.js'),
-        modules: true,
-        modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
-        compatibilityDate: '2026-04-01',
-        kvNamespaces: ['CUSTOMERS'],
-        durableObjects: {
-          CUSTOMER_OBJECT: { className: 'CustomerObject', useSQLite: true },
-          ACCOUNT_OBJECT: { className: 'AccountObject', useSQLite: true },
-        },
-        bindings: { SANDBOX_KEYS: 'true', READ_CONSISTENCY: 'strong', RATE_LIMITS: 'off', ...vars },
-        ...(assets ? { assets: ASSETS } : {}),
-      },
-    ],
-  };
+  return workerOptionsAt(root, { vars: { RATE_LIMITS: 'off', ...vars }, persist, assets });
 }
 
 /** Starts the worker; returns its base URL and a `close()`. */
