@@ -2,7 +2,7 @@
 // release build in build/) installed into an empty project with no Rust toolchain on
 // PATH, `npx edge-customers serve` started there, and the API driven with stripe-node,
 // `listen` (to a receiver that verifies with constructEvent), `trigger`, `fixtures`,
-// stripe-python, and `deploy --dry-run`. Also: the trigger table covers every event type
+// stripe-python, async-stripe, and `deploy --dry-run`. Also: the trigger table covers every event type
 // the server's source emits, and each trigger causes its event.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -294,6 +294,18 @@ print(c.id, c.metadata["lang"])
 `;
   const { stdout } = await run(path.join(root, '.venv', 'bin', 'python'), ['-c', script, base, newKey()], { env });
   assert.match(stdout, /^cus_\w+ python$/m);
+});
+
+test('async-stripe works against the served package', async () => {
+  // The client check of tests/rust-sdk.test.mjs (built by scripts/build-rust-client.sh,
+  // which scripts/test.sh runs before this suite): a native binary, no toolchain needed
+  // to run it, pointed at the served package with a fresh account.
+  const binary = path.join(root, 'clients', 'async-stripe', 'target', 'debug', 'async-stripe-check');
+  if (!fs.existsSync(binary)) await run('bash', [path.join(root, 'scripts', 'build-rust-client.sh')], { cwd: root });
+  const { stdout } = await run(binary, [base, newKey()], { env, timeout: 60_000 });
+  const lines = stdout.trim().split('\n');
+  assert.ok(lines.length >= 10 && lines.every((l) => l.startsWith('ok ')), stdout);
+  assert.ok(lines.includes('ok webhooks.construct_event'), 'a webhook from the served package verified by Webhook::construct_event');
 });
 
 /** The event types the server's Rust source emits: the catalogue's names that appear as
