@@ -8,6 +8,7 @@
 //! registry (`idempotency_keys`), pruned by its alarm. Requests arrive on one path per
 //! resource.
 
+pub mod bench_bulk;
 mod customer_index;
 mod deliveries;
 mod endpoints;
@@ -62,6 +63,8 @@ pub struct AccountObject {
     /// How long idempotency keys are kept: 24 hours; a sandbox test may shorten it
     /// (`IDEMPOTENCY_KEY_RETENTION_SECONDS`) to see the prune job run.
     key_retention_seconds: i64,
+    /// Bench only (`BENCH_BULK=true`): the bulk-seeding command is open.
+    bench_bulk: bool,
 }
 
 #[wasm_bindgen(
@@ -129,6 +132,7 @@ impl DurableObject for AccountObject {
             max_events: sandbox_cap(sandbox, var("SANDBOX_MAX_EVENTS"), SANDBOX_MAX_EVENTS),
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
+            bench_bulk: var("BENCH_BULK").is_some_and(|v| v == "true"),
         }
     }
 
@@ -215,6 +219,7 @@ impl AccountObject {
                 }
                 Err(e) => Err(e.into()),
             },
+            bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
             other => Err(ApiError::internal(format!(
                 "account object: no path {other}"
             ))),
