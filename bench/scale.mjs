@@ -3,7 +3,8 @@
 // each size the cost of list, list by email and each search clause kind, measured with
 // wrk at c=1 and c=32. Writes bench/scale-results.json and bench/scale.svg (log-log:
 // p50 at c=1 against the indexed size; the target is ≤ 1.5× the cost at 1,000).
-//   node bench/scale.mjs [--sizes 1000,10000,100000,1000000] [--seconds 2] [--objects 100000]
+//   node bench/scale.mjs [--sizes 1000,10000,100000,1000000] [--seconds 2] [--objects 10000]
+//   node bench/scale.mjs --render    rewrites scale.svg from scale-results.json
 // Its own Miniflare (ours with BENCH_BULK on, and the ceiling worker for the tail
 // latency comparison) runs in a child process (`--serve`), persisted under
 // bench/work/scale/, on 127.0.0.1 only. Every loop is bounded in count and in time.
@@ -246,7 +247,7 @@ function renderSvg(results) {
   for (let e = y0; e <= y1; e++) {
     out.push(`<line x1="${box.l}" x2="${W - box.r}" y1="${Y(10 ** e)}" y2="${Y(10 ** e)}" stroke="#ddd"/><text x="${box.l - 6}" y="${Y(10 ** e) + 4}" text-anchor="end">${10 ** e}</text>`);
   }
-  for (const s of sizes) out.push(`<line x1="${X(s)}" x2="${X(s)}" y1="${box.t}" y2="${H - box.b}" stroke="#eee"/><text x="${X(s)}" y="${H - box.b + 16}" text-anchor="middle">${s >= 1e6 ? `${s / 1e6}M` : s >= 1e3 ? `${Math.round(s / 1e3)}k` : s}</text>`);
+  for (const s of sizes) out.push(`<line x1="${X(s)}" x2="${X(s)}" y1="${box.t}" y2="${H - box.b}" stroke="#eee"/><text x="${X(s)}" y="${H - box.b + 16}" text-anchor="middle">${s >= 1e6 ? `${Math.round(s / 1e5) / 10}M` : s >= 1e3 ? `${Math.round(s / 1e3)}k` : s}</text>`);
   out.push(`<text x="${(box.l + W - box.r) / 2}" y="${H - 12}" text-anchor="middle">customers in the account's index</text>`);
   KINDS.forEach(([kind], n) => {
     const line = results.sizes.map((r) => `${X(r.size).toFixed(1)},${Y(r.cells[`${kind}@1`].p50_ms).toFixed(1)}`).join(' ');
@@ -260,4 +261,5 @@ function renderSvg(results) {
 }
 
 if (has('--serve')) await serve();
+else if (has('--render')) fs.writeFileSync(path.join(BENCH, 'scale.svg'), renderSvg(JSON.parse(fs.readFileSync(path.join(BENCH, 'scale-results.json'), 'utf8'))));
 else await main();
