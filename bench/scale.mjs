@@ -164,8 +164,8 @@ async function checkRetrieve(url, key, i) {
 
 function wrk(url, key, pathTemplate, range, c, seconds) {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, SCALE_PATH: pathTemplate, SCALE_FROM: String(range.from), SCALE_TO: String(range.to), SCALE_KEY: key };
-    const child = spawn('wrk', ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', '30s', '-s', path.join(BENCH, 'scale.lua'), url], { env });
+    const env = { ...process.env, BENCH_WORKLOAD: 'path', BENCH_PATH: pathTemplate, BENCH_FROM: String(range.from), BENCH_N: String(range.to), BENCH_KEY: key };
+    const child = spawn('wrk', ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', '30s', '-s', path.join(BENCH, 'wrk.lua'), url], { env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 40) * 1000);
