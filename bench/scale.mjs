@@ -3,7 +3,7 @@
 // each size the cost of list, list by email and each search clause kind, measured with
 // wrk at c=1 and c=32. Writes bench/scale-results.json and bench/scale.svg (log-log:
 // p50 at c=1 against the indexed size; the target is ≤ 1.5× the cost at 1,000).
-//   node bench/scale.mjs [--sizes 1000,10000,100000,1000000] [--seconds 2] [--objects 10000]
+//   node bench/scale.mjs [--sizes 1000,10000,100000,1000000] [--seconds 2] [--objects 1000]
 //   node bench/scale.mjs --render    rewrites scale.svg from scale-results.json
 // Its own Miniflare (ours with BENCH_BULK on, and the ceiling worker for the tail
 // latency comparison) runs in a child process (`--serve`), persisted under
@@ -20,7 +20,7 @@ const WORK = path.join(BENCH, 'work', 'scale');
 const HOST = '127.0.0.1';
 const MARKER = 987654321; // the template customer is customerForm(MARKER)
 const BATCH = 50000; // index rows per bulk command
-const OBJECT_BATCH = 1000; // customer objects per bulk command (a Worker request)
+const OBJECT_BATCH = 500; // customer objects per bulk command (a Worker request)
 const PER_SECOND = 100; // seeded customers per second of `created`
 const TARGET = 1.5; // cost at the largest size ÷ cost at the smallest
 const { flag, has } = cliFlags();
@@ -75,7 +75,7 @@ async function serve() {
 async function main() {
   const sizes = (flag('--sizes', '1000,10000,100000,1000000')).split(',').map(Number);
   const seconds = Number(flag('--seconds', '2'));
-  const maxObjects = Number(flag('--objects', '10000'));
+  const maxObjects = Number(flag('--objects', '1000'));
   const tailSeconds = Number(flag('--tail-seconds', '5'));
   const deadline = Date.now() + Number(flag('--budget', '600')) * 1000;
   fs.rmSync(WORK, { recursive: true, force: true });
@@ -137,11 +137,19 @@ async function main() {
 
 const log = (...a) => console.log(`[scale ${new Date().toISOString().slice(11, 19)}]`, ...a);
 
+/** POSTs `body`; a connection reset is retried (twice, each command is idempotent). */
 async function post(url, route, key, body, type) {
-  const r = await fetch(url + route, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': type }, body, signal: AbortSignal.timeout(300000) });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${route}: HTTP ${r.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await fetch(url + route, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': type, Connection: 'close' }, body, signal: AbortSignal.timeout(300000) });
+      const text = await r.text();
+      if (r.status !== 200) throw new Error(`${route}: HTTP ${r.status}: ${text.slice(0, 300)}`);
+      return JSON.parse(text);
+    } catch (error) {
+      if (attempt >= 3 || !/fetch failed/.test(String(error))) throw error;
+      log(`${route}: ${error.cause?.code || error}; again (attempt ${attempt + 1})`);
+    }
+  }
 }
 
 /** One request of a kind before it is timed: it must answer 200 with the expected rows. */

@@ -18,11 +18,18 @@ use crate::objects::customer_object::bench_seed;
 /// CustomerObjects seeded at once, unless the command says (`in_flight`).
 const OBJECTS_IN_FLIGHT: u64 = 32;
 
+thread_local! {
+    /// The var, read once per isolate (it cannot change while the isolate lives), so
+    /// that every other request pays one flag test for this path.
+    static ENABLED: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+}
+
 /// Whether this request is the bench's bulk command on a worker that allows it.
 pub fn wants(req: &web_sys::Request, env: &Env) -> bool {
-    env.var("BENCH_BULK").is_ok_and(|v| v.to_string() == "true")
-        && req.url().ends_with(PATH)
-        && req.method() == "POST"
+    let enabled = ENABLED.with(|cell| {
+        *cell.get_or_init(|| env.var("BENCH_BULK").is_ok_and(|v| v.to_string() == "true"))
+    });
+    enabled && req.method() == "POST" && req.url().ends_with(PATH)
 }
 
 /// Authenticates the key as the API does and forwards the body to the AccountObject.

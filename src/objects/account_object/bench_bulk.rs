@@ -48,7 +48,7 @@ pub fn seed(sql: &SqlStorage, body: &str) -> Result<String, ApiError> {
          r AS (SELECT i, marker, printf('cus_B%013d', i) AS id, base + i / rate AS created,
                       printf('\"tier\":\"t%d\"', i % 10) AS tier,
                       printf('\"tier\":\"t%d\"', marker % 10) AS t_tier, t.* FROM n, p, t)
-         INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
+         INSERT OR IGNORE INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
          SELECT id, created, printf('user%d@example.com', i), printf('Customer %d', i), NULL,
            replace(replace(t_metadata, marker, i), t_tier, tier), NULL, 0, t_version,
            replace(replace(replace(replace(replace(t_document, t_id, id), marker, i), t_tier, tier),
