@@ -3,7 +3,6 @@
 //! when the var `BENCH_BULK` is "true" (bench/scale.mjs; never in wrangler.toml).
 
 use api_core::wire::error::ApiError;
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use worker::{Env, SqlStorage, SqlStorageValue};
 
@@ -12,26 +11,29 @@ use crate::objects::sql::storage_error;
 /// The CustomerObject path of the seed command.
 pub const PATH: &str = "/bench/seed";
 
-#[derive(Deserialize)]
-struct Seed<'a> {
-    namespace: String,
-    version: i64,
-    #[serde(borrow)]
-    record: &'a RawValue,
-}
-
-/// Writes the record unless the object already holds a customer.
+/// Writes the record unless the object already holds a customer. `body` is the JSON
+/// array `[namespace, version, record]`.
 pub fn seed(sql: &SqlStorage, env: &Env, body: &str) -> Result<String, ApiError> {
     if !env.var("BENCH_BULK").is_ok_and(|v| v.to_string() == "true") {
         return Err(ApiError::internal("customer object: no path /bench/seed"));
     }
-    let seed: Seed = serde_json::from_str(body)?;
+    let parts: Vec<&RawValue> = serde_json::from_str(body)?;
+    let [namespace, version, record] = parts[..] else {
+        return Err(ApiError::internal(
+            "bench seed: [namespace, version, record]",
+        ));
+    };
+    let (namespace, version, record) = (
+        namespace.get().trim_matches('"'),
+        version.get(),
+        record.get(),
+    );
     sql.exec(
         "INSERT OR IGNORE INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)",
         vec![
-            seed.namespace.into(),
-            SqlStorageValue::Integer(seed.version),
-            seed.record.get().into(),
+            namespace.into(),
+            SqlStorageValue::Integer(version.parse().unwrap_or_default()),
+            record.into(),
         ],
     )
     .map_err(storage_error)?;
