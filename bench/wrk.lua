@@ -1,12 +1,14 @@
 -- One wrk script for every workload. Configured by environment variables:
---   BENCH_WORKLOAD  create | retrieve | update | list | list_email | search, or
+--   BENCH_WORKLOAD  create | retrieve | update | list | list_email | search | path, or
 --                   create_keyed | update_keyed: the same write with an Idempotency-Key
 --                   header unique to each request (as the SDKs send with retries on)
 --   BENCH_KEY       the API key (Authorization: Bearer ...)
 --   BENCH_IDS       file with one customer id a line (retrieve, update)
 --   BENCH_N         number of seeded customers user0..user{N-1} (list_email, search)
 --   BENCH_TAG       a run-unique tag, so every created customer has a unique email
---   BENCH_PATH      path prefix for the retrieve workload (default /v1/customers/)
+--   BENCH_PATH      path prefix for the retrieve workload (default /v1/customers/); for
+--                   `path` (bench/scale.mjs), a GET path whose "{i}" becomes a random
+--                   integer from BENCH_FROM to BENCH_N - 1
 -- done() prints one line `BENCH_RESULT {json}` with wrk's own counters and latency
 -- percentiles (microseconds), which run.mjs parses.
 local workload = os.getenv("BENCH_WORKLOAD")
@@ -15,6 +17,7 @@ local ids_file = os.getenv("BENCH_IDS")
 local n = tonumber(os.getenv("BENCH_N") or "0")
 local tag = os.getenv("BENCH_TAG") or "t"
 local prefix = os.getenv("BENCH_PATH") or "/v1/customers/"
+local from = tonumber(os.getenv("BENCH_FROM") or "0")
 
 local threads = {}
 local tid = 0
@@ -81,6 +84,9 @@ function request()
   elseif workload == "search" then
     local i = math.random(n) - 1
     return wrk.format("GET", "/v1/customers/search?query=metadata%5B%27ref%27%5D%3A%27r" .. i .. "%27", get_headers)
+  elseif workload == "path" then
+    local path = prefix:gsub("{i}", tostring(math.random(from, n - 1)))
+    return wrk.format("GET", path, get_headers)
   else
     error("unknown BENCH_WORKLOAD " .. tostring(workload))
   end

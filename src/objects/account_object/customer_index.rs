@@ -35,7 +35,33 @@ pub const SCHEMA: &[&str] = &[
         value TEXT NOT NULL,
         PRIMARY KEY (key, value, seq))",
     "CREATE INDEX IF NOT EXISTS customer_metadata_by_seq ON customer_metadata (seq)",
-    "CREATE INDEX IF NOT EXISTS customers_by_lower_email ON customers (lower(email)) WHERE deleted = 0",
+    // Search's exact clauses (`lower(col) = lower(?)`), in page order so that even a
+    // value many customers share is read newest first and stops at the page's end.
+    "DROP INDEX IF EXISTS customers_by_lower_email",
+    "CREATE INDEX IF NOT EXISTS customers_by_lower_email_created ON customers (lower(email), created DESC, seq DESC) WHERE deleted = 0",
+    "CREATE INDEX IF NOT EXISTS customers_by_lower_name ON customers (lower(name), created DESC, seq DESC) WHERE deleted = 0",
+    "CREATE INDEX IF NOT EXISTS customers_by_lower_phone ON customers (lower(phone), created DESC, seq DESC) WHERE deleted = 0",
+    // Search's substring clauses (`~`): trigrams of the three fields, case-folded, kept
+    // by triggers in the same statement as every change of an index row. External
+    // content: the text stays in `customers`, the FTS table holds only the trigrams.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS customer_search USING fts5(
+        name, email, phone, content = 'customers', content_rowid = 'seq', tokenize = 'trigram')",
+    "CREATE TRIGGER IF NOT EXISTS customer_search_insert AFTER INSERT ON customers BEGIN
+        INSERT INTO customer_search (rowid, name, email, phone) VALUES (new.seq, new.name, new.email, new.phone);
+     END",
+    "CREATE TRIGGER IF NOT EXISTS customer_search_update AFTER UPDATE OF name, email, phone ON customers
+     WHEN old.name IS NOT new.name OR old.email IS NOT new.email OR old.phone IS NOT new.phone BEGIN
+        INSERT INTO customer_search (customer_search, rowid, name, email, phone) VALUES ('delete', old.seq, old.name, old.email, old.phone);
+        INSERT INTO customer_search (rowid, name, email, phone) VALUES (new.seq, new.name, new.email, new.phone);
+     END",
+    "CREATE TRIGGER IF NOT EXISTS customer_search_delete AFTER DELETE ON customers BEGIN
+        INSERT INTO customer_search (customer_search, rowid, name, email, phone) VALUES ('delete', old.seq, old.name, old.email, old.phone);
+     END",
+    // An account indexed before the FTS table existed: fill it once from its rows (an
+    // empty FTS table beside a non-empty index can only mean that, as the triggers
+    // keep the two in step from their creation on).
+    "INSERT INTO customer_search (customer_search) SELECT 'rebuild'
+     WHERE EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM customer_search_docsize)",
 ];
 
 const PAGE_COLUMNS: &str = "seq, created, document";

@@ -8,6 +8,7 @@
 //! registry (`idempotency_keys`), pruned by its alarm. Requests arrive on one path per
 //! resource.
 
+pub mod bench_bulk;
 mod customer_index;
 mod deliveries;
 mod endpoints;
@@ -64,6 +65,8 @@ pub struct AccountObject {
     key_retention_seconds: i64,
     /// When the alarm this instance set will fire (see `Scheduler`).
     armed: Armed,
+    /// Bench only (`BENCH_BULK=true`): the bulk-seeding command is open.
+    bench_bulk: bool,
 }
 
 #[wasm_bindgen(
@@ -132,6 +135,7 @@ impl DurableObject for AccountObject {
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
             armed: Armed::default(),
+            bench_bulk: var("BENCH_BULK").is_some_and(|v| v == "true"),
         }
     }
 
@@ -217,6 +221,7 @@ impl AccountObject {
                 }
                 Err(e) => Err(e.into()),
             },
+            bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
             other => Err(ApiError::internal(format!(
                 "account object: no path {other}"
             ))),

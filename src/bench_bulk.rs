@@ -1,0 +1,107 @@
+//! Bench only: `POST /bench/bulk` (JSON body, the account's API key) hands a bulk-seeding
+//! command to the account's AccountObject (`objects::account_object::bench_bulk`). It
+//! exists only when the var `BENCH_BULK` is "true", which bench/scale.mjs sets and
+//! wrangler.toml never does; elsewhere the path is an unknown URL (404) like any other.
+
+use api_core::wire::auth::KeyPolicy;
+use worker::{web_sys, Env, Result};
+
+use api_core::wire::error::ApiError;
+use serde_json::value::RawValue;
+
+use crate::edge::bindings::{
+    account_stub, call_object, customer_stub, platform_error, response_with_body,
+};
+use crate::objects::account_object::bench_bulk::PATH;
+use crate::objects::customer_object::bench_seed;
+
+/// CustomerObjects seeded at once, unless the command says (`in_flight`).
+const OBJECTS_IN_FLIGHT: u64 = 32;
+
+thread_local! {
+    /// The var, read once per isolate (it cannot change while the isolate lives), so
+    /// that every other request pays one flag test for this path.
+    static ENABLED: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+}
+
+/// Whether this request is the bench's bulk command on a worker that allows it.
+pub fn wants(req: &web_sys::Request, env: &Env) -> bool {
+    let enabled = ENABLED.with(|cell| {
+        *cell.get_or_init(|| env.var("BENCH_BULK").is_ok_and(|v| v.to_string() == "true"))
+    });
+    enabled && req.method() == "POST" && req.url().ends_with(PATH)
+}
+
+/// Authenticates the key as the API does and forwards the body to the AccountObject.
+pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response> {
+    let var = |name: &str| env.var(name).map(|v| v.to_string()).unwrap_or_default();
+    let api_keys = env
+        .secret("API_KEYS")
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| var("API_KEYS"));
+    let keys = KeyPolicy::new(&api_keys, var("SANDBOX_KEYS") == "true");
+    let authorization = req.headers().get("Authorization").ok().flatten();
+    let answer = match keys.authenticate(authorization.as_deref()) {
+        Ok(account) => {
+            let text = worker::wasm_bindgen_futures::JsFuture::from(req.text()?).await?;
+            let body: serde_json::Value =
+                serde_json::from_str(&text.as_string().unwrap_or_default())?;
+            let namespace = account.namespace();
+            if body["op"] == "objects" {
+                seed_objects(env, &namespace, &body).await
+            } else {
+                let stub = account_stub(env, &namespace)?;
+                call_object(&stub, PATH, &body).await.map(|a| a.body)
+            }
+        }
+        Err(err) => Err(err),
+    };
+    let (status, body) = match answer {
+        Ok(answer) => (200, answer),
+        Err(err) => (err.status(), format!("{err:?}")),
+    };
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    response_with_body(&body.into(), &init)
+}
+
+/// Gives seeded customers `from..to` their CustomerObjects: their records from the
+/// index (a line each: id, version, record, separated by tabs), each sent to its object
+/// as `[namespace, version, record]`, `in_flight` at a time.
+async fn seed_objects(
+    env: &Env,
+    namespace: &str,
+    body: &serde_json::Value,
+) -> std::result::Result<String, ApiError> {
+    let mut ask = body.clone();
+    ask["op"] = "records".into();
+    let stub = account_stub(env, namespace).map_err(platform_error)?;
+    let answer = call_object(&stub, PATH, &ask).await?;
+    let records: Vec<(&str, &str, &str)> = answer
+        .body
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            Some((fields.next()?, fields.next()?, fields.next()?))
+        })
+        .collect();
+    let in_flight = body["in_flight"]
+        .as_u64()
+        .unwrap_or(OBJECTS_IN_FLIGHT)
+        .max(1);
+    let quoted = serde_json::to_string(namespace)?;
+    for chunk in records.chunks(in_flight as usize) {
+        let calls = chunk.iter().map(|(id, version, record)| {
+            let seed = format!("[{quoted},{version},{record}]");
+            async move {
+                let seed = RawValue::from_string(seed)?;
+                let stub = customer_stub(env, namespace, id).map_err(platform_error)?;
+                call_object(&stub, bench_seed::PATH, &seed).await
+            }
+        });
+        for result in futures_util::future::join_all(calls).await {
+            result?;
+        }
+    }
+    Ok(format!("{{\"objects\":{}}}", records.len()))
+}
