@@ -338,6 +338,9 @@ fn update(
     let mut price = before.clone();
     patch_fields(&mut price, args, UPDATABLE);
     patch_metadata(&mut price, args)?;
+    if price == before {
+        return Ok(price);
+    }
     if price["lookup_key"] != before["lookup_key"] {
         claim_lookup_key(store, &price, args["transfer_lookup_key"] == true, origin)?;
     }

@@ -286,6 +286,9 @@ fn update(
     let mut product = before.clone();
     patch_fields(&mut product, args, UPDATABLE);
     patch_metadata(&mut product, args)?;
+    if product == before {
+        return Ok(product);
+    }
     product["updated"] = origin.now.into();
     save(store, Table::Products, &product)?;
     emit(store, origin, "product.updated", &product, Some(&before))?;
