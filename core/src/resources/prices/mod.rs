@@ -75,7 +75,12 @@ fn currency(p: &mut Params) -> Result<String, ApiError> {
         return Err(ApiError::MissingParameter { param: name });
     };
     let currency = currency.to_ascii_lowercase();
-    if currency.len() != 3 || !CURRENCIES.split(", ").any(|c| c == currency) {
+    // Each code is 3 letters and a ", " (the last one too, once padded): 5-byte chunks.
+    let known = CURRENCIES
+        .as_bytes()
+        .chunks(5)
+        .any(|c| c.get(..3) == Some(currency.as_bytes()));
+    if !known {
         return Err(ApiError::invalid(
             name,
             format!("Invalid currency: {currency}. Stripe currently supports these currencies: {CURRENCIES}"),
@@ -130,14 +135,19 @@ fn normalize_decimal(s: &str) -> Option<String> {
     {
         return None;
     }
-    let whole = whole.trim_start_matches('0');
-    let whole = if whole.is_empty() { "0" } else { whole };
-    let fraction = fraction.trim_end_matches('0');
-    Some(if fraction.is_empty() {
-        whole.to_owned()
-    } else {
-        format!("{whole}.{fraction}")
-    })
+    // Leading zeros of the whole part and trailing zeros of the fraction go.
+    let leading = whole.bytes().take_while(|&b| b == b'0').count();
+    let whole = whole
+        .get(leading..)
+        .filter(|w| !w.is_empty())
+        .unwrap_or("0");
+    let kept = fraction.len() - fraction.bytes().rev().take_while(|&b| b == b'0').count();
+    let mut shown = whole.to_owned();
+    if let Some(fraction) = fraction.get(..kept).filter(|f| !f.is_empty()) {
+        shown.push('.');
+        shown.push_str(fraction);
+    }
+    Some(shown)
 }
 
 /// `recurring`: `interval` (required), `interval_count` (1 to one year's worth),
@@ -465,6 +475,19 @@ mod tests {
         let metered = parsed("product=prod_A&currency=eur&unit_amount=1&recurring[interval]=day&recurring[usage_type]=metered").unwrap();
         assert_eq!(metered["price"]["recurring"]["aggregate_usage"], "sum");
         assert_eq!(normalize_decimal("1.1234567890123"), None);
+        assert_eq!(normalize_decimal("000.000"), Some("0".into()));
+        for currency in ["ZMW", "usd", "aed", "jpy"] {
+            assert!(
+                parsed(&format!("product=p&currency={currency}&unit_amount=1")).is_ok(),
+                "{currency}"
+            );
+        }
+        for currency in ["us", "usdc", "sd,", "xyz"] {
+            assert!(
+                parsed(&format!("product=p&currency={currency}&unit_amount=1")).is_err(),
+                "{currency}"
+            );
+        }
         assert_eq!(normalize_decimal("-1"), None);
     }
 
