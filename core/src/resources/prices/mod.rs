@@ -415,12 +415,8 @@ pub fn find(store: &impl ObjectStore, id: &str) -> Result<Value, ApiError> {
 mod tests {
     use super::*;
     use crate::resources::objects::MemoryObjectStore;
-    use crate::wire::form::decode_form;
+    use crate::resources::products::tests::{answer, origin, params};
     use serde_json::json;
-
-    fn params(body: &str) -> Params {
-        Params::new(decode_form(body.as_bytes()).unwrap())
-    }
 
     fn parsed(body: &str) -> Result<Value, ApiError> {
         let mut p = params(body);
@@ -435,12 +431,11 @@ mod tests {
         id: &str,
         args: Value,
     ) -> Result<Value, ApiError> {
-        let origin = Origin {
-            request: Default::default(),
-            now: 20,
-        };
-        let text = execute(store, ObjectCommand::new(op, id, args), &origin)?;
-        Ok(serde_json::from_str(&text).unwrap())
+        answer(execute(
+            store,
+            ObjectCommand::new(op, id, args),
+            &origin(20),
+        ))
     }
 
     #[test]

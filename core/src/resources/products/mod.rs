@@ -355,14 +355,26 @@ pub fn expand_into(store: &impl ObjectStore, price: &mut Value) -> Result<(), Ap
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::resources::objects::MemoryObjectStore;
     use crate::wire::form::decode_form;
     use serde_json::json;
 
-    fn params(body: &str) -> Params {
+    pub(crate) fn params(body: &str) -> Params {
         Params::new(decode_form(body.as_bytes()).unwrap())
+    }
+
+    /// The body a command answers, parsed.
+    pub(crate) fn answer(text: Result<String, ApiError>) -> Result<Value, ApiError> {
+        Ok(serde_json::from_str(&text?).unwrap())
+    }
+
+    pub(crate) fn origin(now: i64) -> Origin {
+        Origin {
+            request: Default::default(),
+            now,
+        }
     }
 
     fn run(
@@ -371,12 +383,20 @@ mod tests {
         id: &str,
         args: Value,
     ) -> Result<Value, ApiError> {
-        let origin = Origin {
-            request: Default::default(),
-            now: 50,
-        };
-        let text = execute(store, ObjectCommand::new(op, id, args), &origin)?;
-        Ok(serde_json::from_str(&text).unwrap())
+        answer(execute(
+            store,
+            ObjectCommand::new(op, id, args),
+            &origin(50),
+        ))
+    }
+
+    /// Creates the product a form body describes.
+    pub(crate) fn create_product(
+        store: &mut MemoryObjectStore,
+        body: &str,
+    ) -> Result<Value, ApiError> {
+        let product = parse_new(&mut params(body), 1, false, false)?;
+        run(store, "product.create", "", json!({ "product": product }))
     }
 
     #[test]
@@ -414,21 +434,8 @@ mod tests {
     #[test]
     fn a_product_with_prices_is_not_deleted() {
         let mut store = MemoryObjectStore::default();
-        let product = parse_new(&mut params("name=A&id=prod_A"), 1, false, false).unwrap();
-        run(
-            &mut store,
-            "product.create",
-            "",
-            json!({ "product": product }),
-        )
-        .unwrap();
-        let again = run(
-            &mut store,
-            "product.create",
-            "",
-            json!({ "product": product }),
-        )
-        .unwrap_err();
+        create_product(&mut store, "name=A&id=prod_A").unwrap();
+        let again = create_product(&mut store, "name=A&id=prod_A").unwrap_err();
         assert_eq!(again.code(), Some("resource_already_exists"));
         let price = json!({"id": "price_1", "product": "prod_A", "created": 1, "active": true});
         save_price(&mut store, &price).unwrap();
@@ -445,15 +452,7 @@ mod tests {
     fn the_default_price_must_be_an_active_price_of_the_product() {
         let mut store = MemoryObjectStore::default();
         for id in ["prod_A", "prod_B"] {
-            let product =
-                parse_new(&mut params(&format!("name=x&id={id}")), 1, false, false).unwrap();
-            run(
-                &mut store,
-                "product.create",
-                "",
-                json!({ "product": product }),
-            )
-            .unwrap();
+            create_product(&mut store, &format!("name=x&id={id}")).unwrap();
         }
         save_price(
             &mut store,
