@@ -149,6 +149,24 @@ test('a product with default_price_data gets its default price; archiving it is 
   assert.equal(refused.statusCode, 400);
   assert.equal(refused.message, 'This product cannot be deleted because it has one or more user-created prices.');
   assert.equal((await stripe.products.retrieve(product.id)).id, product.id);
+  const [created, priceCreated] = (await stripe.events.list({ limit: 100 })).data.reverse();
+  assert.deepEqual([created.type, priceCreated.type], ['product.created', 'price.created']);
+  assert.equal(created.data.object.default_price, price, 'the product is created with its default price');
+  assert.equal(priceCreated.data.object.product, product.id);
+});
+
+test('a create retried with its Idempotency-Key replays: one product, one price, one event each', async () => {
+  const stripe = stripeClient(worker.url);
+  const first = await stripe.products.create({ name: 'Once' }, { idempotencyKey: 'product-once' });
+  const again = await stripe.products.create({ name: 'Once' }, { idempotencyKey: 'product-once' });
+  assert.equal(again.id, first.id);
+  const price = await stripe.prices.create({ product: first.id, currency: 'usd', unit_amount: 10 }, { idempotencyKey: 'price-once' });
+  const priceAgain = await stripe.prices.create({ product: first.id, currency: 'usd', unit_amount: 10 }, { idempotencyKey: 'price-once' });
+  assert.equal(priceAgain.id, price.id);
+  assert.deepEqual(ids(await stripe.products.list()), [first.id]);
+  assert.deepEqual(ids(await stripe.prices.list()), [price.id]);
+  const types = (await stripe.events.list()).data.map((e) => e.type);
+  assert.deepEqual(types, ['price.created', 'product.created']);
 });
 
 test('lookup keys are unique in the account and move with transfer_lookup_key', async () => {

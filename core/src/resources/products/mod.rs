@@ -217,13 +217,14 @@ pub fn execute(
 /// Saves a new product (and the price of its `default_price_data`), with their events.
 fn create(store: &mut impl ObjectStore, args: &Value, origin: &Origin) -> Result<Value, ApiError> {
     let mut product = args["product"].clone();
-    let id = text(&product, "id").to_owned();
-    insert_new(store, &product, "id", origin)?;
-    if let Some(price) = args.get("price").filter(|p| p.is_object()) {
+    let price = args.get("price").filter(|p| p.is_object()).map(|price| {
         let mut price = price.clone();
-        price["product"] = id.as_str().into();
+        price["product"] = product["id"].clone();
         product["default_price"] = price["id"].clone();
-        save(store, Table::Products, &product)?;
+        price
+    });
+    insert_new(store, &product, "id", origin)?;
+    if let Some(price) = price {
         save_price(store, &price)?;
         emit(store, origin, "price.created", &price, None)?;
     }
