@@ -496,7 +496,11 @@ pub async fn dispatch(
         Route::PromotionCodes(op) => Next::Objects(promotion_codes::command(op, &mut req)?),
         Route::PaymentMethods(op) => Next::Objects(payment_methods::command(op, &mut req)?),
         Route::TestClocks(op) => Next::Objects(test_clocks::command(op, &mut req)?),
-        Route::Products(op) => Next::Objects(products::command(op, &mut req)?),
+        Route::Products(op) => Next::Objects(products::command(
+            op,
+            &mut req,
+            crate::resources::prices::parse_price_data,
+        )?),
         Route::Prices(op) => Next::Objects(prices::command(op, &mut req)?),
         other => return dispatch_others(other, req, backend).await,
     };

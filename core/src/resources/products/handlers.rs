@@ -1,5 +1,6 @@
 //! The `/v1/products` routes: each parses its parameters into one [`ObjectCommand`] for
-//! the AccountObject (`default_price_data` through the prices' parser).
+//! the AccountObject (`default_price_data` through the prices' parser, which the
+//! dispatch table passes in: prices depend on products, not the other way round).
 
 use serde_json::{json, Value};
 
@@ -7,7 +8,6 @@ use super::{parse_fields, parse_new};
 use crate::resources::objects::{
     created_arg, expand_arg, field_arg, filter_arg, ObjectCommand, Page,
 };
-use crate::resources::prices::parse_price_data;
 use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
@@ -15,8 +15,15 @@ use crate::wire::request::ApiRequest;
 
 const EXPANDABLE: &[&str] = &["default_price"];
 
+/// Reads a new price's fields (`currency`, amounts, `recurring`, …) at a moment.
+pub type PriceData = fn(&mut Params, i64, bool) -> Result<Value, ApiError>;
+
 /// The command of a `/v1/products` route.
-pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand, ApiError> {
+pub fn command(
+    route: ObjectRoute,
+    req: &mut ApiRequest,
+    parse_price_data: PriceData,
+) -> Result<ObjectCommand, ApiError> {
     let mut p = req.take_params();
     let mut args = json!({});
     let (op, id) = match route {
