@@ -1,6 +1,6 @@
 // End to end: path tricks and other accounts' ids never reveal or change data. Account
 // A holds one of each object (customer, tax id, payment method, source, coupon,
-// promotion code, test clock, webhook endpoint, event); account B
+// promotion code, test clock, product, price, webhook endpoint, event); account B
 // tries every route on A's ids, and both try `..`, encoded slashes, NUL bytes and the
 // like in paths. Every answer is a 4xx that names nothing of A's, and A's data is
 // byte for byte what it was.
@@ -60,6 +60,15 @@ function routes(ids) {
     ['GET', `/v1/test_helpers/test_clocks/${ids.clock}`],
     ['DELETE', `/v1/test_helpers/test_clocks/${ids.clock}`],
     ['POST', `/v1/test_helpers/test_clocks/${ids.clock}/advance`, `frozen_time=${Math.floor(Date.now() / 1000) + 3600}`],
+    ['GET', `/v1/products/${ids.product}`],
+    ['POST', `/v1/products/${ids.product}`, 'name=Stolen'],
+    ['DELETE', `/v1/products/${ids.product}`],
+    ['GET', `/v1/products?starting_after=${ids.product}`],
+    ['GET', `/v1/prices/${ids.price}`],
+    ['POST', `/v1/prices/${ids.price}`, 'active=false'],
+    ['GET', `/v1/prices?starting_after=${ids.price}`],
+    ['POST', '/v1/prices', `product=${ids.product}&currency=usd&unit_amount=100`],
+    ['POST', '/v1/prices', `product=${ids.product}&currency=usd&unit_amount=100&lookup_key=gold_monthly&transfer_lookup_key=true`],
   ];
 }
 
@@ -73,9 +82,10 @@ async function send(key, method, path, body) {
 const revealsA = (text) => Object.values(idsA).some((id) => text.includes(id));
 
 /** B's own pages must not list any of A's objects either. */
-const LISTS = ['/v1/customers?limit=100', '/v1/events?limit=100', '/v1/webhook_endpoints', '/v1/coupons', '/v1/promotion_codes', '/v1/test_helpers/test_clocks'];
+const LISTS = ['/v1/customers?limit=100', '/v1/events?limit=100', '/v1/webhook_endpoints', '/v1/coupons', '/v1/promotion_codes', '/v1/test_helpers/test_clocks',
+  '/v1/products', '/v1/prices', '/v1/prices?lookup_keys[]=gold_monthly'];
 
-test("another account's customer, tax id, payment method, source, coupon, promotion code, test clock, endpoint and event ids are 4xx that reveal and change nothing", async () => {
+test("another account's customer, tax id, payment method, source, coupon, promotion code, test clock, product, price, endpoint and event ids are 4xx that reveal and change nothing", async () => {
   const before = await snapshot(worker.url, a, idsA);
   for (const [method, path, body] of routes(idsA)) {
     const res = await send(b, method, path, body);

@@ -74,11 +74,21 @@ const ROUTES = [
   ['GET', '/v1/test_helpers/test_clocks/{clock}'],
   ['DELETE', '/v1/test_helpers/test_clocks/{clock}'],
   ['POST', '/v1/test_helpers/test_clocks/{clock}/advance'],
+  ['POST', '/v1/products'],
+  ['GET', '/v1/products'],
+  ['GET', '/v1/products/{product}'],
+  ['POST', '/v1/products/{product}'],
+  ['DELETE', '/v1/products/{product}'],
+  ['POST', '/v1/prices'],
+  ['GET', '/v1/prices'],
+  ['GET', '/v1/prices/{price}'],
+  ['POST', '/v1/prices/{price}'],
 ];
 
 const PARAMS = ['name', 'email', 'metadata', 'address', 'shipping', 'limit', 'starting_after', 'created', 'query', 'expand',
   'type', 'value', 'url', 'enabled_events', 'description', 'include_deleted', 'tax_exempt', 'preferred_locales', 'balance',
-  'percent_off', 'amount_off', 'currency', 'duration', 'coupon', 'code', 'customer', 'card', 'source', 'frozen_time', 'event', 'promotion_code'];
+  'percent_off', 'amount_off', 'currency', 'duration', 'coupon', 'code', 'customer', 'card', 'source', 'frozen_time', 'event', 'promotion_code',
+  'product', 'product_data', 'unit_amount', 'unit_amount_decimal', 'recurring', 'lookup_key', 'active', 'default_price_data', 'images', 'features'];
 
 /** The malformations, each a function of the PRNG that returns `{ body, contentType, query }`. */
 function malformations(r) {
@@ -132,7 +142,8 @@ test(`${COUNT} generated malformed requests over every route: never a 5xx, alway
     const path = template
       .replace('{c}', ids.customer).replace('{gone}', ids.gone).replace('{txi}', ids.taxId)
       .replace('{we}', ids.endpoint).replace('{evt}', ids.event).replace('{src}', ids.source)
-      .replace('{pm}', ids.pm).replace('{coupon}', ids.coupon).replace('{promo}', ids.promo).replace('{clock}', ids.clock);
+      .replace('{pm}', ids.pm).replace('{coupon}', ids.coupon).replace('{promo}', ids.promo).replace('{clock}', ids.clock)
+      .replace('{product}', ids.product).replace('{price}', ids.price);
     // Every write also carries an unknown parameter, so that none can succeed: the
     // sweep checks what malformed input does, and that nothing of it is stored.
     // A GET takes no body: its malformed input goes in the query string instead, with

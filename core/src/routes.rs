@@ -13,7 +13,7 @@
 //! GET    /v1/invoices/upcoming?customer=c   (alias /v1/customers/{c}/upcoming-invoice)
 //! /v1/customers/{id}/discount|discounts|sources[/{id}]|payment_methods[/{id}]
 //! /v1/coupons, /v1/promotion_codes, /v1/payment_methods[/{id}/attach|detach],
-//! /v1/test_helpers/test_clocks[/{id}/advance]
+//! /v1/test_helpers/test_clocks[/{id}/advance], /v1/products, /v1/prices
 //! GET    /v1/webhook_endpoints/{id}/delivery_attempts  POST …/{id}/resend   (ours)
 //! ```
 //!
@@ -29,6 +29,8 @@ use crate::resources::events::handlers as events;
 use crate::resources::invoices::handlers as invoices;
 use crate::resources::objects::call;
 use crate::resources::payment_methods::handlers as payment_methods;
+use crate::resources::prices::handlers as prices;
+use crate::resources::products::handlers as products;
 use crate::resources::promotion_codes::handlers as promotion_codes;
 use crate::resources::subscriptions::handlers as subscriptions;
 use crate::resources::tax_ids::handlers as tax_ids;
@@ -48,6 +50,8 @@ pub enum Route {
     PromotionCodes(ObjectRoute),
     PaymentMethods(ObjectRoute),
     TestClocks(ObjectRoute),
+    Products(ObjectRoute),
+    Prices(ObjectRoute),
     Events(EventRoute),
     WebhookEndpoints(EndpointRoute),
     TaxIds(TaxIdRoute),
@@ -205,6 +209,8 @@ impl Route {
                     ObjectRoute::Create | ObjectRoute::Update { .. } | ObjectRoute::Action { .. }
                 )
                 | Route::TestClocks(ObjectRoute::Create | ObjectRoute::Action { .. })
+                | Route::Products(ObjectRoute::Create | ObjectRoute::Update { .. })
+                | Route::Prices(ObjectRoute::Create | ObjectRoute::Update { .. })
                 | Route::TaxIds(TaxIdRoute::Create { .. })
         )
     }
@@ -363,6 +369,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (_, ["test_helpers", "test_clocks", rest @ ..]) => {
             object_route(method, rest, "CLRD", &["advance"]).map(Route::TestClocks)
         }
+        (_, ["products", rest @ ..]) => {
+            object_route(method, rest, "CLRUD", &[]).map(Route::Products)
+        }
+        (_, ["prices", rest @ ..]) => object_route(method, rest, "CLRU", &[]).map(Route::Prices),
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
@@ -486,6 +496,12 @@ pub async fn dispatch(
         Route::PromotionCodes(op) => Next::Objects(promotion_codes::command(op, &mut req)?),
         Route::PaymentMethods(op) => Next::Objects(payment_methods::command(op, &mut req)?),
         Route::TestClocks(op) => Next::Objects(test_clocks::command(op, &mut req)?),
+        Route::Products(op) => Next::Objects(products::command(
+            op,
+            &mut req,
+            crate::resources::prices::parse_price_data,
+        )?),
+        Route::Prices(op) => Next::Objects(prices::command(op, &mut req)?),
         other => return dispatch_others(other, req, backend).await,
     };
     match next {

@@ -1,6 +1,6 @@
 // Test support for the reliability suites: an account filled with one of each object
 // (customers with a tax id, a payment method and a card source, a deleted one, a coupon
-// and a promotion code, a test clock, a webhook endpoint, events), a byte-for-byte
+// and a promotion code, a test clock, a product and its price, a webhook endpoint, events), a byte-for-byte
 // snapshot of everything the account's API shows, raw HTTP that sends a path exactly as
 // written (fetch would normalise `..`), and a seeded PRNG so generated inputs reproduce.
 import http from 'node:http';
@@ -26,10 +26,12 @@ export async function fillAccount(url, key) {
   await post(`/v1/payment_methods/${pm.id}/attach`, `customer=${customer.id}`);
   const source = await post(`/v1/customers/${customer.id}/sources`, 'source=tok_amex');
   const clock = await post('/v1/test_helpers/test_clocks', `frozen_time=${Math.floor(Date.now() / 1000)}`);
+  const product = await post('/v1/products', 'name=Gold&metadata[tier]=gold');
+  const price = await post('/v1/prices', `product=${product.id}&currency=usd&unit_amount=1500&recurring[interval]=month&lookup_key=gold_monthly`);
   const events = (await request(url, key, 'GET', '/v1/events?limit=100')).json.data;
   return {
     customer: customer.id, other: other.id, gone: gone.id, taxId: taxId.id, endpoint: endpoint.id, event: events[0].id,
-    coupon: coupon.id, promo: promo.id, pm: pm.id, source: source.id, clock: clock.id,
+    coupon: coupon.id, promo: promo.id, pm: pm.id, source: source.id, clock: clock.id, product: product.id, price: price.id,
   };
 }
 
@@ -60,6 +62,10 @@ export async function snapshot(url, key, ids) {
     `/v1/customers/${ids.customer}/discount`,
     '/v1/test_helpers/test_clocks?limit=100',
     `/v1/test_helpers/test_clocks/${ids.clock}`,
+    '/v1/products?limit=100',
+    `/v1/products/${ids.product}?expand[]=default_price`,
+    '/v1/prices?limit=100&expand[]=data.product',
+    `/v1/prices/${ids.price}?expand[]=product`,
   ];
   const parts = [];
   for (const path of paths) {

@@ -53,6 +53,7 @@ const ERRATA = [
   ['webhook_endpoint', 'description', { maxLength: 5000, nullable: true, type: 'string' }],
   ['item', 'description', { maxLength: 5000, type: 'string' }],
   ['tax_code', 'description', { maxLength: 5000, type: 'string' }],
+  ['product', 'description', { maxLength: 5000, nullable: true, type: 'string' }],
 ];
 for (const [name, prop, def] of ERRATA) {
   const props = schemas[name]?.properties;
@@ -188,6 +189,8 @@ export const RESOURCES = {
   payment_method: ['payment_method', null],
   card: ['card', 'deleted_card'],
   promotion_code: ['promotion_code', null],
+  product: ['product', 'deleted_product'],
+  price: ['price', null],
   webhook_endpoint: ['webhook_endpoint', 'deleted_webhook_endpoint'],
   // Stripe's spec has deleted_test_helpers.test_clock, but this file does not: added below.
   'test_helpers.test_clock': ['test_helpers.test_clock', 'deleted_test_helpers.test_clock'],

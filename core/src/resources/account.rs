@@ -1,5 +1,5 @@
 //! What an AccountObject runs besides its customer index: the commands on the tables of
-//! coupons, promotion codes, payment methods and test clocks, and the claim and release
+//! coupons, promotion codes, payment methods, test clocks, products and prices, and the claim and release
 //! of a customer write (`customers::claims`), each with the events it causes, recorded
 //! through the store in the same synchronous block. Pure: the object passes its store.
 
@@ -9,7 +9,7 @@ use super::customers::claims;
 use super::customers::events::Origin;
 use super::events::previous_attributes::previous_attributes;
 use super::objects::{text, ObjectCommand, ObjectStore, Table};
-use super::{coupons, payment_methods, promotion_codes, test_clocks};
+use super::{coupons, payment_methods, prices, products, promotion_codes, test_clocks};
 use crate::wire::error::ApiError;
 
 /// Runs one object command, by the resource its `op` names; answers the JSON body.
@@ -40,6 +40,9 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         "promotion_code" => promotion_codes::execute(store, command)?,
         "payment_method" => payment_methods::execute(store, command)?,
         "test_clock" => test_clocks::execute(store, command)?,
+        // These two record their own events (a create may make a product and a price).
+        "product" => return products::execute(store, command, &origin),
+        "price" => return prices::execute(store, command, &origin),
         "claim" | "release" => claims::execute(store, command)?,
         _ => return Err(ApiError::internal(format!("unknown object command {op}"))),
     };

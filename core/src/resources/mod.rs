@@ -8,6 +8,8 @@ pub mod events;
 pub mod invoices;
 pub mod objects;
 pub mod payment_methods;
+pub mod prices;
+pub mod products;
 pub mod promotion_codes;
 pub mod subscriptions;
 pub mod tax_ids;

@@ -1,6 +1,7 @@
 //! The objects an AccountObject holds beside its customer index (coupons, promotion
-//! codes, payment methods, test clocks): JSON documents, one table per kind, behind the
-//! synchronous [`ObjectStore`], and the helpers their parameters and lists share.
+//! codes, payment methods, test clocks, products, prices): JSON documents, one table per
+//! kind, behind the synchronous [`ObjectStore`], and the helpers their parameters and
+//! lists share.
 
 use serde_json::{Map, Value};
 
@@ -9,9 +10,10 @@ use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
 use crate::wire::metadata::{Metadata, MetadataPatch};
+use crate::wire::pagination::CreatedRange;
 use crate::wire::pagination::{Cursor, Limit};
-use crate::wire::params::Field;
 use crate::wire::params::Params;
+use crate::wire::params::{element_string, not_expandable, Field};
 
 /// The tables of the AccountObject that hold documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,6 +22,9 @@ pub enum Table {
     PromotionCodes,
     PaymentMethods,
     TestClocks,
+    Products,
+    /// A price's row is owned by its product (the `customer` column holds the product id).
+    Prices,
 }
 
 impl Table {
@@ -29,6 +34,8 @@ impl Table {
             Table::PromotionCodes => "promotion_codes",
             Table::PaymentMethods => "payment_methods",
             Table::TestClocks => "test_clocks",
+            Table::Products => "products",
+            Table::Prices => "prices",
         }
     }
 }
@@ -37,7 +44,8 @@ impl Table {
 /// tests. Every command runs against it with no await, so the object serialises them.
 pub trait ObjectStore {
     fn get(&self, table: Table, id: &str) -> Result<Option<Value>, ApiError>;
-    /// Inserts or replaces a document (a replaced one keeps its place in list order).
+    /// Inserts or replaces a document (a replaced one keeps its place in list order);
+    /// `customer` is the row's owner (a price's product).
     fn put(
         &mut self,
         table: Table,
@@ -47,7 +55,7 @@ pub trait ObjectStore {
         document: &Value,
     ) -> Result<(), ApiError>;
     fn remove(&mut self, table: Table, id: &str) -> Result<(), ApiError>;
-    /// Every document of `table` (only `customer`'s, if given), newest first.
+    /// Every document of `table` (only `customer`'s, if given: the owner), newest first.
     fn all(&self, table: Table, customer: Option<&str>) -> Result<Vec<Value>, ApiError>;
     /// Whether the customer index holds `id` as a live customer.
     fn customer_is_live(&self, id: &str) -> Result<bool, ApiError>;
@@ -165,6 +173,85 @@ pub fn opt_int(v: Option<i64>) -> Value {
 /// `expand[]` on these objects: accepted, and nothing of theirs is expanded.
 pub fn skip_expand(p: &mut Params) -> Result<(), ApiError> {
     p.list("expand").map(|_| ())
+}
+
+/// `expand[]` as JSON args (`args.expand`: the field names), each path checked against
+/// `allowed` (after `data.` in a list): another path is Stripe's 400 on `expand`.
+pub fn expand_arg(
+    p: &mut Params,
+    args: &mut Value,
+    list: bool,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    let Field::Set(items) = p.list("expand")? else {
+        return Ok(());
+    };
+    let prefix = if list { "data." } else { "" };
+    let mut fields = Vec::with_capacity(items.len());
+    for (name, value) in items {
+        let path = element_string(&name, value, 500)?;
+        match path.strip_prefix(prefix).filter(|f| allowed.contains(f)) {
+            Some(field) => fields.push(Value::from(field)),
+            None => return Err(not_expandable(&path)),
+        }
+    }
+    args["expand"] = Value::Array(fields);
+    Ok(())
+}
+
+/// Whether `args.expand` names `field`.
+pub fn expands(args: &Value, field: &str) -> bool {
+    args["expand"]
+        .as_array()
+        .is_some_and(|fields| fields.iter().any(|f| f == field))
+}
+
+/// A list filter as JSON args: the document's value at `pointer` (a path such as
+/// `/recurring/interval`) must equal `value`; a list `value` means any one of them.
+pub fn filter_arg(args: &mut Value, pointer: &str, value: Value) {
+    if !args["filters"].is_object() {
+        args["filters"] = Value::Object(Map::new());
+    }
+    args["filters"][pointer] = value;
+}
+
+/// `created` (an integer or `gt|gte|lt|lte`) as a list filter in JSON args.
+pub fn created_arg(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
+    let range = CreatedRange::parse(p)?;
+    args["created"] = object(vec![
+        ("gt", opt_int(range.gt)),
+        ("gte", opt_int(range.gte)),
+        ("lt", opt_int(range.lt)),
+        ("lte", opt_int(range.lte)),
+    ]);
+    Ok(())
+}
+
+/// Whether a document passes every filter of [`filter_arg`] and [`created_arg`].
+pub fn matches_filters(args: &Value, doc: &Value) -> bool {
+    let fits = |pointer: &String, wanted: &Value| {
+        // A walk rather than `Value::pointer`, whose `~` unescaping costs wasm.
+        let value = pointer
+            .split('/')
+            .filter(|key| !key.is_empty())
+            .try_fold(doc, |v, key| v.get(key))
+            .unwrap_or(&Value::Null);
+        match wanted {
+            Value::Array(any) => any.contains(value),
+            one => one == value,
+        }
+    };
+    let filters_pass = args["filters"]
+        .as_object()
+        .is_none_or(|filters| filters.iter().all(|(p, v)| fits(p, v)));
+    let created = int(doc, "created");
+    let range = &args["created"];
+    let bound = |key: &str| range[key].as_i64();
+    filters_pass
+        && bound("gt").is_none_or(|t| created > t)
+        && bound("gte").is_none_or(|t| created >= t)
+        && bound("lt").is_none_or(|t| created < t)
+        && bound("lte").is_none_or(|t| created <= t)
 }
 
 /// `metadata` as JSON args: absent keeps, `null` clears, an object merges (a `null`

@@ -356,14 +356,19 @@ pub fn expand_paths(p: &mut Params, accept: fn(&str) -> bool) -> Result<bool, Ap
     for (name, value) in items {
         let path = element_string(&name, value, 500)?;
         if !accept(&path) {
-            let field = path.rsplit('.').next().unwrap_or(&path);
-            return Err(ApiError::invalid(
-                "expand",
-                format!("This property cannot be expanded ({field})."),
-            ));
+            return Err(not_expandable(&path));
         }
     }
     Ok(true)
+}
+
+/// Stripe's 400 on `expand` for a path that names no expandable field.
+pub fn not_expandable(path: &str) -> ApiError {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    ApiError::invalid(
+        "expand",
+        format!("This property cannot be expanded ({field})."),
+    )
 }
 
 pub fn empty_value(name: &str) -> ApiError {

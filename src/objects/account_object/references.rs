@@ -1,5 +1,5 @@
 //! The AccountObject's tables of the objects customers reference (coupons, promotion
-//! codes, payment methods, test clocks) behind `api-core`'s [`ObjectStore`]: one JSON
+//! codes, payment methods, test clocks, products, prices) behind `api-core`'s [`ObjectStore`]: one JSON
 //! document per row, with its owning customer and creation time for lists. Card sources
 //! are not here: they live in their customer's record.
 
@@ -18,6 +18,10 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS payment_methods (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS payment_methods_by_customer ON payment_methods (customer, created DESC, seq DESC)",
     "CREATE TABLE IF NOT EXISTS test_clocks (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS products (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    // A price's `customer` column holds its product: a product's prices are one lookup.
+    "CREATE TABLE IF NOT EXISTS prices (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS prices_by_product ON prices (customer, created DESC, seq DESC)",
 ];
 
 /// [`ObjectStore`] over the AccountObject's SQLite database; its events go to the

@@ -10,7 +10,7 @@ use super::model::{Customer, CustomerRecord};
 use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::envelope::EmbeddedList;
 use crate::wire::error::ApiError;
-use crate::wire::params::{element_string, Field, Params};
+use crate::wire::params::{element_string, not_expandable, Field, Params};
 
 /// The fields of a Customer that `expand[]` accepts.
 pub const EXPANDABLE: &[&str] = &[
@@ -74,14 +74,6 @@ impl Expand {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-fn not_expandable(path: &str) -> ApiError {
-    let field = path.rsplit('.').next().unwrap_or(path);
-    ApiError::invalid(
-        "expand",
-        format!("This property cannot be expanded ({field})."),
-    )
 }
 
 /// `Customer.tax`, expanded: where Stripe Tax places the customer.
