@@ -11,6 +11,8 @@ const card = { name: 'card', method: 'post', path: '/v1/customers/${customer:id}
 const promotionCode = { name: 'promotion_code', method: 'post', path: '/v1/promotion_codes', params: { coupon: '${coupon:id}' } };
 const attach = { name: 'payment_method', method: 'post', path: '/v1/payment_methods/pm_card_visa/attach', params: { customer: '${customer:id}' } };
 const detach = { name: 'detached', method: 'post', path: '/v1/payment_methods/${payment_method:id}/detach' };
+const product = { name: 'product', method: 'post', path: '/v1/products', params: { name: 'Trigger product', ...note } };
+const price = { name: 'price', method: 'post', path: '/v1/prices', params: { product: '${product:id}', unit_amount: 1500, currency: 'usd', recurring: { interval: 'month' } } };
 // 2025-01-01T00:00:00Z, then a day later: a test clock only moves forward.
 const testClock = { name: 'test_clock', method: 'post', path: '/v1/test_helpers/test_clocks', params: { frozen_time: 1735689600, name: 'Trigger clock' } };
 
@@ -34,6 +36,11 @@ export const TRIGGERS = {
   'payment_method.detached': [customer(), attach, detach],
   'customer.payment_method_attached': [customer(), attach],
   'customer.payment_method_detached': [customer(), attach, detach],
+  'product.created': [product],
+  'product.updated': [product, { name: 'product_updated', method: 'post', path: '/v1/products/${product:id}', params: { metadata: { triggered: 'true' } } }],
+  'product.deleted': [product, { name: 'product_deleted', method: 'delete', path: '/v1/products/${product:id}' }],
+  'price.created': [product, price],
+  'price.updated': [product, price, { name: 'price_updated', method: 'post', path: '/v1/prices/${price:id}', params: { nickname: 'Triggered' } }],
   'test_helpers.test_clock.created': [testClock],
   'test_helpers.test_clock.ready': [testClock, { name: 'advanced', method: 'post', path: '/v1/test_helpers/test_clocks/${test_clock:id}/advance', params: { frozen_time: 1735776000 } }],
   'test_helpers.test_clock.deleted': [testClock, { name: 'test_clock_deleted', method: 'delete', path: '/v1/test_helpers/test_clocks/${test_clock:id}' }],
