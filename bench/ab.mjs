@@ -7,7 +7,10 @@
 // no peers, small store, seconds instead of minutes.
 //
 //   node bench/ab.mjs [--builds build,prof-build] [--workloads retrieve,list,list_email]
-//                     [--c 32] [--seconds 2] [--rounds 3] [--edge]
+//                     [--c 32] [--seconds 2] [--rounds 3] [--edge] [--floor-stages object,index]
+// --floor-stages adds the floor cut short after a stage (`object`: the customer's object
+// commits and answers; `index`: and the account's index call, no KV copy), as workers
+// `floor-<stage>`: where a write's time goes, stage by stage (README, Benchmarks).
 // All traffic goes to 127.0.0.1; every loop is bounded in count and in time.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +42,9 @@ const workers = builds.map((dir, i) => ({
   unsafeDirectSockets: [{ host, port: 0 }],
 }));
 workers.push(floorWorker(template.compatibilityDate, { unsafeDirectSockets: [{ host, port: 0 }] }));
+for (const stage of flag('--floor-stages', '').split(',').filter(Boolean)) {
+  workers.push(floorWorker(template.compatibilityDate, { name: `floor-${stage}`, bindings: { FLOOR_STAGES: stage }, unsafeDirectSockets: [{ host, port: 0 }] }));
+}
 const mf = new Miniflare({ ...base, workers });
 await mf.ready;
 const work = path.join(here, 'work', 'ab');
@@ -48,12 +54,12 @@ const key = `sk_test_${randomBytes(12).toString('hex')}`;
 const systems = [];
 for (const w of workers) {
   const url = (await mf.unsafeGetDirectURL(w.name)).toString().replace(/\/$/, '');
-  systems.push({ name: w.name === 'floor' ? 'floor' : builds[workers.indexOf(w)], url, worker: w.name });
+  systems.push({ name: w.name.startsWith('floor') ? w.name : builds[workers.indexOf(w)], url, worker: w.name });
 }
 
 for (const s of systems) {
   let ids = [];
-  if (s.name === 'floor') {
+  if (s.name.startsWith('floor')) {
     const r = await fetch(`${s.url}/seed?from=0&to=${SEED}`, { method: 'POST' });
     ids = (await r.json()).ids;
   } else {

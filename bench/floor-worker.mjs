@@ -137,6 +137,9 @@ export class FloorCustomer extends DurableObject {
     this.jobs = new Jobs(ctx.storage);
     /** What the copies reached, as ours keeps it (propagation::Copied). */
     this.copied = { committed: 0, indexed: 0, kv: 0, outboxThrough: 0 };
+    /** `FLOOR_STAGES` (bench/ab.mjs --floor-stages): `object` answers after the commit,
+     *  `index` after the account's index call too (no KV copy); unset: every stage. */
+    this.stages = env.FLOOR_STAGES || 'all';
     const mode = env.FLOOR_KV_COPY;
     this.kvAfterAnswer = mode === 'awaited' ? false : mode === 'after_answer' ? true : KV_COPY_AFTER_ANSWER;
   }
@@ -191,6 +194,7 @@ export class FloorCustomer extends DurableObject {
     }
     // The propagate job is owed from the commit on; its alarm finds the copies done.
     await this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
+    if (this.stages === 'object') return [200, body];
     const indexed = await this.propagate(origin.ns, doc, version, document, origin.key);
     return [200, body, Boolean(origin.key && indexed)];
   }
@@ -205,6 +209,7 @@ export class FloorCustomer extends DurableObject {
       await this.jobs.schedule(PROPAGATE_JOB, Date.now() + PROPAGATION_RETRY_MS);
       return false;
     }
+    if (this.stages === 'index') return true;
     const kv = this.copyToKv(ns, doc.id, version, document).catch((e) => console.error('floor: KV copy failed', e));
     if (!this.kvAfterAnswer) await kv;
     else this.ctx.waitUntil(kv);
