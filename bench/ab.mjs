@@ -130,7 +130,7 @@ function wrk(s, workload, c) {
         const r = JSON.parse(line.slice('BENCH_RESULT '.length));
         const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
         const cpuUs = ((workerdCpuSeconds() - cpuBefore) * 1e6) / Math.max(1, r.requests);
-        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, errors, cpuUs });
+        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, cpuUs });
       },
     );
   });
@@ -152,10 +152,11 @@ for (const workload of workloads) {
       const runs = got.get(s.name);
       const rps = median(runs.map((x) => x.rps));
       const p50 = median(runs.map((x) => x.p50));
+      const p99 = median(runs.map((x) => x.p99));
       const errors = runs.reduce((n, x) => n + x.errors, 0);
       const cpu = median(runs.map((x) => x.cpuUs));
       const floorCpu = median(floor.map((x) => x.cpuUs));
-      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, errors });
+      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), p99: p99.toFixed(1), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, errors });
     }
   }
 }
