@@ -52,7 +52,7 @@ say "setup and build took $(( $(date +%s) - BENCH_STARTED_AT )) s; running the b
 # ceiling) at the sizes it can seed through the API, then bench/scale.mjs (one account
 # grown to 1,000,000 indexed customers by the bench-only bulk path) in the last
 # BENCH_SCALE_SECONDS. Every size either reports is a size it reached.
-scale_s=${BENCH_SCALE_SECONDS:-330}
+scale_s=${BENCH_SCALE_SECONDS:-280}
 if [ "${BENCH_SKIP_SCALE:-}" = 1 ]; then scale_s=0; fi
 export BENCH_SIZES="${BENCH_SIZES:-1000,10000}"
 export BENCH_WRITE_CEILING="${BENCH_WRITE_CEILING:-1}"
