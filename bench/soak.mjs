@@ -14,7 +14,8 @@
 // Writes bench/soak-results.json; exits 1 when a check fails. See bench/README.md.
 // Knobs: SOAK_MINUTES (20), SOAK_RPS (40 requests/s in all), SOAK_CONCURRENCY (8 clients),
 // SOAK_ACCOUNTS (4), SOAK_WARMUP_MINUTES (3, at most half the run), SOAK_DRAIN_SECONDS
-// (180), SOAK_FAULTS (the FAULTS var, below). 127.0.0.1 only; every loop is bounded.
+// (180), SOAK_VERIFY_RPS (40), SOAK_FAULTS (the FAULTS var, below). 127.0.0.1 only; every
+// loop is bounded.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -36,6 +37,11 @@ const CLIENTS = Number(process.env.SOAK_CONCURRENCY || 8);
 const ACCOUNTS = Number(process.env.SOAK_ACCOUNTS || 4);
 const WARMUP_MINUTES = Math.min(Number(process.env.SOAK_WARMUP_MINUTES || 3), Math.floor(MINUTES / 2));
 const DRAIN_S = Number(process.env.SOAK_DRAIN_SECONDS || 180);
+/** Retrieves a second while checking every customer at the end. Each retrieve wakes that
+ *  customer's object, and workerd keeps an object for about a minute after its last
+ *  request: unpaced, the check woke thousands at once, until workerd's SQLite answered
+ *  SQLITE_NOMEM (one process holds every object here; on Cloudflare each is its own). */
+const VERIFY_RPS = Number(process.env.SOAK_VERIFY_RPS || 40);
 const MEMORY_TOLERANCE = 0.1;
 const HOOK_FAIL_EVERY = 5; // the receiver answers 500 to every fifth delivery
 /** Injected faults (src/objects/faults.rs; each object fails its first N attempts of the
@@ -362,14 +368,19 @@ async function drain(url, accounts, receiver) {
   return { events, missing };
 }
 
-/** Every acknowledged customer, by retrieve (8 at a time) and in its account's list. */
+/** Every acknowledged customer, by retrieve (8 at a time, `VERIFY_RPS` a second) and in
+ *  its account's list. */
 async function verifyWrites(url, accounts, ledger) {
   const lost = [];
   let next = 0;
+  const started = Date.now();
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (next < ledger.length) {
-        const c = ledger[next++];
+        const i = next++;
+        const c = ledger[i];
+        const due = started + (i * 1000) / VERIFY_RPS;
+        if (due > Date.now()) await sleep(due - Date.now());
         const r = await call(url, accounts[c.account].key, 'GET', `/v1/customers/${c.id}`);
         if (r.status !== 200) lost.push(`retrieve ${c.id}: HTTP ${r.status}`);
         else if (r.json.email !== c.email || !c.ref.tiers.includes(r.json.metadata?.soak_tier)) lost.push(`retrieve ${c.id}: email ${r.json.email}, soak_tier ${r.json.metadata?.soak_tier}, acknowledged ${c.ref.tiers.join(' or ')}`);
