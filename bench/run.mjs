@@ -29,7 +29,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { customerForm } from './support.mjs';
+import { customerForm, runWrk as runWrkOnce } from './support.mjs';
 import { measureWriteCeiling, renderWriteExtras } from './write-ceiling.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -430,32 +430,7 @@ async function seedHttp(url, key, from, to, deadline, ids) {
 }
 
 // ---------------------------------------------------------------- wrk
-function runWrk({ url, workload, key, idsFile, n, c, seconds, prefix }) {
-  return new Promise((resolve, reject) => {
-    const env = {
-      ...process.env,
-      BENCH_WORKLOAD: workload,
-      BENCH_KEY: key || 'sk_test_ceiling',
-      BENCH_IDS: idsFile || '',
-      BENCH_N: String(n || 1),
-      BENCH_TAG: randomBytes(4).toString('hex'),
-      BENCH_PATH: prefix || '/v1/customers/',
-    };
-    const args = ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', `${WRK_TIMEOUT_S}s`, '-s', path.join(BENCH, 'wrk.lua'), url];
-    const child = track(spawn('wrk', args, { env }));
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (!line) return reject(new Error(`wrk failed (${code}): ${err || out}`));
-      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
-    });
-  });
-}
+const runWrk = (options) => runWrkOnce({ ...options, timeoutS: WRK_TIMEOUT_S, onSpawn: track });
 
 // ---------------------------------------------------------------- workloads
 const WORKLOADS = {

@@ -1,6 +1,8 @@
 // What the benchmark's scripts share: the seeded customer's parameters (every system
-// holds the same customers), the floor worker's Miniflare options, and the command-line
-// flags of the side tools (ab.mjs, profile.mjs).
+// holds the same customers), the floor worker's Miniflare options, one wrk run, and the
+// command-line flags of the side tools (ab.mjs, profile.mjs).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,4 +47,34 @@ export function cliFlags(argv = process.argv.slice(2)) {
   };
   const positional = () => argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
   return { flag, positional, has: (name) => argv.includes(name) };
+}
+
+/** One wrk process with bench/wrk.lua (its knobs as env vars); resolves with the
+ *  BENCH_RESULT JSON it prints. Killed if it outlives its duration by 30 s; `onSpawn`
+ *  sees the child (run.mjs tracks its children to stop them on exit). */
+export function runWrk({ url, workload, key, idsFile, n, c, seconds, prefix, timeoutS = 30, onSpawn = (child) => child }) {
+  return new Promise((resolve, reject) => {
+    const env = {
+      ...process.env,
+      BENCH_WORKLOAD: workload,
+      BENCH_KEY: key || 'sk_test_ceiling',
+      BENCH_IDS: idsFile || '',
+      BENCH_N: String(n || 1),
+      BENCH_TAG: randomBytes(4).toString('hex'),
+      BENCH_PATH: prefix || '/v1/customers/',
+    };
+    const args = ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', `${timeoutS}s`, '-s', path.join(here, 'wrk.lua'), url];
+    const child = onSpawn(spawn('wrk', args, { env }));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (!line) return reject(new Error(`wrk failed (${code}): ${err || out}`));
+      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
+    });
+  });
 }

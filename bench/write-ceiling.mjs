@@ -14,13 +14,13 @@
 // bench/work/ceiling-state, wiped first), merges `write_ceiling` into bench/results.json
 // and rewrites results.md (`node bench/run.mjs --render`). 127.0.0.1 only; every loop is
 // bounded in count and in time.
-import { fork, spawn, execFileSync } from 'node:child_process';
+import { fork, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { customerForm } from './support.mjs';
+import { customerForm, runWrk } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.WRITE_CEILING_SECONDS || 3);
@@ -59,28 +59,10 @@ async function seedAccount(url, key, count) {
   return ids;
 }
 
-/** One wrk process (bench/wrk.lua); its BENCH_RESULT. */
-function wrkOnce({ url, workload, key, idsFile, c, seconds }) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, BENCH_WORKLOAD: workload, BENCH_KEY: key, BENCH_IDS: idsFile || '', BENCH_N: '1', BENCH_TAG: randomBytes(4).toString('hex') };
-    const child = spawn('wrk', ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', '30s', '-s', path.join(BENCH, 'wrk.lua'), url], { env });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 40) * 1000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (!line) return reject(new Error(`wrk failed (${code}): ${out.slice(0, 300)}`));
-      resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
-    });
-  });
-}
-
 /** `c` connections spread over the accounts, all at once: summed 2xx throughput, worst p50/p99. */
 async function level(url, workload, accounts, c) {
   const per = accounts.map((_, i) => Math.floor(c / accounts.length) + (i < c % accounts.length ? 1 : 0));
-  const runs = await Promise.all(accounts.map((a, i) => (per[i] > 0 ? wrkOnce({ url, workload, key: a.key, idsFile: a.idsFile, c: per[i], seconds: SECONDS }) : null)));
+  const runs = await Promise.all(accounts.map((a, i) => (per[i] > 0 ? runWrk({ url, workload, key: a.key, idsFile: a.idsFile, c: per[i], seconds: SECONDS }) : null)));
   let ok = 0;
   let errors = 0;
   let p50 = 0;

@@ -275,7 +275,7 @@ impl CustomerObject {
     /// In the turn of a commit: notes the version for the KV copy and drops the outbox
     /// rows the index already has, adding no SQLite commit of its own.
     fn after_commit(&self, store: &SqlCustomerStore, version: i64) {
-        self.propagation(store).committed(version);
+        Copied::committed(&self.copied, version);
         self.forget_copied_events(store);
     }
 

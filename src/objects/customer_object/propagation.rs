@@ -41,6 +41,13 @@ pub struct Copied {
 }
 
 impl Copied {
+    /// Records a version this instance just committed, in the cell that holds `Copied`.
+    pub fn committed(cell: &Cell<Copied>, version: i64) {
+        let mut copied = cell.get();
+        copied.committed_version = copied.committed_version.max(version);
+        cell.set(copied);
+    }
+
     /// Whether both copies hold `version` and the index has every event up to
     /// `last_event` (the outbox's newest seq, 0 when empty).
     pub fn covers(&self, version: i64, last_event: i64) -> bool {
@@ -146,13 +153,6 @@ impl Propagation {
         copied.kv_version = copied.kv_version.max(version);
         self.copied.set(copied);
         Ok(())
-    }
-
-    /// Records a version this instance just committed.
-    pub fn committed(&self, version: i64) {
-        let mut copied = self.copied.get();
-        copied.committed_version = copied.committed_version.max(version);
-        self.copied.set(copied);
     }
 
     /// Whether the copies hold the current version and every event in the outbox.
