@@ -2,6 +2,7 @@
 //! the commands its Durable Object executes, and its handlers.
 
 pub mod account;
+pub mod billing;
 pub mod coupons;
 pub mod customers;
 pub mod events;

@@ -87,6 +87,15 @@ pub enum CustomerCommand {
     CreateTaxId(TaxIdChange),
     /// Removes tax id `tax_id` of customer `id` (`data` is not used).
     DeleteTaxId(TaxIdChange),
+    /// A billing command on the customer's subscriptions and invoices
+    /// (`billing::execute`): `op` names it, `args` as JSON. The CustomerObject adds the
+    /// account's `context` to `args` before it runs.
+    Billing {
+        id: String,
+        now: i64,
+        op: String,
+        args: serde_json::Value,
+    },
     /// The object's own alarm job, never sent by the Worker (no object reads it):
     /// purges the personal data of a customer deleted `retention_seconds` before `now`.
     Purge { now: i64, retention_seconds: i64 },
@@ -160,8 +169,12 @@ impl Message for CustomerCommand {
                 write_opt(w, idempotency);
                 w.int(*now);
             }
-            CustomerCommand::Nested { id, now, op, args } => {
-                w.str("nested");
+            CustomerCommand::Nested { id, now, op, args }
+            | CustomerCommand::Billing { id, now, op, args } => {
+                w.str(match self {
+                    CustomerCommand::Nested { .. } => "nested",
+                    _ => "billing",
+                });
                 w.str(id);
                 w.int(*now);
                 w.str(op);
@@ -223,6 +236,12 @@ impl Message for CustomerCommand {
                 claimed: Claimed::default(),
             },
             "nested" => CustomerCommand::Nested {
+                id: r.string()?,
+                now: r.int()?,
+                op: r.string()?,
+                args: serde_json::from_str(r.str()?).ok()?,
+            },
+            "billing" => CustomerCommand::Billing {
                 id: r.string()?,
                 now: r.int()?,
                 op: r.string()?,

@@ -4,7 +4,6 @@
 
 use super::apply;
 use super::commands::{CustomerCommand, Lifecycle, TaxIdChange};
-use super::delinquency;
 use super::events::{self, Origin};
 use super::model::CustomerRecord;
 use super::sources;
@@ -54,6 +53,10 @@ pub trait CustomerStore {
     fn forget_expired(&mut self, now: i64) -> Result<(), ApiError>;
     /// Drops every idempotency record (their saved bodies name the customer): the purge.
     fn forget_all(&mut self) -> Result<(), ApiError>;
+    /// The customer's billing book (`billing::book`), if it ever had one.
+    fn load_book(&self) -> Result<Option<String>, ApiError>;
+    /// Writes the book; committed with the next `commit` of the same block.
+    fn save_book(&mut self, book: &str) -> Result<(), ApiError>;
 }
 
 /// What the object must do with its `purge` job after a command.
@@ -317,13 +320,12 @@ fn run(
             ..
         }) => {
             let stored = load_live(store, &id, "id")?;
-            let event = events::deleted(&stored.record.customer, origin)?;
-            let record = CustomerRecord {
-                deleted_at: Some(now),
-                ..stored.record
-            };
+            let mut record = stored.record;
+            let mut events = crate::resources::billing::execute::cancel_all(&mut record, store, origin)?;
+            events.push(events::deleted(&record.customer, origin)?);
+            record.deleted_at = Some(now);
             let purge_at = now.saturating_add(retention_seconds);
-            Ok(next_version(store, stored.version, record, vec![event])?
+            Ok(next_version(store, stored.version, record, events)?
                 .with_purge(PurgeJob::ScheduleAt(purge_at)))
         }
         CustomerCommand::Undelete(Lifecycle {
@@ -385,6 +387,9 @@ fn run(
             now,
             retention_seconds,
         } => purge(store, now, retention_seconds),
+        CustomerCommand::Billing { id, op, args, .. } => {
+            crate::resources::billing::execute::run(store, &id, &op, &args, origin)
+        }
     }
 }
 
@@ -522,7 +527,7 @@ fn nested(
 }
 
 /// Commits `record` as the version after `version`, with the events it caused.
-fn next_version(
+pub(crate) fn next_version(
     store: &mut impl CustomerStore,
     version: i64,
     record: CustomerRecord,
@@ -538,14 +543,13 @@ fn next_version(
     )
 }
 
-/// Writes a new version (with the computed fields brought up to date) and its events in
+/// Writes a new version and its events in
 /// one go: there is no state in which the change is stored and its events are not.
 fn commit(
     store: &mut impl CustomerStore,
-    mut stored: StoredCustomer,
+    stored: StoredCustomer,
     events: Vec<Event>,
 ) -> Result<Reply, ApiError> {
-    stored.record.customer.delinquent = delinquency::of(&stored.record);
     store.commit(&stored, &events)?;
     Reply::success(&stored, true)
 }
@@ -575,6 +579,7 @@ fn load_live(
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     pub stored: Option<StoredCustomer>,
+    pub book: Option<String>,
     pub saved: Vec<(String, SavedResponse, i64)>,
     pub outbox: Vec<Event>,
 }
@@ -614,6 +619,13 @@ impl CustomerStore for MemoryStore {
     }
     fn forget_all(&mut self) -> Result<(), ApiError> {
         self.saved.clear();
+        Ok(())
+    }
+    fn load_book(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.book.clone())
+    }
+    fn save_book(&mut self, book: &str) -> Result<(), ApiError> {
+        self.book = Some(book.to_owned());
         Ok(())
     }
 }
