@@ -14,6 +14,7 @@
 //! /v1/customers/{id}/discount|discounts|sources[/{id}]|payment_methods[/{id}]
 //! /v1/coupons, /v1/promotion_codes, /v1/payment_methods[/{id}/attach|detach],
 //! /v1/test_helpers/test_clocks[/{id}/advance], /v1/products, /v1/prices
+//! /v1/subscriptions[/{id}], /v1/invoices[/{id}[/finalize|pay|void|mark_uncollectible]]
 //! GET    /v1/webhook_endpoints/{id}/delivery_attempts  POST …/{id}/resend   (ours)
 //! ```
 //!
@@ -138,10 +139,11 @@ pub enum TaxIdRoute {
     Delete { customer: String, id: String },
 }
 
-/// `GET /v1/customers/{customer}/subscriptions`.
+/// `/v1/subscriptions` and seed 004's `GET /v1/customers/{customer}/subscriptions`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubscriptionRoute {
     ListForCustomer { customer: String },
+    Objects(ObjectRoute),
 }
 
 /// Seed 004's `GET /v1/customers/{customer}/invoices`, and the upcoming invoice:
@@ -151,6 +153,8 @@ pub enum SubscriptionRoute {
 pub enum InvoiceRoute {
     ListForCustomer { customer: String },
     Upcoming { customer: Option<String> },
+    /// `/v1/invoices`: list, retrieve, and `POST /{id}/finalize|pay|void|mark_uncollectible`.
+    Objects(ObjectRoute),
 }
 
 /// The operations on `/v1/events`.
@@ -212,6 +216,10 @@ impl Route {
                 | Route::Products(ObjectRoute::Create | ObjectRoute::Update { .. })
                 | Route::Prices(ObjectRoute::Create | ObjectRoute::Update { .. })
                 | Route::TaxIds(TaxIdRoute::Create { .. })
+                | Route::Subscriptions(SubscriptionRoute::Objects(
+                    ObjectRoute::Create | ObjectRoute::Update { .. }
+                ))
+                | Route::Invoices(InvoiceRoute::Objects(ObjectRoute::Action { .. }))
         )
     }
 
@@ -373,6 +381,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             object_route(method, rest, "CLRUD", &[]).map(Route::Products)
         }
         (_, ["prices", rest @ ..]) => object_route(method, rest, "CLRU", &[]).map(Route::Prices),
+        (_, ["subscriptions", rest @ ..]) => object_route(method, rest, "CLRUD", &[])
+            .map(|r| Route::Subscriptions(SubscriptionRoute::Objects(r))),
+        (_, ["invoices", rest @ ..]) => object_route(method, rest, "LR", INVOICE_ACTIONS)
+            .map(|r| Route::Invoices(InvoiceRoute::Objects(r))),
         _ => None,
     };
     route.ok_or_else(|| ApiError::UnrecognizedUrl {
@@ -380,6 +392,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         path: path.to_owned(),
     })
 }
+
+/// The `POST /v1/invoices/{id}/{action}` routes.
+const INVOICE_ACTIONS: &[&str] = &["finalize", "pay", "void", "mark_uncollectible"];
 
 /// `/v1/customers/{id}/…`: the discount, sources and payment methods of one customer
 /// (seed 004's `payment-methods` spelling too).
@@ -546,6 +561,9 @@ async fn dispatch_others(
         Route::Subscriptions(SubscriptionRoute::ListForCustomer { customer }) => {
             subscriptions::list_for_customer(req, backend, &customer).await
         }
+        Route::Subscriptions(SubscriptionRoute::Objects(op)) => {
+            subscriptions::run(op, req, backend).await
+        }
         Route::Invoices(op) => match op {
             InvoiceRoute::ListForCustomer { customer } => {
                 invoices::list_for_customer(req, backend, &customer).await
@@ -553,6 +571,7 @@ async fn dispatch_others(
             InvoiceRoute::Upcoming { customer } => {
                 invoices::upcoming(req, backend, customer.as_deref()).await
             }
+            InvoiceRoute::Objects(op) => invoices::run(op, req, backend).await,
         },
         Route::Events(op) => match op {
             EventRoute::List => events::list(req, backend).await,

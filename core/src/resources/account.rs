@@ -9,7 +9,7 @@ use super::customers::claims;
 use super::customers::events::Origin;
 use super::events::previous_attributes::previous_attributes;
 use super::objects::{text, ObjectCommand, ObjectStore, Table};
-use super::{coupons, payment_methods, prices, products, promotion_codes, test_clocks};
+use super::{billing, coupons, payment_methods, prices, products, promotion_codes, test_clocks};
 use crate::wire::error::ApiError;
 
 /// Runs one object command, by the resource its `op` names; answers the JSON body.
@@ -44,9 +44,12 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         "product" => return products::execute(store, command, &origin),
         "price" => return prices::execute(store, command, &origin),
         "claim" | "release" => claims::execute(store, command)?,
+        "subscription" | "invoice" | "billing" => return billing::account::execute(store, command),
         _ => return Err(ApiError::internal(format!("unknown object command {op}"))),
     };
-    emit_events(store, &op, &id, before, &body, &origin)?;
+    if !body.is_empty() {
+        emit_events(store, &op, &id, before, &body, &origin)?;
+    }
     Ok(body)
 }
 
@@ -69,7 +72,8 @@ fn emit_events(
         "promotion_code.create" => &["promotion_code.created"],
         "promotion_code.update" => &["promotion_code.updated"],
         "test_clock.create" => &["test_helpers.test_clock.created"],
-        "test_clock.advance" => &["test_helpers.test_clock.ready"],
+        "test_clock.advance" => &["test_helpers.test_clock.advancing"],
+        "test_clock.advanced" => &["test_helpers.test_clock.ready"],
         "test_clock.delete" => &["test_helpers.test_clock.deleted"],
         "payment_method.attach" | "claim" => &[
             "payment_method.attached",

@@ -25,6 +25,10 @@ pub enum Table {
     Products,
     /// A price's row is owned by its product (the `customer` column holds the product id).
     Prices,
+    /// Copies of the customers' subscriptions and invoices, kept from their events
+    /// (`billing::account`); each customer's object holds the originals.
+    Subscriptions,
+    Invoices,
 }
 
 impl Table {
@@ -36,6 +40,8 @@ impl Table {
             Table::TestClocks => "test_clocks",
             Table::Products => "products",
             Table::Prices => "prices",
+            Table::Subscriptions => "subscriptions",
+            Table::Invoices => "invoices",
         }
     }
 }
@@ -59,6 +65,8 @@ pub trait ObjectStore {
     fn all(&self, table: Table, customer: Option<&str>) -> Result<Vec<Value>, ApiError>;
     /// Whether the customer index holds `id` as a live customer.
     fn customer_is_live(&self, id: &str) -> Result<bool, ApiError>;
+    /// The customer as the index shows it (for expansions).
+    fn customer(&self, id: &str) -> Result<Option<Value>, ApiError>;
     /// The live customers attached to a test clock.
     fn clock_customers(&self, clock: &str) -> Result<Vec<String>, ApiError>;
     /// Records an event in the account's log (and owes it to the webhook endpoints), in
@@ -480,6 +488,11 @@ impl ObjectStore for MemoryObjectStore {
     }
     fn customer_is_live(&self, id: &str) -> Result<bool, ApiError> {
         Ok(self.live_customers.iter().any(|c| c == id))
+    }
+    fn customer(&self, id: &str) -> Result<Option<Value>, ApiError> {
+        Ok(self
+            .customer_is_live(id)?
+            .then(|| serde_json::json!({"id": id, "object": "customer"})))
     }
     fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
         self.events.push((key.to_owned(), event.kind.clone()));

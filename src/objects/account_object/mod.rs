@@ -9,6 +9,7 @@
 //! resource.
 
 pub mod bench_bulk;
+mod clock_advance;
 mod customer_index;
 mod deliveries;
 mod endpoints;
@@ -45,6 +46,8 @@ const PRUNE_EVENTS_JOB: &str = "prune_events";
 const PRUNE_EVENTS_EVERY_MS: i64 = 3_600_000;
 /// One alarm sends for at most this long, then re-arms.
 const DELIVERY_ROUND_MS: i64 = 20_000;
+/// The job that runs the test clocks' advances.
+const ADVANCE_JOB: &str = "advance_clocks";
 /// The job that drops idempotency keys older than 24 hours.
 const PRUNE_KEYS_JOB: &str = "prune_keys";
 /// Sandbox cap on the events an account keeps (`SANDBOX_MAX_EVENTS`, `0` = none).
@@ -53,6 +56,7 @@ const SANDBOX_MAX_EVENTS: u64 = 10_000;
 #[durable_object(alarm)]
 pub struct AccountObject {
     state: State,
+    env: Env,
     policy: DeliveryPolicy,
     /// The endpoint from vars that receives every event of every account (previews).
     static_target: Option<Target>,
@@ -129,6 +133,7 @@ impl DurableObject for AccountObject {
         let sandbox = var("SANDBOX_KEYS").is_some_and(|v| v == "true");
         AccountObject {
             state,
+            env: env.clone(),
             policy,
             static_target,
             max_events: sandbox_cap(sandbox, var("SANDBOX_MAX_EVENTS"), SANDBOX_MAX_EVENTS),
@@ -152,6 +157,9 @@ impl DurableObject for AccountObject {
         let scheduler = self.scheduler();
         scheduler.fired();
         let due = scheduler.take_due(now_ms());
+        if due.iter().any(|job| job == ADVANCE_JOB) {
+            self.advance_clocks().await;
+        }
         if due.iter().any(|job| job == PRUNE_KEYS_JOB) {
             let sql = self.state.storage().sql();
             match idempotency_keys::prune(&sql, now_ms() / 1000, self.key_retention_seconds) {
@@ -316,15 +324,41 @@ impl AccountObject {
             AccountCommand::List { list } => customer_index::list_page(sql, &list),
             AccountCommand::Search { search } => customer_index::search_page(sql, &search),
             AccountCommand::Objects(command) => {
-                let mut store = references::SqlObjectStore {
-                    sql,
-                    static_target: self.static_target.as_ref(),
-                    max_events: self.max_events,
-                    owed: 0,
-                };
+                let advance = command.op == "test_clock.advance";
+                let namespace = command.args["namespace"].as_str().map(str::to_owned);
+                let mut store = self.object_store(sql);
                 let answer = api_core::resources::account::execute(&mut store, command)?;
+                if let (true, Some(namespace)) = (advance, namespace) {
+                    clock_advance::remember_namespace(sql, &namespace)?;
+                    self.scheduler().schedule(ADVANCE_JOB, now_ms()).await;
+                }
                 self.after_events(store.owed).await;
                 Ok(answer)
+            }
+        }
+    }
+
+    fn object_store<'a>(&'a self, sql: &'a SqlStorage) -> references::SqlObjectStore<'a> {
+        references::SqlObjectStore {
+            sql,
+            static_target: self.static_target.as_ref(),
+            max_events: self.max_events,
+            owed: 0,
+        }
+    }
+
+    /// The `advance_clocks` job: each advancing clock's customers run their billing up
+    /// to its target, then the clock is `ready`. A failure leaves the job due again;
+    /// running a customer to a moment it has reached does nothing, so a retry (or a
+    /// restart in the middle) finishes the advance with every period billed once.
+    async fn advance_clocks(&self) {
+        let sql = self.state.storage().sql();
+        match clock_advance::run(&self.env, &sql, || self.object_store(&sql)).await {
+            Ok(owed) => self.after_events(owed).await,
+            Err(err) => {
+                worker::console_error!("clock advance: {err:?}");
+                let retry = now_ms() + clock_advance::RETRY_MS;
+                self.scheduler().schedule(ADVANCE_JOB, retry).await;
             }
         }
     }
@@ -400,6 +434,7 @@ pub(crate) fn record_events(
         let Some((seq, kind)) = events_log::record(sql, event)? else {
             continue;
         };
+        references::index_billing_object(sql, &kind, event.get())?;
         let mut count = 0;
         for target in endpoints::wanting(&targets, &kind).chain(static_target) {
             deliveries::enqueue(sql, seq, key, target, now)?;

@@ -3,6 +3,8 @@
 //! document per row, with its owning customer and creation time for lists. Card sources
 //! are not here: they live in their customer's record.
 
+use api_core::resources::customers::expand::Expand;
+use api_core::resources::customers::view::customer_json;
 use api_core::resources::events::model::Event;
 use api_core::resources::objects::{ObjectStore, Table};
 use api_core::wire::error::ApiError;
@@ -22,6 +24,13 @@ pub const SCHEMA: &[&str] = &[
     // A price's `customer` column holds its product: a product's prices are one lookup.
     "CREATE TABLE IF NOT EXISTS prices (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS prices_by_product ON prices (customer, created DESC, seq DESC)",
+    // What the object knows of itself: its `namespace` (to call its customers' objects).
+    "CREATE TABLE IF NOT EXISTS account_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    // Copies of the customers' subscriptions and invoices, from their events.
+    "CREATE TABLE IF NOT EXISTS subscriptions (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS subscriptions_by_customer ON subscriptions (customer, created DESC, seq DESC)",
+    "CREATE TABLE IF NOT EXISTS invoices (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS invoices_by_customer ON invoices (customer, created DESC, seq DESC)",
 ];
 
 /// [`ObjectStore`] over the AccountObject's SQLite database; its events go to the
@@ -61,6 +70,45 @@ impl SqlObjectStore<'_> {
     }
 }
 
+/// Keeps the subscription or invoice an event carries (its newest state: a customer's
+/// events arrive in order) in the account's copy, if the event is about one.
+pub fn index_billing_object(sql: &SqlStorage, kind: &str, event: &str) -> Result<(), ApiError> {
+    let Some(table) = api_core::resources::billing::account::indexed_table(kind) else {
+        return Ok(());
+    };
+    let event: Value = serde_json::from_str(event)?;
+    let doc = &event["data"]["object"];
+    let id = doc["id"].as_str().unwrap_or_default();
+    put_document(sql, table, id, doc["customer"].as_str(), doc["created"].as_i64().unwrap_or(0), doc)
+}
+
+/// Inserts or replaces a document (a replaced one keeps its place in list order).
+fn put_document(
+    sql: &SqlStorage,
+    table: Table,
+    id: &str,
+    customer: Option<&str>,
+    created: i64,
+    document: &Value,
+) -> Result<(), ApiError> {
+    let query = format!(
+        "INSERT INTO {} (id, customer, created, document) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, document = excluded.document",
+        table.name()
+    );
+    sql.exec(
+        &query,
+        vec![
+            id.into(),
+            customer.map(str::to_owned).into(),
+            SqlStorageValue::Integer(created),
+            serde_json::to_string(document)?.into(),
+        ],
+    )
+    .map_err(storage_error)?;
+    Ok(())
+}
+
 impl ObjectStore for SqlObjectStore<'_> {
     fn get(&self, table: Table, id: &str) -> Result<Option<Value>, ApiError> {
         let query = format!("SELECT document FROM {} WHERE id = ?", table.name());
@@ -75,23 +123,7 @@ impl ObjectStore for SqlObjectStore<'_> {
         created: i64,
         document: &Value,
     ) -> Result<(), ApiError> {
-        let query = format!(
-            "INSERT INTO {} (id, customer, created, document) VALUES (?, ?, ?, ?)
-             ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, document = excluded.document",
-            table.name()
-        );
-        self.sql
-            .exec(
-                &query,
-                vec![
-                    id.into(),
-                    customer.map(str::to_owned).into(),
-                    SqlStorageValue::Integer(created),
-                    serde_json::to_string(document)?.into(),
-                ],
-            )
-            .map_err(storage_error)?;
-        Ok(())
+        put_document(self.sql, table, id, customer, created, document)
     }
 
     fn remove(&mut self, table: Table, id: &str) -> Result<(), ApiError> {
@@ -123,6 +155,19 @@ impl ObjectStore for SqlObjectStore<'_> {
         Ok(!self
             .ids("SELECT id FROM customers WHERE id = ? AND deleted = 0", id)?
             .is_empty())
+    }
+
+    fn customer(&self, id: &str) -> Result<Option<Value>, ApiError> {
+        let rows = query(
+            self.sql,
+            "SELECT document FROM customers WHERE id = ?",
+            vec![id.into()],
+        )?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let shown = customer_json(row.str(0), id, &Expand::default(), true)?;
+        Ok(Some(serde_json::from_str(&shown)?))
     }
 
     fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {

@@ -3,9 +3,10 @@
 //! between read and write (the change and its events commit together, and so does the
 //! `propagate` job that owes their copies), then propagates them (`propagation`).
 //! A write answers once the account's index has it; the KV copy follows off the
-//! response's path. Its alarm runs two jobs: `propagate` (copies still owed: failed,
-//! or cut short by a restart) and `purge` (a deleted customer's personal data, once
-//! the retention window has passed).
+//! response's path. Its alarm runs three jobs: `propagate` (copies still owed: failed,
+//! or cut short by a restart), `purge` (a deleted customer's personal data, once
+//! the retention window has passed) and `billing` (renewals, finalizations, retries
+//! and expiries that came due, for a customer without a test clock).
 
 pub mod bench_seed;
 mod propagation;
@@ -15,6 +16,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use api_core::config::deleted_retention_seconds;
+use api_core::resources::billing::context;
+use api_core::resources::billing::execute as billing;
 use api_core::resources::customers::claims::Claimed;
 use api_core::resources::customers::commands::{AccountCommand, CustomerCommand, CustomerEnvelope};
 use api_core::resources::customers::events::Origin;
@@ -42,6 +45,8 @@ const PROPAGATE_JOB: &str = "propagate";
 const PROPAGATION_RETRY_MS: i64 = 5_000;
 /// The job that purges a deleted customer's personal data after the retention window.
 const PURGE_JOB: &str = "purge";
+/// The job that does the customer's billing work that came due (no test clock).
+const BILLING_JOB: &str = "billing";
 
 #[durable_object(alarm)]
 pub struct CustomerObject {
@@ -109,6 +114,7 @@ impl DurableObject for CustomerObject {
             match job.as_str() {
                 PROPAGATE_JOB => self.propagate_current().await,
                 PURGE_JOB => self.purge().await,
+                BILLING_JOB => self.bill_due().await,
                 _ => {}
             }
         }
@@ -121,10 +127,15 @@ impl CustomerObject {
     /// Runs one command of the Worker (a `CustomerEnvelope` as JSON), through `fetch` or
     /// the `answer` RPC method.
     async fn answer_command(&self, body: &str) -> Answer {
-        let envelope: CustomerEnvelope = match serde_json::from_str(body) {
-            Ok(envelope) => envelope,
-            Err(e) => return Answer::new(Err(e.into()), false),
-        };
+        match serde_json::from_str::<CustomerEnvelope>(body) {
+            Ok(envelope) => self.run_envelope(envelope).await,
+            Err(e) => Answer::new(Err(e.into()), false),
+        }
+    }
+
+    /// Runs one command: its claim or billing context first (awaited), then the
+    /// synchronous read-check-write, then the copies it owes.
+    async fn run_envelope(&self, envelope: CustomerEnvelope) -> Answer {
         let origin = envelope.origin();
         let CustomerEnvelope {
             namespace,
@@ -134,6 +145,9 @@ impl CustomerObject {
         } = envelope;
         let store = SqlCustomerStore::new(self.sql.clone(), namespace);
         let mut command = command;
+        if let Err(err) = self.billing_context(&store, &mut command).await {
+            return Answer::new(Err(err), false);
+        }
         let claimed = match needs_reference_check(&store, &command) {
             Ok(true) => self.claim(&store, &command, &origin).await,
             Ok(false) => Ok(Claimed::default()),
@@ -153,6 +167,9 @@ impl CustomerObject {
             self.after_commit(&store, stored.version);
         }
         self.plan_purge(reply.purge).await;
+        if reply.committed.is_some() {
+            self.plan_billing(&store).await;
+        }
         let mut key_kept = false;
         if let Some(stored) = &reply.committed {
             self.owe_propagation().await;
@@ -199,6 +216,77 @@ impl CustomerObject {
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
         let answer = call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &claim).await?;
         Ok(Claimed::from_json(&serde_json::from_str(&answer.body)?))
+    }
+
+    /// A billing command needs the account's view first (the customer's payment
+    /// methods, the prices it names, its clock): asked before the synchronous block and
+    /// added to its args, with the account's setting for the last failed retry.
+    async fn billing_context(
+        &self,
+        store: &SqlCustomerStore,
+        command: &mut CustomerCommand,
+    ) -> std::result::Result<(), ApiError> {
+        let CustomerCommand::Billing { id, args, .. } = command else {
+            return Ok(());
+        };
+        let clock = match store.load()? {
+            Some(stored) => stored.record.customer.test_clock.clone(),
+            None => return Ok(()), // the command answers that there is no customer
+        };
+        let clock = clock.as_ref().and_then(|c| c.as_str().map(str::to_owned));
+        let request = context::request(id, clock.as_deref(), args);
+        let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
+        let answer = call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &AccountCommand::Objects(request)).await?;
+        args["context"] = serde_json::from_str(&answer.body)?;
+        let setting = self.env.var("BILLING_AFTER_FINAL_RETRY").ok();
+        args["after_retries"] = setting.map(|v| v.to_string()).into();
+        Ok(())
+    }
+
+    /// After a commit: the `billing` job is due when the customer's next renewal,
+    /// finalization, retry or expiry is (a test clock's customer has none: its clock's
+    /// advances drive it).
+    async fn plan_billing(&self, store: &SqlCustomerStore) {
+        let on_clock = match store.load() {
+            Ok(Some(stored)) => stored.record.customer.test_clock.is_some(),
+            _ => return,
+        };
+        match billing::next_due(store) {
+            Ok(Some(due)) if !on_clock => {
+                self.scheduler()
+                    .schedule(BILLING_JOB, due.saturating_mul(1000))
+                    .await
+            }
+            Ok(_) => {}
+            Err(err) => worker::console_error!("billing: {err:?}"),
+        }
+    }
+
+    /// The `billing` job: the time-driven work that is due now, as a command.
+    async fn bill_due(&self) {
+        let Some(store) = SqlCustomerStore::recorded(self.sql.clone()) else {
+            return;
+        };
+        let id = match store.load() {
+            Ok(Some(stored)) => stored.record.customer.id,
+            _ => return,
+        };
+        let now = now_seconds();
+        let envelope = CustomerEnvelope {
+            namespace: store.namespace().to_owned(),
+            request_id: String::new(),
+            now,
+            command: CustomerCommand::Billing {
+                id,
+                now,
+                op: billing::TICK.to_owned(),
+                args: serde_json::json!({ "to": now }),
+            },
+        };
+        let answer = self.run_envelope(envelope).await;
+        if answer.status != 200 {
+            worker::console_error!("billing: {}", answer.body);
+        }
     }
 
     /// Gives a claim back after the customer write failed (the compensating call).

@@ -1,6 +1,6 @@
 //! The CustomerObject's SQLite database behind `api-core`'s [`CustomerStore`]: one row
-//! for the customer (with the account namespace it belongs to) and the idempotency
-//! records of the requests that changed it.
+//! for the customer (with the account namespace it belongs to), one for its billing
+//! book, and the idempotency records of the requests that changed it.
 
 use api_core::resources::customers::execute::{CustomerStore, SavedResponse};
 use api_core::resources::customers::stored::StoredCustomer;
@@ -22,6 +22,10 @@ pub const SCHEMA: &[&str] = &[
         status INTEGER NOT NULL,
         body TEXT NOT NULL,
         expires_at INTEGER NOT NULL)",
+    // The customer's subscriptions and invoices (`api_core::resources::billing::book`).
+    "CREATE TABLE IF NOT EXISTS book (
+        slot INTEGER PRIMARY KEY CHECK (slot = 0),
+        document TEXT NOT NULL)",
     // Events committed with the change that caused them, until the AccountObject has them.
     "CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY,
@@ -170,6 +174,22 @@ impl CustomerStore for SqlCustomerStore {
             .exec(
                 "DELETE FROM idempotency WHERE expires_at < ?",
                 vec![SqlStorageValue::Integer(now)],
+            )
+            .map_err(storage_error)?;
+        Ok(())
+    }
+
+    fn load_book(&self) -> Result<Option<String>, ApiError> {
+        let row = first(&self.sql, "SELECT document FROM book WHERE slot = 0", Vec::new())?;
+        Ok(row.map(|mut r| r.text(0)))
+    }
+
+    fn save_book(&mut self, book: &str) -> Result<(), ApiError> {
+        self.sql
+            .exec(
+                "INSERT INTO book (slot, document) VALUES (0, ?)
+                 ON CONFLICT(slot) DO UPDATE SET document = excluded.document",
+                vec![book.into()],
             )
             .map_err(storage_error)?;
         Ok(())

@@ -96,3 +96,23 @@ pub fn context_json(store: &impl ObjectStore, args: &Value) -> Result<String, Ap
     ]);
     Ok(serde_json::to_string(&answer)?)
 }
+
+/// The `billing.context` request a billing command of `customer` needs: the prices its
+/// `items[]` name and the customer's clock.
+pub fn request(customer: &str, clock: Option<&str>, args: &Value) -> crate::resources::objects::ObjectCommand {
+    let mut prices = Vec::new();
+    for item in args["items"].as_array().into_iter().flatten() {
+        if let Some(price) = item["price"].as_str() {
+            prices.push(Value::from(price));
+        }
+    }
+    crate::resources::objects::ObjectCommand::new(
+        "billing.context",
+        "",
+        object(vec![
+            ("customer", customer.into()),
+            ("prices", Value::Array(prices)),
+            ("clock", clock.map_or(Value::Null, Value::from)),
+        ]),
+    )
+}

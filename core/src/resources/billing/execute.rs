@@ -37,6 +37,10 @@ pub fn run(
     let stored = match store.load()? {
         Some(stored) if !stored.record.is_deleted() => stored,
         Some(_) if op == TICK => return Ok(unchanged("{}")),
+        // A parameter naming no customer is a 400; a path naming none, a 404.
+        _ if op == "subscription.create" => {
+            return Err(ApiError::missing_reference("customer", id, "customer"))
+        }
         _ => return Err(ApiError::not_found_as("customer", id, "customer")),
     };
     let mut record = stored.record.clone();

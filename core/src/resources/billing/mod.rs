@@ -4,10 +4,13 @@
 //! Everything here is pure: a [`Ledger`] is the state one command changes, and the
 //! events it records; the object commits them (`execute`).
 
+pub mod account;
 pub mod book;
+pub mod calls;
 pub mod context;
 pub mod documents;
 pub mod execute;
+pub mod expand;
 pub mod invoicing;
 pub mod payment;
 pub mod periods;

@@ -48,9 +48,7 @@ pub fn create(ledger: &mut Ledger<'_>, args: &Value) -> Result<usize, ApiError> 
         let price = price(ledger, wanted, index)?;
         let quantity = wanted["quantity"].as_i64().unwrap_or(1);
         let mut item = documents::item(text(wanted, "id").to_owned(), &id, &price, quantity, now);
-        if let Some(metadata) = wanted.get("metadata") {
-            item["metadata"] = metadata.clone();
-        }
+        patch_metadata(&mut item, wanted)?;
         items.push(item);
     }
     check_items_match(&items)?;
@@ -76,9 +74,9 @@ pub fn create(ledger: &mut Ledger<'_>, args: &Value) -> Result<usize, ApiError> 
             "days_until_due",
             "default_payment_method",
             "description",
-            "metadata",
         ],
     );
+    patch_metadata(&mut sub, args)?;
     let trial_end = trial_end(args, now)?;
     let (interval, count) = interval_of(&sub);
     match trial_end {
@@ -322,12 +320,16 @@ fn update_items(ledger: &mut Ledger<'_>, sub: &mut Value, wanted: &[Value]) -> R
                 if let Some(quantity) = change["quantity"].as_i64() {
                     items[at]["quantity"] = quantity.into();
                 }
+                patch_metadata(&mut items[at], change)?;
             }
             None => {
                 let price = price(ledger, change, index)?;
                 let quantity = change["quantity"].as_i64().unwrap_or(1);
                 let now = ledger.now();
-                items.push(documents::item(text(change, "new_id").to_owned(), &sub_id, &price, quantity, now));
+                let mut item =
+                    documents::item(text(change, "new_id").to_owned(), &sub_id, &price, quantity, now);
+                patch_metadata(&mut item, change)?;
+                items.push(item);
             }
         }
     }

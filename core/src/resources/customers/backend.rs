@@ -76,6 +76,7 @@ pub mod memory {
 
     use super::*;
     use crate::resources::customers::claims::Claimed;
+    use crate::resources::customers::commands::CustomerCommand;
     use crate::resources::customers::execute::{execute, needs_reference_check, MemoryStore};
     use crate::resources::customers::view::{customer_page_body, PageEnvelope};
     use crate::resources::objects::MemoryObjectStore;
@@ -104,6 +105,19 @@ pub mod memory {
             let mut objects = self.objects.borrow_mut();
             let store = objects.entry(key).or_default();
             let mut command = envelope.command.clone();
+            if let CustomerCommand::Billing { id, args, .. } = &mut command {
+                // As the CustomerObject does: the account's context first.
+                let clock = store
+                    .stored
+                    .as_ref()
+                    .and_then(|s| s.record.customer.test_clock.clone());
+                let clock = clock.as_ref().and_then(|c| c.as_str());
+                let request = crate::resources::billing::context::request(id, clock, args);
+                let answer =
+                    crate::resources::account::execute(&mut *self.account.borrow_mut(), request)?;
+                args["context"] = serde_json::from_str(&answer)?;
+            }
+            let events_before = store.outbox.len();
             let mut claimed = Claimed::default();
             if needs_reference_check(store, &command)? {
                 if let Some(claim) = command.claim_command() {
@@ -132,6 +146,13 @@ pub mod memory {
                     .and_then(|c| c.as_str())
                 {
                     account.clock_customers.push((clock.to_owned(), id));
+                }
+            }
+            // As the AccountObject does: subscriptions and invoices indexed from events.
+            for event in &store.outbox[events_before..] {
+                if let Some(table) = crate::resources::billing::account::indexed_table(&event.kind) {
+                    let doc = &event.data.object;
+                    crate::resources::objects::save(&mut *self.account.borrow_mut(), table, doc)?;
                 }
             }
             if !claimed.is_empty() && reply.committed.is_none() {

@@ -1,29 +1,126 @@
-//! `GET /v1/customers/{customer}/invoices` (an empty list) and the upcoming invoice:
-//! Stripe's `GET /v1/invoices/upcoming?customer=…`, and seed 004's
-//! `GET /v1/customers/{customer}/upcoming-invoice`, which names the customer in the path.
+//! The `/v1/invoices` routes, the upcoming invoice (Stripe's
+//! `GET /v1/invoices/upcoming?customer=…` and seed 004's
+//! `GET /v1/customers/{customer}/upcoming-invoice`) and seed 004's
+//! `GET /v1/customers/{customer}/invoices`.
 
+use serde_json::{json, Value};
+
+use crate::resources::billing::calls::{act_on, read, write};
+use crate::resources::billing::execute::UPCOMING;
 use crate::resources::customers::backend::CustomerBackend;
-use crate::resources::customers::handlers::live_customer;
-use crate::resources::subscriptions::handlers::empty_customer_list;
+use crate::resources::objects::{created_arg, expand_arg, filter_arg, Page};
+use crate::resources::subscriptions::handlers::{customer_list, customer_list_args};
+use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
-use crate::wire::params::expand_paths;
+use crate::wire::params::{expand_paths, Params};
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
+/// The paths `expand[]` takes on an invoice (and, after `data.`, in its lists).
+pub const EXPANDABLE: &[&str] = &[
+    "customer",
+    "subscription",
+    "default_payment_method",
+    "payment_intent",
+    "charge",
+    "test_clock",
+    "lines.data.price.product",
+    "subscription.latest_invoice",
+];
+const STATUSES: &[&str] = &["draft", "open", "paid", "uncollectible", "void"];
+
+/// Runs a `/v1/invoices` route (`Action` is finalize, pay, void or mark_uncollectible).
+pub async fn run(
+    route: ObjectRoute,
+    mut req: ApiRequest,
+    db: &impl CustomerBackend,
+) -> Result<Rendered, ApiError> {
+    let mut p = req.take_params();
+    let list = route == ObjectRoute::List;
+    let mut args = json!({});
+    match &route {
+        ObjectRoute::List => parse_list(&mut p, &mut args)?,
+        ObjectRoute::Action { action, .. } => parse_action(&mut p, action, &mut args)?,
+        _ => {}
+    }
+    expand_arg(&mut p, &mut args, list, EXPANDABLE)?;
+    p.finish()?;
+    match route {
+        ObjectRoute::Retrieve { id } => read(&req, db, "invoice.retrieve", &id, args).await,
+        ObjectRoute::Action { id, action } => {
+            let op = format!("invoice.{action}");
+            act_on(&req, db, "invoice", &id, &op, args).await
+        }
+        _ => read(&req, db, "invoice.list", "", args).await,
+    }
+}
+
+/// `/pay` takes `payment_method`, `paid_out_of_band`, `off_session`; `/finalize`
+/// takes `auto_advance`; the others nothing but `expand`.
+fn parse_action(p: &mut Params, action: &str, args: &mut Value) -> Result<(), ApiError> {
+    match action {
+        "pay" => {
+            if let Some(pm) = p.required_string("payment_method", 5000)? {
+                args["payment_method"] = pm.into();
+            }
+            if let Some(oob) = p.boolean("paid_out_of_band")?.into_option() {
+                args["paid_out_of_band"] = oob.into();
+            }
+            p.boolean("off_session")?;
+            p.boolean("forgive")?;
+        }
+        "finalize" => {
+            p.boolean("auto_advance")?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `GET /v1/invoices`: `customer`, `subscription`, `status`, `collection_method`,
+/// `created`, and the page.
+fn parse_list(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
+    Page::parse_into(p, args)?;
+    created_arg(p, args)?;
+    if let Some(customer) = p.required_string("customer", 5000)? {
+        args["customer"] = customer.into();
+    }
+    parse_customer_list(p, args)
+}
+
+/// The filters of a customer's invoice list (all but `customer`).
+fn parse_customer_list(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
+    if args.get("limit").is_none() {
+        Page::parse_into(p, args)?;
+        created_arg(p, args)?;
+    }
+    if let Some(sub) = p.required_string("subscription", 5000)? {
+        filter_arg(args, "/subscription", sub.into());
+    }
+    if let Some(status) = p.one_of("status", STATUSES)?.into_option() {
+        args["status"] = status.into();
+    }
+    let methods = &["charge_automatically", "send_invoice"];
+    if let Some(method) = p.one_of("collection_method", methods)?.into_option() {
+        filter_arg(args, "/collection_method", method.into());
+    }
+    Ok(())
+}
+
 /// GET /v1/customers/{customer}/invoices
 pub async fn list_for_customer(
-    req: ApiRequest,
+    mut req: ApiRequest,
     db: &impl CustomerBackend,
     customer: &str,
 ) -> Result<Rendered, ApiError> {
-    empty_customer_list(req, db, customer, "invoice", "invoices").await
+    let args = customer_list_args(&mut req, parse_customer_list, EXPANDABLE)?;
+    customer_list(req, db, customer, "invoice.list", args, "invoices").await
 }
 
 /// GET /v1/invoices/upcoming?customer=… (`path_customer` is `None`) and
-/// GET /v1/customers/{customer}/upcoming-invoice. A missing or deleted customer is a
-/// 404 on `customer`; otherwise, as no subscription or pending invoice item exists to
-/// bill, Stripe's 404 `invoice_upcoming_none` (no `param`, no quotes around the id).
+/// GET /v1/customers/{customer}/upcoming-invoice: the next renewal as it would be
+/// billed (`subscription` picks one), or Stripe's 404 `invoice_upcoming_none`.
 pub async fn upcoming(
     mut req: ApiRequest,
     db: &impl CustomerBackend,
@@ -38,68 +135,14 @@ pub async fn upcoming(
                 param: "customer".into(),
             })?,
     };
+    let mut args = json!({});
+    if let Some(sub) = p.required_string("subscription", 5000)? {
+        args["subscription"] = sub.into();
+    }
     expand_paths(&mut p, |_| true)?;
     p.finish()?;
     if !ids::is_well_formed(&customer, "cus") {
         return Err(ApiError::not_found_as("customer", customer, "customer"));
     }
-    live_customer(&req, db, &customer, "customer").await?;
-    Err(ApiError::coded(
-        404,
-        "invoice_upcoming_none",
-        format!("No upcoming invoices for customer: {customer}"),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::resources::customers::backend::memory::{create_customer, run, MemoryBackend};
-    use crate::resources::customers::handlers as customers;
-    use crate::wire::test_support::request;
-
-    #[test]
-    fn a_customer_with_nothing_to_bill_has_no_upcoming_invoice() {
-        let db = MemoryBackend::default();
-        let id = create_customer(&db, "");
-        let none = ApiError::coded(
-            404,
-            "invoice_upcoming_none",
-            format!("No upcoming invoices for customer: {id}"),
-        );
-        assert_eq!(
-            run(upcoming(request(""), &db, Some(&id))).unwrap_err(),
-            none
-        );
-        let query = format!("customer={id}");
-        assert_eq!(run(upcoming(request(&query), &db, None)).unwrap_err(), none);
-        assert_eq!(none.param(), None);
-    }
-
-    #[test]
-    fn the_customer_is_required_and_must_exist() {
-        let db = MemoryBackend::default();
-        let err = run(upcoming(request(""), &db, None)).unwrap_err();
-        assert_eq!(err.param(), Some("customer"));
-        for id in ["cus_nobody", "nonsense"] {
-            let err = run(upcoming(request(&format!("customer={id}")), &db, None)).unwrap_err();
-            assert_eq!(err, ApiError::not_found_as("customer", id, "customer"));
-        }
-        let id = create_customer(&db, "");
-        run(customers::delete(request(""), &db, &id)).unwrap();
-        let err = run(upcoming(request(""), &db, Some(&id))).unwrap_err();
-        assert_eq!(err, ApiError::not_found_as("customer", &id, "customer"));
-    }
-
-    #[test]
-    fn a_customers_invoices_are_an_empty_list_and_cursors_name_no_invoice() {
-        let db = MemoryBackend::default();
-        let id = create_customer(&db, "");
-        let page = run(list_for_customer(request(""), &db, &id)).unwrap();
-        assert!(page
-            .body
-            .contains(&format!("\"url\": \"/v1/customers/{id}/invoices\"")));
-        let err = run(list_for_customer(request("ending_before=in_1"), &db, &id)).unwrap_err();
-        assert_eq!(err.to_string(), "No such invoice: 'in_1'");
-    }
+    write(&req, db, &customer, UPCOMING, args).await
 }

@@ -1,5 +1,5 @@
-//! Invoices, as far as seed 004 needs them today: the customer's list (seed 004's
-//! `GET /v1/customers/{customer}/invoices`), empty while no invoice exists, and the
-//! upcoming invoice, which is Stripe's `invoice_upcoming_none` while nothing is billed.
+//! Invoices (`/v1/invoices`: list, retrieve, finalize, pay, void, mark_uncollectible),
+//! the upcoming invoice, and seed 004's customer list. An invoice lives in its
+//! customer's object (`billing`); the account's object keeps a copy for reads.
 
 pub mod handlers;

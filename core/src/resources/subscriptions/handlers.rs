@@ -1,93 +1,198 @@
-//! `GET /v1/customers/{customer}/subscriptions`: Stripe's list shape with `limit`,
-//! cursors and `expand[]` checked, 404 for a missing or deleted customer, and an empty
-//! page, as no subscription exists yet. The invoices list shares [`empty_customer_list`].
+//! The `/v1/subscriptions` routes and seed 004's `GET /v1/customers/{c}/subscriptions`:
+//! writes run in the customer's object (`billing::calls`), reads come from the
+//! account's index.
 
+use serde_json::{json, Value};
+
+use super::params;
+use crate::resources::billing::calls::{act_on, read, write};
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers::live_customer;
+use crate::resources::objects::expand_arg;
+use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
-use crate::wire::pagination::{Cursor, Limit};
-use crate::wire::params::expand_paths;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
-/// GET /v1/customers/{customer}/subscriptions
-pub async fn list_for_customer(
-    req: ApiRequest,
+/// The paths `expand[]` takes on a subscription (and, after `data.`, in its lists).
+pub const EXPANDABLE: &[&str] = &[
+    "customer",
+    "default_payment_method",
+    "latest_invoice",
+    "latest_invoice.payment_intent",
+    "latest_invoice.subscription",
+    "latest_invoice.customer",
+    "latest_invoice.charge",
+    "items.data.price.product",
+    "test_clock",
+    "default_source",
+    "pending_setup_intent",
+    "schedule",
+];
+
+/// Runs a `/v1/subscriptions` route.
+pub async fn run(
+    route: ObjectRoute,
+    mut req: ApiRequest,
     db: &impl CustomerBackend,
-    customer: &str,
 ) -> Result<Rendered, ApiError> {
-    empty_customer_list(req, db, customer, "subscription", "subscriptions").await
+    let mut p = req.take_params();
+    let list = route == ObjectRoute::List;
+    let mut args = json!({});
+    let step = match route {
+        ObjectRoute::Create => {
+            let (customer, created) = params::create(&mut p)?;
+            args = created;
+            Some(customer)
+        }
+        ObjectRoute::Update { .. } => {
+            args = params::update(&mut p)?;
+            None
+        }
+        ObjectRoute::List => {
+            params::list(&mut p, &mut args)?;
+            None
+        }
+        _ => {
+            // DELETE takes `invoice_now` and `prorate`, accepted as Stripe does.
+            p.boolean("invoice_now")?;
+            p.boolean("prorate")?;
+            None
+        }
+    };
+    expand_arg(&mut p, &mut args, list, EXPANDABLE)?;
+    p.finish()?;
+    match (route, step) {
+        (ObjectRoute::Create, Some(customer)) => {
+            write(&req, db, &customer, "subscription.create", args).await
+        }
+        (ObjectRoute::Retrieve { id }, _) => read(&req, db, "subscription.retrieve", &id, args).await,
+        (ObjectRoute::Update { id }, _) => {
+            act_on(&req, db, "subscription", &id, "subscription.update", args).await
+        }
+        (ObjectRoute::Delete { id }, _) => {
+            act_on(&req, db, "subscription", &id, "subscription.cancel", args).await
+        }
+        _ => read(&req, db, "subscription.list", "", args).await,
+    }
 }
 
-/// A customer's list of objects of `kind` that cannot exist yet: the parameters are
-/// checked (`expand[]` takes `data.…` paths), the customer must be live, and any
-/// cursor names an object that does not exist (`No such subscription: 'sub_x'`, 400
-/// on the cursor's parameter). The page is empty, so written directly.
-pub(crate) async fn empty_customer_list(
+/// GET /v1/customers/{customer}/subscriptions: the customer's subscriptions (404 for
+/// a missing or deleted customer), with the filters of the account-wide list.
+pub async fn list_for_customer(
     mut req: ApiRequest,
     db: &impl CustomerBackend,
     customer: &str,
-    kind: &str,
+) -> Result<Rendered, ApiError> {
+    let args = customer_list_args(&mut req, params::list, EXPANDABLE)?;
+    customer_list(req, db, customer, "subscription.list", args, "subscriptions").await
+}
+
+/// The args of a customer's list: the filters `parse` reads, but not `customer`.
+pub(crate) fn customer_list_args(
+    req: &mut ApiRequest,
+    parse: fn(&mut crate::wire::params::Params, &mut Value) -> Result<(), ApiError>,
+    expandable: &[&str],
+) -> Result<Value, ApiError> {
+    let mut p = req.take_params();
+    if p.take_raw("customer").is_some() {
+        return Err(ApiError::UnknownParameter {
+            param: "customer".into(),
+            others: Vec::new(),
+        });
+    }
+    let mut args = json!({});
+    parse(&mut p, &mut args)?;
+    expand_arg(&mut p, &mut args, true, expandable)?;
+    p.finish()?;
+    Ok(args)
+}
+
+/// A customer's list from the account's index, under the customer's own URL.
+pub(crate) async fn customer_list(
+    req: ApiRequest,
+    db: &impl CustomerBackend,
+    customer: &str,
+    op: &str,
+    mut args: Value,
     path: &str,
 ) -> Result<Rendered, ApiError> {
-    let mut p = req.take_params();
-    Limit::parse(&mut p)?;
-    let cursor = Cursor::parse(&mut p)?;
-    expand_paths(&mut p, |path| path.starts_with("data."))?;
-    p.finish()?;
     live_customer(&req, db, customer, "customer").await?;
-    if let Some((id, param)) = cursor.named() {
-        return Err(ApiError::missing_reference(kind, id, param));
-    }
-    let url = serde_json::to_string(&format!("/v1/customers/{customer}/{path}"))?;
-    Ok(Rendered::ok_compact(&format!(
-        "{{\"object\":\"list\",\"url\":{url},\"has_more\":false,\"data\":[]}}"
-    )))
+    args["customer"] = customer.into();
+    let page = read(&req, db, op, "", args).await?;
+    let mut body: Value = serde_json::from_str(&page.body)?;
+    body["url"] = format!("/v1/customers/{customer}/{path}").into();
+    Ok(Rendered::ok_compact(&serde_json::to_string(&body)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::backend::memory::{create_customer, run, MemoryBackend};
-    use crate::resources::customers::handlers as customers;
+    use crate::resources::customers::backend::memory::{create_customer, run as block, MemoryBackend};
+    use crate::resources::invoices::handlers as invoices;
+    use crate::resources::objects::{save, Table};
     use crate::wire::test_support::request;
 
-    #[test]
-    fn a_customers_subscriptions_are_an_empty_stripe_list() {
+    fn body(r: Result<Rendered, ApiError>) -> Value {
+        serde_json::from_str(&r.unwrap().body).unwrap()
+    }
+
+    /// A customer paying with `pm_card_visa` and a monthly price of 15.00.
+    fn setup() -> (MemoryBackend, String) {
         let db = MemoryBackend::default();
-        let id = create_customer(&db, "");
-        let page = run(list_for_customer(
-            request("limit=3&expand[]=data.plan"),
+        let id = create_customer(
             &db,
-            &id,
-        ))
-        .unwrap();
-        let body: serde_json::Value = serde_json::from_str(&page.body).unwrap();
-        assert_eq!(
-            body,
-            serde_json::json!({"object": "list", "url": format!("/v1/customers/{id}/subscriptions"), "has_more": false, "data": []})
+            "payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa",
         );
+        let price = json!({"id": "price_1", "object": "price", "active": true, "currency": "usd",
+            "created": 1, "livemode": false, "product": "prod_1", "type": "recurring",
+            "unit_amount": 1500, "unit_amount_decimal": "1500", "nickname": null,
+            "recurring": {"interval": "month", "interval_count": 1, "usage_type": "licensed"}});
+        save(&mut *db.account.borrow_mut(), Table::Prices, &price).unwrap();
+        (db, id)
     }
 
     #[test]
-    fn limit_cursors_and_the_customer_are_checked() {
-        let db = MemoryBackend::default();
-        let id = create_customer(&db, "");
-        let err =
-            |query: &str, id: &str| run(list_for_customer(request(query), &db, id)).unwrap_err();
-        assert_eq!(err("limit=101", &id).param(), Some("limit"));
-        assert_eq!(err("expand[]=plan", &id).param(), Some("expand"));
-        assert_eq!(err("colour=red", &id).param(), Some("colour"));
-        let cursor = err("starting_after=sub_1", &id);
-        assert_eq!(
-            cursor,
-            ApiError::missing_reference("subscription", "sub_1", "starting_after")
-        );
-        assert_eq!(
-            err("", "cus_nobody"),
-            ApiError::not_found_as("customer", "cus_nobody", "customer")
-        );
-        run(customers::delete(request(""), &db, &id)).unwrap();
-        assert_eq!(err("", &id).status(), 404);
+    fn subscriptions_are_written_by_the_customer_and_read_from_the_account() {
+        let (db, customer) = setup();
+        let create = format!("customer={customer}&items[0][price]=price_1&expand[]=latest_invoice");
+        let sub = body(block(run(ObjectRoute::Create, request(&create), &db)));
+        assert_eq!(sub["status"], "active");
+        assert_eq!(sub["latest_invoice"]["status"], "paid");
+        let id = sub["id"].as_str().unwrap().to_owned();
+        let got = body(block(run(ObjectRoute::Retrieve { id: id.clone() }, request("expand[]=customer"), &db)));
+        assert_eq!((got["id"].as_str(), got["customer"]["id"].as_str()), (Some(id.as_str()), Some(customer.as_str())));
+        let mine = body(block(list_for_customer(request(""), &db, &customer)));
+        assert_eq!(mine["data"][0]["id"], id.as_str());
+        assert_eq!(mine["url"], format!("/v1/customers/{customer}/subscriptions"));
+        let invoices = body(block(invoices::list_for_customer(request("status=paid"), &db, &customer)));
+        assert_eq!(invoices["data"].as_array().unwrap().len(), 1);
+        let upcoming = body(block(invoices::upcoming(request(""), &db, Some(&customer))));
+        assert_eq!((upcoming["amount_due"].as_i64(), upcoming.get("id")), (Some(1500), None));
+        let updated = format!("metadata[plan]=gold");
+        let sub = body(block(run(ObjectRoute::Update { id: id.clone() }, request(&updated), &db)));
+        assert_eq!(sub["metadata"]["plan"], "gold");
+        let canceled = body(block(run(ObjectRoute::Delete { id: id.clone() }, request(""), &db)));
+        assert_eq!(canceled["status"], "canceled");
+        let all = body(block(run(ObjectRoute::List, request(""), &db)));
+        assert!(all["data"].as_array().unwrap().is_empty(), "canceled ones are left out");
+        let all = body(block(run(ObjectRoute::List, request("status=all"), &db)));
+        assert_eq!(all["data"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn bad_input_is_refused_before_any_object_is_touched() {
+        let (db, customer) = setup();
+        let err = |q: &str| block(run(ObjectRoute::Create, request(q), &db)).unwrap_err();
+        assert_eq!(err("items[0][price]=price_1").param(), Some("customer"));
+        assert_eq!(err(&format!("customer={customer}")).param(), Some("items"));
+        assert_eq!(err(&format!("customer={customer}&items[0][quantity]=2")).param(), Some("items[0][price]"));
+        let bad_expand = format!("customer={customer}&items[0][price]=price_1&expand[]=plan");
+        assert_eq!(err(&bad_expand).param(), Some("expand"));
+        let missing = err("customer=cus_nobody&items[0][price]=price_1");
+        assert_eq!((missing.status(), missing.param()), (400, Some("customer")));
+        let nobody = block(run(ObjectRoute::Retrieve { id: "sub_x".into() }, request(""), &db)).unwrap_err();
+        assert_eq!((nobody.status(), nobody.to_string()), (404, "No such subscription: 'sub_x'".into()));
+        assert!(block(run(ObjectRoute::List, request(""), &db)).is_ok());
     }
 }

@@ -1,4 +1,6 @@
-//! Subscriptions, as far as seed 004 needs them today: the customer's list
-//! (`GET /v1/customers/{customer}/subscriptions`), empty while no subscription exists.
+//! Subscriptions (`/v1/subscriptions`) and seed 004's customer list of them. A
+//! subscription lives in its customer's object (`billing`); the account's object keeps
+//! a copy of each for lists and reads.
 
 pub mod handlers;
+pub mod params;

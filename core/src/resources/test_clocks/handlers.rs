@@ -45,6 +45,8 @@ pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand
         ObjectRoute::Delete { id } => ("test_clock.delete", id),
         ObjectRoute::Action { id, .. } => {
             args["frozen_time"] = frozen_time(&mut p)?.into();
+            // The account's object drives the advance and must name the customers' objects.
+            args["namespace"] = req.namespace.clone().into();
             ("test_clock.advance", id)
         }
         ObjectRoute::Update { .. } => {

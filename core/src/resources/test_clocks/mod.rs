@@ -1,12 +1,17 @@
 //! Test clocks (`/v1/test_helpers/test_clocks`), in the AccountObject's `test_clocks`
-//! table. A clock only moves forward; nothing is scheduled on one here (no subscriptions),
-//! so an advance completes at once and answers the clock `ready`. Deleting a clock
-//! answers the customers attached to it, which the handler then deletes.
+//! table. A clock only moves forward. An advance answers the clock `advancing` (with
+//! the target in `status_details`, as later API versions show it); the AccountObject's
+//! alarm then runs the billing of the clock's customers up to the target and marks it
+//! `ready` (`test_clock.advanced`). Deleting a clock answers the customers attached to
+//! it, which the handler then deletes.
 
 pub mod handlers;
 
 use serde_json::Value;
 
+use super::billing::book::is_live;
+use super::billing::periods::add_interval;
+use super::billing::subscribing::interval_of;
 use super::objects::{int, opt, save, set, template, ObjectCommand, ObjectStore, Page, Table};
 use crate::wire::error::ApiError;
 
@@ -62,23 +67,19 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
             );
             answer
         }
-        "test_clock.advance" => {
-            let frozen_time = int(&args, "frozen_time");
+        "test_clock.advance" => advance(store, &id, int(&args, "frozen_time"))?,
+        "test_clock.advanced" => {
             let mut clock = find(store, &id)?;
-            let current = int(&clock, "frozen_time");
-            if frozen_time <= current {
-                return Err(ApiError::invalid(
-                    "frozen_time",
-                    "The test clock can only move forward: frozen_time must be after the clock's current frozen_time.",
-                ));
+            let target = clock["status_details"]["advancing"]["target_frozen_time"].as_i64();
+            if clock["status"] != "advancing" || target != args["frozen_time"].as_i64() {
+                // Already done (an alarm that ran twice): nothing changes, no event.
+                return Ok(String::new());
             }
-            if frozen_time > current + MAX_ADVANCE_SECONDS {
-                return Err(ApiError::invalid(
-                    "frozen_time",
-                    "Cannot advance a test clock more than two years at a time.",
-                ));
+            clock["frozen_time"] = args["frozen_time"].clone();
+            clock["status"] = "ready".into();
+            if let Some(fields) = clock.as_object_mut() {
+                fields.remove("status_details");
             }
-            clock["frozen_time"] = frozen_time.into();
             save(store, Table::TestClocks, &clock)?;
             clock
         }
@@ -88,6 +89,64 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         }
     };
     Ok(serde_json::to_string(&body)?)
+}
+
+/// Starts an advance to `frozen_time`: forward only, one at a time, and at most two
+/// intervals of the shortest subscription on the clock (two years without one).
+fn advance(store: &mut impl ObjectStore, id: &str, frozen_time: i64) -> Result<Value, ApiError> {
+    let mut clock = find(store, id)?;
+    let current = int(&clock, "frozen_time");
+    if clock["status"] == "advancing" {
+        return Err(ApiError::bad_request(format!(
+            "The test clock {id} is already advancing; wait until its status is `ready` before advancing it again."
+        )));
+    }
+    if frozen_time <= current {
+        return Err(ApiError::invalid(
+            "frozen_time",
+            "The test clock can only move forward: frozen_time must be after the clock's current frozen_time.",
+        ));
+    }
+    let mut limit = current + MAX_ADVANCE_SECONDS;
+    let mut shortest = None;
+    for sub in store.all(Table::Subscriptions, None)? {
+        if sub["test_clock"] != id || !is_live(&sub) {
+            continue;
+        }
+        let (interval, count) = interval_of(&sub);
+        let two = add_interval(current, &interval, 2 * count);
+        if two < limit {
+            limit = two;
+            shortest = Some(format!("{count} {interval}"));
+        }
+    }
+    if frozen_time > limit {
+        let message = match shortest {
+            Some(interval) => format!("Cannot advance the test clock more than two intervals of the shortest subscription on it ({interval}): frozen_time must be at most {limit}."),
+            None => "Cannot advance a test clock more than two years at a time.".into(),
+        };
+        return Err(ApiError::invalid("frozen_time", message));
+    }
+    clock["status"] = "advancing".into();
+    let mut target = serde_json::Map::new();
+    target.insert("target_frozen_time".into(), frozen_time.into());
+    let mut details = serde_json::Map::new();
+    details.insert("advancing".into(), Value::Object(target));
+    clock["status_details"] = Value::Object(details);
+    save(store, Table::TestClocks, &clock)?;
+    Ok(clock)
+}
+
+/// The clocks with an advance under way: (id, target frozen time).
+pub fn advancing(store: &impl ObjectStore) -> Result<Vec<(String, i64)>, ApiError> {
+    let mut out = Vec::new();
+    for clock in store.all(Table::TestClocks, None)? {
+        if clock["status"] == "advancing" {
+            let target = clock["status_details"]["advancing"]["target_frozen_time"].as_i64();
+            out.push((clock["id"].as_str().unwrap_or_default().to_owned(), target.unwrap_or(0)));
+        }
+    }
+    Ok(out)
 }
 
 fn find(store: &impl ObjectStore, id: &str) -> Result<Value, ApiError> {
@@ -134,8 +193,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             (moved["frozen_time"].as_i64(), moved["status"].as_str()),
-            (Some(2_000), Some("ready"))
+            (Some(1_000), Some("advancing"))
         );
+        let again = run(&mut store, "test_clock.advance", "clock_1", json!({"frozen_time": 3_000}));
+        assert!(again.unwrap_err().to_string().contains("already advancing"));
+        let done = run(&mut store, "test_clock.advanced", "clock_1", json!({"frozen_time": 2_000})).unwrap();
+        assert_eq!((done["frozen_time"].as_i64(), done["status"].as_str()), (Some(2_000), Some("ready")));
+        assert!(done.get("status_details").is_none());
+        let twice = execute(&mut store, ObjectCommand::new("test_clock.advanced", "clock_1", json!({"frozen_time": 2_000}))).unwrap();
+        assert_eq!(twice, "", "a second completion changes nothing");
         store
             .clock_customers
             .push(("clock_1".into(), "cus_a".into()));

@@ -1,0 +1,89 @@
+//! A test clock's advance, driven by the AccountObject's alarm: every customer on the
+//! clock runs its billing up to the target in its own object (one commit each, with
+//! its events), then the clock becomes `ready` (`test_helpers.test_clock.ready`). A
+//! customer run to a moment it already reached changes nothing, so the job can run
+//! again after a failure or a restart and still bill each period once.
+
+use api_core::resources::account::execute;
+use api_core::resources::billing::execute::TICK;
+use api_core::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
+use api_core::resources::objects::{object, ObjectCommand, ObjectStore};
+use api_core::resources::test_clocks::advancing;
+use api_core::wire::error::ApiError;
+use serde_json::json;
+use worker::{Env, SqlStorage};
+
+use super::references::SqlObjectStore;
+use crate::edge::bindings::{call_object, customer_stub, platform_error};
+use crate::edge::now_seconds;
+use crate::objects::sql::{first, storage_error};
+
+/// How long before a failed advance is tried again.
+pub const RETRY_MS: i64 = 2_000;
+
+/// Records the account's namespace (the advance's request names it).
+pub fn remember_namespace(sql: &SqlStorage, namespace: &str) -> Result<(), ApiError> {
+    sql.exec(
+        "INSERT INTO account_meta (key, value) VALUES ('namespace', ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        vec![namespace.into()],
+    )
+    .map_err(storage_error)?;
+    Ok(())
+}
+
+fn namespace(sql: &SqlStorage) -> Result<String, ApiError> {
+    let row = first(sql, "SELECT value FROM account_meta WHERE key = 'namespace'", Vec::new())?;
+    row.map(|mut r| r.text(0))
+        .ok_or_else(|| ApiError::internal("clock advance: the account's namespace is unknown"))
+}
+
+/// Finishes every advance under way; answers how many webhook deliveries it owes.
+pub async fn run<'a>(
+    env: &Env,
+    sql: &'a SqlStorage,
+    store: impl Fn() -> SqlObjectStore<'a>,
+) -> Result<usize, ApiError> {
+    let clocks = advancing(&store())?;
+    if clocks.is_empty() {
+        return Ok(0);
+    }
+    let namespace = namespace(sql)?;
+    let mut owed = 0;
+    for (clock, target) in clocks {
+        for customer in store().clock_customers(&clock)? {
+            tick(env, &namespace, &customer, target).await?;
+        }
+        let mut done = store();
+        let command = ObjectCommand {
+            now: target,
+            ..ObjectCommand::new(
+                "test_clock.advanced",
+                &clock,
+                object(vec![("frozen_time", target.into())]),
+            )
+        };
+        execute(&mut done, command)?;
+        owed += done.owed;
+    }
+    Ok(owed)
+}
+
+/// Runs one customer's billing up to `to` in its object.
+async fn tick(env: &Env, namespace: &str, customer: &str, to: i64) -> Result<(), ApiError> {
+    let envelope = CustomerEnvelope {
+        namespace: namespace.to_owned(),
+        request_id: String::new(),
+        now: now_seconds(),
+        command: CustomerCommand::Billing {
+            id: customer.to_owned(),
+            now: now_seconds(),
+            op: TICK.to_owned(),
+            args: json!({ "to": to }),
+        },
+    };
+    let stub = customer_stub(env, namespace, customer).map_err(platform_error)?;
+    call_object(&stub, "/", &envelope).await?;
+    Ok(())
+}
+
