@@ -214,3 +214,63 @@ test('invoice_settings[default_payment_method] takes only a payment method of th
   await stripe.paymentMethods.detach(pm.id);
   assert.equal((await stripe.customers.retrieve(customer.id)).invoice_settings.default_payment_method, null);
 });
+
+const USED_AGAIN = 'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.';
+
+/** Asserts Stripe's refusal of a detached payment method: 400, no code, no param. */
+function assertUsedAgain(err, what) {
+  assert.equal(err.type, 'StripeInvalidRequestError', what);
+  assert.equal(err.statusCode, 400, what);
+  assert.equal(err.message, USED_AGAIN, what);
+  assert.equal(err.code, undefined, what);
+  assert.equal(err.param, undefined, what);
+}
+
+test('a detached payment method can never be attached again: attach, payment_method on create, seed 004', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const customer = await stripe.customers.create({ name: 'A' });
+  const other = await stripe.customers.create({ name: 'B' });
+  const created = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+  const fromMagic = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+  for (const pm of [created, fromMagic]) {
+    if (pm === created) await stripe.paymentMethods.attach(pm.id, { customer: customer.id });
+    const detached = await stripe.paymentMethods.detach(pm.id);
+    assert.equal(detached.customer, null);
+    // Shown as Stripe shows it: nothing marks it but `customer: null`.
+    const shown = await stripe.paymentMethods.retrieve(pm.id);
+    assertSchema(shown, 'payment_method');
+    assert.equal(shown.customer, null);
+    assertUsedAgain(await rejection(stripe.paymentMethods.attach(pm.id, { customer: customer.id })), 'the same customer');
+    assertUsedAgain(await rejection(stripe.paymentMethods.attach(pm.id, { customer: other.id })), 'another customer');
+    assertUsedAgain(await rejection(stripe.customers.create({ payment_method: pm.id })), 'payment_method on create');
+    const seed = await request(worker.url, key, 'POST', `/v1/customers/${other.id}/payment-methods`, `payment_method=${pm.id}`);
+    assert.equal(seed.status, 400);
+    assert.deepEqual(seed.json.error, { type: 'invalid_request_error', message: USED_AGAIN });
+  }
+  // An update of the detached payment method does not make it attachable.
+  await stripe.paymentMethods.update(created.id, { metadata: { note: 'kept' } });
+  assertUsedAgain(await rejection(stripe.paymentMethods.attach(created.id, { customer: other.id })), 'after an update');
+  // As the default: Stripe answers that the customer has no such payment method.
+  const notDefault = await rejection(stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: created.id } }));
+  assert.equal(notDefault.statusCode, 400);
+  assert.equal(notDefault.param, 'invoice_settings[default_payment_method]');
+  assert.equal(notDefault.message, `The customer does not have a payment method with the ID ${created.id}. The payment method must be attached to the customer.`);
+  const onCreate = await rejection(stripe.customers.create({ payment_method: created.id, invoice_settings: { default_payment_method: created.id } }));
+  assertUsedAgain(onCreate, 'payment_method and the default on create');
+  // Nothing was attached by the refusals.
+  assert.deepEqual((await stripe.customers.listPaymentMethods(customer.id)).data, []);
+  assert.deepEqual((await stripe.customers.listPaymentMethods(other.id)).data, []);
+  assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 2, 'no customer was created by a refused create');
+});
+
+test('a payment method given back by a failed customer create is free, not detached', async () => {
+  const stripe = stripeClient(worker.url);
+  const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+  // The claim attaches it, then the write fails (no address to validate) and gives it back.
+  const failed = await rejection(stripe.customers.create({ payment_method: pm.id, tax: { validate_location: 'immediately' } }));
+  assert.equal(failed.statusCode, 400);
+  assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, null);
+  const customer = await stripe.customers.create({ payment_method: pm.id });
+  assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, customer.id);
+});

@@ -2,6 +2,12 @@
 //! and the card sources (`card_…`) customers own: both made from Stripe's test cards
 //! (`test_cards`) only. No card number or CVC is kept or shown: a card is its catalogue
 //! entry (brand, last4, funding, country) plus its expiry.
+//!
+//! A detach is for good, as in Stripe: a detached payment method can never be attached
+//! again. The mark of it is the row's owner column, not the document: a row's owner is
+//! its document's `customer` (lists by customer read it), and a detached one's is
+//! [`DETACHED`], which no customer id can be. So the stored document stays exactly what
+//! every response shows (`customer: null`), and no view has a field to strip.
 
 pub mod handlers;
 pub mod test_cards;
@@ -9,13 +15,23 @@ pub mod test_cards;
 use serde_json::Value;
 
 use super::objects::{
-    arg, patch_fields, patch_metadata, save, set, template, text, ObjectCommand, ObjectStore, Page,
-    Table,
+    arg, int, patch_fields, patch_metadata, save, set, template, text, ObjectCommand, ObjectStore,
+    Page, Table,
 };
 use crate::wire::dates::month_and_year;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use test_cards::TestCard;
+
+/// The owner column of a detached payment method's row (a customer id starts `cus_`).
+pub const DETACHED: &str = "detached";
+
+/// Stripe's refusal of a payment method that was detached.
+fn detached_error() -> ApiError {
+    ApiError::bad_request(
+        "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.",
+    )
+}
 
 /// The parts of an address, as `billing_details[address]` names them.
 pub const ADDRESS_PARTS: [&str; 6] = ["city", "country", "line1", "line2", "postal_code", "state"];
@@ -139,7 +155,15 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
                 patch_billing(&mut pm["billing_details"], patch);
             }
             patch_metadata(&mut pm, &args)?;
-            save(store, Table::PaymentMethods, &pm)?;
+            // The row keeps its owner: an update does not undo a detach.
+            let owner = store.owner(Table::PaymentMethods, &id)?;
+            store.put(
+                Table::PaymentMethods,
+                &id,
+                owner.as_deref(),
+                int(&pm, "created"),
+                &pm,
+            )?;
             pm
         }
         "payment_method.attach" => {
@@ -163,7 +187,8 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
                 ));
             };
             pm["customer"] = Value::Null;
-            save(store, Table::PaymentMethods, &pm)?;
+            let created = int(&pm, "created");
+            store.put(Table::PaymentMethods, &id, Some(DETACHED), created, &pm)?;
             let mut answer = template("{}");
             set(
                 &mut answer,
@@ -207,8 +232,9 @@ fn find(store: &impl ObjectStore, id: &str) -> Result<Value, ApiError> {
 }
 
 /// Attaches payment method `id` to `customer`: a magic id makes a new `pm_…` (a
-/// declining card is refused with its `card_error`); a stored one must be free or
-/// already this customer's. Answers the payment method and whether it was made here.
+/// declining card is refused with its `card_error`); a stored one must be free (never
+/// attached, or given back by a `release`) or already this customer's; a detached one
+/// is refused. Answers the payment method and whether it was made here.
 /// `param` names the request parameter that gave the id (None: the URL path did).
 pub fn attach(
     store: &mut impl ObjectStore,
@@ -239,6 +265,9 @@ pub fn attach(
                 "The payment method you provided has already been attached to a customer.",
             ))
         }
+        None if store.owner(Table::PaymentMethods, id)?.as_deref() == Some(DETACHED) => {
+            return Err(detached_error())
+        }
         None => {}
     }
     pm["customer"] = customer.into();
@@ -246,7 +275,8 @@ pub fn attach(
     Ok((pm, false))
 }
 
-/// Undoes an attach made for a customer write that then failed.
+/// Undoes an attach made for a customer write that then failed: the payment method is
+/// free again (not detached: from the client's side it was never attached).
 pub fn release(store: &mut impl ObjectStore, id: &str, created: bool) -> Result<(), ApiError> {
     if created {
         return store.remove(Table::PaymentMethods, id);
@@ -342,6 +372,58 @@ mod tests {
         assert_eq!(detached["payment_method"]["customer"], Value::Null);
         let again = run(&mut store, "payment_method.detach", "pm_1", Value::Null).unwrap_err();
         assert_eq!(again.status(), 400);
+    }
+
+    #[test]
+    fn a_detached_payment_method_is_never_attached_again() {
+        let mut store = store();
+        let pm = attach_to(&mut store, "pm_card_visa", "cus_a").unwrap();
+        let id = pm["id"].as_str().unwrap().to_owned();
+        run(&mut store, "payment_method.detach", &id, Value::Null).unwrap();
+        assert_eq!(
+            store.owner(Table::PaymentMethods, &id).unwrap().as_deref(),
+            Some(DETACHED)
+        );
+        let shown = run(&mut store, "payment_method.retrieve", &id, Value::Null).unwrap();
+        assert_eq!(shown["customer"], Value::Null);
+        assert!(
+            shown.get(DETACHED).is_none(),
+            "the mark is not in the document"
+        );
+        // An update keeps the mark.
+        let update = json!({"metadata": {"k": "v"}});
+        run(&mut store, "payment_method.update", &id, update).unwrap();
+        for customer in ["cus_a", "cus_b"] {
+            let err = attach_to(&mut store, &id, customer).unwrap_err();
+            assert_eq!((err.kind(), err.status()), ("invalid_request_error", 400));
+            assert_eq!(err.to_string(), "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.");
+            assert_eq!((err.param(), err.code()), (None, None));
+        }
+        let seed_004 = json!({"customer": "cus_b", "from_customer_path": true});
+        let err = run(&mut store, "payment_method.attach", &id, seed_004).unwrap_err();
+        assert_eq!(err.status(), 400);
+        let listed = run(
+            &mut store,
+            "payment_method.list",
+            "",
+            json!({"customer": "cus_a"}),
+        );
+        assert_eq!(listed.unwrap()["data"], json!([]));
+    }
+
+    #[test]
+    fn a_payment_method_given_back_by_a_release_is_free_again() {
+        let mut store = store();
+        let card = test_cards::by_magic_id("pm_card_visa").unwrap();
+        let pm = new_payment_method("pm_1".into(), card, None, false, 5, false);
+        run(&mut store, "payment_method.create", "", pm).unwrap();
+        attach_to(&mut store, "pm_1", "cus_a").unwrap();
+        release(&mut store, "pm_1", false).unwrap();
+        assert_eq!(store.owner(Table::PaymentMethods, "pm_1").unwrap(), None);
+        assert_eq!(
+            attach_to(&mut store, "pm_1", "cus_b").unwrap()["customer"],
+            "cus_b"
+        );
     }
 
     #[test]
