@@ -274,3 +274,54 @@ test('a payment method given back by a failed customer create is free, not detac
   const customer = await stripe.customers.create({ payment_method: pm.id });
   assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, customer.id);
 });
+
+test('GET /v1/payment_methods filters by customer and type; the customer route filters by type', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const customer = await stripe.customers.create({ name: 'A' });
+  const other = await stripe.customers.create({ name: 'B' });
+  const ids = [];
+  for (const magic of ['pm_card_visa', 'pm_card_amex', 'pm_card_jcb']) {
+    ids.push((await stripe.paymentMethods.attach(magic, { customer: customer.id })).id);
+  }
+  const theirs = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: other.id });
+  const free = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+  const listed = await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+  assert.equal(listed.object, 'list');
+  assert.equal(listed.url, '/v1/payment_methods');
+  assert.deepEqual(listed.data.map((p) => p.id).sort(), [...ids].sort());
+  for (const pm of listed.data) assertSchema(pm, 'payment_method');
+  assert.deepEqual((await stripe.paymentMethods.list({ customer: other.id, type: 'card' })).data.map((p) => p.id), [theirs.id]);
+  assert.deepEqual((await stripe.paymentMethods.list({ customer: customer.id, type: 'sepa_debit' })).data, []);
+  // Pages with cursors, and auto-pagination walks them all.
+  const page = await stripe.paymentMethods.list({ customer: customer.id, type: 'card', limit: 2 });
+  assert.equal(page.has_more, true);
+  const rest = await stripe.paymentMethods.list({ customer: customer.id, type: 'card', limit: 2, starting_after: page.data[1].id });
+  assert.equal(rest.has_more, false);
+  assert.deepEqual([...page.data, ...rest.data].map((p) => p.id), listed.data.map((p) => p.id));
+  const walked = [];
+  for await (const pm of stripe.paymentMethods.list({ customer: customer.id, limit: 1 })) walked.push(pm.id);
+  assert.deepEqual(walked, listed.data.map((p) => p.id));
+  // A detached one leaves its customer's list.
+  await stripe.paymentMethods.detach(ids[0]);
+  assert.deepEqual((await stripe.paymentMethods.list({ customer: customer.id, type: 'card' })).data.map((p) => p.id).sort(), ids.slice(1).sort());
+  // Without `customer` the route lists Treasury's payment methods only: none here.
+  const unfiltered = await stripe.paymentMethods.list({ type: 'card' });
+  assert.deepEqual(unfiltered.data, []);
+  assert.ok(!unfiltered.data.some((p) => p.id === free.id));
+  const missing = await rejection(stripe.paymentMethods.list({ customer: 'cus_nope', type: 'card' }));
+  assert.equal(missing.statusCode, 400);
+  assert.equal(missing.code, 'resource_missing');
+  assert.equal(missing.param, 'customer');
+  assert.equal(missing.message, "No such customer: 'cus_nope'");
+  const unknown = await request(worker.url, key, 'GET', `/v1/payment_methods?customer=${customer.id}&colour=red`);
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.json.error.param, 'colour');
+  // The customer's own route, with stripe-node's listPaymentMethods and `type`.
+  const own = await stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+  assert.equal(own.url, `/v1/customers/${customer.id}/payment_methods`);
+  assert.deepEqual(own.data.map((p) => p.id).sort(), ids.slice(1).sort());
+  assert.deepEqual((await stripe.customers.listPaymentMethods(customer.id, { type: 'us_bank_account' })).data, []);
+  const gone = await rejection(stripe.customers.listPaymentMethods('cus_nope', { type: 'card' }));
+  assert.equal(gone.statusCode, 404);
+});

@@ -132,7 +132,11 @@ pub fn new_card_source(card: &TestCard, customer: &str, now: i64) -> Result<Valu
 
 /// Runs one payment method command (`payment_method.create|retrieve|update|attach|
 /// detach|list|retrieve_for_customer`); answers the JSON body. A detach answers
-/// `{"payment_method": …, "customer": <its former customer>}`.
+/// `{"payment_method": …, "customer": <its former customer>}`. A list is a customer's
+/// (`GET /v1/customers/{customer}/payment_methods`, a 404 for a missing customer) or,
+/// with `account_list`, `GET /v1/payment_methods`, where `customer` is a filter (a 400
+/// on `customer` if it names none) and without it the list is empty: that route lists
+/// only Treasury's payment methods, and the ones made here are all for payments.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
     let ObjectCommand { op, id, args, .. } = command;
     let now = args["now"].as_i64().unwrap_or(0);
@@ -205,12 +209,27 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
             pm
         }
         _ => {
-            live_customer(store, customer)?;
-            let mut all = store.all(Table::PaymentMethods, Some(customer))?;
+            let account_list = args["account_list"] == true;
+            let mut all = match (account_list, customer) {
+                (true, "") => Vec::new(),
+                (true, _) if !store.customer_is_live(customer)? => {
+                    return Err(ApiError::missing_reference(
+                        "customer", customer, "customer",
+                    ))
+                }
+                (false, _) => {
+                    live_customer(store, customer)?;
+                    store.all(Table::PaymentMethods, Some(customer))?
+                }
+                (true, _) => store.all(Table::PaymentMethods, Some(customer))?,
+            };
             if let Some(kind) = args.get("type").and_then(Value::as_str) {
                 all.retain(|pm| text(pm, "type") == kind);
             }
-            let url = format!("/v1/customers/{customer}/payment_methods");
+            let url = match account_list {
+                true => "/v1/payment_methods".to_owned(),
+                false => format!("/v1/customers/{customer}/payment_methods"),
+            };
             return Page::of(&args).list_json(&url, all, "payment method");
         }
     };
@@ -456,6 +475,27 @@ mod tests {
             ),
             (Value::Null, Value::Null)
         );
+    }
+
+    #[test]
+    fn the_account_list_filters_by_customer_and_is_empty_without_one() {
+        let mut store = store();
+        let visa = attach_to(&mut store, "pm_card_visa", "cus_a").unwrap();
+        attach_to(&mut store, "pm_card_mastercard", "cus_b").unwrap();
+        let mut list = |args: Value| {
+            let mut args = args;
+            args["account_list"] = true.into();
+            run(&mut store, "payment_method.list", "", args)
+        };
+        let of_a = list(json!({"customer": "cus_a", "type": "card"})).unwrap();
+        assert_eq!(of_a["url"], "/v1/payment_methods");
+        assert_eq!(of_a["data"].as_array().unwrap().len(), 1);
+        assert_eq!(of_a["data"][0]["id"], visa["id"]);
+        let other_type = list(json!({"customer": "cus_a", "type": "sepa_debit"})).unwrap();
+        assert_eq!(other_type["data"], json!([]));
+        assert_eq!(list(json!({})).unwrap()["data"], json!([]));
+        let missing = list(json!({"customer": "cus_zz"})).unwrap_err();
+        assert_eq!((missing.status(), missing.param()), (400, Some("customer")));
     }
 
     #[test]
