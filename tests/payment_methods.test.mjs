@@ -325,3 +325,50 @@ test('GET /v1/payment_methods filters by customer and type; the customer route f
   const gone = await rejection(stripe.customers.listPaymentMethods('cus_nope', { type: 'card' }));
   assert.equal(gone.statusCode, 404);
 });
+
+test('expand[]=invoice_settings.default_payment_method shows the payment method on create, retrieve, update, list and search', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const path = 'invoice_settings.default_payment_method';
+  const created = await stripe.customers.create({
+    email: 'expand@example.com',
+    payment_method: 'pm_card_visa',
+    invoice_settings: { default_payment_method: 'pm_card_visa' },
+    expand: [path],
+  });
+  assertSchema(created, 'customer');
+  const pm = created.invoice_settings.default_payment_method;
+  assert.equal(pm.object, 'payment_method');
+  assert.match(pm.id, /^pm_/);
+  assert.equal(pm.customer, created.id);
+  assert.equal(pm.card.last4, '4242');
+  assertSchema(pm, 'payment_method');
+  const same = (what, customer) => {
+    assertSchema(customer, 'customer');
+    assert.deepEqual(customer.invoice_settings.default_payment_method, pm, what);
+    assert.deepEqual(Object.keys(customer).slice(0, 2), ['id', 'object'], `${what}: the customer's keys keep their order`);
+  };
+  same('retrieve', await stripe.customers.retrieve(created.id, { expand: [path] }));
+  same('update', await stripe.customers.update(created.id, { name: 'Expanded', expand: [path] }));
+  const listed = await stripe.customers.list({ expand: [`data.${path}`] });
+  same('list', listed.data.find((c) => c.id === created.id));
+  const found = await stripe.customers.search({ query: "email:'expand@example.com'", expand: [`data.${path}`] });
+  same('search', found.data[0]);
+  const raw = await request(worker.url, key, 'GET', `/v1/customers/${created.id}?expand[]=${path}`);
+  assert.equal(raw.status, 200, raw.text);
+  assert.equal(raw.json.invoice_settings.default_payment_method.id, pm.id);
+  // Unexpanded it stays the id; a customer with no default shows null either way.
+  assert.equal((await stripe.customers.retrieve(created.id)).invoice_settings.default_payment_method, pm.id);
+  const plain = await stripe.customers.create({ name: 'None', expand: [path] });
+  assert.equal(plain.invoice_settings.default_payment_method, null);
+  assert.equal((await stripe.customers.retrieve(plain.id, { expand: [path] })).invoice_settings.default_payment_method, null);
+  // Other paths below invoice_settings stay refused.
+  const refused = await rejection(stripe.customers.retrieve(created.id, { expand: ['invoice_settings.footer'] }));
+  assert.equal(refused.statusCode, 400);
+  assert.equal(refused.param, 'expand');
+  const notInList = await rejection(stripe.customers.list({ expand: [path] }));
+  assert.equal(notInList.param, 'expand');
+  // Detached, the default is cleared, and the expansion shows null.
+  await stripe.paymentMethods.detach(pm.id);
+  assert.equal((await stripe.customers.retrieve(created.id, { expand: [path] })).invoice_settings.default_payment_method, null);
+});
