@@ -1,13 +1,9 @@
 //! Payment methods (`pm_…`, type `card`) in the AccountObject's `payment_methods` table,
 //! and the card sources (`card_…`) customers own: both made from Stripe's test cards
 //! (`test_cards`) only. No card number or CVC is kept or shown: a card is its catalogue
-//! entry (brand, last4, funding, country) plus its expiry.
-//!
-//! A detach is for good, as in Stripe: a detached payment method can never be attached
-//! again. The mark of it is the row's owner column, not the document: a row's owner is
-//! its document's `customer` (lists by customer read it), and a detached one's is
-//! [`DETACHED`], which no customer id can be. So the stored document stays exactly what
-//! every response shows (`customer: null`), and no view has a field to strip.
+//! entry (brand, last4, funding, country) plus its expiry. A detach is for good, as in
+//! Stripe: it marks the row's owner column (else the document's `customer`) [`DETACHED`],
+//! so the document stays what responses show (`customer: null`), with nothing to strip.
 
 pub mod handlers;
 pub mod test_cards;
@@ -23,7 +19,9 @@ use crate::wire::error::ApiError;
 use crate::wire::ids;
 use test_cards::TestCard;
 
-/// The owner column of a detached payment method's row (a customer id starts `cus_`).
+/// The owner column of a detached payment method's row. No customer id (`cus_…`) is
+/// this, so no customer's list shows the row; `attach` refuses it, an update keeps it,
+/// and a `release` (a claim given back) never sets it.
 pub const DETACHED: &str = "detached";
 
 /// Stripe's refusal of a payment method that was detached.
