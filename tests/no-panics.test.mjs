@@ -22,8 +22,8 @@ const REVIEWED_INDEXING = {
   'core/src/resources/customers/sources.rs': 5, // sources[0] after an insert at 0; positions just found
   'core/src/resources/events/types.rs': 2, // glob matching, indices checked by get()
   'core/src/resources/objects.rs': 19, // Value reads; writes to the args/document objects (filters made an object first)
-  'core/src/resources/payment_methods/handlers.rs': 9, // Value reads and writes to built objects
-  'core/src/resources/payment_methods/mod.rs': 15, // Value reads and writes to built objects
+  'core/src/resources/payment_methods/handlers.rs': 11, // Value reads and writes to built objects
+  'core/src/resources/payment_methods/mod.rs': 16, // Value reads and writes to built objects
   'core/src/resources/payment_methods/test_cards.rs': 1, // last4 of a constant 13+ digit number
   'core/src/resources/prices/handlers.rs': 2, // writes to the args object
   'core/src/resources/prices/mod.rs': 20, // Value reads; writes to built args/prices and stored (object) documents

@@ -214,3 +214,161 @@ test('invoice_settings[default_payment_method] takes only a payment method of th
   await stripe.paymentMethods.detach(pm.id);
   assert.equal((await stripe.customers.retrieve(customer.id)).invoice_settings.default_payment_method, null);
 });
+
+const USED_AGAIN = 'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.';
+
+/** Asserts Stripe's refusal of a detached payment method: 400, no code, no param. */
+function assertUsedAgain(err, what) {
+  assert.equal(err.type, 'StripeInvalidRequestError', what);
+  assert.equal(err.statusCode, 400, what);
+  assert.equal(err.message, USED_AGAIN, what);
+  assert.equal(err.code, undefined, what);
+  assert.equal(err.param, undefined, what);
+}
+
+test('a detached payment method can never be attached again: attach, payment_method on create, seed 004', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const customer = await stripe.customers.create({ name: 'A' });
+  const other = await stripe.customers.create({ name: 'B' });
+  const created = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+  const fromMagic = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+  for (const pm of [created, fromMagic]) {
+    if (pm === created) await stripe.paymentMethods.attach(pm.id, { customer: customer.id });
+    const detached = await stripe.paymentMethods.detach(pm.id);
+    assert.equal(detached.customer, null);
+    // Shown as Stripe shows it: nothing marks it but `customer: null`.
+    const shown = await stripe.paymentMethods.retrieve(pm.id);
+    assertSchema(shown, 'payment_method');
+    assert.equal(shown.customer, null);
+    assertUsedAgain(await rejection(stripe.paymentMethods.attach(pm.id, { customer: customer.id })), 'the same customer');
+    assertUsedAgain(await rejection(stripe.paymentMethods.attach(pm.id, { customer: other.id })), 'another customer');
+    assertUsedAgain(await rejection(stripe.customers.create({ payment_method: pm.id })), 'payment_method on create');
+    const seed = await request(worker.url, key, 'POST', `/v1/customers/${other.id}/payment-methods`, `payment_method=${pm.id}`);
+    assert.equal(seed.status, 400);
+    assert.deepEqual(seed.json.error, { type: 'invalid_request_error', message: USED_AGAIN });
+  }
+  // An update of the detached payment method does not make it attachable.
+  await stripe.paymentMethods.update(created.id, { metadata: { note: 'kept' } });
+  assertUsedAgain(await rejection(stripe.paymentMethods.attach(created.id, { customer: other.id })), 'after an update');
+  // As the default: Stripe answers that the customer has no such payment method.
+  const notDefault = await rejection(stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: created.id } }));
+  assert.equal(notDefault.statusCode, 400);
+  assert.equal(notDefault.param, 'invoice_settings[default_payment_method]');
+  assert.equal(notDefault.message, `The customer does not have a payment method with the ID ${created.id}. The payment method must be attached to the customer.`);
+  const onCreate = await rejection(stripe.customers.create({ payment_method: created.id, invoice_settings: { default_payment_method: created.id } }));
+  assertUsedAgain(onCreate, 'payment_method and the default on create');
+  // Nothing was attached by the refusals.
+  assert.deepEqual((await stripe.customers.listPaymentMethods(customer.id)).data, []);
+  assert.deepEqual((await stripe.customers.listPaymentMethods(other.id)).data, []);
+  assert.equal((await stripe.customers.list({ limit: 100 })).data.length, 2, 'no customer was created by a refused create');
+});
+
+test('a payment method given back by a failed customer create is free, not detached', async () => {
+  const stripe = stripeClient(worker.url);
+  const pm = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+  // The claim attaches it, then the write fails (no address to validate) and gives it back.
+  const failed = await rejection(stripe.customers.create({ payment_method: pm.id, tax: { validate_location: 'immediately' } }));
+  assert.equal(failed.statusCode, 400);
+  assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, null);
+  const customer = await stripe.customers.create({ payment_method: pm.id });
+  assert.equal((await stripe.paymentMethods.retrieve(pm.id)).customer, customer.id);
+});
+
+test('GET /v1/payment_methods filters by customer and type; the customer route filters by type', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const customer = await stripe.customers.create({ name: 'A' });
+  const other = await stripe.customers.create({ name: 'B' });
+  const ids = [];
+  for (const magic of ['pm_card_visa', 'pm_card_amex', 'pm_card_jcb']) {
+    ids.push((await stripe.paymentMethods.attach(magic, { customer: customer.id })).id);
+  }
+  const theirs = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: other.id });
+  const free = await stripe.paymentMethods.create({ type: 'card', card: { token: 'tok_visa' } });
+  const listed = await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
+  assert.equal(listed.object, 'list');
+  assert.equal(listed.url, '/v1/payment_methods');
+  assert.deepEqual(listed.data.map((p) => p.id).sort(), [...ids].sort());
+  for (const pm of listed.data) assertSchema(pm, 'payment_method');
+  assert.deepEqual((await stripe.paymentMethods.list({ customer: other.id, type: 'card' })).data.map((p) => p.id), [theirs.id]);
+  assert.deepEqual((await stripe.paymentMethods.list({ customer: customer.id, type: 'sepa_debit' })).data, []);
+  // Pages with cursors, and auto-pagination walks them all.
+  const page = await stripe.paymentMethods.list({ customer: customer.id, type: 'card', limit: 2 });
+  assert.equal(page.has_more, true);
+  const rest = await stripe.paymentMethods.list({ customer: customer.id, type: 'card', limit: 2, starting_after: page.data[1].id });
+  assert.equal(rest.has_more, false);
+  assert.deepEqual([...page.data, ...rest.data].map((p) => p.id), listed.data.map((p) => p.id));
+  const walked = [];
+  for await (const pm of stripe.paymentMethods.list({ customer: customer.id, limit: 1 })) walked.push(pm.id);
+  assert.deepEqual(walked, listed.data.map((p) => p.id));
+  // A detached one leaves its customer's list.
+  await stripe.paymentMethods.detach(ids[0]);
+  assert.deepEqual((await stripe.paymentMethods.list({ customer: customer.id, type: 'card' })).data.map((p) => p.id).sort(), ids.slice(1).sort());
+  // Without `customer` the route lists Treasury's payment methods only: none here.
+  const unfiltered = await stripe.paymentMethods.list({ type: 'card' });
+  assert.deepEqual(unfiltered.data, []);
+  assert.ok(!unfiltered.data.some((p) => p.id === free.id));
+  const missing = await rejection(stripe.paymentMethods.list({ customer: 'cus_nope', type: 'card' }));
+  assert.equal(missing.statusCode, 400);
+  assert.equal(missing.code, 'resource_missing');
+  assert.equal(missing.param, 'customer');
+  assert.equal(missing.message, "No such customer: 'cus_nope'");
+  const unknown = await request(worker.url, key, 'GET', `/v1/payment_methods?customer=${customer.id}&colour=red`);
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.json.error.param, 'colour');
+  // The customer's own route, with stripe-node's listPaymentMethods and `type`.
+  const own = await stripe.customers.listPaymentMethods(customer.id, { type: 'card' });
+  assert.equal(own.url, `/v1/customers/${customer.id}/payment_methods`);
+  assert.deepEqual(own.data.map((p) => p.id).sort(), ids.slice(1).sort());
+  assert.deepEqual((await stripe.customers.listPaymentMethods(customer.id, { type: 'us_bank_account' })).data, []);
+  const gone = await rejection(stripe.customers.listPaymentMethods('cus_nope', { type: 'card' }));
+  assert.equal(gone.statusCode, 404);
+});
+
+test('expand[]=invoice_settings.default_payment_method shows the payment method on create, retrieve, update, list and search', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const path = 'invoice_settings.default_payment_method';
+  const created = await stripe.customers.create({
+    email: 'expand@example.com',
+    payment_method: 'pm_card_visa',
+    invoice_settings: { default_payment_method: 'pm_card_visa' },
+    expand: [path],
+  });
+  assertSchema(created, 'customer');
+  const pm = created.invoice_settings.default_payment_method;
+  assert.equal(pm.object, 'payment_method');
+  assert.match(pm.id, /^pm_/);
+  assert.equal(pm.customer, created.id);
+  assert.equal(pm.card.last4, '4242');
+  assertSchema(pm, 'payment_method');
+  const same = (what, customer) => {
+    assertSchema(customer, 'customer');
+    assert.deepEqual(customer.invoice_settings.default_payment_method, pm, what);
+    assert.deepEqual(Object.keys(customer).slice(0, 2), ['id', 'object'], `${what}: the customer's keys keep their order`);
+  };
+  same('retrieve', await stripe.customers.retrieve(created.id, { expand: [path] }));
+  same('update', await stripe.customers.update(created.id, { name: 'Expanded', expand: [path] }));
+  const listed = await stripe.customers.list({ expand: [`data.${path}`] });
+  same('list', listed.data.find((c) => c.id === created.id));
+  const found = await stripe.customers.search({ query: "email:'expand@example.com'", expand: [`data.${path}`] });
+  same('search', found.data[0]);
+  const raw = await request(worker.url, key, 'GET', `/v1/customers/${created.id}?expand[]=${path}`);
+  assert.equal(raw.status, 200, raw.text);
+  assert.equal(raw.json.invoice_settings.default_payment_method.id, pm.id);
+  // Unexpanded it stays the id; a customer with no default shows null either way.
+  assert.equal((await stripe.customers.retrieve(created.id)).invoice_settings.default_payment_method, pm.id);
+  const plain = await stripe.customers.create({ name: 'None', expand: [path] });
+  assert.equal(plain.invoice_settings.default_payment_method, null);
+  assert.equal((await stripe.customers.retrieve(plain.id, { expand: [path] })).invoice_settings.default_payment_method, null);
+  // Other paths below invoice_settings stay refused.
+  const refused = await rejection(stripe.customers.retrieve(created.id, { expand: ['invoice_settings.footer'] }));
+  assert.equal(refused.statusCode, 400);
+  assert.equal(refused.param, 'expand');
+  const notInList = await rejection(stripe.customers.list({ expand: [path] }));
+  assert.equal(notInList.param, 'expand');
+  // Detached, the default is cleared, and the expansion shows null.
+  await stripe.paymentMethods.detach(pm.id);
+  assert.equal((await stripe.customers.retrieve(created.id, { expand: [path] })).invoice_settings.default_payment_method, null);
+});

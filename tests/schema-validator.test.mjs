@@ -149,3 +149,12 @@ test('an unmapped object throws rather than passing unchecked', () => {
   assert.throws(() => validateObject({ id: 'pm_1', object: 'payment_method', deleted: true }), /no deleted form/);
   throwsWith({ id: 'x' }, '$: an object with no string `object` field that is not an error body either: an object {id}');
 });
+
+test('a description is typed as the fixture has it, on every object that has one', () => {
+  assert.deepEqual(violationsOf({ ...CUSTOMER, description: 'VIP' }), []);
+  throwsWith({ ...CUSTOMER, description: 5 }, '$.description: expected string, got integer 5');
+  throwsWith({ ...CUSTOMER, description: 'x'.repeat(5001) }, '$.description: string of 5001 characters is longer than maxLength 5000');
+  const endpoint = { id: 'we_1', object: 'webhook_endpoint', api_version: null, application: null, created: 1, description: null, enabled_events: ['*'], livemode: false, metadata: {}, status: 'enabled', url: 'https://example.com/hook' };
+  assert.deepEqual(violationsOf(endpoint), []);
+  throwsWith({ ...endpoint, description: false }, '$.description: expected string, got boolean false');
+});

@@ -65,6 +65,7 @@ const ROUTES = [
   ['GET', '/v1/promotion_codes/{promo}'],
   ['POST', '/v1/promotion_codes/{promo}'],
   ['POST', '/v1/payment_methods'],
+  ['GET', '/v1/payment_methods'],
   ['GET', '/v1/payment_methods/{pm}'],
   ['POST', '/v1/payment_methods/{pm}'],
   ['POST', '/v1/payment_methods/{pm}/attach'],

@@ -372,7 +372,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             object_route(method, rest, "CLRU", &[]).map(Route::PromotionCodes)
         }
         (_, ["payment_methods", rest @ ..]) => {
-            object_route(method, rest, "CRU", &["attach", "detach"]).map(Route::PaymentMethods)
+            object_route(method, rest, "CLRU", &["attach", "detach"]).map(Route::PaymentMethods)
         }
         (_, ["test_helpers", "test_clocks", rest @ ..]) => {
             object_route(method, rest, "CLRD", &["advance"]).map(Route::TestClocks)

@@ -30,13 +30,6 @@
 // lists, search results and events are validated envelope first, then every element of
 // `data` (and an event's `data.object`) by its own `object`. An `object` value not in
 // RESOURCES throws: a new resource must be added there, not silently waved through.
-//
-// Errata: the file was produced by stripping every `description` key from Stripe's
-// spec to make it smaller, which also stripped the *properties* named `description`
-// (evidence: `item.required` and `tax_code.required` still name `description`, and
-// stripe-node's types have `Customer.description: string | null`). ERRATA puts those
-// properties back as Stripe's spec defines them. Loading fails if a property that
-// ERRATA restores is already present, so fixing the file means deleting the entry.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -44,23 +37,8 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/stripe-schemas-2023-08-16.jso
 const file = JSON.parse(readFileSync(FIXTURE, 'utf8'));
 
 export const API_VERSION = file.api_version;
-/** The schemas by name, errata applied. */
+/** The schemas by name. */
 export const schemas = file.schemas;
-
-const ERRATA = [
-  // [schema, property, definition, required?]
-  ['customer', 'description', { maxLength: 5000, nullable: true, type: 'string' }],
-  ['webhook_endpoint', 'description', { maxLength: 5000, nullable: true, type: 'string' }],
-  ['item', 'description', { maxLength: 5000, type: 'string' }],
-  ['tax_code', 'description', { maxLength: 5000, type: 'string' }],
-  ['product', 'description', { maxLength: 5000, nullable: true, type: 'string' }],
-];
-for (const [name, prop, def] of ERRATA) {
-  const props = schemas[name]?.properties;
-  if (!props) throw new Error(`schema.mjs errata: no schema ${name} with properties in ${FIXTURE}`);
-  if (prop in props) throw new Error(`schema.mjs errata: ${name}.${prop} is already in ${FIXTURE}; delete its ERRATA entry`);
-  props[prop] = def;
-}
 
 const REF_PREFIX = '#/components/schemas/';
 /** Marks a synthetic schema position whose value is validated by its own `object`. */

@@ -61,6 +61,9 @@ pub trait ObjectStore {
         document: &Value,
     ) -> Result<(), ApiError>;
     fn remove(&mut self, table: Table, id: &str) -> Result<(), ApiError>;
+    /// The owner column of a row (`None`: no row, or no owner). A detached payment
+    /// method's row keeps a marker there (`payment_methods::DETACHED`).
+    fn owner(&self, table: Table, id: &str) -> Result<Option<String>, ApiError>;
     /// Every document of `table` (only `customer`'s, if given: the owner), newest first.
     fn all(&self, table: Table, customer: Option<&str>) -> Result<Vec<Value>, ApiError>;
     /// Whether the customer index holds `id` as a live customer.
@@ -475,6 +478,13 @@ impl ObjectStore for MemoryObjectStore {
     fn remove(&mut self, table: Table, id: &str) -> Result<(), ApiError> {
         self.rows.retain(|r| !(r.0 == table && r.1 == id));
         Ok(())
+    }
+    fn owner(&self, table: Table, id: &str) -> Result<Option<String>, ApiError> {
+        Ok(self
+            .rows
+            .iter()
+            .find(|r| r.0 == table && r.1 == id)
+            .and_then(|r| r.2.clone()))
     }
     fn all(&self, table: Table, customer: Option<&str>) -> Result<Vec<Value>, ApiError> {
         let mut rows: Vec<_> = self

@@ -1,6 +1,6 @@
 //! The account's customer index, in SQL: one row per customer (the newest version wins)
-//! with its metadata as rows for search, and the pages list and search read from it.
-//! A page is answered as the response body the client gets (`view::customer_page_body`).
+//! with its metadata as rows for search, and the pages list and search read from it,
+//! answered as the client's body (`view::customer_page_body`, payment methods from here).
 
 use api_core::resources::customers::commands::IndexEntry;
 use api_core::resources::customers::expand::Expand;
@@ -175,5 +175,11 @@ fn run_page(
     } else {
         PageEnvelope::List
     };
-    customer_page_body(&documents, has_more, expand, envelope)
+    // `data.invoice_settings.default_payment_method`: this object keeps payment methods.
+    let payment_method = |id: &str| {
+        let statement = "SELECT document FROM payment_methods WHERE id = ?";
+        let mut rows = query(sql, statement, vec![id.into()])?;
+        Ok(rows.pop().and_then(|mut row| row.opt_text(0)))
+    };
+    customer_page_body(&documents, has_more, expand, envelope, payment_method)
 }

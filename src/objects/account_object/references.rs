@@ -134,6 +134,12 @@ impl ObjectStore for SqlObjectStore<'_> {
         Ok(())
     }
 
+    fn owner(&self, table: Table, id: &str) -> Result<Option<String>, ApiError> {
+        let statement = format!("SELECT customer FROM {} WHERE id = ?", table.name());
+        let mut rows = query(self.sql, &statement, vec![id.into()])?;
+        Ok(rows.pop().and_then(|mut row| row.opt_text(0)))
+    }
+
     fn all(&self, table: Table, customer: Option<&str>) -> Result<Vec<Value>, ApiError> {
         let order = "ORDER BY created DESC, seq DESC";
         match customer {

@@ -79,7 +79,7 @@ pub mod memory {
     use crate::resources::customers::commands::CustomerCommand;
     use crate::resources::customers::execute::{execute, needs_reference_check, MemoryStore};
     use crate::resources::customers::view::{customer_page_body, PageEnvelope};
-    use crate::resources::objects::MemoryObjectStore;
+    use crate::resources::objects::{MemoryObjectStore, ObjectStore, Table};
     use crate::wire::codec::Message;
 
     #[derive(Default)]
@@ -188,15 +188,25 @@ pub mod memory {
                 .filter_map(|(_, store)| store.stored.as_ref()?.to_json().ok())
                 .collect();
             let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
+            let account = self.account.borrow();
+            let payment_method = |id: &str| {
+                let found = account.get(Table::PaymentMethods, id)?;
+                Ok(found.map(|pm| crate::wire::render::compact(&pm)))
+            };
             match command {
-                AccountCommand::List { list } => {
-                    customer_page_body(&borrowed, false, &list.expand, PageEnvelope::List)
-                }
+                AccountCommand::List { list } => customer_page_body(
+                    &borrowed,
+                    false,
+                    &list.expand,
+                    PageEnvelope::List,
+                    payment_method,
+                ),
                 AccountCommand::Search { search } => customer_page_body(
                     &borrowed,
                     false,
                     &search.expand,
                     PageEnvelope::Search { next_page: None },
+                    payment_method,
                 ),
                 _ => Err(ApiError::internal("not a page command")),
             }

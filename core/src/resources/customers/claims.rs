@@ -311,6 +311,45 @@ mod tests {
     }
 
     #[test]
+    fn a_detached_payment_method_is_refused_as_payment_method_and_as_default() {
+        let mut store = store();
+        let refs = [reference(
+            ReferenceKind::PaymentMethod,
+            "pm_card_visa",
+            "payment_method",
+        )];
+        let pm = claim(&mut store, "cus_1", &refs, 0, false)
+            .unwrap()
+            .payment_method
+            .unwrap();
+        let detach = ObjectCommand::new("payment_method.detach", &pm, Value::Null);
+        payment_methods::execute(&mut store, detach).unwrap();
+        let again = [reference(
+            ReferenceKind::PaymentMethod,
+            &pm,
+            "payment_method",
+        )];
+        let err = claim(&mut store, "cus_2", &again, 0, false).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("This PaymentMethod was previously used"));
+        // As the default, Stripe answers that the customer has no such payment method.
+        let param = "invoice_settings[default_payment_method]";
+        let default = [reference(ReferenceKind::PaymentMethod, &pm, param)];
+        let err = claim(&mut store, "cus_1", &default, 0, false).unwrap_err();
+        assert_eq!(err.param(), Some(param));
+        assert!(err
+            .to_string()
+            .starts_with("The customer does not have a payment method"));
+        // Both in one call: the attach is refused first.
+        let both = [again[0].clone(), default[0].clone()];
+        let err = claim(&mut store, "cus_1", &both, 0, false).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("This PaymentMethod was previously used"));
+    }
+
+    #[test]
     fn a_failed_claim_gives_back_what_it_took() {
         let mut store = store();
         let refs = [

@@ -3,6 +3,8 @@
 //! `cash_balance` and `invoice_credit_balance` are omitted; `default_source` and
 //! `test_clock` stay ids. `default_source` expands to the card (the customer holds its
 //! sources); `test_clock` stays an id even when expanded (the clock is the account's).
+//! `invoice_settings.default_payment_method` is not expanded here: the payment method is
+//! the account's, so whoever holds it fills it in (`view::with_default_payment_method`).
 
 use serde::Serialize;
 
@@ -17,6 +19,7 @@ pub const EXPANDABLE: &[&str] = &[
     "cash_balance",
     "default_source",
     "invoice_credit_balance",
+    super::view::DEFAULT_PAYMENT_METHOD,
     "sources",
     "subscriptions",
     "tax",

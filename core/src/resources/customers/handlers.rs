@@ -11,8 +11,12 @@ use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, Lifecyc
 use super::expand::Expand;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
-use super::view::{customer_json, version_and_deleted};
+use super::view::{
+    customer_json, default_payment_method_of, version_and_deleted, with_default_payment_method,
+    DEFAULT_PAYMENT_METHOD,
+};
 use crate::config::ReadConsistency;
+use crate::resources::objects::{stamped, ObjectCommand};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Field;
@@ -41,7 +45,7 @@ pub async fn create(mut req: ApiRequest, db: &impl CustomerBackend) -> Result<Re
         claimed: Default::default(),
     };
     let answer = send(&req, db, &id, command).await?;
-    show_customer(&req, db, answer, &id, &expand, false)
+    show_customer(&req, db, answer, &id, &expand, false).await
 }
 
 /// GET /v1/customers/{id}
@@ -60,14 +64,16 @@ pub async fn retrieve(
             .await
         {
             let shown = customer_json(&stored, id, &expand, include_deleted)?;
+            let shown = expand_default_payment_method(&req, db, shown, &expand).await?;
             return Ok(Rendered::ok_compact(&shown));
         }
     }
-    if req.read_consistency == ReadConsistency::Edge {
-        // An edge read the copy missed: the stored customer, which the memo keeps.
+    if req.read_consistency == ReadConsistency::Edge || expand.contains(DEFAULT_PAYMENT_METHOD) {
+        // An edge read the copy missed, or one that needs the account's payment method:
+        // the stored customer (which the memo keeps), shown here.
         let command = CustomerCommand::Retrieve { id: id.to_owned() };
         let answer = send(&req, db, id, command).await?;
-        return show_customer(&req, db, answer, id, &expand, include_deleted);
+        return show_customer(&req, db, answer, id, &expand, include_deleted).await;
     }
     // The object shows the customer; its answer is the response body.
     let command = CustomerCommand::Show {
@@ -96,7 +102,7 @@ pub async fn update(
         claimed: Default::default(),
     };
     let answer = send(&req, db, id, command).await?;
-    show_customer(&req, db, answer, id, &expand, false)
+    show_customer(&req, db, answer, id, &expand, false).await
 }
 
 /// DELETE /v1/customers/{id}
@@ -114,7 +120,7 @@ pub async fn delete(
     });
     let answer = send(&req, db, id, command).await?;
     // The deleted record shows as Stripe's stub.
-    show_customer(&req, db, answer, id, &Expand::default(), false)
+    show_customer(&req, db, answer, id, &Expand::default(), false).await
 }
 
 /// POST /v1/customers/{id}/undelete (seed 004): restores a deleted customer within the
@@ -134,7 +140,7 @@ pub async fn undelete(
         idempotency: req.idempotency.clone(),
     });
     let answer = send(&req, db, id, command).await?;
-    show_customer(&req, db, answer, id, &expand, false)
+    show_customer(&req, db, answer, id, &expand, false).await
 }
 
 /// GET /v1/customers
@@ -208,7 +214,7 @@ fn envelope(req: &ApiRequest, command: CustomerCommand) -> CustomerEnvelope {
 
 /// Shows the customer in an object's answer (the JSON of a `StoredCustomer`); in edge
 /// mode the isolate memoises what it saw, so the caller reads its own writes.
-fn show_customer(
+async fn show_customer(
     req: &ApiRequest,
     db: &impl CustomerBackend,
     answer: ObjectAnswer,
@@ -217,6 +223,7 @@ fn show_customer(
     include_deleted: bool,
 ) -> Result<Rendered, ApiError> {
     let shown = customer_json(&answer.body, id, expand, include_deleted)?;
+    let shown = expand_default_payment_method(req, db, shown, expand).await?;
     if req.read_consistency == ReadConsistency::Edge {
         let ttl = req.edge_cache_ttl_ms;
         db.remember_edge_copy(&req.namespace, id, Rc::from(answer.body), ttl);
@@ -226,6 +233,28 @@ fn show_customer(
         key_kept: answer.key_kept,
         ..Rendered::ok_compact(&shown)
     })
+}
+
+/// `expand[]=invoice_settings.default_payment_method`: the shown customer with its
+/// default payment method, read from the AccountObject that keeps it (one more call,
+/// only when asked for and the customer has one).
+async fn expand_default_payment_method(
+    req: &ApiRequest,
+    db: &impl CustomerBackend,
+    shown: String,
+    expand: &Expand,
+) -> Result<String, ApiError> {
+    if !expand.contains(DEFAULT_PAYMENT_METHOD) {
+        return Ok(shown);
+    }
+    let Some(id) = default_payment_method_of(&shown)? else {
+        return Ok(shown);
+    };
+    let command = ObjectCommand::new("payment_method.retrieve", &id, serde_json::Value::Null);
+    let payment_method = db
+        .account_object(&req.namespace, &stamped(req, command))
+        .await?;
+    with_default_payment_method(&shown, &payment_method)
 }
 
 #[cfg(test)]
@@ -420,6 +449,49 @@ mod tests {
             &db
         ))
         .is_ok());
+    }
+
+    #[test]
+    fn the_default_payment_method_expands_on_every_read_and_write() {
+        let db = MemoryBackend::default();
+        let id = create_customer(
+            &db,
+            "payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa",
+        );
+        let plain = create_customer(&db, "name=None");
+        let path = "invoice_settings.default_payment_method";
+        let e = &format!("expand[]={path}");
+        let shown = body(&run(retrieve(request(e), &db, &id)).unwrap());
+        let pm = &shown["invoice_settings"]["default_payment_method"];
+        assert_eq!(pm["object"], "payment_method");
+        assert_eq!(pm["customer"], id.as_str());
+        let edge = ApiRequest {
+            read_consistency: ReadConsistency::Edge,
+            ..request(e)
+        };
+        let from_edge = body(&run(retrieve(edge, &db, &id)).unwrap());
+        assert_eq!(from_edge["invoice_settings"]["default_payment_method"], *pm);
+        let updated = body(&run(update(request(&format!("name=B&{e}")), &db, &id)).unwrap());
+        assert_eq!(updated["invoice_settings"]["default_payment_method"], *pm);
+        let created = body(&run(create(request(e), &db)).unwrap());
+        assert_eq!(
+            created["invoice_settings"]["default_payment_method"],
+            serde_json::Value::Null
+        );
+        let none = body(&run(retrieve(request(e), &db, &plain)).unwrap());
+        assert_eq!(
+            none["invoice_settings"]["default_payment_method"],
+            serde_json::Value::Null
+        );
+        let page = body(&run(list(request(&format!("expand[]=data.{path}")), &db)).unwrap());
+        let listed = page["data"].as_array().unwrap();
+        let mine = listed.iter().find(|c| c["id"] == id.as_str()).unwrap();
+        assert_eq!(mine["invoice_settings"]["default_payment_method"], *pm);
+        let unexpanded = body(&run(retrieve(request(""), &db, &id)).unwrap());
+        assert_eq!(
+            unexpanded["invoice_settings"]["default_payment_method"],
+            pm["id"]
+        );
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! it is, without building it; anything else parses the record and renders it.
 
 use serde_json::value::RawValue;
+use serde_json::Value;
 
 use super::expand::{render, Expand};
 use super::model::DeletedCustomer;
 use super::stored::{StoredCustomer, StoredHead};
 use crate::wire::envelope::{List, SearchResult};
 use crate::wire::error::ApiError;
-use crate::wire::render::pretty;
+use crate::wire::render::{compact, pretty};
 
 /// The `url` of a list of customers.
 pub const LIST_URL: &str = "/v1/customers";
@@ -25,17 +26,26 @@ pub enum PageEnvelope<'a> {
 
 /// The body of a list or search page as the client gets it: every stored customer
 /// shown with `expand`, in its envelope, indented as Stripe prints it. The object that
-/// ran the query writes it, and the Worker sends it on unread.
+/// ran the query writes it, and the Worker sends it on unread. `payment_method` finds
+/// a payment method's JSON by id, for `data.invoice_settings.default_payment_method`.
 pub fn customer_page_body(
     documents: &[&str],
     has_more: bool,
     expand: &Expand,
     envelope: PageEnvelope,
+    payment_method: impl Fn(&str) -> Result<Option<String>, ApiError>,
 ) -> Result<String, ApiError> {
     // A loop: `collect` into a `Result` costs the wasm an adapter per element type.
     let mut data = Vec::with_capacity(documents.len());
     for document in documents {
-        let shown = customer_json(document, "", expand, false)?;
+        let mut shown = customer_json(document, "", expand, false)?;
+        if expand.contains(DEFAULT_PAYMENT_METHOD) {
+            if let Some(id) = default_payment_method_of(&shown)? {
+                if let Some(found) = payment_method(&id)? {
+                    shown = with_default_payment_method(&shown, &found)?;
+                }
+            }
+        }
         data.push(RawValue::from_string(shown)?);
     }
     let compact = match envelope {
@@ -74,6 +84,45 @@ pub fn customer_json(
     }
     let stored: StoredCustomer = serde_json::from_str(stored)?;
     Ok(serde_json::to_string(&render(&stored.record, expand))?)
+}
+
+/// The `expand[]` path of a customer's default payment method.
+pub const DEFAULT_PAYMENT_METHOD: &str = "invoice_settings.default_payment_method";
+
+/// A shown customer's `invoice_settings` (none in the deleted stub).
+fn invoice_settings(shown: &str) -> Result<Option<Value>, ApiError> {
+    let mut customer: Value = serde_json::from_str(shown)?;
+    Ok(customer.get_mut("invoice_settings").map(Value::take))
+}
+
+/// The id of a shown customer's default payment method (compact JSON in, as
+/// [`customer_json`] answers).
+pub fn default_payment_method_of(shown: &str) -> Result<Option<String>, ApiError> {
+    Ok(
+        invoice_settings(shown)?.and_then(|settings| {
+            match settings.get("default_payment_method") {
+                Some(Value::String(id)) => Some(id.clone()),
+                _ => None,
+            }
+        }),
+    )
+}
+
+/// The shown customer with `invoice_settings.default_payment_method` expanded to
+/// `payment_method` (its JSON). Only that object's text is rewritten, so the
+/// customer's keys keep their order: `invoice_settings` prints as a parsed object does
+/// (its keys, and its objects' keys, are in alphabetical order), and it is the first
+/// text of that form (no field before it holds an object of that name).
+pub fn with_default_payment_method(shown: &str, payment_method: &str) -> Result<String, ApiError> {
+    let Some(mut settings) = invoice_settings(shown)? else {
+        return Ok(shown.to_owned());
+    };
+    let old = format!("\"invoice_settings\":{}", compact(&settings));
+    if let Some(slot) = settings.get_mut("default_payment_method") {
+        *slot = serde_json::from_str(payment_method)?;
+    }
+    let new = format!("\"invoice_settings\":{}", compact(&settings));
+    Ok(shown.replacen(&old, &new, 1))
 }
 
 #[cfg(test)]
@@ -123,6 +172,87 @@ mod tests {
         assert_eq!(stub, r#"{"id":"cus_1","object":"customer","deleted":true}"#);
         let whole = customer_json(&text, "cus_1", &Expand::default(), true).unwrap();
         assert!(whole.contains("\"deleted\":true") && whole.contains("\"metadata\":{\"k\":\"v\"}"));
+    }
+
+    #[test]
+    fn the_default_payment_method_expands_in_place_and_nothing_else_moves() {
+        let mut customer = Customer::blank("cus_1".into(), 1, false, "ABCDEF12".into());
+        // Every part of invoice_settings set, nested objects too: their text must be
+        // what a parsed object prints (see `with_default_payment_method`).
+        let settings = &mut customer.invoice_settings;
+        settings.default_payment_method = Some("pm_1".into());
+        settings.footer = Some("Thanks \"and\" é \u{1f600}".into());
+        settings.custom_fields = Some(vec![crate::resources::customers::model::CustomField {
+            name: "PO".into(),
+            value: "\"default_payment_method\":\"pm_1\"".into(),
+        }]);
+        settings.rendering_options = Some(crate::resources::customers::model::RenderingOptions {
+            amount_tax_display: Some("include_inclusive_tax".into()),
+            template: Some("inrtem_1".into()),
+        });
+        // A metadata key of the same name is not the field.
+        customer
+            .metadata
+            .insert("default_payment_method".into(), "pm_1".into());
+        let record = CustomerRecord::new(customer);
+        let text = serde_json::to_string(&StoredCustomer { version: 1, record }).unwrap();
+        let e = expand("expand[]=invoice_settings.default_payment_method");
+        let shown = customer_json(&text, "cus_1", &e, false).unwrap();
+        assert_eq!(
+            default_payment_method_of(&shown).unwrap().as_deref(),
+            Some("pm_1")
+        );
+        let pm = r#"{"id":"pm_1","object":"payment_method","type":"card"}"#;
+        let expanded = with_default_payment_method(&shown, pm).unwrap();
+        assert_ne!(expanded, shown);
+        let pm_text =
+            r#""default_payment_method":{"id":"pm_1","object":"payment_method","type":"card"}"#;
+        assert_eq!(
+            expanded,
+            shown.replacen(r#""default_payment_method":"pm_1""#, pm_text, 1)
+        );
+        assert!(expanded.contains(r#""metadata":{"default_payment_method":"pm_1"}"#));
+        assert!(expanded.starts_with(r#"{"id":"cus_1","object":"customer","#));
+    }
+
+    #[test]
+    fn a_customer_without_a_default_or_the_deleted_stub_has_nothing_to_expand() {
+        let e = expand("expand[]=invoice_settings.default_payment_method");
+        let shown = customer_json(&stored(false), "cus_1", &e, false).unwrap();
+        assert_eq!(default_payment_method_of(&shown).unwrap(), None);
+        let stub = customer_json(&stored(true), "cus_1", &e, false).unwrap();
+        assert_eq!(default_payment_method_of(&stub).unwrap(), None);
+        assert_eq!(with_default_payment_method(&stub, "{}").unwrap(), stub);
+    }
+
+    #[test]
+    fn a_page_expands_each_default_through_the_lookup() {
+        let mut customer = Customer::blank("cus_1".into(), 1, false, "ABCDEF12".into());
+        customer.invoice_settings.default_payment_method = Some("pm_1".into());
+        let record = CustomerRecord::new(customer);
+        let with_default = serde_json::to_string(&StoredCustomer { version: 1, record }).unwrap();
+        let without = stored(false);
+        let mut p = Params::new(
+            decode_form(b"expand[]=data.invoice_settings.default_payment_method").unwrap(),
+        );
+        let e = Expand::parse_for_list(&mut p).unwrap();
+        let lookup = |id: &str| Ok((id == "pm_1").then(|| r#"{"id":"pm_1"}"#.to_owned()));
+        let body = customer_page_body(
+            &[&with_default, &without],
+            false,
+            &e,
+            PageEnvelope::List,
+            lookup,
+        )
+        .unwrap();
+        let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let defaults: Vec<_> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["invoice_settings"]["default_payment_method"].clone())
+            .collect();
+        assert_eq!(defaults, [serde_json::json!({"id": "pm_1"}), Value::Null]);
     }
 
     #[test]

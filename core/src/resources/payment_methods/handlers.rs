@@ -27,6 +27,16 @@ pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand
             args = parse_create(&mut p, req)?;
             ("payment_method.create", String::new())
         }
+        ObjectRoute::List => {
+            // `GET /v1/payment_methods`: `customer` is a filter here, not a path part.
+            Page::parse_into(&mut p, &mut args)?;
+            if let Some(customer) = p.required_string("customer", 5000)? {
+                args["customer"] = customer.into();
+            }
+            type_arg(&mut p, &mut args)?;
+            args["account_list"] = true.into();
+            ("payment_method.list", String::new())
+        }
         ObjectRoute::Retrieve { id } => ("payment_method.retrieve", id),
         ObjectRoute::Update { id } => {
             billing_arg(&mut p, &mut args)?;
@@ -63,15 +73,21 @@ pub fn customer_command(
         Some(id) => ("payment_method.retrieve_for_customer", id.to_owned()),
         None => {
             Page::parse_into(&mut p, &mut args)?;
-            if let Some(kind) = p.required_string("type", 64)? {
-                args["type"] = kind.into();
-            }
+            type_arg(&mut p, &mut args)?;
             ("payment_method.list", String::new())
         }
     };
     skip_expand(&mut p)?;
     p.finish()?;
     Ok(ObjectCommand::new(op, &id, args))
+}
+
+/// A list's optional `type` filter (2023-08-16 made it optional on both lists).
+fn type_arg(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
+    if let Some(kind) = p.required_string("type", 64)? {
+        args["type"] = kind.into();
+    }
+    Ok(())
 }
 
 fn required(p: &mut Params, key: &str) -> Result<String, ApiError> {

@@ -1,7 +1,9 @@
 //! Payment methods (`pm_…`, type `card`) in the AccountObject's `payment_methods` table,
 //! and the card sources (`card_…`) customers own: both made from Stripe's test cards
 //! (`test_cards`) only. No card number or CVC is kept or shown: a card is its catalogue
-//! entry (brand, last4, funding, country) plus its expiry.
+//! entry (brand, last4, funding, country) plus its expiry. A detach is for good, as in
+//! Stripe: it marks the row's owner column (else the document's `customer`) [`DETACHED`],
+//! so the document stays what responses show (`customer: null`), with nothing to strip.
 
 pub mod handlers;
 pub mod test_cards;
@@ -9,13 +11,25 @@ pub mod test_cards;
 use serde_json::Value;
 
 use super::objects::{
-    arg, patch_fields, patch_metadata, save, set, template, text, ObjectCommand, ObjectStore, Page,
-    Table,
+    arg, int, patch_fields, patch_metadata, save, set, template, text, ObjectCommand, ObjectStore,
+    Page, Table,
 };
 use crate::wire::dates::month_and_year;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use test_cards::TestCard;
+
+/// The owner column of a detached payment method's row. No customer id (`cus_…`) is
+/// this, so no customer's list shows the row; `attach` refuses it, an update keeps it,
+/// and a `release` (a claim given back) never sets it.
+pub const DETACHED: &str = "detached";
+
+/// Stripe's refusal of a payment method that was detached.
+fn detached_error() -> ApiError {
+    ApiError::bad_request(
+        "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.",
+    )
+}
 
 /// The parts of an address, as `billing_details[address]` names them.
 pub const ADDRESS_PARTS: [&str; 6] = ["city", "country", "line1", "line2", "postal_code", "state"];
@@ -116,7 +130,11 @@ pub fn new_card_source(card: &TestCard, customer: &str, now: i64) -> Result<Valu
 
 /// Runs one payment method command (`payment_method.create|retrieve|update|attach|
 /// detach|list|retrieve_for_customer`); answers the JSON body. A detach answers
-/// `{"payment_method": …, "customer": <its former customer>}`.
+/// `{"payment_method": …, "customer": <its former customer>}`. A list is a customer's
+/// (`GET /v1/customers/{customer}/payment_methods`, a 404 for a missing customer) or,
+/// with `account_list`, `GET /v1/payment_methods`, where `customer` is a filter (a 400
+/// on `customer` if it names none) and without it the list is empty: that route lists
+/// only Treasury's payment methods, and the ones made here are all for payments.
 pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
     let ObjectCommand { op, id, args, .. } = command;
     let now = args["now"].as_i64().unwrap_or(0);
@@ -139,7 +157,15 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
                 patch_billing(&mut pm["billing_details"], patch);
             }
             patch_metadata(&mut pm, &args)?;
-            save(store, Table::PaymentMethods, &pm)?;
+            // The row keeps its owner: an update does not undo a detach.
+            let owner = store.owner(Table::PaymentMethods, &id)?;
+            store.put(
+                Table::PaymentMethods,
+                &id,
+                owner.as_deref(),
+                int(&pm, "created"),
+                &pm,
+            )?;
             pm
         }
         "payment_method.attach" => {
@@ -163,7 +189,8 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
                 ));
             };
             pm["customer"] = Value::Null;
-            save(store, Table::PaymentMethods, &pm)?;
+            let created = int(&pm, "created");
+            store.put(Table::PaymentMethods, &id, Some(DETACHED), created, &pm)?;
             let mut answer = template("{}");
             set(
                 &mut answer,
@@ -180,12 +207,27 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
             pm
         }
         _ => {
-            live_customer(store, customer)?;
-            let mut all = store.all(Table::PaymentMethods, Some(customer))?;
+            let account_list = args["account_list"] == true;
+            let mut all = match (account_list, customer) {
+                (true, "") => Vec::new(),
+                (true, _) if !store.customer_is_live(customer)? => {
+                    return Err(ApiError::missing_reference(
+                        "customer", customer, "customer",
+                    ))
+                }
+                (false, _) => {
+                    live_customer(store, customer)?;
+                    store.all(Table::PaymentMethods, Some(customer))?
+                }
+                (true, _) => store.all(Table::PaymentMethods, Some(customer))?,
+            };
             if let Some(kind) = args.get("type").and_then(Value::as_str) {
                 all.retain(|pm| text(pm, "type") == kind);
             }
-            let url = format!("/v1/customers/{customer}/payment_methods");
+            let url = match account_list {
+                true => "/v1/payment_methods".to_owned(),
+                false => format!("/v1/customers/{customer}/payment_methods"),
+            };
             return Page::of(&args).list_json(&url, all, "payment method");
         }
     };
@@ -207,8 +249,9 @@ fn find(store: &impl ObjectStore, id: &str) -> Result<Value, ApiError> {
 }
 
 /// Attaches payment method `id` to `customer`: a magic id makes a new `pm_…` (a
-/// declining card is refused with its `card_error`); a stored one must be free or
-/// already this customer's. Answers the payment method and whether it was made here.
+/// declining card is refused with its `card_error`); a stored one must be free (never
+/// attached, or given back by a `release`) or already this customer's; a detached one
+/// is refused. Answers the payment method and whether it was made here.
 /// `param` names the request parameter that gave the id (None: the URL path did).
 pub fn attach(
     store: &mut impl ObjectStore,
@@ -239,6 +282,9 @@ pub fn attach(
                 "The payment method you provided has already been attached to a customer.",
             ))
         }
+        None if store.owner(Table::PaymentMethods, id)?.as_deref() == Some(DETACHED) => {
+            return Err(detached_error())
+        }
         None => {}
     }
     pm["customer"] = customer.into();
@@ -246,7 +292,8 @@ pub fn attach(
     Ok((pm, false))
 }
 
-/// Undoes an attach made for a customer write that then failed.
+/// Undoes an attach made for a customer write that then failed: the payment method is
+/// free again (not detached: from the client's side it was never attached).
 pub fn release(store: &mut impl ObjectStore, id: &str, created: bool) -> Result<(), ApiError> {
     if created {
         return store.remove(Table::PaymentMethods, id);
@@ -345,6 +392,58 @@ mod tests {
     }
 
     #[test]
+    fn a_detached_payment_method_is_never_attached_again() {
+        let mut store = store();
+        let pm = attach_to(&mut store, "pm_card_visa", "cus_a").unwrap();
+        let id = pm["id"].as_str().unwrap().to_owned();
+        run(&mut store, "payment_method.detach", &id, Value::Null).unwrap();
+        assert_eq!(
+            store.owner(Table::PaymentMethods, &id).unwrap().as_deref(),
+            Some(DETACHED)
+        );
+        let shown = run(&mut store, "payment_method.retrieve", &id, Value::Null).unwrap();
+        assert_eq!(shown["customer"], Value::Null);
+        assert!(
+            shown.get(DETACHED).is_none(),
+            "the mark is not in the document"
+        );
+        // An update keeps the mark.
+        let update = json!({"metadata": {"k": "v"}});
+        run(&mut store, "payment_method.update", &id, update).unwrap();
+        for customer in ["cus_a", "cus_b"] {
+            let err = attach_to(&mut store, &id, customer).unwrap_err();
+            assert_eq!((err.kind(), err.status()), ("invalid_request_error", 400));
+            assert_eq!(err.to_string(), "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.");
+            assert_eq!((err.param(), err.code()), (None, None));
+        }
+        let seed_004 = json!({"customer": "cus_b", "from_customer_path": true});
+        let err = run(&mut store, "payment_method.attach", &id, seed_004).unwrap_err();
+        assert_eq!(err.status(), 400);
+        let listed = run(
+            &mut store,
+            "payment_method.list",
+            "",
+            json!({"customer": "cus_a"}),
+        );
+        assert_eq!(listed.unwrap()["data"], json!([]));
+    }
+
+    #[test]
+    fn a_payment_method_given_back_by_a_release_is_free_again() {
+        let mut store = store();
+        let card = test_cards::by_magic_id("pm_card_visa").unwrap();
+        let pm = new_payment_method("pm_1".into(), card, None, false, 5, false);
+        run(&mut store, "payment_method.create", "", pm).unwrap();
+        attach_to(&mut store, "pm_1", "cus_a").unwrap();
+        release(&mut store, "pm_1", false).unwrap();
+        assert_eq!(store.owner(Table::PaymentMethods, "pm_1").unwrap(), None);
+        assert_eq!(
+            attach_to(&mut store, "pm_1", "cus_b").unwrap()["customer"],
+            "cus_b"
+        );
+    }
+
+    #[test]
     fn billing_details_patch_part_by_part() {
         let mut store = store();
         let card = test_cards::by_magic_id("pm_card_visa").unwrap();
@@ -374,6 +473,27 @@ mod tests {
             ),
             (Value::Null, Value::Null)
         );
+    }
+
+    #[test]
+    fn the_account_list_filters_by_customer_and_is_empty_without_one() {
+        let mut store = store();
+        let visa = attach_to(&mut store, "pm_card_visa", "cus_a").unwrap();
+        attach_to(&mut store, "pm_card_mastercard", "cus_b").unwrap();
+        let mut list = |args: Value| {
+            let mut args = args;
+            args["account_list"] = true.into();
+            run(&mut store, "payment_method.list", "", args)
+        };
+        let of_a = list(json!({"customer": "cus_a", "type": "card"})).unwrap();
+        assert_eq!(of_a["url"], "/v1/payment_methods");
+        assert_eq!(of_a["data"].as_array().unwrap().len(), 1);
+        assert_eq!(of_a["data"][0]["id"], visa["id"]);
+        let other_type = list(json!({"customer": "cus_a", "type": "sepa_debit"})).unwrap();
+        assert_eq!(other_type["data"], json!([]));
+        assert_eq!(list(json!({})).unwrap()["data"], json!([]));
+        let missing = list(json!({"customer": "cus_zz"})).unwrap_err();
+        assert_eq!((missing.status(), missing.param()), (400, Some("customer")));
     }
 
     #[test]
