@@ -2,23 +2,27 @@
 // driving renewals, retries and trials. Each flow checks what a Stripe user sees (statuses,
 // invoice numbers and amounts, `delinquent`, the upcoming invoice) and the events it
 // caused, delivered to a real receiver and verified with `webhooks.constructEvent`.
-// Every response body is checked against Stripe's schema by the support's HTTP client.
+// Every response body is checked against Stripe's schema (subscription, subscription_item,
+// invoice, line_item, …) by the support's HTTP client.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import { startWorker, stripeClient, newKey, request, rejection } from './support/worker.mjs';
 import { startReceiver, eventually } from './support/receiver.mjs';
-import { assertSchema } from './support/object-schema.mjs';
 
 const DAY = 86_400;
 /** 2024-01-15 00:00:00 UTC: a clock's start, so periods are known in advance. */
 const T0 = 1_705_276_800;
 
 let worker;
+const receivers = [];
 before(async () => {
   worker = await startWorker();
 });
-after(() => worker.close());
+after(async () => {
+  for (const r of receivers) await r.close();
+  await worker.close();
+});
 
 const verifier = new Stripe('sk_test_verifier');
 
@@ -27,9 +31,10 @@ async function account() {
   const key = newKey();
   const stripe = stripeClient(worker.url, key);
   const receiver = await startReceiver();
+  receivers.push(receiver);
   const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] });
   const verified = () => receiver.deliveries.map((d) => verifier.webhooks.constructEvent(d.body, d.headers['stripe-signature'], endpoint.secret));
-  return { key, stripe, receiver, verified, close: () => receiver.close() };
+  return { key, stripe, receiver, verified };
 }
 
 /** A monthly price of `amount` cents. */
@@ -64,20 +69,16 @@ test('a subscription paid with pm_card_visa is active, its first invoice paid an
   const price = await monthly(stripe, 1500);
   const customer = await payingCustomer(stripe);
   const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id, quantity: 2 }], expand: ['latest_invoice'] });
-  assertSchema(sub, 'subscription');
   assert.equal(sub.status, 'active');
   assert.match(sub.id, /^sub_/);
   assert.equal(sub.items.data[0].quantity, 2);
   assert.equal(sub.items.data[0].price.id, price.id);
-  assertSchema(sub.items.data[0], 'subscription_item');
   assert.equal(sub.current_period_end - sub.current_period_start >= 28 * DAY, true);
   const invoice = sub.latest_invoice;
-  assertSchema(invoice, 'invoice');
   assert.equal(invoice.status, 'paid');
   assert.equal(invoice.number, `${customer.invoice_prefix}-0001`);
   assert.equal(invoice.amount_paid, 3000);
   assert.equal(invoice.billing_reason, 'subscription_create');
-  assertSchema(invoice.lines.data[0], 'line_item');
   assert.equal(invoice.lines.data[0].amount, 3000);
 
   const after = await stripe.customers.retrieve(customer.id);
@@ -89,7 +90,7 @@ test('a subscription paid with pm_card_visa is active, its first invoice paid an
   assert.equal(got.subscription.id, sub.id);
   assert.equal(got.customer.id, customer.id);
 
-  await a.receiver.waitFor((d) => types(a.verified(), 'invoice.').length >= 5);
+  await a.receiver.waitFor(() => types(a.verified()).includes('customer.subscription.updated'));
   const events = a.verified().filter((e) => e.type.startsWith('invoice.') || e.type.startsWith('customer.subscription.'));
   assert.deepEqual(types(events), [
     'customer.subscription.created', 'invoice.created', 'invoice.finalized', 'invoice.updated',
@@ -99,7 +100,6 @@ test('a subscription paid with pm_card_visa is active, its first invoice paid an
   assert.equal(events[1].data.object.number, invoice.number, 'invoice.created shows it open and numbered');
   assert.deepEqual(events.at(-1).data.previous_attributes, { status: 'incomplete' });
   assert.match(events[0].request.id, /^req_/);
-  a.close();
 });
 
 test('a failing card leaves the subscription incomplete with an open invoice; error_if_incomplete creates nothing', async () => {
@@ -120,7 +120,7 @@ test('a failing card leaves the subscription incomplete with an open invoice; er
   assert.equal(refused.raw.decline_code, 'generic_decline');
   assert.equal((await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data.length, 1);
 
-  await a.receiver.waitFor(() => types(a.verified()).includes('invoice.payment_failed'));
+  await a.receiver.waitFor(() => types(a.verified()).includes('invoice.updated'));
   assert.deepEqual(types(a.verified(), 'invoice.'), ['invoice.created', 'invoice.finalized', 'invoice.payment_failed', 'invoice.updated']);
 
   const nothing = await stripe.customers.create({ name: 'no card' });
@@ -129,7 +129,6 @@ test('a failing card leaves the subscription incomplete with an open invoice; er
   assert.match(err.message, /^This customer has no attached payment source or default payment method/);
   const pending = await stripe.subscriptions.create({ customer: nothing.id, items: [{ price: price.id }], payment_behavior: 'default_incomplete' });
   assert.equal(pending.status, 'incomplete');
-  a.close();
 });
 
 test('a credit balance and a coupon apply, and the upcoming invoice matches the next renewal', async () => {
@@ -151,7 +150,9 @@ test('a credit balance and a coupon apply, and the upcoming invoice matches the 
   assert.equal((await stripe.customers.retrieve(customer.id)).balance, 0);
 
   await stripe.customers.update(customer.id, { balance: -500 });
-  const upcoming = await stripe.invoices.retrieveUpcoming({ customer: customer.id });
+  // stripe-node 23 has no call for it (later API versions replaced it): raw HTTP.
+  const upcoming = (await request(worker.url, a.key, 'GET', `/v1/invoices/upcoming?customer=${customer.id}`)).json;
+  assert.equal(upcoming.object, 'invoice');
   assert.equal(upcoming.id, undefined);
   assert.equal(upcoming.amount_due, 2500);
   const alias = await request(worker.url, a.key, 'GET', `/v1/customers/${customer.id}/upcoming-invoice`);
@@ -167,7 +168,6 @@ test('a credit balance and a coupon apply, and the upcoming invoice matches the 
   assert.deepEqual(renewal.lines.data[0].period, upcoming.lines.data[0].period);
   assert.equal(renewal.number, `${customer.invoice_prefix}-0002`);
   assert.equal((await stripe.customers.retrieve(customer.id)).balance, 0);
-  a.close();
 });
 
 test('on a test clock a failed renewal makes the subscription past_due and the customer delinquent until paid with another card', async () => {
@@ -210,7 +210,6 @@ test('on a test clock a failed renewal makes the subscription past_due and the c
   assert.equal(created.request.id, null);
   const delinquent = events.find((e) => e.type === 'customer.updated' && e.data.previous_attributes.delinquent === false);
   assert.equal(delinquent.data.object.delinquent, true);
-  a.close();
 });
 
 test('a trial warns three days before it ends and ends into a paid invoice', async () => {
@@ -234,7 +233,6 @@ test('a trial warns three days before it ends and ends into a paid invoice', asy
   assert.equal(active.latest_invoice.status, 'paid');
   assert.equal(active.latest_invoice.amount_paid, 2000);
   assert.equal(active.current_period_start, T0 + 7 * DAY);
-  a.close();
 });
 
 test('cancel now, or at the period end, and updates of a canceled subscription are refused', async () => {
@@ -271,7 +269,6 @@ test('cancel now, or at the period end, and updates of a canceled subscription a
   await stripe.customers.del(customer.id);
   const gone = await stripe.subscriptions.retrieve(third.id);
   assert.equal(gone.status, 'canceled');
-  a.close();
 });
 
 test('a test clock advance is bounded by its subscriptions, and clock objects stay out of unscoped lists', async () => {
@@ -281,18 +278,21 @@ test('a test clock advance is bounded by its subscriptions, and clock objects st
   const price = await monthly(stripe);
   const customer = await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
   const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
-  const far = await rejection(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 70 * DAY }));
+  // Two months from 15 January is 15 March: 60 days.
+  const far = await rejection(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 60 * DAY + 1 }));
   assert.equal(far.statusCode, 400);
   assert.equal(far.param, 'frozen_time');
   assert.deepEqual((await stripe.subscriptions.list()).data, []);
   assert.deepEqual((await stripe.subscriptions.list({ test_clock: clock.id })).data.map((s) => s.id), [sub.id]);
-  const ready = await advance(stripe, clock.id, T0 + 58 * DAY);
+  const ready = await advance(stripe, clock.id, T0 + 60 * DAY);
   assert.equal(ready.status, 'ready');
+  // Two renewals: the first charged, the second a draft until an hour after it is made.
   const invoices = (await stripe.invoices.list({ customer: customer.id })).data;
-  assert.deepEqual(invoices.map((i) => i.number), [3, 2, 1].map((n) => `${customer.invoice_prefix}-000${n}`));
+  assert.deepEqual(invoices.map((i) => [i.status, i.number]), [
+    ['draft', null], ['paid', `${customer.invoice_prefix}-0002`], ['paid', `${customer.invoice_prefix}-0001`],
+  ]);
   const clockEvents = (await stripe.events.list({ limit: 100 })).data.map((e) => e.type).filter((t) => t.startsWith('test_helpers.'));
   assert.deepEqual(clockEvents, ['test_helpers.test_clock.ready', 'test_helpers.test_clock.advancing', 'test_helpers.test_clock.created']);
-  a.close();
 });
 
 test('subscriptions and invoices of one account are invisible to another', async () => {
@@ -315,5 +315,4 @@ test('subscriptions and invoices of one account are invisible to another', async
   const foreign = await rejection(other.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] }));
   assert.equal(foreign.statusCode, 400);
   assert.equal(foreign.param, 'customer');
-  a.close();
 });

@@ -151,8 +151,12 @@ pub enum SubscriptionRoute {
 /// Stripe's `GET /v1/invoices/upcoming?customer=…`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InvoiceRoute {
-    ListForCustomer { customer: String },
-    Upcoming { customer: Option<String> },
+    ListForCustomer {
+        customer: String,
+    },
+    Upcoming {
+        customer: Option<String>,
+    },
     /// `/v1/invoices`: list, retrieve, and `POST /{id}/finalize|pay|void|mark_uncollectible`.
     Objects(ObjectRoute),
 }

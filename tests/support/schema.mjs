@@ -169,6 +169,10 @@ export const RESOURCES = {
   promotion_code: ['promotion_code', null],
   product: ['product', 'deleted_product'],
   price: ['price', null],
+  subscription: ['subscription', null],
+  subscription_item: ['subscription_item', null],
+  invoice: ['invoice', null],
+  line_item: ['line_item', null],
   webhook_endpoint: ['webhook_endpoint', 'deleted_webhook_endpoint'],
   // Stripe's spec has deleted_test_helpers.test_clock, but this file does not: added below.
   'test_helpers.test_clock': ['test_helpers.test_clock', 'deleted_test_helpers.test_clock'],

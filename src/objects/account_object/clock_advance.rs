@@ -33,7 +33,11 @@ pub fn remember_namespace(sql: &SqlStorage, namespace: &str) -> Result<(), ApiEr
 }
 
 fn namespace(sql: &SqlStorage) -> Result<String, ApiError> {
-    let row = first(sql, "SELECT value FROM account_meta WHERE key = 'namespace'", Vec::new())?;
+    let row = first(
+        sql,
+        "SELECT value FROM account_meta WHERE key = 'namespace'",
+        Vec::new(),
+    )?;
     row.map(|mut r| r.text(0))
         .ok_or_else(|| ApiError::internal("clock advance: the account's namespace is unknown"))
 }
@@ -55,8 +59,9 @@ pub async fn run<'a>(
             tick(env, &namespace, &customer, target).await?;
         }
         let mut done = store();
+        // The clock's own events are dated in real time; its customers' in clock time.
         let command = ObjectCommand {
-            now: target,
+            now: now_seconds(),
             ..ObjectCommand::new(
                 "test_clock.advanced",
                 &clock,
@@ -86,4 +91,3 @@ async fn tick(env: &Env, namespace: &str, customer: &str, to: i64) -> Result<(),
     call_object(&stub, "/", &envelope).await?;
     Ok(())
 }
-

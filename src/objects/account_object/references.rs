@@ -79,7 +79,14 @@ pub fn index_billing_object(sql: &SqlStorage, kind: &str, event: &str) -> Result
     let event: Value = serde_json::from_str(event)?;
     let doc = &event["data"]["object"];
     let id = doc["id"].as_str().unwrap_or_default();
-    put_document(sql, table, id, doc["customer"].as_str(), doc["created"].as_i64().unwrap_or(0), doc)
+    put_document(
+        sql,
+        table,
+        id,
+        doc["customer"].as_str(),
+        doc["created"].as_i64().unwrap_or(0),
+        doc,
+    )
 }
 
 /// Inserts or replaces a document (a replaced one keeps its place in list order).

@@ -236,7 +236,12 @@ impl CustomerObject {
         let clock = clock.as_ref().and_then(|c| c.as_str().map(str::to_owned));
         let request = context::request(id, clock.as_deref(), args);
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
-        let answer = call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &AccountCommand::Objects(request)).await?;
+        let answer = call_object(
+            &stub,
+            ACCOUNT_CUSTOMERS_PATH,
+            &AccountCommand::Objects(request),
+        )
+        .await?;
         args["context"] = serde_json::from_str(&answer.body)?;
         let setting = self.env.var("BILLING_AFTER_FINAL_RETRY").ok();
         args["after_retries"] = setting.map(|v| v.to_string()).into();

@@ -180,7 +180,11 @@ impl CustomerStore for SqlCustomerStore {
     }
 
     fn load_book(&self) -> Result<Option<String>, ApiError> {
-        let row = first(&self.sql, "SELECT document FROM book WHERE slot = 0", Vec::new())?;
+        let row = first(
+            &self.sql,
+            "SELECT document FROM book WHERE slot = 0",
+            Vec::new(),
+        )?;
         Ok(row.map(|mut r| r.text(0)))
     }
 

@@ -41,7 +41,10 @@ impl Book {
 
     pub fn to_json(&self) -> Result<String, ApiError> {
         let mut doc = Map::new();
-        doc.insert("subscriptions".into(), Value::Array(self.subscriptions.clone()));
+        doc.insert(
+            "subscriptions".into(),
+            Value::Array(self.subscriptions.clone()),
+        );
         doc.insert("invoices".into(), Value::Array(self.invoices.clone()));
         doc.insert("notes".into(), Value::Object(self.notes.clone()));
         Ok(serde_json::to_string(&doc)?)
@@ -64,7 +67,10 @@ impl Book {
 
     /// A note's integer field, if set.
     pub fn note_int(&self, id: &str, key: &str) -> Option<i64> {
-        self.notes.get(id).and_then(|n| n.get(key)).and_then(Value::as_i64)
+        self.notes
+            .get(id)
+            .and_then(|n| n.get(key))
+            .and_then(Value::as_i64)
     }
 
     /// Seed 004's `delinquent`: any subscription `past_due`, or any invoice in dunning
@@ -114,7 +120,8 @@ mod tests {
         assert!(book.is_delinquent());
         book.invoices[0]["status"] = "paid".into();
         assert!(!book.is_delinquent());
-        book.subscriptions.push(json!({"id": "sub_1", "status": "past_due"}));
+        book.subscriptions
+            .push(json!({"id": "sub_1", "status": "past_due"}));
         assert!(book.is_delinquent());
         book.note("in_1")["retries"] = 2.into();
         let back = Book::parse(Some(&book.to_json().unwrap())).unwrap();

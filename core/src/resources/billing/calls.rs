@@ -65,7 +65,10 @@ pub async fn owner(
     kind: &str,
     id: &str,
 ) -> Result<String, ApiError> {
-    let command = stamped(req, ObjectCommand::new(&format!("{kind}.owner"), id, Value::Null));
+    let command = stamped(
+        req,
+        ObjectCommand::new(&format!("{kind}.owner"), id, Value::Null),
+    );
     let body = db.account_object(&req.namespace, &command).await?;
     let customer: Value = serde_json::from_str(&body)?;
     Ok(customer.as_str().unwrap_or_default().to_owned())

@@ -46,11 +46,17 @@ impl Context {
     /// The context the AccountObject answered, with the account's setting.
     pub fn from_json(doc: &Value, after_retries: AfterRetries) -> Context {
         Context {
-            payment_methods: doc["payment_methods"].as_array().cloned().unwrap_or_default(),
+            payment_methods: doc["payment_methods"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
             prices: doc["prices"].as_object().cloned().unwrap_or_default(),
-            clock: doc["clock"]["id"]
-                .as_str()
-                .map(|id| (id.to_owned(), doc["clock"]["frozen_time"].as_i64().unwrap_or(0))),
+            clock: doc["clock"]["id"].as_str().map(|id| {
+                (
+                    id.to_owned(),
+                    doc["clock"]["frozen_time"].as_i64().unwrap_or(0),
+                )
+            }),
             after_retries,
         }
     }
@@ -99,7 +105,11 @@ pub fn context_json(store: &impl ObjectStore, args: &Value) -> Result<String, Ap
 
 /// The `billing.context` request a billing command of `customer` needs: the prices its
 /// `items[]` name and the customer's clock.
-pub fn request(customer: &str, clock: Option<&str>, args: &Value) -> crate::resources::objects::ObjectCommand {
+pub fn request(
+    customer: &str,
+    clock: Option<&str>,
+    args: &Value,
+) -> crate::resources::objects::ObjectCommand {
     let mut prices = Vec::new();
     for item in args["items"].as_array().into_iter().flatten() {
         if let Some(price) = item["price"].as_str() {

@@ -1,6 +1,7 @@
-//! The billing documents as Stripe's 2023-08-16 API shows them: subscription, its items
-//! (each with the legacy `plan` a recurring price mirrors), invoice and invoice line.
-//! Built from JSON templates (see `objects::template`) with the varying fields set.
+//! The billing documents as Stripe's 2023-08-16 schema has them: subscription, its
+//! items, invoice and invoice line (the legacy `plan` and top-level `quantity` that
+//! real payloads also carry are not in that schema, and are left out). Built from JSON
+//! templates (see `objects::template`) with the varying fields set.
 
 use serde_json::Value;
 
@@ -10,35 +11,12 @@ use crate::wire::error::ApiError;
 
 const SUBSCRIPTION: &str = r#"{"object":"subscription","application":null,"application_fee_percent":null,"automatic_tax":{"enabled":false},"billing_thresholds":null,"cancel_at":null,"cancel_at_period_end":false,"canceled_at":null,"cancellation_details":{"comment":null,"feedback":null,"reason":null},"collection_method":"charge_automatically","days_until_due":null,"default_payment_method":null,"default_source":null,"default_tax_rates":[],"description":null,"discount":null,"ended_at":null,"latest_invoice":null,"metadata":{},"next_pending_invoice_item_invoice":null,"on_behalf_of":null,"pause_collection":null,"payment_settings":{"payment_method_options":null,"payment_method_types":null,"save_default_payment_method":"off"},"pending_invoice_item_interval":null,"pending_setup_intent":null,"pending_update":null,"schedule":null,"test_clock":null,"transfer_data":null,"trial_end":null,"trial_settings":{"end_behavior":{"missing_payment_method":"create_invoice"}},"trial_start":null}"#;
 
-const ITEM: &str = r#"{"object":"subscription_item","billing_thresholds":null,"metadata":{},"tax_rates":[]}"#;
-
-const PLAN: &str = r#"{"object":"plan","active":true,"aggregate_usage":null,"billing_scheme":"per_unit","metadata":{},"nickname":null,"tiers_mode":null,"transform_usage":null,"trial_period_days":null,"usage_type":"licensed"}"#;
+const ITEM: &str =
+    r#"{"object":"subscription_item","billing_thresholds":null,"metadata":{},"tax_rates":[]}"#;
 
 const INVOICE: &str = r#"{"object":"invoice","account_country":"US","account_name":null,"account_tax_ids":null,"amount_paid":0,"amount_shipping":0,"application":null,"application_fee_amount":null,"attempt_count":0,"attempted":false,"automatic_tax":{"enabled":false,"status":null},"charge":null,"custom_fields":null,"customer_address":null,"customer_shipping":null,"customer_tax_exempt":"none","customer_tax_ids":[],"default_payment_method":null,"default_source":null,"default_tax_rates":[],"description":null,"discount":null,"discounts":[],"due_date":null,"effective_at":null,"ending_balance":null,"footer":null,"from_invoice":null,"hosted_invoice_url":null,"invoice_pdf":null,"last_finalization_error":null,"latest_revision":null,"metadata":{},"next_payment_attempt":null,"number":null,"on_behalf_of":null,"paid":false,"paid_out_of_band":false,"payment_intent":null,"payment_settings":{"default_mandate":null,"payment_method_options":null,"payment_method_types":null},"post_payment_credit_notes_amount":0,"pre_payment_credit_notes_amount":0,"quote":null,"receipt_number":null,"rendering_options":null,"shipping_cost":null,"shipping_details":null,"statement_descriptor":null,"status":"draft","status_transitions":{"finalized_at":null,"marked_uncollectible_at":null,"paid_at":null,"voided_at":null},"subscription_details":{"metadata":{}},"tax":null,"total_tax_amounts":[],"transfer_data":null,"webhooks_delivered_at":null}"#;
 
 const LINE: &str = r#"{"object":"line_item","discount_amounts":[],"discountable":true,"discounts":[],"metadata":{},"proration":false,"proration_details":{"credited_items":null},"tax_amounts":[],"tax_rates":[],"type":"subscription"}"#;
-
-/// The legacy plan a recurring price mirrors (same id).
-pub fn plan_of(price: &Value) -> Value {
-    let mut plan = template(PLAN);
-    let recurring = &price["recurring"];
-    set(
-        &mut plan,
-        vec![
-            ("id", price["id"].clone()),
-            ("active", price["active"].clone()),
-            ("amount", price["unit_amount"].clone()),
-            ("amount_decimal", price["unit_amount_decimal"].clone()),
-            ("created", price["created"].clone()),
-            ("currency", price["currency"].clone()),
-            ("interval", recurring["interval"].clone()),
-            ("interval_count", recurring["interval_count"].clone()),
-            ("livemode", price["livemode"].clone()),
-            ("product", price["product"].clone()),
-        ],
-    );
-    plan
-}
 
 /// A subscription item of `quantity` × `price`.
 pub fn item(id: String, subscription: &str, price: &Value, quantity: i64, created: i64) -> Value {
@@ -48,7 +26,6 @@ pub fn item(id: String, subscription: &str, price: &Value, quantity: i64, create
         vec![
             ("id", id.into()),
             ("created", created.into()),
-            ("plan", plan_of(price)),
             ("price", price.clone()),
             ("quantity", quantity.into()),
             ("subscription", subscription.into()),
@@ -93,19 +70,7 @@ pub fn subscription(new: NewSubscription) -> Value {
             ("test_clock", opt(new.test_clock)),
         ],
     );
-    sync_plan(&mut sub);
     sub
-}
-
-/// A one-item subscription shows that item's `plan` and `quantity` at the top (as
-/// Stripe's payloads do); with several items both are `null`.
-pub fn sync_plan(sub: &mut Value) {
-    let items = sub["items"]["data"].as_array().cloned().unwrap_or_default();
-    let (plan, quantity) = match items.as_slice() {
-        [one] => (one["plan"].clone(), one["quantity"].clone()),
-        _ => (Value::Null, Value::Null),
-    };
-    set(sub, vec![("plan", plan), ("quantity", quantity)]);
 }
 
 /// The items of a subscription.
@@ -204,7 +169,6 @@ pub fn line(
                 "period",
                 object(vec![("end", period.1.into()), ("start", period.0.into())]),
             ),
-            ("plan", item["plan"].clone()),
             ("price", price.clone()),
             ("quantity", quantity.into()),
             ("subscription", subscription.into()),

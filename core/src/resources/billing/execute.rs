@@ -116,7 +116,11 @@ pub fn apply(
 }
 
 /// The op itself: the JSON it answers.
-fn command(ledger: &mut Ledger<'_>, op: &str, args: &Value) -> Result<Result<String, ApiError>, ApiError> {
+fn command(
+    ledger: &mut Ledger<'_>,
+    op: &str,
+    args: &Value,
+) -> Result<Result<String, ApiError>, ApiError> {
     let target = text(args, "target");
     let shown = match op {
         TICK => return Ok(Ok("{}".into())),
@@ -174,7 +178,10 @@ fn subscription(book: &Book, id: &str) -> Result<usize, ApiError> {
 fn subscription_json(book: &Book, at: usize, args: &Value) -> Result<String, ApiError> {
     let mut sub = book.subscriptions[at].clone();
     if expands(args, "latest_invoice") {
-        if let Some(invoice) = sub["latest_invoice"].as_str().and_then(|id| book.invoice(id)) {
+        if let Some(invoice) = sub["latest_invoice"]
+            .as_str()
+            .and_then(|id| book.invoice(id))
+        {
             sub["latest_invoice"] = book.invoices[invoice].clone();
         }
     }
@@ -220,10 +227,18 @@ fn upcoming(ledger: &mut Ledger<'_>, args: &Value) -> Result<String, ApiError> {
     if let Some(doc) = preview.as_object_mut() {
         doc.remove("id");
     }
-    for line in preview["lines"]["data"].as_array_mut().into_iter().flatten() {
+    for line in preview["lines"]["data"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
         line["id"] = format!("il_tmp_{}", ids::random_base62(24)?).into();
     }
-    preview["lines"]["url"] = format!("/v1/invoices/upcoming/lines?customer={}", ledger.customer.id).into();
+    preview["lines"]["url"] = format!(
+        "/v1/invoices/upcoming/lines?customer={}",
+        ledger.customer.id
+    )
+    .into();
     Ok(compact(&preview))
 }
 
@@ -276,4 +291,3 @@ pub fn next_due(store: &impl CustomerStore) -> Result<Option<i64>, ApiError> {
     let book = Book::parse(store.load_book()?.as_deref())?;
     Ok(timeline::next_due(&book))
 }
-

@@ -265,7 +265,8 @@ fn failed(
     let before = ledger.book.invoices[at].clone();
     let id = text(&before, "id").to_owned();
     let first_try = int(&before, "attempt_count") == 0;
-    let retries_allowed = automatic && has_card && before["billing_reason"] != "subscription_create";
+    let retries_allowed =
+        automatic && has_card && before["billing_reason"] != "subscription_create";
     let failed_at = match ledger.book.note_int(&id, "failed_at") {
         Some(at) => at,
         None => {

@@ -57,7 +57,12 @@ impl Ledger<'_> {
 
     /// `kind`, with the attributes of `before` that `after` changed (Stripe's
     /// `previous_attributes`); nothing when nothing changed.
-    pub fn emit_change(&mut self, kind: &str, before: &Value, after: &Value) -> Result<(), ApiError> {
+    pub fn emit_change(
+        &mut self,
+        kind: &str,
+        before: &Value,
+        after: &Value,
+    ) -> Result<(), ApiError> {
         match previous_attributes(before, after) {
             Some(previous) => self.emit(kind, after, Some(previous)),
             None => Ok(()),

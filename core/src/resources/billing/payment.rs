@@ -46,7 +46,10 @@ pub fn choose(
         customer.invoice_settings.default_payment_method.as_deref(),
         default_source,
     ];
-    Ok(candidates.into_iter().flatten().find_map(|id| card(ledger, id)))
+    Ok(candidates
+        .into_iter()
+        .flatten()
+        .find_map(|id| card(ledger, id)))
 }
 
 /// A payment method attached to the customer, or one of its card sources.

@@ -54,7 +54,10 @@ pub fn create(ledger: &mut Ledger<'_>, args: &Value) -> Result<usize, ApiError> 
     check_items_match(&items)?;
     if let Some(pm) = args["default_payment_method"].as_str() {
         if ledger.context.payment_method(pm).is_none() {
-            return Err(super::payment::not_the_customers(pm, "default_payment_method"));
+            return Err(super::payment::not_the_customers(
+                pm,
+                "default_payment_method",
+            ));
         }
     }
     let mut sub = documents::subscription(NewSubscription {
@@ -99,7 +102,11 @@ pub fn create(ledger: &mut Ledger<'_>, args: &Value) -> Result<usize, ApiError> 
     }
     ledger.book.subscriptions.push(sub);
     let at = ledger.book.subscriptions.len() - 1;
-    first_invoice(ledger, at, PaymentBehavior::parse(text(args, "payment_behavior")))?;
+    first_invoice(
+        ledger,
+        at,
+        PaymentBehavior::parse(text(args, "payment_behavior")),
+    )?;
     Ok(at)
 }
 
@@ -157,7 +164,7 @@ fn trial_end(args: &Value, now: i64) -> Result<Option<i64>, ApiError> {
         if end <= now {
             return Err(ApiError::invalid(
                 "trial_end",
-                format!("Invalid timestamp: must be an integer Unix timestamp in the future."),
+                "Invalid timestamp: must be an integer Unix timestamp in the future.",
             ));
         }
         return Ok(Some(end));
@@ -246,19 +253,31 @@ pub fn update(ledger: &mut Ledger<'_>, sub: usize, args: &Value) -> Result<(), A
     }
     if let Some(pm) = args["default_payment_method"].as_str() {
         if ledger.context.payment_method(pm).is_none() {
-            return Err(super::payment::not_the_customers(pm, "default_payment_method"));
+            return Err(super::payment::not_the_customers(
+                pm,
+                "default_payment_method",
+            ));
         }
     }
     let mut after = before.clone();
     patch_fields(
         &mut after,
         args,
-        &["collection_method", "days_until_due", "default_payment_method", "description"],
+        &[
+            "collection_method",
+            "days_until_due",
+            "default_payment_method",
+            "description",
+        ],
     );
     patch_metadata(&mut after, args)?;
     if let Some(cancel) = args["cancel_at_period_end"].as_bool() {
         after["cancel_at_period_end"] = cancel.into();
-        after["cancel_at"] = if cancel { before["current_period_end"].clone() } else { Value::Null };
+        after["cancel_at"] = if cancel {
+            before["current_period_end"].clone()
+        } else {
+            Value::Null
+        };
         after["canceled_at"] = if cancel { now.into() } else { Value::Null };
     }
     if let Some(items) = args["items"].as_array() {
@@ -270,8 +289,16 @@ pub fn update(ledger: &mut Ledger<'_>, sub: usize, args: &Value) -> Result<(), A
             // `trial_end=now`: the trial ends here, and the first paid period begins.
             ledger.book.subscriptions[sub]["current_period_end"] = now.into();
             ledger.book.subscriptions[sub]["trial_end"] = now.into();
-            ledger.emit_change("customer.subscription.updated", &before, &ledger.book.subscriptions[sub].clone())?;
-            ledger.emit("customer.subscription.trial_will_end", &ledger.book.subscriptions[sub].clone(), None)?;
+            ledger.emit_change(
+                "customer.subscription.updated",
+                &before,
+                &ledger.book.subscriptions[sub].clone(),
+            )?;
+            ledger.emit(
+                "customer.subscription.trial_will_end",
+                &ledger.book.subscriptions[sub].clone(),
+                None,
+            )?;
             return renew(ledger, sub);
         }
         Some(end) if end.is_i64() && before["status"] == "trialing" => {
@@ -294,7 +321,11 @@ pub fn update(ledger: &mut Ledger<'_>, sub: usize, args: &Value) -> Result<(), A
 
 /// `items[]` of an update: `{id, quantity}` changes an item, `{id, deleted}` removes
 /// it, `{price, quantity}` adds one (prices come from the context).
-fn update_items(ledger: &mut Ledger<'_>, sub: &mut Value, wanted: &[Value]) -> Result<(), ApiError> {
+fn update_items(
+    ledger: &mut Ledger<'_>,
+    sub: &mut Value,
+    wanted: &[Value],
+) -> Result<(), ApiError> {
     let sub_id = text(sub, "id").to_owned();
     let mut items = documents::items(sub);
     for (index, change) in wanted.iter().enumerate() {
@@ -304,7 +335,13 @@ fn update_items(ledger: &mut Ledger<'_>, sub: &mut Value, wanted: &[Value]) -> R
                 items
                     .iter()
                     .position(|i| text(i, "id") == id)
-                    .ok_or_else(|| ApiError::missing_reference("subscription_item", id, format!("items[{index}][id]")))
+                    .ok_or_else(|| {
+                        ApiError::missing_reference(
+                            "subscription_item",
+                            id,
+                            format!("items[{index}][id]"),
+                        )
+                    })
             })
             .transpose()?;
         match existing {
@@ -313,9 +350,7 @@ fn update_items(ledger: &mut Ledger<'_>, sub: &mut Value, wanted: &[Value]) -> R
             }
             Some(at) => {
                 if change.get("price").is_some() {
-                    let price = price(ledger, change, index)?;
-                    items[at]["plan"] = documents::plan_of(&price);
-                    items[at]["price"] = price;
+                    items[at]["price"] = price(ledger, change, index)?;
                 }
                 if let Some(quantity) = change["quantity"].as_i64() {
                     items[at]["quantity"] = quantity.into();
@@ -326,19 +361,26 @@ fn update_items(ledger: &mut Ledger<'_>, sub: &mut Value, wanted: &[Value]) -> R
                 let price = price(ledger, change, index)?;
                 let quantity = change["quantity"].as_i64().unwrap_or(1);
                 let now = ledger.now();
-                let mut item =
-                    documents::item(text(change, "new_id").to_owned(), &sub_id, &price, quantity, now);
+                let mut item = documents::item(
+                    text(change, "new_id").to_owned(),
+                    &sub_id,
+                    &price,
+                    quantity,
+                    now,
+                );
                 patch_metadata(&mut item, change)?;
                 items.push(item);
             }
         }
     }
     if items.is_empty() {
-        return Err(ApiError::invalid("items", "A subscription must have at least one active plan."));
+        return Err(ApiError::invalid(
+            "items",
+            "A subscription must have at least one active plan.",
+        ));
     }
     check_items_match(&items)?;
     sub["items"]["data"] = Value::Array(items);
-    documents::sync_plan(sub);
     Ok(())
 }
 
@@ -358,7 +400,8 @@ pub fn cancel(ledger: &mut Ledger<'_>, sub: usize, reason: &str) -> Result<(), A
     ledger.emit("customer.subscription.deleted", &canceled, None)?;
     for at in 0..ledger.book.invoices.len() {
         let invoice = &ledger.book.invoices[at];
-        let collecting = invoice["auto_advance"] == true || !invoice["next_payment_attempt"].is_null();
+        let collecting =
+            invoice["auto_advance"] == true || !invoice["next_payment_attempt"].is_null();
         if invoice["subscription"] == id && collecting {
             let before = invoice.clone();
             let invoice = &mut ledger.book.invoices[at];

@@ -39,7 +39,12 @@ pub fn due_work(book: &Book) -> Vec<(i64, Due)> {
             status if is_live(sub) => {
                 if status == "trialing" {
                     let end = int(sub, "trial_end");
-                    if book.notes.get(&id).and_then(|n| n["trial_will_end"].as_i64()) != Some(end) {
+                    if book
+                        .notes
+                        .get(&id)
+                        .and_then(|n| n["trial_will_end"].as_i64())
+                        != Some(end)
+                    {
                         let warn = (end - TRIAL_WILL_END_SECONDS).max(int(sub, "trial_start"));
                         due.push((warn, Due::TrialWillEnd(id.clone())));
                     }

@@ -150,7 +150,8 @@ pub mod memory {
             }
             // As the AccountObject does: subscriptions and invoices indexed from events.
             for event in &store.outbox[events_before..] {
-                if let Some(table) = crate::resources::billing::account::indexed_table(&event.kind) {
+                if let Some(table) = crate::resources::billing::account::indexed_table(&event.kind)
+                {
                     let doc = &event.data.object;
                     crate::resources::objects::save(&mut *self.account.borrow_mut(), table, doc)?;
                 }

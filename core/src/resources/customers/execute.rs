@@ -321,7 +321,8 @@ fn run(
         }) => {
             let stored = load_live(store, &id, "id")?;
             let mut record = stored.record;
-            let mut events = crate::resources::billing::execute::cancel_all(&mut record, store, origin)?;
+            let mut events =
+                crate::resources::billing::execute::cancel_all(&mut record, store, origin)?;
             events.push(events::deleted(&record.customer, origin)?);
             record.deleted_at = Some(now);
             let purge_at = now.saturating_add(retention_seconds);

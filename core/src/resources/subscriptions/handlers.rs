@@ -66,7 +66,9 @@ pub async fn run(
         (ObjectRoute::Create, Some(customer)) => {
             write(&req, db, &customer, "subscription.create", args).await
         }
-        (ObjectRoute::Retrieve { id }, _) => read(&req, db, "subscription.retrieve", &id, args).await,
+        (ObjectRoute::Retrieve { id }, _) => {
+            read(&req, db, "subscription.retrieve", &id, args).await
+        }
         (ObjectRoute::Update { id }, _) => {
             act_on(&req, db, "subscription", &id, "subscription.update", args).await
         }
@@ -85,7 +87,15 @@ pub async fn list_for_customer(
     customer: &str,
 ) -> Result<Rendered, ApiError> {
     let args = customer_list_args(&mut req, params::list, EXPANDABLE)?;
-    customer_list(req, db, customer, "subscription.list", args, "subscriptions").await
+    customer_list(
+        req,
+        db,
+        customer,
+        "subscription.list",
+        args,
+        "subscriptions",
+    )
+    .await
 }
 
 /// The args of a customer's list: the filters `parse` reads, but not `customer`.
@@ -128,7 +138,9 @@ pub(crate) async fn customer_list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::backend::memory::{create_customer, run as block, MemoryBackend};
+    use crate::resources::customers::backend::memory::{
+        create_customer, run as block, MemoryBackend,
+    };
     use crate::resources::invoices::handlers as invoices;
     use crate::resources::objects::{save, Table};
     use crate::wire::test_support::request;
@@ -160,22 +172,50 @@ mod tests {
         assert_eq!(sub["status"], "active");
         assert_eq!(sub["latest_invoice"]["status"], "paid");
         let id = sub["id"].as_str().unwrap().to_owned();
-        let got = body(block(run(ObjectRoute::Retrieve { id: id.clone() }, request("expand[]=customer"), &db)));
-        assert_eq!((got["id"].as_str(), got["customer"]["id"].as_str()), (Some(id.as_str()), Some(customer.as_str())));
+        let got = body(block(run(
+            ObjectRoute::Retrieve { id: id.clone() },
+            request("expand[]=customer"),
+            &db,
+        )));
+        assert_eq!(
+            (got["id"].as_str(), got["customer"]["id"].as_str()),
+            (Some(id.as_str()), Some(customer.as_str()))
+        );
         let mine = body(block(list_for_customer(request(""), &db, &customer)));
         assert_eq!(mine["data"][0]["id"], id.as_str());
-        assert_eq!(mine["url"], format!("/v1/customers/{customer}/subscriptions"));
-        let invoices = body(block(invoices::list_for_customer(request("status=paid"), &db, &customer)));
+        assert_eq!(
+            mine["url"],
+            format!("/v1/customers/{customer}/subscriptions")
+        );
+        let invoices = body(block(invoices::list_for_customer(
+            request("status=paid"),
+            &db,
+            &customer,
+        )));
         assert_eq!(invoices["data"].as_array().unwrap().len(), 1);
         let upcoming = body(block(invoices::upcoming(request(""), &db, Some(&customer))));
-        assert_eq!((upcoming["amount_due"].as_i64(), upcoming.get("id")), (Some(1500), None));
+        assert_eq!(
+            (upcoming["amount_due"].as_i64(), upcoming.get("id")),
+            (Some(1500), None)
+        );
         let updated = format!("metadata[plan]=gold");
-        let sub = body(block(run(ObjectRoute::Update { id: id.clone() }, request(&updated), &db)));
+        let sub = body(block(run(
+            ObjectRoute::Update { id: id.clone() },
+            request(&updated),
+            &db,
+        )));
         assert_eq!(sub["metadata"]["plan"], "gold");
-        let canceled = body(block(run(ObjectRoute::Delete { id: id.clone() }, request(""), &db)));
+        let canceled = body(block(run(
+            ObjectRoute::Delete { id: id.clone() },
+            request(""),
+            &db,
+        )));
         assert_eq!(canceled["status"], "canceled");
         let all = body(block(run(ObjectRoute::List, request(""), &db)));
-        assert!(all["data"].as_array().unwrap().is_empty(), "canceled ones are left out");
+        assert!(
+            all["data"].as_array().unwrap().is_empty(),
+            "canceled ones are left out"
+        );
         let all = body(block(run(ObjectRoute::List, request("status=all"), &db)));
         assert_eq!(all["data"].as_array().unwrap().len(), 1);
     }
@@ -186,13 +226,24 @@ mod tests {
         let err = |q: &str| block(run(ObjectRoute::Create, request(q), &db)).unwrap_err();
         assert_eq!(err("items[0][price]=price_1").param(), Some("customer"));
         assert_eq!(err(&format!("customer={customer}")).param(), Some("items"));
-        assert_eq!(err(&format!("customer={customer}&items[0][quantity]=2")).param(), Some("items[0][price]"));
+        assert_eq!(
+            err(&format!("customer={customer}&items[0][quantity]=2")).param(),
+            Some("items[0][price]")
+        );
         let bad_expand = format!("customer={customer}&items[0][price]=price_1&expand[]=plan");
         assert_eq!(err(&bad_expand).param(), Some("expand"));
         let missing = err("customer=cus_nobody&items[0][price]=price_1");
         assert_eq!((missing.status(), missing.param()), (400, Some("customer")));
-        let nobody = block(run(ObjectRoute::Retrieve { id: "sub_x".into() }, request(""), &db)).unwrap_err();
-        assert_eq!((nobody.status(), nobody.to_string()), (404, "No such subscription: 'sub_x'".into()));
+        let nobody = block(run(
+            ObjectRoute::Retrieve { id: "sub_x".into() },
+            request(""),
+            &db,
+        ))
+        .unwrap_err();
+        assert_eq!(
+            (nobody.status(), nobody.to_string()),
+            (404, "No such subscription: 'sub_x'".into())
+        );
         assert!(block(run(ObjectRoute::List, request(""), &db)).is_ok());
     }
 }

@@ -34,17 +34,22 @@ pub const STATUSES: &[&str] = &[
 
 /// `POST /v1/subscriptions`: the customer and the args of `subscription.create`.
 pub fn create(p: &mut Params) -> Result<(String, Value), ApiError> {
-    let customer = p
-        .required_string("customer", 5000)?
-        .ok_or_else(|| ApiError::MissingParameter {
-            param: "customer".into(),
-        })?;
+    let customer =
+        p.required_string("customer", 5000)?
+            .ok_or_else(|| ApiError::MissingParameter {
+                param: "customer".into(),
+            })?;
     if !ids::is_well_formed(&customer, "cus") {
-        return Err(ApiError::missing_reference("customer", &customer, "customer"));
+        return Err(ApiError::missing_reference(
+            "customer", &customer, "customer",
+        ));
     }
     let mut args = json!({"id": ids::random_id("sub")?});
     args["items"] = items(p, true)?;
-    if let Some(behavior) = p.one_of("payment_behavior", PAYMENT_BEHAVIORS)?.into_option() {
+    if let Some(behavior) = p
+        .one_of("payment_behavior", PAYMENT_BEHAVIORS)?
+        .into_option()
+    {
         args["payment_behavior"] = behavior.into();
     }
     if let Some(days) = p.integer("trial_period_days")?.into_option() {
@@ -78,16 +83,26 @@ pub fn update(p: &mut Params) -> Result<Value, ApiError> {
 
 /// The parameters create and update share.
 fn common(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
-    if let Some(method) = p.one_of("collection_method", COLLECTION_METHODS)?.into_option() {
+    if let Some(method) = p
+        .one_of("collection_method", COLLECTION_METHODS)?
+        .into_option()
+    {
         args["collection_method"] = method.into();
     }
     if let Some(days) = p.integer("days_until_due")?.into_option() {
         if days < 0 {
-            return Err(ApiError::invalid("days_until_due", "Invalid non-negative integer"));
+            return Err(ApiError::invalid(
+                "days_until_due",
+                "Invalid non-negative integer",
+            ));
         }
         args["days_until_due"] = days.into();
     }
-    field_arg(p.string("default_payment_method", 5000)?, "default_payment_method", args);
+    field_arg(
+        p.string("default_payment_method", 5000)?,
+        "default_payment_method",
+        args,
+    );
     field_arg(p.string("description", 500)?, "description", args);
     if let Some(cancel) = p.boolean("cancel_at_period_end")?.into_option() {
         args["cancel_at_period_end"] = cancel.into();
@@ -153,7 +168,11 @@ fn items(p: &mut Params, create: bool) -> Result<Value, ApiError> {
         }
         metadata_arg(&mut item, &mut args)?;
         item.finish()?;
-        let key = if args.get("id").is_some() { "new_id" } else { "id" };
+        let key = if args.get("id").is_some() {
+            "new_id"
+        } else {
+            "id"
+        };
         args[key] = ids::random_id("si")?.into();
         out.push(args);
     }
@@ -174,7 +193,10 @@ pub fn list(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
     if let Some(status) = p.one_of("status", STATUSES)?.into_option() {
         args["status"] = status.into();
     }
-    if let Some(method) = p.one_of("collection_method", COLLECTION_METHODS)?.into_option() {
+    if let Some(method) = p
+        .one_of("collection_method", COLLECTION_METHODS)?
+        .into_option()
+    {
         filter_arg(args, "/collection_method", method.into());
     }
     if let Some(clock) = p.required_string("test_clock", 200)? {

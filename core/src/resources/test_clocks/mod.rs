@@ -1,8 +1,8 @@
 //! Test clocks (`/v1/test_helpers/test_clocks`), in the AccountObject's `test_clocks`
-//! table. A clock only moves forward. An advance answers the clock `advancing` (with
-//! the target in `status_details`, as later API versions show it); the AccountObject's
-//! alarm then runs the billing of the clock's customers up to the target and marks it
-//! `ready` (`test_clock.advanced`). Deleting a clock answers the customers attached to
+//! table. A clock only moves forward. An advance answers the clock `advancing` (its
+//! target kept in the row's owner column, as 2023-08-16 has no field for it); the
+//! AccountObject's alarm then runs the billing of the clock's customers up to the
+//! target and marks it `ready` (`test_clock.advanced`). Deleting a clock answers the customers attached to
 //! it, which the handler then deletes.
 
 pub mod handlers;
@@ -70,16 +70,13 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         "test_clock.advance" => advance(store, &id, int(&args, "frozen_time"))?,
         "test_clock.advanced" => {
             let mut clock = find(store, &id)?;
-            let target = clock["status_details"]["advancing"]["target_frozen_time"].as_i64();
-            if clock["status"] != "advancing" || target != args["frozen_time"].as_i64() {
+            if clock["status"] != "advancing" || target(store, &id)? != args["frozen_time"].as_i64()
+            {
                 // Already done (an alarm that ran twice): nothing changes, no event.
                 return Ok(String::new());
             }
             clock["frozen_time"] = args["frozen_time"].clone();
             clock["status"] = "ready".into();
-            if let Some(fields) = clock.as_object_mut() {
-                fields.remove("status_details");
-            }
             save(store, Table::TestClocks, &clock)?;
             clock
         }
@@ -128,22 +125,33 @@ fn advance(store: &mut impl ObjectStore, id: &str, frozen_time: i64) -> Result<V
         return Err(ApiError::invalid("frozen_time", message));
     }
     clock["status"] = "advancing".into();
-    let mut target = serde_json::Map::new();
-    target.insert("target_frozen_time".into(), frozen_time.into());
-    let mut details = serde_json::Map::new();
-    details.insert("advancing".into(), Value::Object(target));
-    clock["status_details"] = Value::Object(details);
-    save(store, Table::TestClocks, &clock)?;
+    let target = frozen_time.to_string();
+    store.put(
+        Table::TestClocks,
+        id,
+        Some(&target),
+        int(&clock, "created"),
+        &clock,
+    )?;
     Ok(clock)
+}
+
+/// The target of a clock's advance under way.
+fn target(store: &impl ObjectStore, id: &str) -> Result<Option<i64>, ApiError> {
+    Ok(store
+        .owner(Table::TestClocks, id)?
+        .and_then(|t| t.parse().ok()))
 }
 
 /// The clocks with an advance under way: (id, target frozen time).
 pub fn advancing(store: &impl ObjectStore) -> Result<Vec<(String, i64)>, ApiError> {
     let mut out = Vec::new();
     for clock in store.all(Table::TestClocks, None)? {
+        let id = clock["id"].as_str().unwrap_or_default();
         if clock["status"] == "advancing" {
-            let target = clock["status_details"]["advancing"]["target_frozen_time"].as_i64();
-            out.push((clock["id"].as_str().unwrap_or_default().to_owned(), target.unwrap_or(0)));
+            if let Some(target) = target(store, id)? {
+                out.push((id.to_owned(), target));
+            }
         }
     }
     Ok(out)
@@ -195,12 +203,33 @@ mod tests {
             (moved["frozen_time"].as_i64(), moved["status"].as_str()),
             (Some(1_000), Some("advancing"))
         );
-        let again = run(&mut store, "test_clock.advance", "clock_1", json!({"frozen_time": 3_000}));
+        let again = run(
+            &mut store,
+            "test_clock.advance",
+            "clock_1",
+            json!({"frozen_time": 3_000}),
+        );
         assert!(again.unwrap_err().to_string().contains("already advancing"));
-        let done = run(&mut store, "test_clock.advanced", "clock_1", json!({"frozen_time": 2_000})).unwrap();
-        assert_eq!((done["frozen_time"].as_i64(), done["status"].as_str()), (Some(2_000), Some("ready")));
-        assert!(done.get("status_details").is_none());
-        let twice = execute(&mut store, ObjectCommand::new("test_clock.advanced", "clock_1", json!({"frozen_time": 2_000}))).unwrap();
+        let done = run(
+            &mut store,
+            "test_clock.advanced",
+            "clock_1",
+            json!({"frozen_time": 2_000}),
+        )
+        .unwrap();
+        assert_eq!(
+            (done["frozen_time"].as_i64(), done["status"].as_str()),
+            (Some(2_000), Some("ready"))
+        );
+        let twice = execute(
+            &mut store,
+            ObjectCommand::new(
+                "test_clock.advanced",
+                "clock_1",
+                json!({"frozen_time": 2_000}),
+            ),
+        )
+        .unwrap();
         assert_eq!(twice, "", "a second completion changes nothing");
         store
             .clock_customers
