@@ -12,7 +12,7 @@ function* rustFiles(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) yield* rustFiles(p);
-    else if (entry.name.endsWith('.rs') && entry.name !== 'fuzz.rs' && entry.name !== 'test_support.rs' && entry.name !== 'fixtures.rs') yield p;
+    else if (entry.name.endsWith('.rs') && entry.name !== 'fuzz.rs' && entry.name !== 'tests.rs' && entry.name !== 'test_support.rs' && entry.name !== 'fixtures.rs') yield p;
   }
 }
 

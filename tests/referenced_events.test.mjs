@@ -3,6 +3,7 @@
 // card sources and discounts — in the account's event log beside the customer events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { eventually } from './support/receiver.mjs';
 import { startWorker, stripeClient } from './support/worker.mjs';
 
 let worker;
@@ -28,9 +29,11 @@ test('coupons, promotion codes and test clocks record their events', async () =>
   assert.match(updated.request.id, /^req_/);
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: 1_700_000_000 });
   await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: 1_700_086_400 });
+  await eventually(async () => (await stripe.testHelpers.testClocks.retrieve(clock.id)).status === 'ready', 10_000, 'clock ready');
   await stripe.testHelpers.testClocks.del(clock.id);
   assert.deepEqual(await types(stripe, 'test_helpers.*'), [
-    'test_helpers.test_clock.created', 'test_helpers.test_clock.ready', 'test_helpers.test_clock.deleted',
+    'test_helpers.test_clock.created', 'test_helpers.test_clock.advancing', 'test_helpers.test_clock.ready',
+    'test_helpers.test_clock.deleted',
   ]);
 });
 

@@ -2,6 +2,7 @@
 // left out of GET /v1/customers unless asked for, deleted with their clock).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { eventually } from './support/receiver.mjs';
 import { startWorker, stripeClient, rejection } from './support/worker.mjs';
 import { assertSchema } from './support/object-schema.mjs';
 
@@ -26,9 +27,12 @@ test('test clocks are created, retrieved, listed, advanced forward only and dele
   const list = await stripe.testHelpers.testClocks.list();
   assert.deepEqual(list.data.map((c) => c.id).sort(), [clock.id, second.id].sort());
   assert.equal(list.url, '/v1/test_helpers/test_clocks');
+  // An advance answers `advancing` (the old frozen time) and is `ready` at the target soon after.
   const advanced = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: frozen + 86400 });
-  assert.equal(advanced.frozen_time, frozen + 86400);
-  assert.equal(advanced.status, 'ready');
+  assert.equal(advanced.status, 'advancing');
+  assert.equal(advanced.frozen_time, frozen);
+  await eventually(async () => (await stripe.testHelpers.testClocks.retrieve(clock.id)).status === 'ready', 10_000, 'clock ready');
+  assert.equal((await stripe.testHelpers.testClocks.retrieve(clock.id)).frozen_time, frozen + 86400);
   const back = await rejection(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: frozen }));
   assert.equal(back.param, 'frozen_time');
   const missing = await rejection(stripe.testHelpers.testClocks.create({}));

@@ -21,6 +21,7 @@
 //! `/dashboard` and below are not API paths: the Worker hands them to the static
 //! assets when the dashboard is on ([`is_dashboard_path`]).
 
+use crate::resources::billing::calls as billing;
 use crate::resources::coupons::handlers as coupons;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
@@ -562,21 +563,11 @@ async fn dispatch_others(
                 tax_ids::delete(req, backend, &customer, &id).await
             }
         },
-        Route::Subscriptions(SubscriptionRoute::ListForCustomer { customer }) => {
-            subscriptions::list_for_customer(req, backend, &customer).await
+        Route::Subscriptions(_) | Route::Invoices(_) => {
+            let mut req = req;
+            let plan = billing_plan(route, &mut req)?;
+            billing::run(&req, backend, plan).await
         }
-        Route::Subscriptions(SubscriptionRoute::Objects(op)) => {
-            subscriptions::run(op, req, backend).await
-        }
-        Route::Invoices(op) => match op {
-            InvoiceRoute::ListForCustomer { customer } => {
-                invoices::list_for_customer(req, backend, &customer).await
-            }
-            InvoiceRoute::Upcoming { customer } => {
-                invoices::upcoming(req, backend, customer.as_deref()).await
-            }
-            InvoiceRoute::Objects(op) => invoices::run(op, req, backend).await,
-        },
         Route::Events(op) => match op {
             EventRoute::List => events::list(req, backend).await,
             EventRoute::Retrieve { id } => events::retrieve(req, backend, &id).await,
@@ -591,6 +582,24 @@ async fn dispatch_others(
             EndpointRoute::Resend { id } => endpoints::resend(req, backend, &id).await,
         },
         _ => Err(ApiError::internal("unrouted operation")),
+    }
+}
+
+/// The billing routes, parsed with no await into one plan for `billing::calls::run`.
+fn billing_plan(route: Route, req: &mut ApiRequest) -> Result<billing::Plan, ApiError> {
+    match route {
+        Route::Subscriptions(SubscriptionRoute::ListForCustomer { customer }) => {
+            subscriptions::plan_for_customer(req, &customer)
+        }
+        Route::Subscriptions(SubscriptionRoute::Objects(op)) => subscriptions::plan(op, req),
+        Route::Invoices(InvoiceRoute::ListForCustomer { customer }) => {
+            invoices::plan_for_customer(req, &customer)
+        }
+        Route::Invoices(InvoiceRoute::Upcoming { customer }) => {
+            invoices::plan_upcoming(req, customer.as_deref())
+        }
+        Route::Invoices(InvoiceRoute::Objects(op)) => invoices::plan(op, req),
+        _ => Err(ApiError::internal("not a billing route")),
     }
 }
 

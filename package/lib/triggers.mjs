@@ -16,6 +16,14 @@ const price = { name: 'price', method: 'post', path: '/v1/prices', params: { pro
 // 2025-01-01T00:00:00Z, then a day later: a test clock only moves forward.
 const testClock = { name: 'test_clock', method: 'post', path: '/v1/test_helpers/test_clocks', params: { frozen_time: 1735689600, name: 'Trigger clock' } };
 
+const recurring = { name: 'price', method: 'post', path: '/v1/prices', params: { product_data: { name: 'Trigger plan' }, unit_amount: 1500, currency: 'usd', recurring: { interval: 'month' } } };
+const payer = (pm) => customer({ payment_method: pm, invoice_settings: { default_payment_method: pm } });
+const subscribe = (params = {}) => ({ name: 'subscription', method: 'post', path: '/v1/subscriptions', params: { customer: '${customer:id}', items: [{ price: '${price:id}' }], ...params } });
+const paid = [recurring, payer('pm_card_visa'), subscribe()];
+const declined = [recurring, payer('pm_card_chargeCustomerFail'), subscribe()];
+const onInvoice = (action) => ({ name: action, method: 'post', path: `/v1/invoices/\${subscription:latest_invoice}/${action}` });
+const clockAdvance = { name: 'advanced', method: 'post', path: '/v1/test_helpers/test_clocks/${test_clock:id}/advance', params: { frozen_time: 1735776000 } };
+
 /** Event type → the steps that cause it (each creates what it needs, in a fresh state). */
 export const TRIGGERS = {
   'customer.created': [customer()],
@@ -42,6 +50,22 @@ export const TRIGGERS = {
   'price.created': [product, price],
   'price.updated': [product, price, { name: 'price_updated', method: 'post', path: '/v1/prices/${price:id}', params: { nickname: 'Triggered' } }],
   'test_helpers.test_clock.created': [testClock],
-  'test_helpers.test_clock.ready': [testClock, { name: 'advanced', method: 'post', path: '/v1/test_helpers/test_clocks/${test_clock:id}/advance', params: { frozen_time: 1735776000 } }],
+  'test_helpers.test_clock.advancing': [testClock, clockAdvance],
+  'test_helpers.test_clock.ready': [testClock, clockAdvance],
+  'customer.subscription.created': paid,
+  'customer.subscription.updated': paid,
+  'customer.subscription.deleted': [...paid, { name: 'canceled', method: 'delete', path: '/v1/subscriptions/${subscription:id}' }],
+  'customer.subscription.trial_will_end': [recurring, payer('pm_card_visa'), subscribe({ trial_period_days: 1 })],
+  'invoice.created': paid,
+  // Three days before the renewal: a clock's customer, and an advance past that moment.
+  'invoice.upcoming': [testClock, recurring, customer({ test_clock: '${test_clock:id}', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } }),
+    subscribe(), { name: 'advanced', method: 'post', path: '/v1/test_helpers/test_clocks/${test_clock:id}/advance', params: { frozen_time: 1735689600 + 29 * 86400 } }],
+  'invoice.finalized': paid,
+  'invoice.updated': paid,
+  'invoice.paid': paid,
+  'invoice.payment_succeeded': paid,
+  'invoice.payment_failed': declined,
+  'invoice.voided': [...declined, onInvoice('void')],
+  'invoice.marked_uncollectible': [...declined, onInvoice('mark_uncollectible')],
   'test_helpers.test_clock.deleted': [testClock, { name: 'test_clock_deleted', method: 'delete', path: '/v1/test_helpers/test_clocks/${test_clock:id}' }],
 };

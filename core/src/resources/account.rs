@@ -23,6 +23,7 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         now,
     };
     let (op, id) = (command.op.clone(), command.id.clone());
+    let frozen_time = command.args["frozen_time"].clone();
     let table = match op.split('.').next().unwrap_or_default() {
         "coupon" => Some(Table::Coupons),
         "promotion_code" => Some(Table::PromotionCodes),
@@ -49,6 +50,18 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
     };
     if !body.is_empty() {
         emit_events(store, &op, &id, before, &body, &origin)?;
+    }
+    if op == "test_clock.advance" && store.clock_customers(&id)?.is_empty() {
+        // Nothing to bill on the clock: the advance is done at once (the answer still
+        // shows it `advancing`, as Stripe's does).
+        let done = ObjectCommand {
+            op: "test_clock.advanced".into(),
+            id,
+            args: super::objects::object(vec![("frozen_time", frozen_time)]),
+            request: origin.request,
+            now,
+        };
+        execute(store, done)?;
     }
     Ok(body)
 }

@@ -6,7 +6,6 @@
 use serde_json::Value;
 
 use crate::resources::objects::{int, object, opt, set, template, text};
-use crate::wire::envelope::EmbeddedList;
 use crate::wire::error::ApiError;
 
 const SUBSCRIPTION: &str = r#"{"object":"subscription","application":null,"application_fee_percent":null,"automatic_tax":{"enabled":false},"billing_thresholds":null,"cancel_at":null,"cancel_at_period_end":false,"canceled_at":null,"cancellation_details":{"comment":null,"feedback":null,"reason":null},"collection_method":"charge_automatically","days_until_due":null,"default_payment_method":null,"default_source":null,"default_tax_rates":[],"description":null,"discount":null,"ended_at":null,"latest_invoice":null,"metadata":{},"next_pending_invoice_item_invoice":null,"on_behalf_of":null,"pause_collection":null,"payment_settings":{"payment_method_options":null,"payment_method_types":null,"save_default_payment_method":"off"},"pending_invoice_item_interval":null,"pending_setup_intent":null,"pending_update":null,"schedule":null,"test_clock":null,"transfer_data":null,"trial_end":null,"trial_settings":{"end_behavior":{"missing_payment_method":"create_invoice"}},"trial_start":null}"#;
@@ -48,11 +47,7 @@ pub fn subscription(new: NewSubscription) -> Value {
     let mut sub = template(SUBSCRIPTION);
     let currency = new.items[0]["price"]["currency"].clone();
     let url = format!("/v1/subscription_items?subscription={}", new.id);
-    let items = EmbeddedList::new(url, new.items);
-    let items = serde_json::to_string(&items)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .unwrap_or(Value::Null);
+    let items = embedded_list(url, new.items);
     set(
         &mut sub,
         vec![
@@ -71,6 +66,16 @@ pub fn subscription(new: NewSubscription) -> Value {
         ],
     );
     sub
+}
+
+/// A whole list embedded in an object, as `wire::envelope::EmbeddedList` shows one.
+pub fn embedded_list(url: String, data: Vec<Value>) -> Value {
+    object(vec![
+        ("object", "list".into()),
+        ("data", Value::Array(data)),
+        ("has_more", false.into()),
+        ("url", url.into()),
+    ])
 }
 
 /// The items of a subscription.
@@ -95,11 +100,7 @@ pub fn invoice(new: NewInvoice<'_>) -> Value {
     let mut inv = template(INVOICE);
     let c = new.customer;
     let url = format!("/v1/invoices/{}/lines", new.id);
-    let lines = EmbeddedList::new(url, new.lines);
-    let lines = serde_json::to_string(&lines)
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-        .unwrap_or(Value::Null);
+    let lines = embedded_list(url, new.lines);
     let sub = new.subscription;
     let collection = sub.map_or(Value::from("charge_automatically"), |s| {
         s["collection_method"].clone()

@@ -6,9 +6,8 @@ use serde_json::Value;
 
 use super::book::{is_live, Book};
 use super::context::{AfterRetries, Context};
-use super::invoicing::{self, Period};
-use super::periods::period_end;
-use super::subscribing::{self, interval_of};
+use super::invoicing;
+use super::subscribing;
 use super::{customer_json, timeline, Ledger};
 use crate::resources::customers::events::Origin;
 use crate::resources::customers::execute::{next_version, CustomerStore, PurgeJob, Reply};
@@ -16,7 +15,6 @@ use crate::resources::customers::model::CustomerRecord;
 use crate::resources::events::model::{Event, EventRequest};
 use crate::resources::objects::{expands, int, text};
 use crate::wire::error::ApiError;
-use crate::wire::ids;
 use crate::wire::render::compact;
 
 /// The op that runs only the time-driven work, up to `args.to`.
@@ -207,39 +205,7 @@ fn upcoming(ledger: &mut Ledger<'_>, args: &Value) -> Result<String, ApiError> {
         ));
     };
     let at = subscription(ledger.book, text(&sub, "id"))?;
-    let end = int(&sub, "current_period_end");
-    let (interval, count) = interval_of(&sub);
-    let next_end = period_end(int(&sub, "billing_cycle_anchor"), end, &interval, count);
-    ledger.at(end);
-    let period = Period {
-        service: (end, next_end),
-        invoice: (int(&sub, "current_period_start"), end),
-        trial: false,
-    };
-    let draft = invoicing::draft(ledger, at, "upcoming", &period, true)?;
-    let mut preview = ledger.book.invoices.remove(draft);
-    let (amount_due, ending) =
-        invoicing::apply_balance(int(&preview, "total"), ledger.customer.balance);
-    preview["amount_due"] = amount_due.into();
-    preview["amount_remaining"] = amount_due.into();
-    preview["ending_balance"] = Value::Null;
-    let _ = ending;
-    if let Some(doc) = preview.as_object_mut() {
-        doc.remove("id");
-    }
-    for line in preview["lines"]["data"]
-        .as_array_mut()
-        .into_iter()
-        .flatten()
-    {
-        line["id"] = format!("il_tmp_{}", ids::random_base62(24)?).into();
-    }
-    preview["lines"]["url"] = format!(
-        "/v1/invoices/upcoming/lines?customer={}",
-        ledger.customer.id
-    )
-    .into();
-    Ok(compact(&preview))
+    Ok(compact(&invoicing::preview(ledger, at)?))
 }
 
 /// Deleting a customer cancels its subscriptions (Stripe does), in the delete's commit:
@@ -279,11 +245,8 @@ pub fn subscriptions_list(store: &impl CustomerStore, customer: &str) -> Result<
     let book = Book::parse(store.load_book()?.as_deref())?;
     let mut live: Vec<Value> = book.live_subscriptions().cloned().collect();
     live.reverse();
-    let list = crate::wire::envelope::EmbeddedList::new(
-        format!("/v1/customers/{customer}/subscriptions"),
-        live,
-    );
-    Ok(serde_json::from_str(&serde_json::to_string(&list)?)?)
+    let url = format!("/v1/customers/{customer}/subscriptions");
+    Ok(super::documents::embedded_list(url, live))
 }
 
 /// When the customer's next time-driven work is due (unix seconds), for its alarm.

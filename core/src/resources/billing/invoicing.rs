@@ -8,7 +8,9 @@ use super::book::is_live;
 use super::context::RETRY_DAYS;
 use super::documents::{self, NewInvoice};
 use super::payment::{self, Card};
-use super::{subscribing, Ledger};
+use super::periods::period_end;
+use super::subscribing::{self, interval_of};
+use super::Ledger;
 use crate::resources::objects::{int, text};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
@@ -79,6 +81,53 @@ pub fn draft(
     ledger.book.invoices.push(invoice);
     ledger.book.subscriptions[sub]["latest_invoice"] = id.into();
     Ok(ledger.book.invoices.len() - 1)
+}
+
+/// The next renewal of subscription `at` as it would be billed now (Stripe's upcoming
+/// invoice): no `id`, `il_tmp_` lines, the discount and the balance applied. Made on
+/// copies: nothing of the ledger changes.
+pub fn preview(ledger: &Ledger<'_>, at: usize) -> Result<Value, ApiError> {
+    let mut customer = ledger.customer.clone();
+    let mut book = ledger.book.clone();
+    let mut scratch = Ledger {
+        customer: &mut customer,
+        sources: ledger.sources,
+        book: &mut book,
+        context: ledger.context,
+        origin: ledger.origin.clone(),
+        events: Vec::new(),
+    };
+    let sub = scratch.book.subscriptions[at].clone();
+    let end = int(&sub, "current_period_end");
+    let (interval, count) = interval_of(&sub);
+    let next_end = period_end(int(&sub, "billing_cycle_anchor"), end, &interval, count);
+    scratch.at(end);
+    let period = Period {
+        service: (end, next_end),
+        invoice: (int(&sub, "current_period_start"), end),
+        trial: false,
+    };
+    let draft = draft(&mut scratch, at, "upcoming", &period, true)?;
+    let mut preview = scratch.book.invoices.remove(draft);
+    let (amount_due, _) = apply_balance(int(&preview, "total"), scratch.customer.balance);
+    preview["amount_due"] = amount_due.into();
+    preview["amount_remaining"] = amount_due.into();
+    if let Some(doc) = preview.as_object_mut() {
+        doc.remove("id");
+    }
+    for line in preview["lines"]["data"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        line["id"] = format!("il_tmp_{}", ids::random_base62(24)?).into();
+    }
+    let url = format!(
+        "/v1/invoices/upcoming/lines?customer={}",
+        ledger.customer.id
+    );
+    preview["lines"]["url"] = url.into();
+    Ok(preview)
 }
 
 /// The customer's discount on a new invoice, if it applies at the invoice's creation:

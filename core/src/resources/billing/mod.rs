@@ -42,6 +42,7 @@ pub struct Ledger<'a> {
 
 impl Ledger<'_> {
     /// Records an event about `object` at the ledger's moment.
+    #[inline(never)]
     pub fn emit(
         &mut self,
         kind: &str,

@@ -173,6 +173,10 @@ fn renewals_come_at_period_end_as_drafts_and_are_charged_an_hour_later() {
     f.subscribe(json!({})).unwrap();
     f.take_events();
     let end = T0 + 31 * DAY;
+    // Three days before: the upcoming invoice, as an event (no id, nothing stored).
+    f.tick(end - 3 * DAY);
+    assert_eq!(f.take_events(), ["invoice.upcoming"]);
+    assert_eq!(f.book.invoices.len(), 1);
     f.tick(end);
     assert_eq!(f.invoice(1)["status"], "draft");
     assert_eq!(f.invoice(1)["next_payment_attempt"], end + 3600);

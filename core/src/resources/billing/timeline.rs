@@ -1,7 +1,8 @@
 //! The time-driven work of billing, as one pure function of a moment and the state:
-//! what is due (renewals at period ends, drafts finalized and charged an hour after
-//! they are made, retries, trial ends and their warning, expiries of unpaid first
-//! invoices, overdue `send_invoice` invoices), done in time order up to a moment.
+//! what is due (renewals at period ends and their `invoice.upcoming` notice, drafts
+//! finalized and charged an hour after they are made, retries, trial ends and their
+//! warning, expiries of unpaid first invoices, overdue `send_invoice` invoices), done
+//! in time order up to a moment.
 //! Without a test clock the CustomerObject's alarm runs it at the real times; with
 //! one, the clock's advance runs it up to the new frozen time.
 
@@ -18,12 +19,17 @@ use crate::wire::error::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Due {
     TrialWillEnd(String),
+    UpcomingNotice(String),
     PeriodEnd(String),
     Finalize(String),
     Retry(String),
     Overdue(String),
     Expire(String),
 }
+
+/// `invoice.upcoming` comes this long before a renewal (Stripe's Dashboard setting
+/// "Upcoming renewal events"; its default is not documented: ours is 3 days).
+pub const UPCOMING_NOTICE_SECONDS: i64 = 3 * 86_400;
 
 /// The most steps one run takes (a safety net: a year of monthly renewals with every
 /// retry is about a hundred).
@@ -49,7 +55,14 @@ pub fn due_work(book: &Book) -> Vec<(i64, Due)> {
                         due.push((warn, Due::TrialWillEnd(id.clone())));
                     }
                 }
-                due.push((int(sub, "current_period_end"), Due::PeriodEnd(id)));
+                let end = int(sub, "current_period_end");
+                let notice = end - UPCOMING_NOTICE_SECONDS;
+                let noticed = book.notes.get(&id).and_then(|n| n["upcoming"].as_i64());
+                let renews = sub["cancel_at_period_end"] != true && status != "trialing";
+                if renews && notice > int(sub, "current_period_start") && noticed != Some(end) {
+                    due.push((notice, Due::UpcomingNotice(id.clone())));
+                }
+                due.push((end, Due::PeriodEnd(id)));
             }
             _ => {}
         }
@@ -117,6 +130,13 @@ fn step(ledger: &mut Ledger<'_>, due: Due) -> Result<(), ApiError> {
             let s = ledger.book.subscriptions[at].clone();
             ledger.book.note(&id)["trial_will_end"] = s["trial_end"].clone();
             ledger.emit("customer.subscription.trial_will_end", &s, None)
+        }
+        Due::UpcomingNotice(id) => {
+            let at = sub(ledger, &id)?;
+            let end = ledger.book.subscriptions[at]["current_period_end"].clone();
+            ledger.book.note(&id)["upcoming"] = end;
+            let preview = invoicing::preview(ledger, at)?;
+            ledger.emit("invoice.upcoming", &preview, None)
         }
         Due::PeriodEnd(id) => {
             let at = sub(ledger, &id)?;

@@ -1,20 +1,18 @@
 //! The `/v1/invoices` routes, the upcoming invoice (Stripe's
 //! `GET /v1/invoices/upcoming?customer=…` and seed 004's
 //! `GET /v1/customers/{customer}/upcoming-invoice`) and seed 004's
-//! `GET /v1/customers/{customer}/invoices`.
+//! `GET /v1/customers/{customer}/invoices`, each parsed into a billing [`Plan`].
 
 use serde_json::{json, Value};
 
-use crate::resources::billing::calls::{act_on, read, write};
+use crate::resources::billing::calls::{Plan, Target};
 use crate::resources::billing::execute::UPCOMING;
-use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::objects::{created_arg, expand_arg, filter_arg, Page};
-use crate::resources::subscriptions::handlers::{customer_list, customer_list_args};
+use crate::resources::subscriptions::handlers::customer_list_args;
 use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::{expand_paths, Params};
-use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
 /// The paths `expand[]` takes on an invoice (and, after `data.`, in its lists).
@@ -30,30 +28,26 @@ pub const EXPANDABLE: &[&str] = &[
 ];
 const STATUSES: &[&str] = &["draft", "open", "paid", "uncollectible", "void"];
 
-/// Runs a `/v1/invoices` route (`Action` is finalize, pay, void or mark_uncollectible).
-pub async fn run(
-    route: ObjectRoute,
-    mut req: ApiRequest,
-    db: &impl CustomerBackend,
-) -> Result<Rendered, ApiError> {
+/// The plan of a `/v1/invoices` route (`Action` is finalize, pay, void or
+/// mark_uncollectible).
+pub fn plan(route: ObjectRoute, req: &mut ApiRequest) -> Result<Plan, ApiError> {
     let mut p = req.take_params();
     let list = route == ObjectRoute::List;
     let mut args = json!({});
-    match &route {
-        ObjectRoute::List => parse_list(&mut p, &mut args)?,
-        ObjectRoute::Action { action, .. } => parse_action(&mut p, action, &mut args)?,
-        _ => {}
-    }
+    let (op, id, target) = match route {
+        ObjectRoute::Retrieve { id } => ("invoice.retrieve".to_owned(), id, Target::Index),
+        ObjectRoute::Action { id, action } => {
+            parse_action(&mut p, &action, &mut args)?;
+            (format!("invoice.{action}"), id, Target::Owner("invoice"))
+        }
+        _ => {
+            parse_list(&mut p, &mut args)?;
+            ("invoice.list".to_owned(), String::new(), Target::Index)
+        }
+    };
     expand_arg(&mut p, &mut args, list, EXPANDABLE)?;
     p.finish()?;
-    match route {
-        ObjectRoute::Retrieve { id } => read(&req, db, "invoice.retrieve", &id, args).await,
-        ObjectRoute::Action { id, action } => {
-            let op = format!("invoice.{action}");
-            act_on(&req, db, "invoice", &id, &op, args).await
-        }
-        _ => read(&req, db, "invoice.list", "", args).await,
-    }
+    Ok(Plan::new(&op, &id, args, target))
 }
 
 /// `/pay` takes `payment_method`, `paid_out_of_band`, `off_session`; `/finalize`
@@ -109,23 +103,19 @@ fn parse_customer_list(p: &mut Params, args: &mut Value) -> Result<(), ApiError>
 }
 
 /// GET /v1/customers/{customer}/invoices
-pub async fn list_for_customer(
-    mut req: ApiRequest,
-    db: &impl CustomerBackend,
-    customer: &str,
-) -> Result<Rendered, ApiError> {
-    let args = customer_list_args(&mut req, parse_customer_list, EXPANDABLE)?;
-    customer_list(req, db, customer, "invoice.list", args, "invoices").await
+pub fn plan_for_customer(req: &mut ApiRequest, customer: &str) -> Result<Plan, ApiError> {
+    let args = customer_list_args(req, parse_customer_list, EXPANDABLE)?;
+    let target = Target::CustomerList {
+        customer: customer.to_owned(),
+        path: "invoices",
+    };
+    Ok(Plan::new("invoice.list", "", args, target))
 }
 
 /// GET /v1/invoices/upcoming?customer=… (`path_customer` is `None`) and
 /// GET /v1/customers/{customer}/upcoming-invoice: the next renewal as it would be
 /// billed (`subscription` picks one), or Stripe's 404 `invoice_upcoming_none`.
-pub async fn upcoming(
-    mut req: ApiRequest,
-    db: &impl CustomerBackend,
-    path_customer: Option<&str>,
-) -> Result<Rendered, ApiError> {
+pub fn plan_upcoming(req: &mut ApiRequest, path_customer: Option<&str>) -> Result<Plan, ApiError> {
     let mut p = req.take_params();
     let customer = match path_customer {
         Some(id) => id.to_owned(),
@@ -144,5 +134,5 @@ pub async fn upcoming(
     if !ids::is_well_formed(&customer, "cus") {
         return Err(ApiError::not_found_as("customer", customer, "customer"));
     }
-    write(&req, db, &customer, UPCOMING, args).await
+    Ok(Plan::new(UPCOMING, "", args, Target::Customer(customer)))
 }

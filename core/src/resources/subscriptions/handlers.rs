@@ -1,17 +1,15 @@
-//! The `/v1/subscriptions` routes and seed 004's `GET /v1/customers/{c}/subscriptions`:
-//! writes run in the customer's object (`billing::calls`), reads come from the
-//! account's index.
+//! The `/v1/subscriptions` routes and seed 004's `GET /v1/customers/{c}/subscriptions`,
+//! each parsed into a billing [`Plan`] (writes run in the customer's object, reads come
+//! from the account's index; see `billing::calls`).
 
 use serde_json::{json, Value};
 
 use super::params;
-use crate::resources::billing::calls::{act_on, read, write};
-use crate::resources::customers::backend::CustomerBackend;
-use crate::resources::customers::handlers::live_customer;
+use crate::resources::billing::calls::{Plan, Target};
 use crate::resources::objects::expand_arg;
 use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
-use crate::wire::render::Rendered;
+use crate::wire::params::Params;
 use crate::wire::request::ApiRequest;
 
 /// The paths `expand[]` takes on a subscription (and, after `data.`, in its lists).
@@ -30,78 +28,57 @@ pub const EXPANDABLE: &[&str] = &[
     "schedule",
 ];
 
-/// Runs a `/v1/subscriptions` route.
-pub async fn run(
-    route: ObjectRoute,
-    mut req: ApiRequest,
-    db: &impl CustomerBackend,
-) -> Result<Rendered, ApiError> {
+/// The plan of a `/v1/subscriptions` route.
+pub fn plan(route: ObjectRoute, req: &mut ApiRequest) -> Result<Plan, ApiError> {
     let mut p = req.take_params();
     let list = route == ObjectRoute::List;
     let mut args = json!({});
-    let step = match route {
+    let (op, id, target) = match route {
         ObjectRoute::Create => {
             let (customer, created) = params::create(&mut p)?;
             args = created;
-            Some(customer)
+            (
+                "subscription.create",
+                String::new(),
+                Target::Customer(customer),
+            )
         }
-        ObjectRoute::Update { .. } => {
+        ObjectRoute::Update { id } => {
             args = params::update(&mut p)?;
-            None
+            ("subscription.update", id, Target::Owner("subscription"))
         }
-        ObjectRoute::List => {
-            params::list(&mut p, &mut args)?;
-            None
-        }
-        _ => {
+        ObjectRoute::Delete { id } => {
             // DELETE takes `invoice_now` and `prorate`, accepted as Stripe does.
             p.boolean("invoice_now")?;
             p.boolean("prorate")?;
-            None
+            ("subscription.cancel", id, Target::Owner("subscription"))
+        }
+        ObjectRoute::Retrieve { id } => ("subscription.retrieve", id, Target::Index),
+        _ => {
+            params::list(&mut p, &mut args)?;
+            ("subscription.list", String::new(), Target::Index)
         }
     };
     expand_arg(&mut p, &mut args, list, EXPANDABLE)?;
     p.finish()?;
-    match (route, step) {
-        (ObjectRoute::Create, Some(customer)) => {
-            write(&req, db, &customer, "subscription.create", args).await
-        }
-        (ObjectRoute::Retrieve { id }, _) => {
-            read(&req, db, "subscription.retrieve", &id, args).await
-        }
-        (ObjectRoute::Update { id }, _) => {
-            act_on(&req, db, "subscription", &id, "subscription.update", args).await
-        }
-        (ObjectRoute::Delete { id }, _) => {
-            act_on(&req, db, "subscription", &id, "subscription.cancel", args).await
-        }
-        _ => read(&req, db, "subscription.list", "", args).await,
-    }
+    Ok(Plan::new(op, &id, args, target))
 }
 
 /// GET /v1/customers/{customer}/subscriptions: the customer's subscriptions (404 for
 /// a missing or deleted customer), with the filters of the account-wide list.
-pub async fn list_for_customer(
-    mut req: ApiRequest,
-    db: &impl CustomerBackend,
-    customer: &str,
-) -> Result<Rendered, ApiError> {
-    let args = customer_list_args(&mut req, params::list, EXPANDABLE)?;
-    customer_list(
-        req,
-        db,
-        customer,
-        "subscription.list",
-        args,
-        "subscriptions",
-    )
-    .await
+pub fn plan_for_customer(req: &mut ApiRequest, customer: &str) -> Result<Plan, ApiError> {
+    let args = customer_list_args(req, params::list, EXPANDABLE)?;
+    let target = Target::CustomerList {
+        customer: customer.to_owned(),
+        path: "subscriptions",
+    };
+    Ok(Plan::new("subscription.list", "", args, target))
 }
 
 /// The args of a customer's list: the filters `parse` reads, but not `customer`.
 pub(crate) fn customer_list_args(
     req: &mut ApiRequest,
-    parse: fn(&mut crate::wire::params::Params, &mut Value) -> Result<(), ApiError>,
+    parse: fn(&mut Params, &mut Value) -> Result<(), ApiError>,
     expandable: &[&str],
 ) -> Result<Value, ApiError> {
     let mut p = req.take_params();
@@ -118,35 +95,57 @@ pub(crate) fn customer_list_args(
     Ok(args)
 }
 
-/// A customer's list from the account's index, under the customer's own URL.
-pub(crate) async fn customer_list(
-    req: ApiRequest,
-    db: &impl CustomerBackend,
-    customer: &str,
-    op: &str,
-    mut args: Value,
-    path: &str,
-) -> Result<Rendered, ApiError> {
-    live_customer(&req, db, customer, "customer").await?;
-    args["customer"] = customer.into();
-    let page = read(&req, db, op, "", args).await?;
-    let mut body: Value = serde_json::from_str(&page.body)?;
-    body["url"] = format!("/v1/customers/{customer}/{path}").into();
-    Ok(Rendered::ok_compact(&serde_json::to_string(&body)?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::billing::calls;
     use crate::resources::customers::backend::memory::{
         create_customer, run as block, MemoryBackend,
     };
     use crate::resources::invoices::handlers as invoices;
     use crate::resources::objects::{save, Table};
+    use crate::wire::render::Rendered;
     use crate::wire::test_support::request;
 
     fn body(r: Result<Rendered, ApiError>) -> Value {
         serde_json::from_str(&r.unwrap().body).unwrap()
+    }
+
+    /// A route's plan, carried out.
+    fn run(
+        route: ObjectRoute,
+        mut req: ApiRequest,
+        db: &MemoryBackend,
+    ) -> Result<Rendered, ApiError> {
+        let plan = plan(route, &mut req)?;
+        block(calls::run(&req, db, plan))
+    }
+
+    fn list_for_customer(
+        mut req: ApiRequest,
+        db: &MemoryBackend,
+        customer: &str,
+    ) -> Result<Rendered, ApiError> {
+        let plan = plan_for_customer(&mut req, customer)?;
+        block(calls::run(&req, db, plan))
+    }
+
+    fn invoices_for_customer(
+        mut req: ApiRequest,
+        db: &MemoryBackend,
+        customer: &str,
+    ) -> Result<Rendered, ApiError> {
+        let plan = invoices::plan_for_customer(&mut req, customer)?;
+        block(calls::run(&req, db, plan))
+    }
+
+    fn upcoming(
+        mut req: ApiRequest,
+        db: &MemoryBackend,
+        customer: &str,
+    ) -> Result<Rendered, ApiError> {
+        let plan = invoices::plan_upcoming(&mut req, Some(customer))?;
+        block(calls::run(&req, db, plan))
     }
 
     /// A customer paying with `pm_card_visa` and a monthly price of 15.00.
@@ -168,62 +167,62 @@ mod tests {
     fn subscriptions_are_written_by_the_customer_and_read_from_the_account() {
         let (db, customer) = setup();
         let create = format!("customer={customer}&items[0][price]=price_1&expand[]=latest_invoice");
-        let sub = body(block(run(ObjectRoute::Create, request(&create), &db)));
+        let sub = body(run(ObjectRoute::Create, request(&create), &db));
         assert_eq!(sub["status"], "active");
         assert_eq!(sub["latest_invoice"]["status"], "paid");
         let id = sub["id"].as_str().unwrap().to_owned();
-        let got = body(block(run(
+        let got = body(run(
             ObjectRoute::Retrieve { id: id.clone() },
             request("expand[]=customer"),
             &db,
-        )));
+        ));
         assert_eq!(
             (got["id"].as_str(), got["customer"]["id"].as_str()),
             (Some(id.as_str()), Some(customer.as_str()))
         );
-        let mine = body(block(list_for_customer(request(""), &db, &customer)));
+        let mine = body(list_for_customer(request(""), &db, &customer));
         assert_eq!(mine["data"][0]["id"], id.as_str());
         assert_eq!(
             mine["url"],
             format!("/v1/customers/{customer}/subscriptions")
         );
-        let invoices = body(block(invoices::list_for_customer(
+        let invoices = body(invoices_for_customer(
             request("status=paid"),
             &db,
             &customer,
-        )));
+        ));
         assert_eq!(invoices["data"].as_array().unwrap().len(), 1);
-        let upcoming = body(block(invoices::upcoming(request(""), &db, Some(&customer))));
+        let upcoming = body(upcoming(request(""), &db, &customer));
         assert_eq!(
             (upcoming["amount_due"].as_i64(), upcoming.get("id")),
             (Some(1500), None)
         );
-        let updated = format!("metadata[plan]=gold");
-        let sub = body(block(run(
+        let updated = "metadata[plan]=gold";
+        let sub = body(run(
             ObjectRoute::Update { id: id.clone() },
-            request(&updated),
+            request(updated),
             &db,
-        )));
+        ));
         assert_eq!(sub["metadata"]["plan"], "gold");
-        let canceled = body(block(run(
+        let canceled = body(run(
             ObjectRoute::Delete { id: id.clone() },
             request(""),
             &db,
-        )));
+        ));
         assert_eq!(canceled["status"], "canceled");
-        let all = body(block(run(ObjectRoute::List, request(""), &db)));
+        let all = body(run(ObjectRoute::List, request(""), &db));
         assert!(
             all["data"].as_array().unwrap().is_empty(),
             "canceled ones are left out"
         );
-        let all = body(block(run(ObjectRoute::List, request("status=all"), &db)));
+        let all = body(run(ObjectRoute::List, request("status=all"), &db));
         assert_eq!(all["data"].as_array().unwrap().len(), 1);
     }
 
     #[test]
     fn bad_input_is_refused_before_any_object_is_touched() {
         let (db, customer) = setup();
-        let err = |q: &str| block(run(ObjectRoute::Create, request(q), &db)).unwrap_err();
+        let err = |q: &str| run(ObjectRoute::Create, request(q), &db).unwrap_err();
         assert_eq!(err("items[0][price]=price_1").param(), Some("customer"));
         assert_eq!(err(&format!("customer={customer}")).param(), Some("items"));
         assert_eq!(
@@ -234,7 +233,7 @@ mod tests {
         assert_eq!(err(&bad_expand).param(), Some("expand"));
         let missing = err("customer=cus_nobody&items[0][price]=price_1");
         assert_eq!((missing.status(), missing.param()), (400, Some("customer")));
-        let nobody = block(run(
+        let nobody = (run(
             ObjectRoute::Retrieve { id: "sub_x".into() },
             request(""),
             &db,
@@ -244,6 +243,6 @@ mod tests {
             (nobody.status(), nobody.to_string()),
             (404, "No such subscription: 'sub_x'".into())
         );
-        assert!(block(run(ObjectRoute::List, request(""), &db)).is_ok());
+        assert!((run(ObjectRoute::List, request(""), &db)).is_ok());
     }
 }
