@@ -1,13 +1,16 @@
 // The dashboard's script: hash navigation (#/customers, #/customers/cus_…, #/events,
-// #/endpoints), every datum fetched from this origin's public API with the key from
-// sessionStorage, and every value put into the page as text (customer data is user input:
-// nothing here assigns innerHTML).
+// #/endpoints, #/test_clocks, #/test_clocks/clock_…), every datum fetched from this
+// origin's public API with the key from sessionStorage, and every value put into the page
+// as text (customer data is user input: nothing here assigns innerHTML).
 'use strict';
 
 const KEY_STORAGE = 'edge-customers.dashboard.key';
 const PAGE_SIZE = 20;
 /** How many of the newest events the customer page reads to find that customer's. */
 const CUSTOMER_EVENT_PAGES = 5;
+/** How often an advancing test clock is asked whether it is ready. */
+const CLOCK_POLL_MS = 1000;
+const DAY = 86400;
 
 const $ = (id) => document.getElementById(id);
 
@@ -113,11 +116,41 @@ function append(el, children) {
 const link = (href, text, attrs = {}) => h('a', { href, ...attrs }, text);
 const mono = (text) => h('span', { class: 'mono' }, text);
 const customerHref = (id) => `#/customers/${encodeURIComponent(id)}`;
+const clockHref = (id) => `#/test_clocks/${encodeURIComponent(id)}`;
 
 function time(seconds) {
   if (typeof seconds !== 'number') return '';
   const iso = new Date(seconds * 1000).toISOString();
   return h('time', { datetime: iso, title: String(seconds) }, `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`);
+}
+
+/** Seconds as a datetime-local input's value, in UTC like `time`. */
+const inputTime = (seconds) => new Date(seconds * 1000).toISOString().slice(0, 19);
+/** A datetime-local input's value read as UTC, in seconds (NaN when empty). */
+const fromInputTime = (value) => Date.parse(`${value}Z`) / 1000;
+
+/** `seconds` plus `n` calendar months in UTC, on the same day or the month's last. */
+function addMonths(seconds, n) {
+  const d = new Date(seconds * 1000);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + n);
+  d.setUTCDate(Math.min(day, new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()));
+  return d.getTime() / 1000;
+}
+
+/** An amount in the currency's smallest unit, as `12.50 USD` (`500 JPY`). */
+function money(amount, currency) {
+  if (typeof amount !== 'number') return '';
+  if (!currency) return String(amount);
+  const code = currency.toUpperCase();
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    // Not an ISO 4217 code: two decimals.
+  }
+  return `${(amount / 10 ** digits).toFixed(digits)} ${code}`;
 }
 
 function json(value) {
@@ -143,6 +176,17 @@ function statusBadge(status) {
   if (status === null || status === undefined) return h('span', { class: 'badge bad' }, 'no answer');
   const ok = status >= 200 && status < 300;
   return h('span', { class: `badge ${ok ? 'ok' : 'bad'}` }, String(status));
+}
+
+const TONES = {
+  active: 'ok', trialing: 'ok', paid: 'ok', ready: 'ok',
+  past_due: 'warn', incomplete: 'warn', paused: 'warn', open: 'warn', advancing: 'warn',
+  unpaid: 'bad', uncollectible: 'bad', internal_failure: 'bad',
+};
+
+/** A status word (subscription, invoice, clock) as a badge coloured by what it means. */
+function stateBadge(state) {
+  return h('span', { class: `badge ${TONES[state] || 'plain'}`, 'data-status': state }, state);
 }
 
 function render(title, ...children) {
@@ -198,6 +242,7 @@ async function route() {
     customers: parts.length > 1 ? () => customerPage(parts[1]) : () => customersPage(params),
     events: () => eventsPage(params),
     endpoints: () => endpointsPage(),
+    test_clocks: () => clocksPage(parts[1]),
   }[parts[0]];
   if (!view) {
     location.replace('#/customers');
@@ -264,13 +309,20 @@ async function customersPage(params) {
 
 async function customerPage(id) {
   const customer = await api(withQuery(`/v1/customers/${encodeURIComponent(id)}`, { 'expand[]': 'tax_ids' }));
-  const [paymentMethods, events] = await Promise.all([optionalPaymentMethods(id), eventsAbout(id)]);
+  const [paymentMethods, events, subscriptions, invoices, upcoming] = await Promise.all([
+    optionalList(withQuery(`/v1/customers/${encodeURIComponent(id)}/payment_methods`, { limit: 100 })),
+    eventsAbout(id),
+    optionalList(withQuery('/v1/subscriptions', { customer: id, status: 'all', limit: 100 })),
+    optionalList(withQuery('/v1/invoices', { customer: id, limit: 100 })),
+    upcomingInvoice(id),
+  ]);
   const address = (a) => (a ? [a.line1, a.line2, a.postal_code, a.city, a.state, a.country].filter(Boolean).join(', ') : null);
   const metadata = Object.entries(customer.metadata || {});
   const taxIds = customer.tax_ids?.data || [];
   const sections = [
     h('p', {}, link('#/customers', '← Customers')),
-    h('h1', {}, customer.name || customer.email || customer.id, ' ', mono(customer.id)),
+    h('h1', {}, customer.name || customer.email || customer.id, ' ', mono(customer.id),
+      customer.delinquent ? [' ', h('span', { class: 'badge bad', id: 'delinquent' }, 'Delinquent')] : null),
     customer.deleted ? h('p', { class: 'error' }, 'This customer is deleted.') : null,
     h('section', { class: 'card', id: 'customer-fields' },
       h('h2', {}, 'Details'),
@@ -285,8 +337,17 @@ async function customerPage(id) {
         ['Preferred locales', (customer.preferred_locales || []).join(', ')],
         ['Default payment method', customer.invoice_settings?.default_payment_method ?? null],
         ['Default source', customer.default_source ?? null],
-        ['Test clock', customer.test_clock ?? null],
+        ['Test clock', typeof customer.test_clock === 'string' ? link(clockHref(customer.test_clock), customer.test_clock, { class: 'mono' }) : null],
       ])),
+    subscriptions === undefined ? null : h('section', { class: 'card', id: 'customer-subscriptions' },
+      h('h2', {}, 'Subscriptions'),
+      subscriptionTable(subscriptions)),
+    upcoming === undefined ? null : h('section', { class: 'card', id: 'customer-upcoming' },
+      h('h2', {}, 'Upcoming invoice'),
+      upcoming ? upcomingView(upcoming) : h('p', { class: 'empty' }, 'Nothing upcoming.')),
+    invoices === undefined ? null : h('section', { class: 'card', id: 'customer-invoices' },
+      h('h2', {}, 'Invoices'),
+      invoiceTable(invoices)),
     h('section', { class: 'card', id: 'customer-metadata' },
       h('h2', {}, 'Metadata'),
       table(['Key', 'Value'], metadata.map(([k, v]) => h('tr', {}, h('td', { class: 'mono' }, k), h('td', {}, v))), 'No metadata.')),
@@ -324,15 +385,92 @@ function discountView(discount) {
   ]);
 }
 
-/** The customer's payment methods, or undefined when the API has no such route (404). */
-async function optionalPaymentMethods(id) {
+/** A list's data, or undefined when the API has no such route (404): its section is left out. */
+async function optionalList(path) {
   try {
-    const list = await api(withQuery(`/v1/customers/${encodeURIComponent(id)}/payment_methods`, { limit: 100 }));
+    const list = await api(path);
     return list.data || [];
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
   }
+}
+
+/** The customer's upcoming invoice; null when there is none, undefined when the API cannot say. */
+async function upcomingInvoice(id) {
+  try {
+    return await api(withQuery('/v1/invoices/upcoming', { customer: id }));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return err.code === 'invoice_upcoming_none' ? null : undefined;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Billing: a customer's subscriptions and invoices.
+
+/** A subscription item's price and quantity, as `15.00 USD / month × 2`. */
+function priceTimesQuantity(item) {
+  const price = item.price;
+  if (!price || typeof price === 'string') return `${price ?? ''} × ${item.quantity ?? 1}`;
+  const r = price.recurring;
+  const every = r ? ` / ${r.interval_count > 1 ? `${r.interval_count} ${r.interval}s` : r.interval}` : '';
+  const amount = price.unit_amount == null ? price.id : money(price.unit_amount, price.currency);
+  return `${amount}${every} × ${item.quantity ?? 1}`;
+}
+
+function subscriptionTable(subscriptions) {
+  return table(['ID', 'Status', 'Price × qty', 'Current period', 'Cancels', 'Latest invoice'], subscriptions.map((s) => {
+    // Newer API versions keep the period on the items.
+    const period = s.current_period_start === undefined ? s.items?.data?.[0] ?? {} : s;
+    const latest = typeof s.latest_invoice === 'string' ? s.latest_invoice : s.latest_invoice?.id;
+    return h('tr', { 'data-subscription': s.id },
+      h('td', { class: 'mono' }, s.id),
+      h('td', {}, stateBadge(s.status)),
+      h('td', {}, (s.items?.data || []).map((item) => h('div', {}, priceTimesQuantity(item)))),
+      h('td', {}, time(period.current_period_start), ' → ', time(period.current_period_end)),
+      h('td', {}, s.cancel_at_period_end ? h('span', { class: 'badge warn' }, 'at period end')
+        : s.canceled_at ? ['canceled ', time(s.canceled_at)] : ''),
+      h('td', { class: 'mono' }, latest ?? ''));
+  }), 'No subscriptions.');
+}
+
+function invoiceTable(invoices) {
+  const note = h('p', { class: 'note', role: 'status' });
+  const act = async (button, invoice, action) => {
+    button.disabled = true;
+    try {
+      await api(`/v1/invoices/${encodeURIComponent(invoice.id)}/${action}`, { method: 'POST' });
+      route();
+    } catch (err) {
+      note.textContent = `Could not ${action} ${invoice.number || invoice.id}: ${err.message}`;
+      button.disabled = false;
+    }
+  };
+  const actionable = (i) => i.status === 'open' || i.status === 'uncollectible';
+  const rows = invoices.map((i) => h('tr', { 'data-invoice': i.id },
+    h('td', {}, i.number ?? '', h('div', { class: 'mono muted' }, i.id)),
+    h('td', {}, stateBadge(i.status)),
+    h('td', { class: 'num' }, money(i.amount_due, i.currency)),
+    h('td', { class: 'num' }, money(i.amount_paid, i.currency)),
+    h('td', { class: 'num' }, i.attempt_count ?? ''),
+    h('td', {}, time(i.next_payment_attempt)),
+    h('td', {}, time(i.created)),
+    h('td', {}, actionable(i) ? [
+      h('button', { type: 'button', class: 'small', onclick: (e) => act(e.currentTarget, i, 'pay') }, 'Pay'), ' ',
+      h('button', { type: 'button', class: 'small', onclick: (e) => act(e.currentTarget, i, 'void') }, 'Void'),
+    ] : null)));
+  return [table(['Number', 'Status', 'Amount due', 'Paid', 'Attempts', 'Next attempt', 'Created', ''], rows, 'No invoices.'), note];
+}
+
+function upcomingView(invoice) {
+  return fields([
+    ['Amount due', money(invoice.amount_due, invoice.currency)],
+    ['Next payment attempt', time(invoice.next_payment_attempt)],
+    ['Period', invoice.period_start ? [time(invoice.period_start), ' → ', time(invoice.period_end)] : null],
+    ['Subscription', invoice.subscription ? mono(typeof invoice.subscription === 'string' ? invoice.subscription : invoice.subscription.id) : null],
+    ['Lines', invoice.lines?.data?.length ? invoice.lines.data.map((l) => h('div', {}, l.description ?? '', ' ', money(l.amount, l.currency))) : null],
+  ]);
 }
 
 /** The events about object `id` among the account's newest events. */
@@ -444,6 +582,123 @@ async function endpointsPage() {
     h('p', { class: 'muted' }, 'Each endpoint with its latest delivery attempts, newest first. ',
       h('button', { type: 'button', class: 'link', onclick: () => route() }, 'Refresh')),
     cards.length ? cards : h('p', { class: 'empty' }, 'No webhook endpoints yet.')];
+}
+
+// ---------------------------------------------------------------------------------------
+// Test clocks: listed with their customers, created, and advanced (polled until ready).
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+async function clocksPage(id) {
+  const clocks = id
+    ? [await api(`/v1/test_helpers/test_clocks/${encodeURIComponent(id)}`)]
+    : (await api(withQuery('/v1/test_helpers/test_clocks', { limit: 100 }))).data;
+  const cards = await Promise.all(clocks.map(async (clock) => {
+    const customers = await api(withQuery('/v1/customers', { test_clock: clock.id, limit: 100 }));
+    return clockCard(clock, customers.data);
+  }));
+  const refresh = h('button', { type: 'button', class: 'link', onclick: () => route() }, 'Refresh');
+  if (id) {
+    return [clocks[0].name || clocks[0].id,
+      h('p', {}, link('#/test_clocks', '← Test clocks')),
+      h('h1', {}, clocks[0].name || 'Test clock', ' ', mono(clocks[0].id)),
+      h('p', { class: 'muted' }, refresh),
+      cards];
+  }
+  return ['Test clocks',
+    h('h1', {}, 'Test clocks'),
+    h('p', { class: 'muted' }, "A clock's customers live at its frozen time: advancing it bills what falls due on the way. ", refresh),
+    newClockForm(),
+    cards.length ? cards : h('p', { class: 'empty' }, 'No test clocks yet.')];
+}
+
+function newClockForm() {
+  const name = h('input', { type: 'text', id: 'clock-name', maxlength: 300, placeholder: 'Name (optional)', 'aria-label': 'Clock name' });
+  const start = h('input', {
+    type: 'datetime-local', id: 'clock-time', step: 1, required: true,
+    value: inputTime(Math.floor(Date.now() / 1000)), 'aria-label': 'Frozen time (UTC)',
+  });
+  const button = h('button', { type: 'submit' }, 'Create clock');
+  const note = h('p', { class: 'note', role: 'status' });
+  const form = h('form', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      button.disabled = true;
+      try {
+        const clock = await api('/v1/test_helpers/test_clocks', {
+          method: 'POST', form: { frozen_time: fromInputTime(start.value), ...(name.value.trim() ? { name: name.value.trim() } : {}) },
+        });
+        location.hash = clockHref(clock.id);
+      } catch (err) {
+        note.textContent = `Could not create the clock: ${err.message}`;
+        button.disabled = false;
+      }
+    },
+  }, name, start, h('span', { class: 'muted' }, 'UTC'), button);
+  return h('section', { class: 'card', id: 'new-clock' }, h('h2', {}, 'New test clock'), form, note);
+}
+
+function clockCard(clock, customers) {
+  const path = `/v1/test_helpers/test_clocks/${encodeURIComponent(clock.id)}`;
+  const mine = generation;
+  const status = h('span', {}, stateBadge(clock.status));
+  const advancing = () => status.replaceChildren(h('span', { class: 'badge warn', 'data-status': 'advancing' }, 'advancing…'));
+  const note = h('p', { class: 'note', role: 'status' });
+  const target = h('input', {
+    type: 'datetime-local', step: 1, required: true, value: inputTime(clock.frozen_time + DAY), 'aria-label': 'Advance to (UTC)',
+  });
+  const controls = [target];
+  const enable = (on) => { for (const c of controls) c.disabled = !on; };
+  // Until the clock is ready again: its answers while advancing, then this page anew.
+  const follow = async (answer) => {
+    let current = answer;
+    while (current.status === 'advancing') {
+      advancing();
+      await sleep(CLOCK_POLL_MS);
+      if (mine !== generation) return; // the page was left
+      current = await api(path);
+    }
+    if (mine === generation) route();
+  };
+  const advance = async (frozenTime) => {
+    enable(false);
+    advancing();
+    try {
+      await follow(await api(`${path}/advance`, { method: 'POST', form: { frozen_time: frozenTime } }));
+    } catch (err) {
+      note.textContent = `Could not advance the clock: ${err.message}`;
+      status.replaceChildren(stateBadge(clock.status));
+      enable(true);
+    }
+  };
+  const quick = (label, frozenTime) => {
+    const button = h('button', { type: 'button', class: 'small', onclick: () => advance(frozenTime) }, label);
+    controls.push(button);
+    return button;
+  };
+  const submit = h('button', { type: 'submit', class: 'small' }, 'Advance');
+  controls.push(submit);
+  const form = h('form', { class: 'advance', onsubmit: (e) => { e.preventDefault(); advance(fromInputTime(target.value)); } },
+    quick('+1 day', clock.frozen_time + DAY), quick('+1 month', addMonths(clock.frozen_time, 1)),
+    h('span', { class: 'muted' }, 'or to'), target, h('span', { class: 'muted' }, 'UTC'), submit);
+  enable(clock.status === 'ready');
+  if (clock.status === 'advancing') {
+    follow(clock).catch((err) => { note.textContent = `Could not follow the clock: ${err.message}`; });
+  }
+  return h('section', { class: 'card clock', 'data-clock': clock.id },
+    h('h2', {}, link(clockHref(clock.id), clock.name || clock.id)),
+    fields([
+      ['ID', mono(clock.id)], ['Status', status], ['Frozen time', time(clock.frozen_time)],
+      ['Created', time(clock.created)], ['Deletes after', time(clock.deletes_after)],
+    ]),
+    h('h3', {}, 'Advance'),
+    form,
+    note,
+    h('h3', {}, 'Customers'),
+    table(['ID', 'Name', 'Email'], customers.map((c) => h('tr', {},
+      h('td', {}, link(customerHref(c.id), c.id, { class: 'mono' })),
+      h('td', {}, c.name ?? ''),
+      h('td', {}, c.email ?? ''))), 'No customers on this clock.'));
 }
 
 // ---------------------------------------------------------------------------------------
