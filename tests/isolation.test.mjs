@@ -69,6 +69,21 @@ function routes(ids) {
     ['GET', `/v1/prices?starting_after=${ids.price}`],
     ['POST', '/v1/prices', `product=${ids.product}&currency=usd&unit_amount=100`],
     ['POST', '/v1/prices', `product=${ids.product}&currency=usd&unit_amount=100&lookup_key=gold_monthly&transfer_lookup_key=true`],
+    ['GET', `/v1/subscriptions/${ids.sub}`],
+    ['POST', `/v1/subscriptions/${ids.sub}`, 'metadata[x]=1'],
+    ['DELETE', `/v1/subscriptions/${ids.sub}`],
+    ['GET', `/v1/subscriptions?starting_after=${ids.sub}`],
+    ['GET', `/v1/subscriptions?customer=${ids.customer}`],
+    ['POST', '/v1/subscriptions', `customer=${ids.customer}&items[0][price]=${ids.price}`],
+    ['GET', `/v1/invoices/${ids.invoice}`],
+    ['GET', `/v1/invoices?starting_after=${ids.invoice}`],
+    ['POST', `/v1/invoices/${ids.invoice}/pay`],
+    ['POST', `/v1/invoices/${ids.invoice}/void`],
+    ['POST', `/v1/invoices/${ids.invoice}/finalize`],
+    ['POST', `/v1/invoices/${ids.invoice}/mark_uncollectible`],
+    ['GET', `/v1/invoices/upcoming?customer=${ids.customer}`],
+    ['GET', `/v1/customers/${ids.customer}/subscriptions`],
+    ['GET', `/v1/customers/${ids.customer}/invoices`],
   ];
 }
 
@@ -83,9 +98,9 @@ const revealsA = (text) => Object.values(idsA).some((id) => text.includes(id));
 
 /** B's own pages must not list any of A's objects either. */
 const LISTS = ['/v1/customers?limit=100', '/v1/events?limit=100', '/v1/webhook_endpoints', '/v1/coupons', '/v1/promotion_codes', '/v1/test_helpers/test_clocks',
-  '/v1/products', '/v1/prices', '/v1/prices?lookup_keys[]=gold_monthly'];
+  '/v1/products', '/v1/prices', '/v1/prices?lookup_keys[]=gold_monthly', '/v1/subscriptions?status=all', '/v1/invoices'];
 
-test("another account's customer, tax id, payment method, source, coupon, promotion code, test clock, product, price, endpoint and event ids are 4xx that reveal and change nothing", async () => {
+test("another account's customer, tax id, payment method, source, coupon, promotion code, test clock, product, price, subscription, invoice, endpoint and event ids are 4xx that reveal and change nothing", async () => {
   const before = await snapshot(worker.url, a, idsA);
   for (const [method, path, body] of routes(idsA)) {
     const res = await send(b, method, path, body);

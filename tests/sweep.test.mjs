@@ -84,12 +84,25 @@ const ROUTES = [
   ['GET', '/v1/prices'],
   ['GET', '/v1/prices/{price}'],
   ['POST', '/v1/prices/{price}'],
+  ['POST', '/v1/subscriptions'],
+  ['GET', '/v1/subscriptions'],
+  ['GET', '/v1/subscriptions/{sub}'],
+  ['POST', '/v1/subscriptions/{sub}'],
+  ['DELETE', '/v1/subscriptions/{sub}'],
+  ['GET', '/v1/invoices'],
+  ['GET', '/v1/invoices/{in}'],
+  ['POST', '/v1/invoices/{in}/finalize'],
+  ['POST', '/v1/invoices/{in}/pay'],
+  ['POST', '/v1/invoices/{in}/void'],
+  ['POST', '/v1/invoices/{in}/mark_uncollectible'],
 ];
 
 const PARAMS = ['name', 'email', 'metadata', 'address', 'shipping', 'limit', 'starting_after', 'created', 'query', 'expand',
   'type', 'value', 'url', 'enabled_events', 'description', 'include_deleted', 'tax_exempt', 'preferred_locales', 'balance',
   'percent_off', 'amount_off', 'currency', 'duration', 'coupon', 'code', 'customer', 'card', 'source', 'frozen_time', 'event', 'promotion_code',
-  'product', 'product_data', 'unit_amount', 'unit_amount_decimal', 'recurring', 'lookup_key', 'active', 'default_price_data', 'images', 'features'];
+  'product', 'product_data', 'unit_amount', 'unit_amount_decimal', 'recurring', 'lookup_key', 'active', 'default_price_data', 'images', 'features',
+  'items', 'trial_end', 'trial_period_days', 'payment_behavior', 'collection_method', 'days_until_due', 'cancel_at_period_end',
+  'default_payment_method', 'payment_method', 'paid_out_of_band', 'status', 'subscription', 'price'];
 
 /** The malformations, each a function of the PRNG that returns `{ body, contentType, query }`. */
 function malformations(r) {
@@ -144,7 +157,8 @@ test(`${COUNT} generated malformed requests over every route: never a 5xx, alway
       .replace('{c}', ids.customer).replace('{gone}', ids.gone).replace('{txi}', ids.taxId)
       .replace('{we}', ids.endpoint).replace('{evt}', ids.event).replace('{src}', ids.source)
       .replace('{pm}', ids.pm).replace('{coupon}', ids.coupon).replace('{promo}', ids.promo).replace('{clock}', ids.clock)
-      .replace('{product}', ids.product).replace('{price}', ids.price);
+      .replace('{product}', ids.product).replace('{price}', ids.price)
+      .replace('{sub}', ids.sub).replace('{in}', ids.invoice);
     // Every write also carries an unknown parameter, so that none can succeed: the
     // sweep checks what malformed input does, and that nothing of it is stored.
     // A GET takes no body: its malformed input goes in the query string instead, with

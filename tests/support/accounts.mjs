@@ -1,6 +1,7 @@
 // Test support for the reliability suites: an account filled with one of each object
 // (customers with a tax id, a payment method and a card source, a deleted one, a coupon
-// and a promotion code, a test clock, a product and its price, a webhook endpoint, events), a byte-for-byte
+// and a promotion code, a test clock, a product and its price, a subscription and its
+// invoice, a webhook endpoint, events), a byte-for-byte
 // snapshot of everything the account's API shows, raw HTTP that sends a path exactly as
 // written (fetch would normalise `..`), and a seeded PRNG so generated inputs reproduce.
 import http from 'node:http';
@@ -28,8 +29,11 @@ export async function fillAccount(url, key) {
   const clock = await post('/v1/test_helpers/test_clocks', `frozen_time=${Math.floor(Date.now() / 1000)}`);
   const product = await post('/v1/products', 'name=Gold&metadata[tier]=gold');
   const price = await post('/v1/prices', `product=${product.id}&currency=usd&unit_amount=1500&recurring[interval]=month&lookup_key=gold_monthly`);
+  // A subscription paid by the attached card, with its first invoice.
+  const sub = await post('/v1/subscriptions', `customer=${customer.id}&items[0][price]=${price.id}&default_payment_method=${pm.id}`);
   const events = (await request(url, key, 'GET', '/v1/events?limit=100')).json.data;
   return {
+    sub: sub.id, invoice: sub.latest_invoice,
     customer: customer.id, other: other.id, gone: gone.id, taxId: taxId.id, endpoint: endpoint.id, event: events[0].id,
     coupon: coupon.id, promo: promo.id, pm: pm.id, source: source.id, clock: clock.id, product: product.id, price: price.id,
   };
@@ -66,6 +70,12 @@ export async function snapshot(url, key, ids) {
     `/v1/products/${ids.product}?expand[]=default_price`,
     '/v1/prices?limit=100&expand[]=data.product',
     `/v1/prices/${ids.price}?expand[]=product`,
+    '/v1/subscriptions?status=all&limit=100',
+    `/v1/subscriptions/${ids.sub}?expand[]=latest_invoice&expand[]=customer`,
+    '/v1/invoices?limit=100',
+    `/v1/invoices/${ids.invoice}`,
+    `/v1/customers/${ids.customer}/subscriptions`,
+    `/v1/customers/${ids.customer}/invoices`,
   ];
   const parts = [];
   for (const path of paths) {

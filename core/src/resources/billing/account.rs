@@ -69,6 +69,11 @@ fn list(
     args: &Value,
 ) -> Result<String, ApiError> {
     let customer = args["customer"].as_str();
+    if let Some(id) = customer {
+        if !store.customer_is_live(id)? {
+            return Err(ApiError::missing_reference("customer", id, "customer"));
+        }
+    }
     let scoped = table == Table::Invoices
         || customer.is_some()
         || args["filters"].get("/test_clock").is_some();
