@@ -44,9 +44,32 @@ pub struct DataHead<'a> {
     pub object: ObjectHead<'a>,
 }
 
+/// The event's object, as far as the log needs it. Not every object has an id: the
+/// upcoming invoice of `invoice.upcoming` has none (it is a preview, never stored).
 #[derive(Deserialize)]
 pub struct ObjectHead<'a> {
-    pub id: &'a str,
+    #[serde(default, borrow)]
+    id: Option<&'a str>,
+    /// `customer`: an id, `null`, or (never in an event, but possible) an object.
+    #[serde(default, borrow)]
+    customer: Option<&'a RawValue>,
+}
+
+impl<'a> EventHead<'a> {
+    /// The id the log files the event under: its object's id, or for an object without
+    /// one (the upcoming invoice) its customer's, which is also the key its deliveries
+    /// are ordered by; empty if it has neither.
+    pub fn object_id(&self) -> &'a str {
+        let object = &self.data.object;
+        object
+            .id
+            .or_else(|| {
+                object
+                    .customer
+                    .and_then(|c| serde_json::from_str(c.get()).ok())
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// Records one event; `Some(seq)` if it is new, `None` if it was already recorded
@@ -60,7 +83,7 @@ pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)
                 head.id.into(),
                 head.kind.into(),
                 SqlStorageValue::Integer(head.created),
-                head.data.object.id.into(),
+                head.object_id().into(),
                 event.get().into(),
             ],
         )
@@ -107,7 +130,7 @@ pub fn find(sql: &SqlStorage, id: &str) -> Result<Option<Found>, ApiError> {
     let head: EventHead = serde_json::from_str(row.str(1))?;
     Ok(Some(Found {
         seq: row.int(0),
-        head: (head.kind.to_owned(), head.data.object.id.to_owned()),
+        head: (head.kind.to_owned(), head.object_id().to_owned()),
     }))
 }
 
@@ -225,4 +248,47 @@ pub fn list_page(sql: &SqlStorage, list: &ListEvents) -> Result<String, ApiError
         borrowed.push(document.as_str());
     }
     Ok(index_page_json(has_more, None, &borrowed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventHead;
+
+    fn head(event: &str) -> EventHead<'_> {
+        serde_json::from_str(event).expect("an event head")
+    }
+
+    #[test]
+    fn an_event_is_filed_under_its_objects_id() {
+        let event = r#"{"id":"evt_1","type":"invoice.paid","created":5,
+            "data":{"object":{"id":"in_1","object":"invoice","customer":"cus_1"}}}"#;
+        let head = head(event);
+        assert_eq!(
+            (head.id, head.kind, head.created),
+            ("evt_1", "invoice.paid", 5)
+        );
+        assert_eq!(head.object_id(), "in_1");
+    }
+
+    #[test]
+    fn an_upcoming_invoice_without_an_id_is_filed_under_its_customer() {
+        // invoice.upcoming carries the preview, which has no `id` at all.
+        let event = r#"{"id":"evt_2","type":"invoice.upcoming","created":6,
+            "data":{"object":{"object":"invoice","customer":"cus_9","lines":{"data":[{"id":"il_1"}]}}}}"#;
+        assert_eq!(head(event).object_id(), "cus_9");
+    }
+
+    #[test]
+    fn an_object_with_neither_id_nor_customer_is_filed_under_the_empty_id() {
+        for object in [
+            r#"{"object":"invoice"}"#,
+            r#"{"object":"invoice","customer":null}"#,
+            r#"{"object":"invoice","customer":{"id":"cus_1","object":"customer"}}"#,
+        ] {
+            let event = format!(
+                r#"{{"id":"evt_3","type":"invoice.upcoming","created":7,"data":{{"object":{object}}}}}"#
+            );
+            assert_eq!(head(&event).object_id(), "", "{object}");
+        }
+    }
 }
