@@ -75,6 +75,8 @@ test('a subscription paid with pm_card_visa is active, its first invoice paid an
   assert.equal(sub.items.data[0].price.id, price.id);
   assert.equal(sub.current_period_end - sub.current_period_start >= 28 * DAY, true);
   const invoice = sub.latest_invoice;
+  const expanded = await stripe.customers.retrieve(customer.id, { expand: ['subscriptions'] });
+  assert.deepEqual(expanded.subscriptions.data.map((s) => s.id), [sub.id]);
   assert.equal(invoice.status, 'paid');
   assert.equal(invoice.number, `${customer.invoice_prefix}-0001`);
   assert.equal(invoice.amount_paid, 3000);
@@ -284,6 +286,11 @@ test('a test clock advance is bounded by its subscriptions, and clock objects st
   assert.equal(far.param, 'frozen_time');
   assert.deepEqual((await stripe.subscriptions.list()).data, []);
   assert.deepEqual((await stripe.subscriptions.list({ test_clock: clock.id })).data.map((s) => s.id), [sub.id]);
+  // A clock holds at most three customers.
+  await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
+  await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
+  const fourth = await rejection(stripe.customers.create({ test_clock: clock.id }));
+  assert.equal(fourth.param, 'test_clock');
   const ready = await advance(stripe, clock.id, T0 + 60 * DAY);
   assert.equal(ready.status, 'ready');
   // Two renewals: the first charged, the second a draft until an hour after it is made.

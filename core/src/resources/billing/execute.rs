@@ -11,6 +11,7 @@ use super::subscribing;
 use super::{customer_json, timeline, Ledger};
 use crate::resources::customers::events::Origin;
 use crate::resources::customers::execute::{next_version, CustomerStore, PurgeJob, Reply};
+use crate::resources::customers::expand::Expand;
 use crate::resources::customers::model::CustomerRecord;
 use crate::resources::events::model::{Event, EventRequest};
 use crate::resources::objects::{expands, int, text};
@@ -240,13 +241,25 @@ pub fn cancel_all(
     Ok(events)
 }
 
-/// The customer's subscriptions, for `expand[]=subscriptions` on it.
-pub fn subscriptions_list(store: &impl CustomerStore, customer: &str) -> Result<Value, ApiError> {
+/// A shown customer (compact JSON) with `expand[]=subscriptions` answered from its
+/// book: the subscriptions that are not canceled, newest first.
+pub fn with_subscriptions(
+    store: &impl CustomerStore,
+    shown: String,
+    expand: &Expand,
+) -> Result<String, ApiError> {
+    if !expand.contains("subscriptions") {
+        return Ok(shown);
+    }
+    let mut customer: Value = serde_json::from_str(&shown)?;
+    if customer.get("subscriptions").is_none() {
+        return Ok(shown); // the deleted stub
+    }
     let book = Book::parse(store.load_book()?.as_deref())?;
     let mut live: Vec<Value> = book.live_subscriptions().cloned().collect();
     live.reverse();
-    let url = format!("/v1/customers/{customer}/subscriptions");
-    Ok(super::documents::embedded_list(url, live))
+    customer["subscriptions"]["data"] = Value::Array(live);
+    Ok(compact(&customer))
 }
 
 /// When the customer's next time-driven work is due (unix seconds), for its alarm.

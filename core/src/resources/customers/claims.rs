@@ -201,10 +201,23 @@ fn take(
         if store.get(Table::TestClocks, &r.id)?.is_none() {
             return Err(r.missing());
         }
+        if store.clock_customers(&r.id)?.len() >= CLOCK_CUSTOMERS_MAX {
+            return Err(ApiError::invalid(
+                "test_clock",
+                format!(
+                    "The test clock {} already has {CLOCK_CUSTOMERS_MAX} customers, the most one test clock can have.",
+                    r.id
+                ),
+            ));
+        }
         claimed.test_clock = Some(r.id.clone());
     }
     Ok(())
 }
+
+/// The customers one test clock may have (Stripe's documented limit as we remember it;
+/// not verified against a live account: see the README's Billing section).
+pub const CLOCK_CUSTOMERS_MAX: usize = 3;
 
 /// A default payment method must already be attached to this customer.
 fn default_payment_method(

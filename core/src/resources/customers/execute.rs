@@ -9,6 +9,7 @@ use super::model::CustomerRecord;
 use super::sources;
 use super::stored::{stored_json, StoredCustomer};
 use super::view::customer_json;
+use crate::resources::billing;
 use crate::resources::events::model::Event;
 use crate::resources::tax_ids::model::TAX_IDS_MAX;
 use crate::wire::error::ApiError;
@@ -238,6 +239,7 @@ fn run(
                 .ok_or_else(|| ApiError::not_found("customer", &id))?;
             let stored = stored_json(version, &document);
             let shown = customer_json(&stored, &id, &expand, include_deleted)?;
+            let shown = billing::execute::with_subscriptions(store, shown, &expand)?;
             Ok(Reply {
                 status: 200,
                 body: pretty(&shown),
