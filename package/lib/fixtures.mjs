@@ -1,6 +1,7 @@
 // Runs a Stripe CLI fixtures document against the API: each step of `fixtures[]` is one
 // call (`method`, `path`, `params`), and `${name:field.path}` in a path or a parameter is
-// replaced by that field of an earlier step's answer (`${.env:NAME}` by a variable).
+// replaced by that field of an earlier step's answer (`${.env:NAME}` by a variable). A
+// test clock's advance is waited for until the clock is ready (ours; see `settled`).
 import { ApiError, call } from './api.mjs';
 
 /** A step that failed: its name, and the API's error or what was wrong with the step. */
@@ -82,6 +83,7 @@ export async function runSteps(client, steps, { onStep = () => {}, env = process
     try {
       const path = String(substitute(step.path, results, env));
       answer = await call(client, step.method, path, resolveParams(step.params, results, env));
+      answer = await settled(client, answer);
     } catch (err) {
       throw new FixtureError(step.name, err);
     }
@@ -89,6 +91,25 @@ export async function runSteps(client, steps, { onStep = () => {}, env = process
     onStep(step, answer);
   }
   return results;
+}
+
+/** How long a step waits for a test clock's advance to finish. */
+const ADVANCE_WAIT_MS = 30_000;
+
+/**
+ * A test clock answered `advancing` is waited for (polled until `ready`), so that the
+ * steps after an advance see what it did (renewals, their events). Any other answer is
+ * the answer.
+ */
+async function settled(client, answer) {
+  if (answer?.object !== 'test_helpers.test_clock' || answer.status !== 'advancing') return answer;
+  const deadline = Date.now() + ADVANCE_WAIT_MS;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const clock = await call(client, 'get', `/v1/test_helpers/test_clocks/${answer.id}`, {});
+    if (clock.status !== 'advancing') return clock;
+  }
+  throw new Error(`test clock ${answer.id} still advancing after ${ADVANCE_WAIT_MS / 1000} s`);
 }
 
 /** Prints one step's line: `Running fixture for: cus → customer cus_123`. */
