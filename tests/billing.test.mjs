@@ -102,6 +102,15 @@ test('a subscription paid with pm_card_visa is active, its first invoice paid an
   assert.equal(events[1].data.object.number, invoice.number, 'invoice.created shows it open and numbered');
   assert.deepEqual(events.at(-1).data.previous_attributes, { status: 'incomplete' });
   assert.match(events[0].request.id, /^req_/);
+
+  // A first-time promotion code is refused to a customer who has paid an invoice.
+  const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'once' });
+  const first = await stripe.promotionCodes.create({ coupon: coupon.id, restrictions: { first_time_transaction: true } });
+  const refused = await rejection(stripe.customers.update(customer.id, { promotion_code: first.id }));
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.message, /prior transactions/);
+  const fresh = await stripe.customers.create({ promotion_code: first.id });
+  assert.equal(fresh.discount.promotion_code, first.id);
 });
 
 test('a failing card leaves the subscription incomplete with an open invoice; error_if_incomplete creates nothing', async () => {

@@ -229,12 +229,16 @@ impl CustomerObject {
         let CustomerCommand::Billing { id, args, .. } = command else {
             return Ok(());
         };
-        let clock = match store.load()? {
-            Some(stored) => stored.record.customer.test_clock.clone(),
-            None => return Ok(()), // the command answers that there is no customer
+        let Some(stored) = store.load()? else {
+            return Ok(()); // the command answers that there is no customer
         };
-        let clock = clock.as_ref().and_then(|c| c.as_str().map(str::to_owned));
-        let request = context::request(id, clock.as_deref(), args);
+        let customer = &stored.record.customer;
+        let clock = customer.test_clock.as_ref().and_then(|c| c.as_str());
+        let promotion_code = customer
+            .discount
+            .as_ref()
+            .and_then(|d| d["promotion_code"].as_str());
+        let request = context::request(id, clock, promotion_code, args);
         let stub = account_stub(&self.env, store.namespace()).map_err(platform_error)?;
         let answer = call_object(
             &stub,

@@ -28,6 +28,8 @@ pub struct Context {
     pub prices: Map<String, Value>,
     /// The customer's test clock: (id, frozen time).
     pub clock: Option<(String, i64)>,
+    /// The `restrictions` of the promotion code behind the customer's discount, if any.
+    pub restrictions: Value,
     pub after_retries: AfterRetries,
 }
 
@@ -37,6 +39,7 @@ impl Default for Context {
             payment_methods: Vec::new(),
             prices: Map::new(),
             clock: None,
+            restrictions: Value::Null,
             after_retries: AfterRetries::Cancel,
         }
     }
@@ -57,6 +60,7 @@ impl Context {
                     doc["clock"]["frozen_time"].as_i64().unwrap_or(0),
                 )
             }),
+            restrictions: doc["restrictions"].clone(),
             after_retries,
         }
     }
@@ -95,19 +99,27 @@ pub fn context_json(store: &impl ObjectStore, args: &Value) -> Result<String, Ap
         Some(id) => store.get(Table::TestClocks, id)?.unwrap_or(Value::Null),
         None => Value::Null,
     };
+    let restrictions = match args["promotion_code"].as_str() {
+        Some(id) => store
+            .get(Table::PromotionCodes, id)?
+            .map_or(Value::Null, |promo| promo["restrictions"].clone()),
+        None => Value::Null,
+    };
     let answer = object(vec![
         ("payment_methods", Value::Array(payment_methods)),
         ("prices", Value::Object(prices)),
         ("clock", clock),
+        ("restrictions", restrictions),
     ]);
     Ok(serde_json::to_string(&answer)?)
 }
 
 /// The `billing.context` request a billing command of `customer` needs: the prices its
-/// `items[]` name and the customer's clock.
+/// `items[]` name, the customer's clock and the promotion code behind its discount.
 pub fn request(
     customer: &str,
     clock: Option<&str>,
+    promotion_code: Option<&str>,
     args: &Value,
 ) -> crate::resources::objects::ObjectCommand {
     let mut prices = Vec::new();
@@ -123,6 +135,10 @@ pub fn request(
             ("customer", customer.into()),
             ("prices", Value::Array(prices)),
             ("clock", clock.map_or(Value::Null, Value::from)),
+            (
+                "promotion_code",
+                promotion_code.map_or(Value::Null, Value::from),
+            ),
         ]),
     )
 }

@@ -12,6 +12,7 @@ use super::periods::period_end;
 use super::subscribing::{self, interval_of};
 use super::Ledger;
 use crate::resources::objects::{int, text};
+use crate::resources::promotion_codes::meets_minimum;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 
@@ -139,6 +140,15 @@ fn apply_discount(ledger: &mut Ledger<'_>, invoice: &mut Value) -> Result<(), Ap
     };
     let created = int(invoice, "created");
     let ended = discount["end"].as_i64().is_some_and(|end| created >= end);
+    let subtotal = invoice["lines"]["data"]
+        .as_array()
+        .map_or(0, |lines| lines.iter().map(|l| int(l, "amount")).sum());
+    let currency = text(invoice, "currency").to_owned();
+    if !ended && !meets_minimum(&ledger.context.restrictions, subtotal, &currency) {
+        // Below the promotion code's minimum: this invoice gets no discount, and a
+        // `once` coupon is kept for the next one.
+        return Ok(());
+    }
     if !ended {
         invoice["discount"] = discount.clone();
         invoice["discounts"] = Value::Array(vec![discount["id"].clone()]);

@@ -47,6 +47,7 @@ impl Fixture {
                 payment_methods: vec![pm("pm_visa", "4242"), pm("pm_fail", "0341")],
                 prices,
                 clock: None,
+                restrictions: Value::Null,
                 after_retries: AfterRetries::Cancel,
             },
             events: Vec::new(),
@@ -438,4 +439,27 @@ fn prices_are_checked_and_must_share_an_interval() {
         Some("default_payment_method")
     );
     assert!(f.book.subscriptions.is_empty() && f.events.is_empty());
+}
+
+#[test]
+fn a_promotion_codes_minimum_amount_keeps_its_discount_off_smaller_invoices() {
+    let mut f = Fixture::new(Some("pm_visa"));
+    f.record.customer.discount = Some(json!({"id": "di_1", "object": "discount", "end": null,
+        "promotion_code": "promo_1",
+        "coupon": {"id": "ONCE", "amount_off": 500, "currency": "usd", "duration": "once"}}));
+    f.context.restrictions = json!({"minimum_amount": 5000, "minimum_amount_currency": "usd"});
+    f.subscribe(json!({})).unwrap();
+    assert_eq!(
+        f.invoice(0)["total"],
+        4000,
+        "4000 is under the 5000 minimum"
+    );
+    assert!(
+        f.record.customer.discount.is_some(),
+        "the once coupon is kept"
+    );
+    f.context.restrictions = json!({"minimum_amount": 4000, "minimum_amount_currency": "usd"});
+    f.tick(T0 + 31 * DAY + 3600);
+    assert_eq!(f.invoice(1)["total"], 3500);
+    assert!(f.record.customer.discount.is_none());
 }

@@ -107,12 +107,12 @@ pub mod memory {
             let mut command = envelope.command.clone();
             if let CustomerCommand::Billing { id, args, .. } = &mut command {
                 // As the CustomerObject does: the account's context first.
-                let clock = store
-                    .stored
-                    .as_ref()
-                    .and_then(|s| s.record.customer.test_clock.clone());
-                let clock = clock.as_ref().and_then(|c| c.as_str());
-                let request = crate::resources::billing::context::request(id, clock, args);
+                let customer = store.stored.as_ref().map(|s| &s.record.customer);
+                let clock = customer.and_then(|c| c.test_clock.as_ref()?.as_str());
+                let promotion_code =
+                    customer.and_then(|c| c.discount.as_ref()?["promotion_code"].as_str());
+                let request =
+                    crate::resources::billing::context::request(id, clock, promotion_code, args);
                 let answer =
                     crate::resources::account::execute(&mut *self.account.borrow_mut(), request)?;
                 args["context"] = serde_json::from_str(&answer)?;

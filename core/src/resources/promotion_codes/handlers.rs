@@ -72,9 +72,37 @@ fn parse_create(p: &mut Params, req: &ApiRequest) -> Result<serde_json::Value, A
     let max_redemptions = positive(p, "max_redemptions")?;
     let mut args = json!({});
     metadata_arg(p, &mut args)?;
+    let mut restrictions = json!({});
     if let Some(mut r) = p.object_not_empty("restrictions")? {
-        // Accepted; shown as `first_time_transaction: false`.
-        r.boolean("first_time_transaction")?;
+        if let Some(first) = r.boolean("first_time_transaction")?.into_option() {
+            restrictions["first_time_transaction"] = first.into();
+        }
+        let minimum = r.integer("minimum_amount")?.into_option();
+        let currency = r.string("minimum_amount_currency", 3)?.into_option();
+        match (minimum, currency) {
+            (Some(amount), Some(currency)) if amount > 0 => {
+                restrictions["minimum_amount"] = amount.into();
+                restrictions["minimum_amount_currency"] = currency.to_ascii_lowercase().into();
+            }
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid(
+                    r.name_of("minimum_amount"),
+                    "Invalid positive integer",
+                ))
+            }
+            (None, None) => {}
+            // Stripe asks for both or neither.
+            (Some(_), None) => {
+                return Err(ApiError::MissingParameter {
+                    param: r.name_of("minimum_amount_currency"),
+                })
+            }
+            (None, Some(_)) => {
+                return Err(ApiError::MissingParameter {
+                    param: r.name_of("minimum_amount"),
+                })
+            }
+        }
         r.finish()?;
     }
     let mut promo = new_promo(
@@ -90,5 +118,10 @@ fn parse_create(p: &mut Params, req: &ApiRequest) -> Result<serde_json::Value, A
         req.account.livemode,
     );
     patch_metadata(&mut promo, &args)?;
+    if let Some(fields) = restrictions.as_object() {
+        for (key, value) in fields {
+            promo["restrictions"][key] = value.clone();
+        }
+    }
     Ok(promo)
 }

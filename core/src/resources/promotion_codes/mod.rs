@@ -120,11 +120,35 @@ pub fn redeem(
     if promo["customer"].as_str().is_some_and(|c| c != customer) {
         return refuse("This promotion code cannot be redeemed by this customer.");
     }
+    if promo["restrictions"]["first_time_transaction"] == true && has_paid(store, customer)? {
+        return refuse("This promotion code cannot be redeemed because the associated customer has prior transactions.");
+    }
     let coupon = coupons::redeem(store, text(&promo["coupon"], "id"), param, now)?;
     promo["times_redeemed"] = (int(&promo, "times_redeemed") + 1).into();
     promo["coupon"] = coupon.clone();
     save(store, Table::PromotionCodes, &promo)?;
     Ok(coupon)
+}
+
+/// Whether the customer has paid an invoice (a prior transaction, for
+/// `restrictions.first_time_transaction`).
+fn has_paid(store: &impl ObjectStore, customer: &str) -> Result<bool, ApiError> {
+    Ok(store
+        .all(Table::Invoices, Some(customer))?
+        .iter()
+        .any(|invoice| int(invoice, "amount_paid") > 0))
+}
+
+/// Whether a promotion code's `restrictions.minimum_amount` lets it apply to an invoice of
+/// `subtotal` in `currency` (a minimum in another currency is not met).
+pub fn meets_minimum(restrictions: &Value, subtotal: i64, currency: &str) -> bool {
+    match restrictions["minimum_amount"].as_i64() {
+        None => true,
+        Some(minimum) => {
+            restrictions["minimum_amount_currency"].as_str() == Some(currency)
+                && subtotal >= minimum
+        }
+    }
 }
 
 /// Undoes one redemption of the code and its coupon.
@@ -264,5 +288,23 @@ mod tests {
             store.get(Table::Coupons, "C").unwrap().unwrap()["times_redeemed"],
             1
         );
+    }
+
+    #[test]
+    fn a_first_time_code_is_refused_to_a_customer_who_paid_before_and_minimums_need_the_currency() {
+        let mut store = MemoryObjectStore::default();
+        let code = json!({"id": "promo_first", "object": "promotion_code", "active": true,
+            "coupon": {"id": "C"}, "customer": null, "expires_at": null, "max_redemptions": null,
+            "times_redeemed": 0, "restrictions": {"first_time_transaction": true}});
+        save(&mut store, Table::PromotionCodes, &code).unwrap();
+        let paid = json!({"id": "in_1", "object": "invoice", "customer": "cus_1", "created": 1, "amount_paid": 100});
+        save(&mut store, Table::Invoices, &paid).unwrap();
+        let err = redeem(&mut store, "promo_first", "promotion_code", "cus_1", 10).unwrap_err();
+        assert!(err.to_string().contains("prior transactions"));
+        let minimum = json!({"minimum_amount": 1000, "minimum_amount_currency": "usd"});
+        assert!(meets_minimum(&minimum, 1000, "usd"));
+        assert!(!meets_minimum(&minimum, 999, "usd"));
+        assert!(!meets_minimum(&minimum, 5000, "eur"));
+        assert!(meets_minimum(&Value::Null, 0, "usd"));
     }
 }
