@@ -21,6 +21,9 @@
 //! `/dashboard` and below are not API paths: the Worker hands them to the static
 //! assets when the dashboard is on ([`is_dashboard_path`]).
 
+pub use crate::resources::customers::route::CustomerRoute;
+pub use crate::resources::objects::ObjectRoute;
+
 use crate::resources::billing::calls as billing;
 use crate::resources::coupons::handlers as coupons;
 use crate::resources::customers::backend::CustomerBackend;
@@ -59,76 +62,6 @@ pub enum Route {
     TaxIds(TaxIdRoute),
     Subscriptions(SubscriptionRoute),
     Invoices(InvoiceRoute),
-}
-
-/// The operations on a collection of account objects (`/v1/coupons`, …); `Action` is
-/// `POST /{id}/{action}` (`attach`, `detach`, `advance`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ObjectRoute {
-    Create,
-    List,
-    Retrieve { id: String },
-    Update { id: String },
-    Delete { id: String },
-    Action { id: String, action: String },
-}
-
-/// The operations on `/v1/customers`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CustomerRoute {
-    Create,
-    List,
-    Search,
-    Retrieve {
-        id: String,
-    },
-    Update {
-        id: String,
-    },
-    Delete {
-        id: String,
-    },
-    /// Seed 004's undelete.
-    Undelete {
-        id: String,
-    },
-    Discount {
-        id: String,
-    },
-    DeleteDiscount {
-        id: String,
-    },
-    ApplyDiscount {
-        id: String,
-    },
-    Sources {
-        id: String,
-    },
-    CreateSource {
-        id: String,
-    },
-    Source {
-        id: String,
-        source: String,
-    },
-    UpdateSource {
-        id: String,
-        source: String,
-    },
-    DeleteSource {
-        id: String,
-        source: String,
-    },
-    PaymentMethods {
-        id: String,
-    },
-    AttachPaymentMethod {
-        id: String,
-    },
-    PaymentMethod {
-        id: String,
-        payment_method: String,
-    },
 }
 
 /// The operations on `/v1/customers/{customer}/tax_ids` (and seed 004's `tax-ids`).

@@ -15,6 +15,18 @@ use crate::wire::pagination::{Cursor, Limit};
 use crate::wire::params::Params;
 use crate::wire::params::{element_string, not_expandable, Field};
 
+/// The operations on a collection of account objects (`/v1/coupons`, …); `Action` is
+/// `POST /{id}/{action}` (`attach`, `detach`, `advance`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectRoute {
+    Create,
+    List,
+    Retrieve { id: String },
+    Update { id: String },
+    Delete { id: String },
+    Action { id: String, action: String },
+}
+
 /// The tables of the AccountObject that hold documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {

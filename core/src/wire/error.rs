@@ -435,7 +435,7 @@ impl ApiError {
 /// every field type (and string escaping) into the wasm for log lines alone.
 impl std::fmt::Debug for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&crate::wire::render::compact(&self.to_json()))
+        f.write_str(&crate::wire::text::compact(&self.to_json()))
     }
 }
 
@@ -459,7 +459,7 @@ fn unknown_parameters_message(first: &str, others: &[String]) -> String {
     } else {
         format!(
             "Received unknown parameters: {first}, {}",
-            crate::wire::render::join(others, ", ")
+            crate::wire::text::join(others, ", ")
         )
     }
 }
@@ -499,7 +499,7 @@ impl ErrorBody<'_> {
     /// did, a fixed generic error is sent rather than an empty body.
     pub fn to_pretty_json(&self) -> String {
         match serde_json::to_string(self) {
-            Ok(compact) => crate::wire::render::pretty(&compact),
+            Ok(compact) => crate::wire::text::pretty(&compact),
             Err(_) => "{\n  \"error\": {\n    \"message\": \"An unexpected error occurred.\",\n    \"type\": \"api_error\"\n  }\n}".to_owned(),
         }
     }

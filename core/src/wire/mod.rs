@@ -21,3 +21,4 @@ pub mod render;
 pub mod request;
 #[cfg(test)]
 pub mod test_support;
+pub mod text;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::wire::error::ApiError;
+pub use crate::wire::text::{compact, join, pretty};
 
 /// A status and a body ready to send.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,25 +20,6 @@ pub struct Rendered {
     /// The object that ran this keyed write keeps its response for the key (see
     /// `wire::idempotency::KEPT_BY_OBJECT`): the Worker records no outcome.
     pub key_kept: bool,
-}
-
-/// A JSON value's compact text, the one `Value::to_string` gives, written by the
-/// serializer to text the wasm has anyway (`Value`'s `Display` would add its own).
-pub fn compact(value: &serde_json::Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-/// `parts` joined with `separator`: `[String]::join` would add a second copy of the
-/// join code beside the one for `[&str]`.
-pub fn join(parts: &[String], separator: &str) -> String {
-    let mut joined = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            joined.push_str(separator);
-        }
-        joined.push_str(part);
-    }
-    joined
 }
 
 impl Rendered {
@@ -89,81 +71,6 @@ impl Rendered {
             forwarded: false,
             key_kept: false,
         }
-    }
-}
-
-/// Indents compact JSON (as `serde_json::to_string` writes it) exactly as
-/// `serde_json::to_string_pretty` would: two spaces, `": "` after keys, and `{}`/`[]`
-/// for empty containers. Strings are copied byte for byte.
-pub fn pretty(compact: &str) -> String {
-    let bytes = compact.as_bytes();
-    let mut out = String::with_capacity(compact.len() * 2);
-    let mut depth = 0usize;
-    let mut at = 0;
-    while at < bytes.len() {
-        let byte = bytes[at];
-        match byte {
-            b'"' => {
-                let end = string_end(bytes, at);
-                out.push_str(&compact[at..end]);
-                at = end;
-                continue;
-            }
-            b'{' | b'[' => {
-                let close = if byte == b'{' { b'}' } else { b']' };
-                if bytes.get(at + 1) == Some(&close) {
-                    out.push(byte as char);
-                    out.push(close as char);
-                    at += 2;
-                    continue;
-                }
-                depth += 1;
-                out.push(byte as char);
-                newline(&mut out, depth);
-            }
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                newline(&mut out, depth);
-                out.push(byte as char);
-            }
-            b',' => {
-                out.push(',');
-                newline(&mut out, depth);
-            }
-            b':' => out.push_str(": "),
-            _ => {
-                // Numbers, literals: copy the run up to the next structural byte.
-                let end = bytes[at..]
-                    .iter()
-                    .position(|b| matches!(b, b',' | b'}' | b']' | b':'))
-                    .map_or(bytes.len(), |n| at + n);
-                out.push_str(&compact[at..end]);
-                at = end;
-                continue;
-            }
-        }
-        at += 1;
-    }
-    out
-}
-
-/// The index just past the closing quote of the string that opens at `start`.
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut at = start + 1;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'\\' => at += 2,
-            b'"' => return at + 1,
-            _ => at += 1,
-        }
-    }
-    bytes.len()
-}
-
-fn newline(out: &mut String, depth: usize) {
-    out.push('\n');
-    for _ in 0..depth {
-        out.push_str("  ");
     }
 }
 

@@ -16,9 +16,16 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
-use super::endpoints::Target;
 use super::events_log;
 use crate::objects::sql::{bind, first, query, storage_error};
+
+/// Where one delivery goes: an endpoint's id, URL and signing secret.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: String,
+    pub url: String,
+    pub secret: String,
+}
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS deliveries (

@@ -14,7 +14,8 @@ use api_core::wire::error::ApiError;
 use api_core::wire::pagination::{finish_page, index_page_json, Conditions};
 use worker::{SqlStorage, SqlStorageValue};
 
-use super::{deliveries, events_log};
+use super::deliveries::{self, Target};
+use super::events_log;
 use crate::objects::scheduler::now_ms;
 use crate::objects::sql::{bind, count, first, position_of, query, storage_error};
 
@@ -24,14 +25,6 @@ pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
         created INTEGER NOT NULL,
         secret TEXT NOT NULL,
         document TEXT NOT NULL)"];
-
-/// Where one delivery goes.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub id: String,
-    pub url: String,
-    pub secret: String,
-}
 
 /// The columns an endpoint is read from, in this order everywhere: secret (0), document (1).
 const COLUMNS: &str = "secret, document";

@@ -37,7 +37,7 @@ use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, Answer};
 use deliveries::DeliveryPolicy;
-use endpoints::Target;
+use deliveries::Target;
 
 /// The job that sends the deliveries that are due.
 const DELIVER_JOB: &str = "deliver";

@@ -11,7 +11,7 @@ use api_core::wire::error::ApiError;
 use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
-use super::endpoints::Target;
+use super::deliveries::Target;
 use crate::objects::sql::{query, storage_error};
 
 pub const SCHEMA: &[&str] = &[

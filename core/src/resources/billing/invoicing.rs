@@ -8,8 +8,7 @@ use super::book::is_live;
 use super::context::RETRY_DAYS;
 use super::documents::{self, NewInvoice};
 use super::payment::{self, Card};
-use super::periods::period_end;
-use super::subscribing::{self, interval_of};
+use super::periods::{interval_of, period_end};
 use super::Ledger;
 use crate::resources::objects::{int, text};
 use crate::resources::promotion_codes::meets_minimum;
@@ -351,23 +350,8 @@ fn failed(
         let status = text(&ledger.book.subscriptions[sub], "status").to_owned();
         let latest = ledger.book.subscriptions[sub]["latest_invoice"] == after["id"];
         if latest && matches!(status.as_str(), "active" | "trialing") {
-            subscribing::set_status(ledger, sub, "past_due")?;
+            ledger.set_status(sub, "past_due")?;
         }
-    }
-    Ok(())
-}
-
-/// An automatic retry of open invoice `at` (its `next_payment_attempt` came). After the
-/// last one fails, the subscription goes where the account's setting says.
-pub fn retry(ledger: &mut Ledger<'_>, at: usize) -> Result<(), ApiError> {
-    let id = text(&ledger.book.invoices[at], "id").to_owned();
-    let retries = ledger.book.note_int(&id, "retries").unwrap_or(0) + 1;
-    ledger.book.note(&id)["retries"] = retries.into();
-    if attempt(ledger, at, None, true)?.is_ok() {
-        return Ok(());
-    }
-    if ledger.book.invoices[at]["next_payment_attempt"].is_null() {
-        subscribing::after_final_retry(ledger, at)?;
     }
     Ok(())
 }
@@ -412,7 +396,7 @@ pub fn mark_paid(
         let s = &ledger.book.subscriptions[sub];
         let waiting = matches!(text(s, "status"), "incomplete" | "past_due" | "unpaid");
         if waiting && s["latest_invoice"] == after["id"] {
-            subscribing::set_status(ledger, sub, "active")?;
+            ledger.set_status(sub, "active")?;
         }
     }
     Ok(())

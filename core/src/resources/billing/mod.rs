@@ -70,6 +70,14 @@ impl Ledger<'_> {
         }
     }
 
+    /// Sets subscription `sub`'s status: `customer.subscription.updated`.
+    pub fn set_status(&mut self, sub: usize, status: &str) -> Result<(), ApiError> {
+        let before = self.book.subscriptions[sub].clone();
+        self.book.subscriptions[sub]["status"] = status.into();
+        let after = self.book.subscriptions[sub].clone();
+        self.emit_change("customer.subscription.updated", &before, &after)
+    }
+
     /// The moment of the work.
     pub fn now(&self) -> i64 {
         self.origin.now

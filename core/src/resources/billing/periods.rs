@@ -2,7 +2,19 @@
 //! added to a moment, each period counted from the subscription's anchor so that one
 //! anchored on the 31st returns to the 31st after a shorter month.
 
+use serde_json::Value;
+
+use crate::resources::objects::text;
 use crate::wire::dates::add_months;
+
+/// The interval of the subscription's prices.
+pub fn interval_of(sub: &Value) -> (String, i64) {
+    let recurring = &sub["items"]["data"][0]["price"]["recurring"];
+    (
+        text(recurring, "interval").to_owned(),
+        recurring["interval_count"].as_i64().unwrap_or(1),
+    )
+}
 
 /// `at` plus `count` intervals of `interval` (`day|week|month|year`).
 pub fn add_interval(at: i64, interval: &str, count: i64) -> i64 {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::context::AfterRetries;
 use super::documents::{self, NewSubscription};
 use super::invoicing::{self, Period};
-use super::periods::period_end;
+use super::periods::{interval_of, period_end};
 use super::Ledger;
 use crate::resources::objects::{int, patch_fields, patch_metadata, text};
 use crate::wire::error::ApiError;
@@ -175,15 +175,6 @@ fn trial_end(args: &Value, now: i64) -> Result<Option<i64>, ApiError> {
         .map(|days| now + days * 86_400))
 }
 
-/// The interval of the subscription's prices.
-pub fn interval_of(sub: &Value) -> (String, i64) {
-    let recurring = &sub["items"]["data"][0]["price"]["recurring"];
-    (
-        text(recurring, "interval").to_owned(),
-        recurring["interval_count"].as_i64().unwrap_or(1),
-    )
-}
-
 /// The first invoice, made and finalized in the create call (`invoice.created` shows it
 /// open and numbered, as Stripe's does), then collected as `behavior` says.
 fn first_invoice(
@@ -204,7 +195,7 @@ fn first_invoice(
     ledger.emit("customer.subscription.created", &created, None)?;
     if s["collection_method"] == "send_invoice" {
         invoicing::finalize_announced(ledger, at)?;
-        return set_status(ledger, sub, "active");
+        return ledger.set_status(sub, "active");
     }
     let invoice = ledger.book.invoices[at].clone();
     let (due, _) = invoicing::apply_balance(int(&invoice, "total"), ledger.customer.balance);
@@ -218,7 +209,7 @@ fn first_invoice(
     invoicing::finalize_announced(ledger, at)?;
     if ledger.book.invoices[at]["status"] == "paid" {
         if ledger.book.subscriptions[sub]["status"] == "incomplete" {
-            set_status(ledger, sub, "active")?;
+            ledger.set_status(sub, "active")?;
         }
         return Ok(());
     }
@@ -231,14 +222,6 @@ fn first_invoice(
         }
     }
     Ok(())
-}
-
-/// Sets a subscription's status: `customer.subscription.updated`.
-pub fn set_status(ledger: &mut Ledger<'_>, sub: usize, status: &str) -> Result<(), ApiError> {
-    let before = ledger.book.subscriptions[sub].clone();
-    ledger.book.subscriptions[sub]["status"] = status.into();
-    let after = ledger.book.subscriptions[sub].clone();
-    ledger.emit_change("customer.subscription.updated", &before, &after)
 }
 
 /// `POST /v1/subscriptions/{id}`. Item changes take effect from the next period (no
@@ -414,6 +397,21 @@ pub fn cancel(ledger: &mut Ledger<'_>, sub: usize, reason: &str) -> Result<(), A
     Ok(())
 }
 
+/// An automatic retry of open invoice `at` (its `next_payment_attempt` came). After the
+/// last one fails, the subscription goes where the account's setting says.
+pub fn retry(ledger: &mut Ledger<'_>, at: usize) -> Result<(), ApiError> {
+    let id = text(&ledger.book.invoices[at], "id").to_owned();
+    let retries = ledger.book.note_int(&id, "retries").unwrap_or(0) + 1;
+    ledger.book.note(&id)["retries"] = retries.into();
+    if invoicing::attempt(ledger, at, None, true)?.is_ok() {
+        return Ok(());
+    }
+    if ledger.book.invoices[at]["next_payment_attempt"].is_null() {
+        after_final_retry(ledger, at)?;
+    }
+    Ok(())
+}
+
 /// After the last retry of invoice `at` failed: the subscription is canceled, marked
 /// `unpaid` or left `past_due`, as the account's setting says.
 pub fn after_final_retry(ledger: &mut Ledger<'_>, at: usize) -> Result<(), ApiError> {
@@ -426,7 +424,7 @@ pub fn after_final_retry(ledger: &mut Ledger<'_>, at: usize) -> Result<(), ApiEr
     }
     match ledger.context.after_retries {
         AfterRetries::Cancel => cancel(ledger, sub, "payment_failed"),
-        AfterRetries::Unpaid => set_status(ledger, sub, "unpaid"),
+        AfterRetries::Unpaid => ledger.set_status(sub, "unpaid"),
         AfterRetries::PastDue => Ok(()),
     }
 }

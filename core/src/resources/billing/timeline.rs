@@ -154,7 +154,7 @@ fn step(ledger: &mut Ledger<'_>, due: Due) -> Result<(), ApiError> {
         }
         Due::Retry(id) => {
             let at = invoice(ledger, &id)?;
-            invoicing::retry(ledger, at)
+            subscribing::retry(ledger, at)
         }
         Due::Overdue(id) => {
             let at = invoice(ledger, &id)?;
@@ -162,7 +162,7 @@ fn step(ledger: &mut Ledger<'_>, due: Due) -> Result<(), ApiError> {
             let inv: Value = ledger.book.invoices[at].clone();
             match invoicing::subscription_of(ledger, &inv) {
                 Some(s) if ledger.book.subscriptions[s]["status"] == "active" => {
-                    subscribing::set_status(ledger, s, "past_due")
+                    ledger.set_status(s, "past_due")
                 }
                 _ => Ok(()),
             }

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::{parse_create, NAME_MAX};
+use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{field_arg, metadata_arg, skip_expand, ObjectCommand, Page};
-use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::request::ApiRequest;
 

@@ -6,9 +6,9 @@
 //! `invoice_settings.default_payment_method` is not expanded here: the payment method is
 //! the account's, so whoever holds it fills it in (`view::with_default_payment_method`).
 
-use serde::Serialize;
-
-use super::model::{Customer, CustomerRecord};
+use super::model::{
+    CashBalance, CashBalanceSettings, Customer, CustomerRecord, CustomerTax, TaxLocation,
+};
 use crate::wire::codec::{Message, Reader, Writer};
 use crate::wire::envelope::EmbeddedList;
 use crate::wire::error::ApiError;
@@ -77,39 +77,6 @@ impl Expand {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-}
-
-/// `Customer.tax`, expanded: where Stripe Tax places the customer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CustomerTax {
-    pub automatic_tax: &'static str,
-    pub ip_address: Option<String>,
-    pub location: Option<TaxLocation>,
-    pub provider: &'static str,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TaxLocation {
-    pub country: String,
-    pub source: &'static str,
-    pub state: Option<String>,
-}
-
-/// `Customer.cash_balance`, expanded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CashBalance {
-    pub object: &'static str,
-    /// Amounts per currency (a JSON map, as `Customer::invoice_credit_balance`).
-    pub available: Option<serde_json::Map<String, serde_json::Value>>,
-    pub customer: String,
-    pub livemode: bool,
-    pub settings: CashBalanceSettings,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CashBalanceSettings {
-    pub reconciliation_mode: String,
-    pub using_merchant_default: bool,
 }
 
 /// The customer as a response shows it, with the requested fields expanded.

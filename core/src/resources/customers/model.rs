@@ -5,7 +5,6 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::expand::{CashBalance, CustomerTax};
 use crate::resources::tax_ids::model::TaxId;
 use crate::wire::envelope::EmbeddedList;
 use crate::wire::fields::Fields;
@@ -337,6 +336,39 @@ impl DeletedCustomer {
             deleted: true,
         }
     }
+}
+
+/// `Customer.tax`, expanded: where Stripe Tax places the customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerTax {
+    pub automatic_tax: &'static str,
+    pub ip_address: Option<String>,
+    pub location: Option<TaxLocation>,
+    pub provider: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaxLocation {
+    pub country: String,
+    pub source: &'static str,
+    pub state: Option<String>,
+}
+
+/// `Customer.cash_balance`, expanded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CashBalance {
+    pub object: &'static str,
+    /// Amounts per currency (a JSON map, as `Customer::invoice_credit_balance`).
+    pub available: Option<serde_json::Map<String, serde_json::Value>>,
+    pub customer: String,
+    pub livemode: bool,
+    pub settings: CashBalanceSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CashBalanceSettings {
+    pub reconciliation_mode: String,
+    pub using_merchant_default: bool,
 }
 
 #[cfg(test)]

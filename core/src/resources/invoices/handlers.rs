@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 
 use crate::resources::billing::calls::{Plan, Target};
 use crate::resources::billing::execute::UPCOMING;
+use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{created_arg, expand_arg, filter_arg, Page};
 use crate::resources::subscriptions::handlers::customer_list_args;
-use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::{expand_paths, Params};

@@ -8,10 +8,10 @@ use super::test_cards::{self, TestCard};
 use super::{new_payment_method, ADDRESS_PARTS};
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
+use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{
     field_arg, metadata_arg, patch_metadata, skip_expand, ObjectCommand, Page,
 };
-use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::{Field, Params};

@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::{parse_create, parse_updatable, LOOKUP_KEY_MAX, TAX_BEHAVIORS};
+use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{created_arg, expand_arg, filter_arg, ObjectCommand, Page};
-use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
 use crate::wire::request::ApiRequest;

@@ -5,10 +5,10 @@
 use serde_json::{json, Value};
 
 use super::{parse_fields, parse_new};
+use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{
     created_arg, expand_arg, field_arg, filter_arg, ObjectCommand, Page,
 };
-use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
 use crate::wire::request::ApiRequest;

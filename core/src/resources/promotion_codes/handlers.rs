@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::new_promo;
 use crate::resources::coupons::positive;
+use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{metadata_arg, patch_metadata, skip_expand, ObjectCommand, Page};
-use crate::routes::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Params;

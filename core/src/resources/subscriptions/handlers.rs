@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::params;
 use crate::resources::billing::calls::{Plan, Target};
 use crate::resources::objects::expand_arg;
-use crate::routes::ObjectRoute;
+use crate::resources::objects::ObjectRoute;
 use crate::wire::error::ApiError;
 use crate::wire::params::Params;
 use crate::wire::request::ApiRequest;

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::billing::book::is_live;
 use super::billing::periods::add_interval;
-use super::billing::subscribing::interval_of;
+use super::billing::periods::interval_of;
 use super::objects::{int, opt, save, set, template, ObjectCommand, ObjectStore, Page, Table};
 use crate::wire::error::ApiError;
 
