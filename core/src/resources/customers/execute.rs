@@ -5,6 +5,7 @@
 use super::apply;
 use super::commands::{CustomerCommand, Lifecycle, TaxIdChange};
 use super::events::{self, Origin};
+use super::expand::Expand;
 use super::model::CustomerRecord;
 use super::sources;
 use super::stored::{stored_json, StoredCustomer};
@@ -118,38 +119,12 @@ fn run(
     origin: &Origin,
 ) -> Result<Reply, ApiError> {
     match command {
-        CustomerCommand::Retrieve { id } => {
-            // Served as stored: the record's JSON is not parsed and written again.
-            let (version, document) = store
-                .load_document()?
-                .ok_or_else(|| ApiError::not_found("customer", &id))?;
-            Ok(Reply {
-                status: 200,
-                body: stored_json(version, &document),
-                replayed: false,
-                committed: None,
-                purge: PurgeJob::Keep,
-            })
-        }
+        CustomerCommand::Retrieve { id } => read(store, &id, None),
         CustomerCommand::Show {
             id,
             expand,
             include_deleted,
-        } => {
-            let (version, document) = store
-                .load_document()?
-                .ok_or_else(|| ApiError::not_found("customer", &id))?;
-            let stored = stored_json(version, &document);
-            let shown = customer_json(&stored, &id, &expand, include_deleted)?;
-            let shown = billing::execute::with_subscriptions(store, shown, &expand)?;
-            Ok(Reply {
-                status: 200,
-                body: pretty(&shown),
-                replayed: false,
-                committed: None,
-                purge: PurgeJob::Keep,
-            })
-        }
+        } => read(store, &id, Some((&expand, include_deleted))),
         CustomerCommand::Create {
             new,
             params,
@@ -296,6 +271,33 @@ fn run(
             crate::resources::billing::execute::run(store, &id, &op, &args, origin)
         }
     }
+}
+
+/// A read of the stored customer: as stored (`show` is `None`: the record's JSON is
+/// not parsed and written again), or shown to the client with `expand`, indented.
+fn read(
+    store: &impl CustomerStore,
+    id: &str,
+    show: Option<(&Expand, bool)>,
+) -> Result<Reply, ApiError> {
+    let (version, document) = store
+        .load_document()?
+        .ok_or_else(|| ApiError::not_found("customer", id))?;
+    let stored = stored_json(version, &document);
+    let body = match show {
+        None => stored,
+        Some((expand, include_deleted)) => {
+            let shown = customer_json(&stored, id, expand, include_deleted)?;
+            pretty(&billing::execute::with_subscriptions(store, shown, expand)?)
+        }
+    };
+    Ok(Reply {
+        status: 200,
+        body,
+        replayed: false,
+        committed: None,
+        purge: PurgeJob::Keep,
+    })
 }
 
 /// The alarm's purge: once the window has passed, the record becomes its purged stub
