@@ -1,7 +1,8 @@
 //! Test-only fault injection: the `FAULTS` var (honoured only with `SANDBOX_KEYS=true`)
 //! names steps that fail on purpose, `kv_put:2,index_upsert:1,webhook_send:3`: each
 //! object fails its first N attempts of that step, as if the platform had, so the tests
-//! can watch the retries (the `propagate` job, delivery back-off) converge.
+//! can watch the retries (the `propagate` job, delivery back-off, a clock advance whose
+//! customer's answer `clock_tick` lost) converge.
 
 use std::cell::RefCell;
 

@@ -16,9 +16,11 @@ use worker::{Env, SqlStorage};
 use super::references::SqlObjectStore;
 use crate::edge::bindings::{call_object, customer_stub, platform_error};
 use crate::edge::now_seconds;
+use crate::objects::faults::{injected, Faults};
 use crate::objects::sql::{first, storage_error};
 
-/// How long before a failed advance is tried again.
+/// How long before a failed advance, or one cut short by a restart, is tried again (the
+/// job is recorded again for then before its work starts).
 pub const RETRY_MS: i64 = 2_000;
 
 /// Records the account's namespace (the advance's request names it).
@@ -43,10 +45,14 @@ fn namespace(sql: &SqlStorage) -> Result<String, ApiError> {
 }
 
 /// Finishes every advance under way; answers how many webhook deliveries it owes.
+/// `FAULTS=clock_tick:N` (tests): the first N customer ticks' answers are lost after
+/// the customer committed, as if the platform had failed the call, so the advance
+/// stops half done and its retry ticks those customers again.
 pub async fn run<'a>(
     env: &Env,
     sql: &'a SqlStorage,
     store: impl Fn() -> SqlObjectStore<'a>,
+    faults: &Faults,
 ) -> Result<usize, ApiError> {
     let clocks = advancing(&store())?;
     if clocks.is_empty() {
@@ -57,6 +63,9 @@ pub async fn run<'a>(
     for (clock, target) in clocks {
         for customer in store().clock_customers(&clock)? {
             tick(env, &namespace, &customer, target).await?;
+            if faults.hit("clock_tick") {
+                return Err(injected("clock_tick"));
+            }
         }
         let mut done = store();
         // The clock's own events are dated in real time; its customers' in clock time.

@@ -348,18 +348,30 @@ impl AccountObject {
     }
 
     /// The `advance_clocks` job: each advancing clock's customers run their billing up
-    /// to its target, then the clock is `ready`. A failure leaves the job due again;
-    /// running a customer to a moment it has reached does nothing, so a retry (or a
-    /// restart in the middle) finishes the advance with every period billed once.
+    /// to its target, then the clock is `ready`. The alarm has taken the job's row, so
+    /// the row is put back, due `RETRY_MS` later, before the first customer is asked:
+    /// a failure, or a restart in the middle (after which the runtime's retried alarm
+    /// would otherwise find no job), leaves the job due. It is dropped once no clock is
+    /// advancing. Running a customer to a moment it has reached does nothing, so
+    /// running the job again finishes the advance with every period billed once.
     async fn advance_clocks(&self) {
         let sql = self.state.storage().sql();
-        match clock_advance::run(&self.env, &sql, || self.object_store(&sql)).await {
-            Ok(owed) => self.after_events(owed).await,
-            Err(err) => {
-                worker::console_error!("clock advance: {err:?}");
-                let retry = now_ms() + clock_advance::RETRY_MS;
-                self.scheduler().schedule(ADVANCE_JOB, retry).await;
+        let scheduler = self.scheduler();
+        scheduler
+            .schedule(ADVANCE_JOB, now_ms() + clock_advance::RETRY_MS)
+            .await;
+        let run = clock_advance::run(&self.env, &sql, || self.object_store(&sql), &self.faults);
+        match run.await {
+            Ok(owed) => {
+                self.after_events(owed).await;
+                // A clock whose advance was asked for while this one ran is due now.
+                match api_core::resources::test_clocks::advancing(&self.object_store(&sql)) {
+                    Ok(clocks) if clocks.is_empty() => scheduler.cancel(ADVANCE_JOB),
+                    Ok(_) => scheduler.schedule(ADVANCE_JOB, now_ms()).await,
+                    Err(err) => worker::console_error!("clock advance: {err:?}"),
+                }
             }
+            Err(err) => worker::console_error!("clock advance: {err:?}"),
         }
     }
 
