@@ -165,6 +165,8 @@ impl CustomerObject {
         let reply = execute(&mut store, command, &origin);
         if let Some(stored) = &reply.committed {
             self.after_commit(&store, stored.version);
+            // Before any other await: a crash from here on leaves the copies owed.
+            self.owe_propagation().await;
         }
         self.plan_purge(reply.purge).await;
         if reply.committed.is_some() {
@@ -172,7 +174,6 @@ impl CustomerObject {
         }
         let mut key_kept = false;
         if let Some(stored) = &reply.committed {
-            self.owe_propagation().await;
             let keyed = key.is_some();
             key_kept = self.propagate(&store, stored, key).await && keyed;
         }
@@ -441,13 +442,13 @@ impl CustomerObject {
         let reply = execute(&mut store, command, &origin);
         if let Some(stored) = &reply.committed {
             self.after_commit(&store, stored.version);
+            self.owe_propagation().await;
         }
         self.plan_purge(reply.purge).await;
         if let Some(err) = reply.error_value() {
             worker::console_error!("purge: {err:?}");
         }
         if let Some(stored) = &reply.committed {
-            self.owe_propagation().await;
             self.propagate(&store, stored, None).await;
         }
     }
