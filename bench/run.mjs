@@ -31,6 +31,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { customerForm, runWrk as runWrkOnce } from './support.mjs';
 import { measureWriteCeiling, renderWriteExtras } from './write-ceiling.mjs';
+import { renderBilling } from './billing.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH, '..');
@@ -1239,6 +1240,7 @@ function renderMarkdown(results) {
   }
   lines.push('');
   lines.push(...renderWriteExtras(results));
+  lines.push(...renderBilling(results));
 
   lines.push('## Size, memory, start', '');
   const w = results.wasm;

@@ -1,7 +1,10 @@
 //! Bench only: `POST /bench/bulk` (JSON body, the account's API key) hands a bulk-seeding
-//! command to the account's AccountObject (`objects::account_object::bench_bulk`). It
-//! exists only when the var `BENCH_BULK` is "true", which bench/scale.mjs sets and
-//! wrangler.toml never does; elsewhere the path is an unknown URL (404) like any other.
+//! command to the account's AccountObject (`objects::account_object::bench_bulk`), and
+//! `POST /bench/bill` (`{"customer": id, "to": unix seconds}`) sends one customer's
+//! object the `billing.tick` its alarm sends when billing work comes due, run to `to`
+//! (bench/billing.mjs: a renewal's cost without waiting a month). Both exist only when
+//! the var `BENCH_BULK` is "true", which bench/scale.mjs and bench/billing.mjs set and
+//! wrangler.toml never does; elsewhere they are unknown URLs (404) like any other.
 
 use api_core::wire::auth::KeyPolicy;
 use worker::{web_sys, Env, Result};
@@ -13,7 +16,11 @@ use crate::edge::bindings::{
     account_stub, call_object, customer_stub, platform_error, response_with_body,
 };
 use crate::objects::account_object::bench_bulk::PATH;
+use crate::objects::account_object::clock_advance;
 use crate::objects::customer_object::bench_seed;
+
+/// The path of the bench's billing tick.
+const BILL_PATH: &str = "/bench/bill";
 
 /// CustomerObjects seeded at once, unless the command says (`in_flight`).
 const OBJECTS_IN_FLIGHT: u64 = 32;
@@ -24,12 +31,15 @@ thread_local! {
     static ENABLED: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
 }
 
-/// Whether this request is the bench's bulk command on a worker that allows it.
+/// Whether this request is one of the bench's commands on a worker that allows them.
 pub fn wants(req: &web_sys::Request, env: &Env) -> bool {
     let enabled = ENABLED.with(|cell| {
         *cell.get_or_init(|| env.var("BENCH_BULK").is_ok_and(|v| v.to_string() == "true"))
     });
-    enabled && req.method() == "POST" && req.url().ends_with(PATH)
+    enabled && req.method() == "POST" && {
+        let url = req.url();
+        url.ends_with(PATH) || url.ends_with(BILL_PATH)
+    }
 }
 
 /// Authenticates the key as the API does and forwards the body to the AccountObject.
@@ -47,7 +57,9 @@ pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response
             let body: serde_json::Value =
                 serde_json::from_str(&text.as_string().unwrap_or_default())?;
             let namespace = account.namespace();
-            if body["op"] == "objects" {
+            if req.url().ends_with(BILL_PATH) {
+                bill(env, &namespace, &body).await
+            } else if body["op"] == "objects" {
                 seed_objects(env, &namespace, &body).await
             } else {
                 let stub = account_stub(env, &namespace)?;
@@ -63,6 +75,24 @@ pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response
     let init = web_sys::ResponseInit::new();
     init.set_status(status);
     response_with_body(&body.into(), &init)
+}
+
+/// Runs customer `body.customer`'s billing up to `body.to` in its object: the command
+/// its `billing` alarm job sends (`customer_object::billing_tick`), through the Worker →
+/// object call a test clock's advance makes. Answers the object's answer.
+async fn bill(
+    env: &Env,
+    namespace: &str,
+    body: &serde_json::Value,
+) -> std::result::Result<String, ApiError> {
+    let customer = body.get("customer").and_then(serde_json::Value::as_str);
+    let to = body.get("to").and_then(serde_json::Value::as_i64);
+    let (Some(customer), Some(to)) = (customer, to) else {
+        return Err(ApiError::bad_request(
+            "bench bill: the body is {\"customer\": id, \"to\": unix seconds}",
+        ));
+    };
+    clock_advance::tick(env, namespace, customer, to).await
 }
 
 /// Gives seeded customers `from..to` their CustomerObjects: their records from the

@@ -144,12 +144,17 @@ for f in sys.argv[1:]:
   }
 });
 
-test('the bench-only bulk path is an unknown URL unless BENCH_BULK is on', async () => {
+test('the bench-only paths (bulk seeding, billing tick) are unknown URLs unless BENCH_BULK is on', async () => {
   const key = newKey();
   const body = JSON.stringify({ op: 'index', template: 'cus_x', marker: 1, from: 0, to: 10, created: 1, per_second: 1 });
   const refused = await request(worker.url, key, 'POST', '/bench/bulk', body, { 'Content-Type': 'application/json' }, { skipSchema: true });
   assert.equal(refused.status, 404);
   assert.equal(refused.json.error.type, 'invalid_request_error');
+  const plain = await stripeClient(worker.url, key).customers.create({ name: 'no bench' });
+  const tick = JSON.stringify({ customer: plain.id, to: 2_000_000_000 });
+  const refusedBill = await request(worker.url, key, 'POST', '/bench/bill', tick, { 'Content-Type': 'application/json' }, { skipSchema: true });
+  assert.equal(refusedBill.status, 404);
+  assert.equal(refusedBill.json.error.type, 'invalid_request_error');
   const bench = await startWorker({ vars: { BENCH_BULK: 'true', SANDBOX_MAX_CUSTOMERS: '0' } });
   try {
     const stripe = stripeClient(bench.url, key);
@@ -165,6 +170,20 @@ test('the bench-only bulk path is an unknown URL unless BENCH_BULK is on', async
     assert.equal((await post({ op: 'objects', from: 0, to: 10 })).status, 200);
     assert.equal((await stripe.customers.retrieve('cus_B0000000000007')).name, 'Customer 7');
     await assert.rejects(stripe.customers.retrieve('cus_B0000000000017'), /No such customer/);
+    // The billing tick the CustomerObject's alarm sends, to a given moment: the renewal of
+    // a subscription created now (its draft, finalized and charged an hour later).
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 2000, recurring: { interval: 'month' }, product_data: { name: 'Gold' } });
+    const payer = await stripe.customers.create({ payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const sub = await stripe.subscriptions.create({ customer: payer.id, items: [{ price: price.id }] });
+    const bill = (json) => fetch(`${bench.url}/bench/bill`, { method: 'POST', headers: { Authorization: `Bearer ${key}` }, body: JSON.stringify(json) });
+    assert.equal((await bill({ customer: payer.id })).status, 400);
+    const renewed = await bill({ customer: payer.id, to: sub.current_period_end + 3601 });
+    assert.equal(renewed.status, 200);
+    assert.deepEqual((await stripe.invoices.list({ customer: payer.id })).data.map((i) => [i.status, i.period_end]), [['paid', sub.current_period_end], ['paid', sub.current_period_start]]);
+    const after = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(after.current_period_start, sub.current_period_end);
+    const types = (await stripe.events.list({ limit: 100 })).data.map((e) => e.type);
+    assert.ok(types.includes('invoice.upcoming') && types.includes('invoice.paid'), types.join(','));
   } finally {
     await bench.close();
   }

@@ -5,17 +5,15 @@
 //! again after a failure or a restart and still bill each period once.
 
 use api_core::resources::account::execute;
-use api_core::resources::billing::execute::TICK;
-use api_core::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
 use api_core::resources::objects::{object, ObjectCommand, ObjectStore};
 use api_core::resources::test_clocks::advancing;
 use api_core::wire::error::ApiError;
-use serde_json::json;
 use worker::{Env, SqlStorage};
 
 use super::references::SqlObjectStore;
 use crate::edge::bindings::{call_object, customer_stub, platform_error};
 use crate::edge::now_seconds;
+use crate::objects::customer_object::billing_tick;
 use crate::objects::faults::{injected, Faults};
 use crate::objects::sql::{first, storage_error};
 
@@ -83,20 +81,10 @@ pub async fn run<'a>(
     Ok(owed)
 }
 
-/// Runs one customer's billing up to `to` in its object.
-async fn tick(env: &Env, namespace: &str, customer: &str, to: i64) -> Result<(), ApiError> {
-    let envelope = CustomerEnvelope {
-        namespace: namespace.to_owned(),
-        request_id: String::new(),
-        now: now_seconds(),
-        command: CustomerCommand::Billing {
-            id: customer.to_owned(),
-            now: now_seconds(),
-            op: TICK.to_owned(),
-            args: json!({ "to": to }),
-        },
-    };
+/// Runs one customer's billing up to `to` in its object; answers the object's answer
+/// (also the bench-only `POST /bench/bill`, src/bench_bulk.rs).
+pub async fn tick(env: &Env, namespace: &str, customer: &str, to: i64) -> Result<String, ApiError> {
+    let envelope = billing_tick(namespace, customer, to);
     let stub = customer_stub(env, namespace, customer).map_err(platform_error)?;
-    call_object(&stub, "/", &envelope).await?;
-    Ok(())
+    Ok(call_object(&stub, "/", &envelope).await?.body)
 }

@@ -9,7 +9,7 @@
 //! resource.
 
 pub mod bench_bulk;
-mod clock_advance;
+pub mod clock_advance;
 mod customer_index;
 mod deliveries;
 mod endpoints;

@@ -48,6 +48,24 @@ const PURGE_JOB: &str = "purge";
 /// The job that does the customer's billing work that came due (no test clock).
 const BILLING_JOB: &str = "billing";
 
+/// The command that runs customer `id`'s time-driven billing up to `to` (unix seconds):
+/// what its `billing` job runs with `to` = now, a test clock's advance with `to` = the
+/// clock's target, and the bench's `/bench/bill` with the `to` it is given.
+pub fn billing_tick(namespace: &str, id: &str, to: i64) -> CustomerEnvelope {
+    let now = now_seconds();
+    CustomerEnvelope {
+        namespace: namespace.to_owned(),
+        request_id: String::new(),
+        now,
+        command: CustomerCommand::Billing {
+            id: id.to_owned(),
+            now,
+            op: billing::TICK.to_owned(),
+            args: serde_json::json!({ "to": to }),
+        },
+    }
+}
+
 #[durable_object(alarm)]
 pub struct CustomerObject {
     state: State,
@@ -281,18 +299,7 @@ impl CustomerObject {
             Ok(Some(stored)) => stored.record.customer.id,
             _ => return,
         };
-        let now = now_seconds();
-        let envelope = CustomerEnvelope {
-            namespace: store.namespace().to_owned(),
-            request_id: String::new(),
-            now,
-            command: CustomerCommand::Billing {
-                id,
-                now,
-                op: billing::TICK.to_owned(),
-                args: serde_json::json!({ "to": now }),
-            },
-        };
+        let envelope = billing_tick(store.namespace(), &id, now_seconds());
         let answer = self.run_envelope(envelope).await;
         if answer.status != 200 {
             worker::console_error!("billing: {}", answer.body);
