@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use super::book::is_live;
 use super::context::RETRY_DAYS;
 use super::documents::{self, NewInvoice};
 use super::payment::{self, Card};
@@ -505,9 +504,4 @@ fn close(
     ledger.emit(kind, &after, None)?;
     ledger.emit_change("invoice.updated", &before, &after)?;
     Ok(())
-}
-
-/// Whether an open invoice's subscription still collects (not canceled).
-pub fn still_collects(ledger: &Ledger<'_>, invoice: &Value) -> bool {
-    subscription_of(ledger, invoice).is_none_or(|s| is_live(&ledger.book.subscriptions[s]))
 }

@@ -19,8 +19,6 @@ const DECLINES_ON_CHARGE: &[&str] = &["0341"];
 pub struct Card {
     pub id: String,
     pub last4: String,
-    /// A `pm_…` (true) or a `card_…` source.
-    pub is_payment_method: bool,
 }
 
 /// The card for `invoice` (of `subscription`), `explicit` (from `/pay`) first; `None`
@@ -58,7 +56,6 @@ fn card(ledger: &Ledger<'_>, id: &str) -> Option<Card> {
         return Some(Card {
             id: id.to_owned(),
             last4: text(&pm["card"], "last4").to_owned(),
-            is_payment_method: true,
         });
     }
     ledger
@@ -68,7 +65,6 @@ fn card(ledger: &Ledger<'_>, id: &str) -> Option<Card> {
         .map(|s| Card {
             id: id.to_owned(),
             last4: text(s, "last4").to_owned(),
-            is_payment_method: false,
         })
 }
 

@@ -40,18 +40,6 @@ pub fn period_end(anchor: i64, start: i64, interval: &str, count: i64) -> i64 {
     }
 }
 
-/// About how long an interval lasts, in seconds (a month as 31 days): for limits.
-pub fn approximate_seconds(interval: &str, count: i64) -> i64 {
-    let day = 86_400;
-    count.max(1)
-        * match interval {
-            "day" => day,
-            "week" => 7 * day,
-            "year" => 366 * day,
-            _ => 31 * day,
-        }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
