@@ -48,6 +48,15 @@ async function payingCustomer(stripe, pm = 'pm_card_visa', extra = {}) {
   return stripe.customers.retrieve(customer.id);
 }
 
+/** An account with a clock at T0, a monthly price and one paying customer on the clock. */
+async function onClock(amount = 2000) {
+  const a = await account();
+  const clock = await a.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+  const price = await monthly(a.stripe, amount);
+  const customer = await payingCustomer(a.stripe, 'pm_card_visa', { test_clock: clock.id });
+  return { ...a, clock, price, customer };
+}
+
 /** Advances a clock and waits until it is ready again. */
 async function advance(stripe, clock, frozenTime) {
   const advancing = await stripe.testHelpers.testClocks.advance(clock, { frozen_time: frozenTime });
@@ -182,11 +191,8 @@ test('a credit balance and a coupon apply, and the upcoming invoice matches the 
 });
 
 test('on a test clock a failed renewal makes the subscription past_due and the customer delinquent until paid with another card', async () => {
-  const a = await account();
-  const { stripe } = a;
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: T0 });
-  const price = await monthly(stripe);
-  const customer = await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
+  const a = await onClock();
+  const { stripe, clock, price, customer } = a;
   const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
   assert.equal(sub.status, 'active');
   const failing = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
@@ -224,11 +230,8 @@ test('on a test clock a failed renewal makes the subscription past_due and the c
 });
 
 test('a trial warns three days before it ends and ends into a paid invoice', async () => {
-  const a = await account();
-  const { stripe } = a;
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: T0 });
-  const price = await monthly(stripe);
-  const customer = await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
+  const a = await onClock();
+  const { stripe, clock, price, customer } = a;
   const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 7, expand: ['latest_invoice'] });
   assert.equal(sub.status, 'trialing');
   assert.equal(sub.trial_end, T0 + 7 * DAY);
@@ -247,11 +250,8 @@ test('a trial warns three days before it ends and ends into a paid invoice', asy
 });
 
 test('cancel now, or at the period end, and updates of a canceled subscription are refused', async () => {
-  const a = await account();
-  const { stripe } = a;
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: T0 });
-  const price = await monthly(stripe);
-  const customer = await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
+  const a = await onClock();
+  const { stripe, clock, price, customer } = a;
   const now = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
   const canceled = await stripe.subscriptions.cancel(now.id);
   assert.equal(canceled.status, 'canceled');
@@ -283,11 +283,8 @@ test('cancel now, or at the period end, and updates of a canceled subscription a
 });
 
 test('a test clock advance is bounded by its subscriptions, and clock objects stay out of unscoped lists', async () => {
-  const a = await account();
-  const { stripe } = a;
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: T0 });
-  const price = await monthly(stripe);
-  const customer = await payingCustomer(stripe, 'pm_card_visa', { test_clock: clock.id });
+  const a = await onClock();
+  const { stripe, clock, price, customer } = a;
   const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
   // Two months from 15 January is 15 March: 60 days.
   const far = await rejection(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 60 * DAY + 1 }));
