@@ -199,7 +199,8 @@ pub fn enforce_cap(sql: &SqlStorage, max_kept: Option<u64>) -> Result<(), ApiErr
         "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq <= ?)",
         "DELETE FROM events WHERE seq <= ?",
     ] {
-        sql.exec(statement, through.clone()).map_err(storage_error)?;
+        sql.exec(statement, through.clone())
+            .map_err(storage_error)?;
     }
     Ok(())
 }
