@@ -3,10 +3,11 @@
 //! (`events_log`), the webhook endpoints (`endpoints`) and the deliveries owed to them
 //! (`deliveries`), which its alarm sends. On `references` it runs `api-core`'s
 //! `resources::account::execute` (coupons, promotion codes, payment methods, test
-//! clocks, the claim/release of a customer write) with no await inside, recording
-//! the events they cause in the same block. It also keeps the idempotency-key
-//! registry (`idempotency_keys`), pruned by its alarm. Requests arrive on one path per
-//! resource.
+//! clocks, products, prices, the copies of subscriptions and invoices, the claim/release
+//! of a customer write) with no await inside, recording the events they cause in the
+//! same block. It also keeps the idempotency-key registry (`idempotency_keys`), pruned
+//! by its alarm, and drives test clock advances (`clock_advance`) from it. Requests
+//! arrive on one path per resource.
 
 pub mod bench_bulk;
 pub mod clock_advance;
