@@ -32,13 +32,13 @@
 // copy in bench/work/billing.json and prints its tables. scripts/bench.sh runs it after
 // run.mjs. 127.0.0.1 only; every loop is bounded in count and in time (--budget seconds
 // for the whole measurement: repetitions stop early, and say so, when it is spent).
-import { fork, execFileSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliFlags } from './support.mjs';
+import { cliFlags, mergeResults } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400;
@@ -546,16 +546,9 @@ async function main() {
     stop();
     fs.rmSync(persist, { recursive: true, force: true });
   }
-  fs.writeFileSync(path.join(BENCH, 'work', 'billing.json'), JSON.stringify(measured, null, 2) + '\n');
-  const file = path.join(BENCH, 'results.json');
-  const results = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
-  if (results) {
-    results.billing = measured;
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    execFileSync(process.execPath, [path.join(BENCH, 'run.mjs'), '--render'], { stdio: 'inherit' });
-  }
+  const merged = mergeResults('billing', measured, 'billing');
   console.log('\n' + renderBilling({ billing: measured }).join('\n'));
-  console.log(results ? 'merged into bench/results.json and bench/results.md' : 'no bench/results.json to merge into: kept in bench/work/billing.json');
+  console.log(merged ? 'merged into bench/results.json and bench/results.md' : 'no bench/results.json to merge into: kept in bench/work/billing.json');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

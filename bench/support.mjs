@@ -1,8 +1,10 @@
 // What the benchmark's scripts share: the seeded customer's parameters (every system
-// holds the same customers), the floor worker's Miniflare options, one wrk run, and the
-// command-line flags of the side tools (ab.mjs, profile.mjs).
-import { spawn } from 'node:child_process';
+// holds the same customers), the floor worker's Miniflare options, one wrk run, the
+// command-line flags of the side tools (ab.mjs, profile.mjs), and how a step run on its
+// own merges its results into bench/results.json and .md.
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,4 +79,20 @@ export function runWrk({ url, workload, key, idsFile, n, c, seconds, prefix, tim
       resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
     });
   });
+}
+
+/**
+ * Keeps a standalone step's results: in bench/work/<name>.json, and as `section` of
+ * bench/results.json (then bench/results.md is rendered again) when a full run left one.
+ * Answers whether they were merged.
+ */
+export function mergeResults(section, measured, name) {
+  fs.writeFileSync(path.join(here, 'work', `${name}.json`), JSON.stringify(measured, null, 2) + '\n');
+  const file = path.join(here, 'results.json');
+  if (!fs.existsSync(file)) return false;
+  const results = JSON.parse(fs.readFileSync(file, 'utf8'));
+  results[section] = measured;
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  execFileSync(process.execPath, [path.join(here, 'run.mjs'), '--render'], { stdio: 'inherit' });
+  return true;
 }

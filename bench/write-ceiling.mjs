@@ -14,13 +14,13 @@
 // bench/work/ceiling-state, wiped first), merges `write_ceiling` into bench/results.json
 // and rewrites results.md (`node bench/run.mjs --render`). 127.0.0.1 only; every loop is
 // bounded in count and in time.
-import { fork, execFileSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { customerForm, runWrk } from './support.mjs';
+import { customerForm, mergeResults, runWrk } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.WRITE_CEILING_SECONDS || 3);
@@ -187,16 +187,9 @@ async function main() {
   await Promise.race([new Promise((r) => serve.once('exit', r)), sleep(15000)]);
   stop();
   fs.rmSync(persist, { recursive: true, force: true });
-  const file = path.join(BENCH, 'results.json');
-  const results = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
-  fs.writeFileSync(path.join(BENCH, 'work', 'write-ceiling.json'), JSON.stringify(measured, null, 2) + '\n');
-  if (results) {
-    results.write_ceiling = measured;
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-    execFileSync(process.execPath, [path.join(BENCH, 'run.mjs'), '--render'], { stdio: 'inherit' });
-  }
+  const merged = mergeResults('write_ceiling', measured, 'write-ceiling');
   console.log('\n' + renderWriteExtras({ write_ceiling: measured }).join('\n'));
-  console.log(results ? 'merged into bench/results.json and bench/results.md' : 'no bench/results.json to merge into: kept in bench/work/write-ceiling.json');
+  console.log(merged ? 'merged into bench/results.json and bench/results.md' : 'no bench/results.json to merge into: kept in bench/work/write-ceiling.json');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -14,6 +14,10 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# Code that serves requests (the libraries, tests aside) has no unwrap() or expect(): a
+# request must not be able to reach a panic. The compiler checks it; scripts/panic-audit.mjs
+# (tests/no-panics.test.mjs) also lists the indexing that could panic, for review.
+cargo clippy --workspace --lib --quiet -- -D warnings -D clippy::unwrap_used -D clippy::expect_used
 echo "== cargo test (native unit tests)"
 cargo test --workspace --quiet
 echo "== build the release worker"

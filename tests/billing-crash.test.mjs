@@ -18,23 +18,16 @@
 // server died before it recorded the success).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { newKey, stripeClient, rejection } from './support/worker.mjs';
 import { startReceiver, eventually, sleep } from './support/receiver.mjs';
+import { childWorkers } from './support/children.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dirs = [];
-const children = new Set();
+const { tempDir, startChild, kill, waitExit, cleanup } = childWorkers('edge-billing-crash-');
 const receivers = [];
 after(async () => {
-  for (const child of children) kill(child);
+  cleanup();
   for (const r of receivers) await r.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** What happened, for the log: crashes, how long each advance took, repeats. */
@@ -47,49 +40,6 @@ const T0 = at(0);
 const CUSTOMERS = 3;
 /** Periods billed: the first invoice at T0, then one renewal a month for 12 months. */
 const PERIODS = 13;
-
-function tempDir() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-billing-crash-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts the worker in a child process group on `persist`; resolves with its URL. */
-function startChild(persist, vars = {}) {
-  const child = spawn(process.execPath, [path.join(here, 'support', 'child-worker.mjs'), persist, JSON.stringify(vars)], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the child did not start: ${out}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/READY (\S+) (\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('exit', (code) => reject(new Error(`the child exited (${code}): ${out}`)));
-  });
-}
-
-/** SIGKILL to the whole group: node and the workerd it started die at once. */
-function kill(child) {
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {}
-  children.delete(child);
-}
-
-async function waitExit(child) {
-  for (let i = 0; i < 50 && child.exitCode === null && child.signalCode === null; i++) await sleep(100);
-}
 
 /** Every event of the account, newest first (bounded: 50 pages of 100). */
 async function allEvents(stripe) {

@@ -11,69 +11,17 @@
 //    server dies, and after the restart the KV copies reach the newest version.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { newKey, request } from './support/worker.mjs';
+import { childWorkers } from './support/children.mjs';
 import { eventually, sleep } from './support/receiver.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const dirs = [];
-const children = new Set();
-after(() => {
-  for (const child of children) kill(child);
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const { tempDir, startChild, kill, waitExit, cleanup } = childWorkers('edge-crash-');
+after(cleanup);
 
 /** Counts for the README's Reliability section. */
 const counts = { crashes: 0, acknowledged: 0, inFlight: 0, conflicts: 0 };
 const ROUNDS = 3;
 after(() => console.log(`# crash counts: ${JSON.stringify(counts)}`));
-
-function tempDir() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-crash-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts the worker in a child process group on `persist`; resolves with its URL. */
-function startChild(persist, vars = {}) {
-  const child = spawn(process.execPath, [path.join(here, 'support', 'child-worker.mjs'), persist, JSON.stringify(vars)], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the child did not start: ${out}`)), 30_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/READY (\S+) (\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], peek: m[2] });
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('exit', (code) => reject(new Error(`the child exited (${code}): ${out}`)));
-  });
-}
-
-/** SIGKILL to the whole group: node and the workerd it started die at once. */
-function kill(child) {
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {}
-  children.delete(child);
-}
-
-async function waitExit(child) {
-  for (let i = 0; i < 50 && child.exitCode === null && child.signalCode === null; i++) await sleep(100);
-}
 
 async function listAll(url, key) {
   const ids = [];

@@ -11,38 +11,24 @@ A subscription's items are read as `sub["items"]`: a StripeObject is a dict, so
 `sub.items` is dict.items.
 """
 
-import os
-import secrets
 import time
 import unittest
 
 import stripe
 
-API_BASE = os.environ.get("EDGE_API_BASE", "")
+from edge_sdk import API_BASE, SdkTestCase, configure_sdk, new_key
+
 DAY = 86_400
 # 2024-01-15 00:00:00 UTC: a clock's start, so periods are known in advance.
 T0 = 1_705_276_800
 
 
-def new_key():
-    return "sk_test_" + secrets.token_hex(12)
-
-
 def setUpModule():
-    if not API_BASE:
-        raise unittest.SkipTest("EDGE_API_BASE is not set: run this suite through tests/python/run.mjs")
-    stripe.api_base = API_BASE
-    stripe.max_network_retries = 0
-    stripe.enable_telemetry = False
+    configure_sdk()
 
 
-class BillingTestCase(unittest.TestCase):
-    def setUp(self):
-        self.key = new_key()
-        stripe.api_key = self.key
-
-    def tearDown(self):
-        stripe.api_key = None
+class BillingTestCase(SdkTestCase):
+    """A test with its own account, and the steps the billing flows share."""
 
     def monthly(self, amount=2000):
         """A monthly price of `amount` cents, with its product made inline."""

@@ -7,35 +7,16 @@ StripeClient's `base_addresses`), and nothing else changes. Every test uses a fr
 """
 
 import http.server
-import os
-import secrets
 import threading
 import unittest
 
 import stripe
 
-API_BASE = os.environ.get("EDGE_API_BASE", "")
-
-
-def new_key():
-    return "sk_test_" + secrets.token_hex(12)
+from edge_sdk import API_BASE, SdkTestCase, configure_sdk, new_key
 
 
 def setUpModule():
-    if not API_BASE:
-        raise unittest.SkipTest("EDGE_API_BASE is not set: run this suite through tests/python/run.mjs")
-    stripe.api_base = API_BASE
-    stripe.max_network_retries = 0
-    stripe.enable_telemetry = False
-
-
-class SdkTestCase(unittest.TestCase):
-    def setUp(self):
-        self.key = new_key()
-        stripe.api_key = self.key
-
-    def tearDown(self):
-        stripe.api_key = None
+    configure_sdk()
 
 
 class CustomersTest(SdkTestCase):

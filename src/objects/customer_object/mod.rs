@@ -180,6 +180,7 @@ impl CustomerObject {
         // keeps every other request out until this block is done.
         let mut store = store;
         let key = command.idempotency().map(|claim| claim.key.clone());
+        let bills = matches!(command, CustomerCommand::Billing { .. });
         let reply = execute(&mut store, command, &origin);
         if let Some(stored) = &reply.committed {
             self.after_commit(&store, stored.version);
@@ -187,8 +188,8 @@ impl CustomerObject {
             self.owe_propagation().await;
         }
         self.plan_purge(reply.purge).await;
-        if reply.committed.is_some() {
-            self.plan_billing(&store).await;
+        if let (true, Some(stored)) = (bills, &reply.committed) {
+            self.plan_billing(&store, stored).await;
         }
         let mut key_kept = false;
         if let Some(stored) = &reply.committed {
@@ -271,16 +272,15 @@ impl CustomerObject {
         Ok(())
     }
 
-    /// After a commit: the `billing` job is due when the customer's next renewal,
-    /// finalization, retry or expiry is (a test clock's customer has none: its clock's
-    /// advances drive it).
-    async fn plan_billing(&self, store: &SqlCustomerStore) {
-        let on_clock = match store.load() {
-            Ok(Some(stored)) => stored.record.customer.test_clock.is_some(),
-            _ => return,
-        };
+    /// After a billing commit (only billing changes the book): the `billing` job is due
+    /// when the customer's next renewal, finalization, retry or expiry is (a test clock's
+    /// customer has none: its clock's advances drive it).
+    async fn plan_billing(&self, store: &SqlCustomerStore, stored: &StoredCustomer) {
+        if stored.record.customer.test_clock.is_some() {
+            return;
+        }
         match billing::next_due(store) {
-            Ok(Some(due)) if !on_clock => {
+            Ok(Some(due)) => {
                 self.scheduler()
                     .schedule(BILLING_JOB, due.saturating_mul(1000))
                     .await

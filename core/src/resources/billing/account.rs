@@ -103,5 +103,7 @@ fn list(
             items.push(doc);
         }
     }
+    // A customer's own list (seed 004's path) is shown under its URL.
+    let url = args["url"].as_str().unwrap_or(url);
     Page::of(args).list_json(url, items, name)
 }

@@ -68,12 +68,13 @@ pub async fn run(
         target,
     } = plan;
     let customer = match target {
-        Target::Index => return read(req, db, &op, &id, args, None).await,
+        Target::Index => return read(req, db, &op, &id, args).await,
         Target::CustomerList { customer, path } => {
             live_customer(req, db, &customer, "customer").await?;
-            args["customer"] = customer.as_str().into();
-            let url = format!("/v1/customers/{customer}/{path}");
-            return read(req, db, &op, "", args, Some(url)).await;
+            // The page is written by the account's object under the customer's own URL.
+            args["url"] = format!("/v1/customers/{customer}/{path}").into();
+            args["customer"] = customer.into();
+            return read(req, db, &op, "", args).await;
         }
         Target::Customer(customer) => customer,
         Target::Owner(kind) => {
@@ -108,25 +109,18 @@ pub async fn run(
     let kind = shown["object"].as_str().unwrap_or_default();
     let id = shown["id"].as_str().unwrap_or_default();
     let args = serde_json::json!({ "expand": expand });
-    read(req, db, &format!("{kind}.retrieve"), id, args, None).await
+    read(req, db, &format!("{kind}.retrieve"), id, args).await
 }
 
-/// A read of the account's index (`subscription.retrieve|list`, `invoice.…`); a list
-/// under `url` if given.
+/// A read of the account's index (`subscription.retrieve|list`, `invoice.…`).
 async fn read(
     req: &ApiRequest,
     db: &impl CustomerBackend,
     op: &str,
     id: &str,
     args: Value,
-    url: Option<String>,
 ) -> Result<Rendered, ApiError> {
     let command = stamped(req, ObjectCommand::new(op, id, args));
     let body = db.account_object(&req.namespace, &command).await?;
-    let Some(url) = url else {
-        return Ok(Rendered::ok_compact(&body));
-    };
-    let mut page: Value = serde_json::from_str(&body)?;
-    page["url"] = url.into();
-    Ok(Rendered::ok_compact(&serde_json::to_string(&page)?))
+    Ok(Rendered::ok_compact(&body))
 }

@@ -138,9 +138,7 @@ fn apply_discount(ledger: &mut Ledger<'_>, invoice: &mut Value) -> Result<(), Ap
     };
     let created = int(invoice, "created");
     let ended = discount["end"].as_i64().is_some_and(|end| created >= end);
-    let subtotal = invoice["lines"]["data"]
-        .as_array()
-        .map_or(0, |lines| lines.iter().map(|l| int(l, "amount")).sum());
+    let subtotal = subtotal(invoice);
     let currency = text(invoice, "currency").to_owned();
     if !ended && !meets_minimum(&ledger.context.restrictions, subtotal, &currency) {
         // Below the promotion code's minimum: this invoice gets no discount, and a
@@ -159,12 +157,16 @@ fn apply_discount(ledger: &mut Ledger<'_>, invoice: &mut Value) -> Result<(), Ap
     Ok(())
 }
 
+/// The sum of an invoice's lines.
+fn subtotal(invoice: &Value) -> i64 {
+    invoice["lines"]["data"]
+        .as_array()
+        .map_or(0, |lines| lines.iter().map(|l| int(l, "amount")).sum())
+}
+
 /// Sets `subtotal`, the discount's amount, `total` and `amount_due` from the lines.
 pub fn total(invoice: &mut Value) {
-    let subtotal: i64 = invoice["lines"]["data"]
-        .as_array()
-        .map(|lines| lines.iter().map(|l| int(l, "amount")).sum())
-        .unwrap_or(0);
+    let subtotal = subtotal(invoice);
     let coupon = &invoice["discount"]["coupon"];
     let off = if let Some(percent) = coupon["percent_off"].as_f64() {
         // Rounded to the nearest minor unit, as Stripe rounds.
@@ -345,14 +347,7 @@ fn failed(
     let after = invoice.clone();
     ledger.emit("invoice.payment_failed", &after, None)?;
     ledger.emit_change("invoice.updated", &before, &after)?;
-    if let Some(sub) = subscription_of(ledger, &after) {
-        let status = text(&ledger.book.subscriptions[sub], "status").to_owned();
-        let latest = ledger.book.subscriptions[sub]["latest_invoice"] == after["id"];
-        if latest && matches!(status.as_str(), "active" | "trialing") {
-            ledger.set_status(sub, "past_due")?;
-        }
-    }
-    Ok(())
+    follow_latest(ledger, &after, &["active", "trialing"], "past_due")
 }
 
 /// Marks invoice `at` paid (by `card`, or with nothing to charge): `invoice.updated`,
@@ -391,12 +386,28 @@ pub fn mark_paid(
     if charged {
         ledger.emit("invoice.payment_succeeded", &after, None)?;
     }
-    if let Some(sub) = subscription_of(ledger, &after) {
-        let s = &ledger.book.subscriptions[sub];
-        let waiting = matches!(text(s, "status"), "incomplete" | "past_due" | "unpaid");
-        if waiting && s["latest_invoice"] == after["id"] {
-            ledger.set_status(sub, "active")?;
-        }
+    follow_latest(
+        ledger,
+        &after,
+        &["incomplete", "past_due", "unpaid"],
+        "active",
+    )
+}
+
+/// The subscription whose latest invoice is `invoice` moves from one of `from` to `to`
+/// (a failed renewal makes it `past_due`, a paid latest invoice `active` again).
+fn follow_latest(
+    ledger: &mut Ledger<'_>,
+    invoice: &Value,
+    from: &[&str],
+    to: &str,
+) -> Result<(), ApiError> {
+    let Some(sub) = subscription_of(ledger, invoice) else {
+        return Ok(());
+    };
+    let s = &ledger.book.subscriptions[sub];
+    if s["latest_invoice"] == invoice["id"] && from.contains(&text(s, "status")) {
+        ledger.set_status(sub, to)?;
     }
     Ok(())
 }

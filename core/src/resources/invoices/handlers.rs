@@ -10,6 +10,7 @@ use crate::resources::billing::execute::UPCOMING;
 use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{created_arg, expand_arg, filter_arg, Page};
 use crate::resources::subscriptions::handlers::customer_list_args;
+use crate::resources::subscriptions::params::COLLECTION_METHODS;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::{expand_paths, Params};
@@ -95,8 +96,10 @@ fn parse_customer_list(p: &mut Params, args: &mut Value) -> Result<(), ApiError>
     if let Some(status) = p.one_of("status", STATUSES)?.into_option() {
         args["status"] = status.into();
     }
-    let methods = &["charge_automatically", "send_invoice"];
-    if let Some(method) = p.one_of("collection_method", methods)?.into_option() {
+    if let Some(method) = p
+        .one_of("collection_method", COLLECTION_METHODS)?
+        .into_option()
+    {
         filter_arg(args, "/collection_method", method.into());
     }
     Ok(())

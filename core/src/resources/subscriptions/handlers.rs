@@ -98,7 +98,7 @@ pub(crate) fn customer_list_args(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::billing::calls;
+    use crate::resources::billing::calls::{self, Plan};
     use crate::resources::customers::backend::memory::{
         create_customer, run as block, MemoryBackend,
     };
@@ -111,40 +111,13 @@ mod tests {
         serde_json::from_str(&r.unwrap().body).unwrap()
     }
 
-    /// A route's plan, carried out.
-    fn run(
-        route: ObjectRoute,
+    /// The plan `planner` makes of `req`, carried out.
+    fn carried(
         mut req: ApiRequest,
         db: &MemoryBackend,
+        planner: impl FnOnce(&mut ApiRequest) -> Result<Plan, ApiError>,
     ) -> Result<Rendered, ApiError> {
-        let plan = plan(route, &mut req)?;
-        block(calls::run(&req, db, plan))
-    }
-
-    fn list_for_customer(
-        mut req: ApiRequest,
-        db: &MemoryBackend,
-        customer: &str,
-    ) -> Result<Rendered, ApiError> {
-        let plan = plan_for_customer(&mut req, customer)?;
-        block(calls::run(&req, db, plan))
-    }
-
-    fn invoices_for_customer(
-        mut req: ApiRequest,
-        db: &MemoryBackend,
-        customer: &str,
-    ) -> Result<Rendered, ApiError> {
-        let plan = invoices::plan_for_customer(&mut req, customer)?;
-        block(calls::run(&req, db, plan))
-    }
-
-    fn upcoming(
-        mut req: ApiRequest,
-        db: &MemoryBackend,
-        customer: &str,
-    ) -> Result<Rendered, ApiError> {
-        let plan = invoices::plan_upcoming(&mut req, Some(customer))?;
+        let plan = planner(&mut req)?;
         block(calls::run(&req, db, plan))
     }
 
@@ -161,6 +134,11 @@ mod tests {
             "recurring": {"interval": "month", "interval_count": 1, "usage_type": "licensed"}});
         save(&mut *db.account.borrow_mut(), Table::Prices, &price).unwrap();
         (db, id)
+    }
+
+    /// A `/v1/subscriptions` route, carried out.
+    fn run(route: ObjectRoute, req: ApiRequest, db: &MemoryBackend) -> Result<Rendered, ApiError> {
+        carried(req, db, |r| plan(route, r))
     }
 
     #[test]
@@ -180,19 +158,21 @@ mod tests {
             (got["id"].as_str(), got["customer"]["id"].as_str()),
             (Some(id.as_str()), Some(customer.as_str()))
         );
-        let mine = body(list_for_customer(request(""), &db, &customer));
+        let mine = body(carried(request(""), &db, |r| {
+            plan_for_customer(r, &customer)
+        }));
         assert_eq!(mine["data"][0]["id"], id.as_str());
         assert_eq!(
             mine["url"],
             format!("/v1/customers/{customer}/subscriptions")
         );
-        let invoices = body(invoices_for_customer(
-            request("status=paid"),
-            &db,
-            &customer,
-        ));
+        let invoices = body(carried(request("status=paid"), &db, |r| {
+            invoices::plan_for_customer(r, &customer)
+        }));
         assert_eq!(invoices["data"].as_array().unwrap().len(), 1);
-        let upcoming = body(upcoming(request(""), &db, &customer));
+        let upcoming = body(carried(request(""), &db, |r| {
+            invoices::plan_upcoming(r, Some(&customer))
+        }));
         assert_eq!(
             (upcoming["amount_due"].as_i64(), upcoming.get("id")),
             (Some(1500), None)

@@ -17,7 +17,7 @@ const PAYMENT_BEHAVIORS: &[&str] = &[
     "error_if_incomplete",
     "pending_if_incomplete",
 ];
-const COLLECTION_METHODS: &[&str] = &["charge_automatically", "send_invoice"];
+pub const COLLECTION_METHODS: &[&str] = &["charge_automatically", "send_invoice"];
 const PRORATION_BEHAVIORS: &[&str] = &["always_invoice", "create_prorations", "none"];
 pub const STATUSES: &[&str] = &[
     "active",
