@@ -24,3 +24,7 @@ pub async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     }
     edge::serve(req, env, ctx).await
 }
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
