@@ -14,7 +14,8 @@
 //     by itself: the request, the AccountObject's alarm, the polling).
 //  2. A real-time renewal. Without a clock, a renewal is the CustomerObject's `billing`
 //     alarm job sending its object `billing.tick` at the due time; the bench-only
-//     `POST /bench/bill {customer, to}` (src/bench_bulk.rs, only with BENCH_BULK=true)
+//     `POST /bench/bill {customer, to}` (src/bench_bulk.rs: the bench's build, build-bench/,
+//     with BENCH_BULK=true)
 //     sends that same command with the `to` it is given. For each of N fresh customers
 //     (a subscription created now, untimed), side by side: a plain customer update
 //     (`POST /v1/customers/{id}` metadata, the reference), a tick with nothing due (to =
@@ -26,7 +27,7 @@
 //
 //   node bench/billing.mjs [--reps 7] [--renewals 40] [--budget 120]   (npm run bench:billing)
 //
-// Standalone it starts bench/serve.mjs with BENCH_BULK=true (state persisted under
+// Standalone it starts bench/serve.mjs on build-bench/ with BENCH_BULK=true (state persisted under
 // bench/work/billing-state, wiped first and deleted at the end), merges `billing` into
 // bench/results.json and rewrites results.md (`node bench/run.mjs --render`), keeps its own
 // copy in bench/work/billing.json and prints its tables. scripts/bench.sh runs it after
@@ -518,13 +519,13 @@ async function main() {
   const renewals = Number(flag('--renewals', process.env.BENCH_BILLING_RENEWALS || '40'));
   const budgetS = Number(flag('--budget', process.env.BENCH_BILLING_SECONDS || '120'));
   const root = path.resolve(BENCH, '..');
-  if (!fs.existsSync(path.join(root, 'build', 'index.js'))) throw new Error('no build/: run `npm run build` first');
+  if (!fs.existsSync(path.join(root, 'build-bench', 'index.js'))) throw new Error('no build-bench/: run `bash scripts/build.sh --bench` first');
   const persist = path.join(BENCH, 'work', 'billing-state');
   fs.rmSync(persist, { recursive: true, force: true });
   fs.mkdirSync(path.join(BENCH, 'work', 'logs'), { recursive: true });
   const logFd = fs.openSync(path.join(BENCH, 'work', 'logs', 'billing-miniflare.log'), 'a');
   const ports = { ours: 0, edge: 0, ceiling: 0, floor: 0 }; // 0: the system picks, serve.mjs reports
-  const serve = fork(path.join(BENCH, 'serve.mjs'), { cwd: root, env: { ...process.env, BENCH_SERVE: JSON.stringify({ persist, ports, vars: { BENCH_BULK: 'true' } }) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
+  const serve = fork(path.join(BENCH, 'serve.mjs'), { cwd: root, env: { ...process.env, BENCH_SERVE: JSON.stringify({ persist, ports, build: 'build-bench', vars: { BENCH_BULK: 'true' } }) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
   const stop = () => {
     try {
       serve.kill('SIGKILL');

@@ -1,11 +1,12 @@
 // The scale benchmark: one account grown to 1,000,000 indexed customers through the
-// bench-only bulk path (`BENCH_BULK=true`, POST /bench/bulk: README, Benchmark), and at
+// bench-only bulk path (the bench's build, build-bench/, with `BENCH_BULK=true`, POST
+// /bench/bulk: README, Benchmark), and at
 // each size the cost of list, list by email and each search clause kind, measured with
 // wrk at c=1 and c=32. Writes bench/scale-results.json and bench/scale.svg (log-log:
 // p50 at c=1 against the indexed size; the target is ≤ 1.5× the cost at 1,000).
 //   node bench/scale.mjs [--sizes 1000,10000,100000,1000000] [--seconds 2] [--objects 1000]
 //   node bench/scale.mjs --render    rewrites scale.svg from scale-results.json
-// Its own Miniflare (ours with BENCH_BULK on, and the ceiling worker for the tail
+// Its own Miniflare (ours from build-bench/ with BENCH_BULK on, and the ceiling worker for the tail
 // latency comparison) runs in a child process (`--serve`), persisted under
 // bench/work/scale/, on 127.0.0.1 only. Every loop is bounded in count and in time.
 import { fork, spawn } from 'node:child_process';
@@ -47,7 +48,7 @@ function q(query) {
 async function serve() {
   const { Miniflare } = await import('miniflare');
   const { workerOptions } = await import('../tests/support/worker.mjs');
-  const options = workerOptions({ persist: WORK, vars: { SANDBOX_MAX_CUSTOMERS: '0', BENCH_BULK: 'true' } });
+  const options = workerOptions({ persist: WORK, build: 'build-bench', vars: { SANDBOX_MAX_CUSTOMERS: '0', BENCH_BULK: 'true' } });
   const ours = options.workers[0];
   ours.unsafeDirectSockets = [{ host: HOST, port: 0 }];
   const ceiling = {

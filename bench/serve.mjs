@@ -7,8 +7,9 @@
 //            Object namespaces and KV namespace, so it reads the same data from KV
 //   ceiling  ceiling-worker.mjs: a constant JSON customer
 //   floor    floor-worker.mjs: the same storage work as ours in plain JS, nothing else
-// Config: BENCH_SERVE='{"persist": dir, "ports": {ours, edge, ceiling, floor}, "vars": {…}}'
-// (vars: extra bindings of ours and edge, e.g. the soak's FAULTS; optional).
+// Config: BENCH_SERVE='{"persist": dir, "ports": {ours, edge, ceiling, floor}, "vars": {…},
+// "build": dir}' (vars: extra bindings of ours and edge, e.g. the soak's FAULTS; build: the
+// build directory of ours, `build` unless the bench's own `build-bench`; both optional).
 // Sends {ready: true, urls} to the parent; stops on 'stop' or when the parent goes.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +18,11 @@ import { workerOptions } from '../tests/support/worker.mjs';
 import { floorWorker } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { persist, ports, vars = {} } = JSON.parse(process.env.BENCH_SERVE);
+const { persist, ports, vars = {}, build } = JSON.parse(process.env.BENCH_SERVE);
 const host = '127.0.0.1';
 
 // The bench fills one sandbox account with 50k customers, past the sandbox cap.
-const options = workerOptions({ persist, vars: { SANDBOX_MAX_CUSTOMERS: '0', ...vars } });
+const options = workerOptions({ persist, build, vars: { SANDBOX_MAX_CUSTOMERS: '0', ...vars } });
 const ours = options.workers[0];
 ours.unsafeDirectSockets = [{ host, port: ports.ours }];
 const sharedObjects = Object.fromEntries(

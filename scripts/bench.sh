@@ -9,7 +9,7 @@
 # bench/scale.mjs (bench/scale-results.json, bench/scale.svg).
 # Budget: the whole command aims to finish within 15 minutes; bench/run.mjs seeds as far
 # as the time left allows and says which store sizes it reached. Working state and logs
-# go to bench/work/ (gitignored). BENCH_SKIP_BUILD=1 reuses build/ as it is.
+# go to bench/work/ (gitignored). BENCH_SKIP_BUILD=1 reuses build/ and build-bench/ as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BENCH_STARTED_AT="${BENCH_STARTED_AT:-$(date +%s)}"
@@ -19,9 +19,10 @@ say() { printf '[bench] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 bash scripts/setup.sh
-if [ "${BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -f build/index.js ]; then
-  say "building the release worker"
+if [ "${BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -f build/index.js ] || [ ! -f build-bench/index.js ]; then
+  say "building the release worker, and the bench's (build-bench/: the bench-only paths)"
   bash scripts/build.sh
+  bash scripts/build.sh --bench
 fi
 source scripts/env.sh
 

@@ -22,6 +22,10 @@ echo "== cargo test (native unit tests)"
 cargo test --workspace --quiet
 echo "== build the release worker"
 EDGE_BUILD_MODE=release bash scripts/build.sh
+echo "== the wasm's budget: 350 KB gzipped"
+node scripts/wasm-budget.mjs build/index_bg.wasm
+echo "== build the bench's worker (build-bench/: the bench-only paths, for their test)"
+bash scripts/build.sh --bench
 echo "== bundle check: wrangler deploy --dry-run, production and --env preview"
 for env in production preview; do
   out=build/dry-run/$env

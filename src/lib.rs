@@ -7,6 +7,7 @@
 //! - `objects/`: the Durable Objects (CustomerObject, AccountObject), their SQL stores
 //!   and the alarm scheduler.
 
+#[cfg(feature = "bench")]
 mod bench_bulk;
 pub mod edge;
 pub mod objects;
@@ -19,12 +20,9 @@ use worker::{event, web_sys, Context, Env, Result};
 /// The Worker's fetch handler.
 #[event(fetch)]
 pub async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
+    #[cfg(feature = "bench")]
     if bench_bulk::wants(&req, &env) {
         return bench_bulk::serve(req, &env).await;
     }
     edge::serve(req, env, ctx).await
 }
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };

@@ -2,7 +2,8 @@
 // the FTS5 trigram table kept by triggers) answers exactly what a reading of every row
 // answers: ASCII-only case folding as SQLite's lower(), substrings anywhere, absent
 // fields, renames and deletes. An account persisted before the trigram table existed is
-// migrated on start. The bench-only bulk path is a 404 unless BENCH_BULK is on.
+// migrated on start. The bench-only paths are not in the API's build at all, and answer
+// in the bench's build (build-bench/) only with BENCH_BULK on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -144,18 +145,31 @@ for f in sys.argv[1:]:
   }
 });
 
-test('the bench-only paths (bulk seeding, billing tick) are unknown URLs unless BENCH_BULK is on', async () => {
+test('the bench-only paths (bulk seeding, billing tick) are unknown URLs but in the bench build with BENCH_BULK on', async () => {
   const key = newKey();
-  const body = JSON.stringify({ op: 'index', template: 'cus_x', marker: 1, from: 0, to: 10, created: 1, per_second: 1 });
-  const refused = await request(worker.url, key, 'POST', '/bench/bulk', body, { 'Content-Type': 'application/json' }, { skipSchema: true });
-  assert.equal(refused.status, 404);
-  assert.equal(refused.json.error.type, 'invalid_request_error');
-  const plain = await stripeClient(worker.url, key).customers.create({ name: 'no bench' });
-  const tick = JSON.stringify({ customer: plain.id, to: 2_000_000_000 });
-  const refusedBill = await request(worker.url, key, 'POST', '/bench/bill', tick, { 'Content-Type': 'application/json' }, { skipSchema: true });
-  assert.equal(refusedBill.status, 404);
-  assert.equal(refusedBill.json.error.type, 'invalid_request_error');
-  const bench = await startWorker({ vars: { BENCH_BULK: 'true', SANDBOX_MAX_CUSTOMERS: '0' } });
+  // The API's build has no such paths, whatever its vars say.
+  const release = await startWorker({ vars: { BENCH_BULK: 'true' } });
+  try {
+    const plain = await stripeClient(release.url, key).customers.create({ name: 'no bench' });
+    const seed = JSON.stringify({ op: 'index', template: plain.id, marker: 1, from: 0, to: 10, created: 1, per_second: 1 });
+    const tick = JSON.stringify({ customer: plain.id, to: 2_000_000_000 });
+    for (const [route, body] of [['/bench/bulk', seed], ['/bench/bill', tick]]) {
+      const answer = await request(release.url, key, 'POST', route, body, { 'Content-Type': 'application/json' }, { skipSchema: true });
+      assert.equal(answer.status, 404, route);
+      assert.equal(answer.json.error.type, 'invalid_request_error', route);
+    }
+  } finally {
+    await release.close();
+  }
+  // The bench's build without the var: unknown too.
+  const off = await startWorker({ build: 'build-bench' });
+  try {
+    const offRefused = await request(off.url, key, 'POST', '/bench/bulk', '{}', { 'Content-Type': 'application/json' }, { skipSchema: true });
+    assert.equal(offRefused.status, 404);
+  } finally {
+    await off.close();
+  }
+  const bench = await startWorker({ build: 'build-bench', vars: { BENCH_BULK: 'true', SANDBOX_MAX_CUSTOMERS: '0' } });
   try {
     const stripe = stripeClient(bench.url, key);
     const template = await stripe.customers.create({ name: 'Customer 987654321', email: 'user987654321@example.com', metadata: { ref: 'r987654321', tier: 't1' }, address: { line1: '987654321 Main Street', postal_code: '54321' } });

@@ -20,9 +20,10 @@ export function assetsOf(root) {
 /**
  * Options for `new Miniflare()`: the worker of `<root>/build` on host:port (port 0: a
  * free one), its state under `persist` (a directory) or in memory, with `vars` as its
- * vars and, with `assets`, the dashboard's files.
+ * vars and, with `assets`, the dashboard's files. `build` names another build directory
+ * (the bench's `build-bench`).
  */
-export function workerOptionsAt(root, { host = '127.0.0.1', port = 0, vars = {}, persist, assets = false } = {}) {
+export function workerOptionsAt(root, { host = '127.0.0.1', port = 0, vars = {}, persist, assets = false, build = 'build' } = {}) {
   const state = persist ? { kvPersist: path.join(persist, 'kv'), durableObjectsPersist: path.join(persist, 'do') } : {};
   return {
     host,
@@ -31,7 +32,7 @@ export function workerOptionsAt(root, { host = '127.0.0.1', port = 0, vars = {},
     workers: [
       {
         name: 'edge-customers',
-        scriptPath: path.join(root, 'build', 'index.js'),
+        scriptPath: path.join(root, build, 'index.js'),
         modules: true,
         modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'], fallthrough: true }],
         compatibilityDate: '2026-04-01',

@@ -28,9 +28,10 @@ export const ASSETS = assetsOf(root);
  * off (a test suite is itself a burst; tests/limits.test.mjs turns them on). `assets: true`
  * adds the static assets (the dashboard's files); the DASHBOARD var still decides
  * whether the Worker serves them. The same options `npx edge-customers serve` runs.
+ * `build: 'build-bench'` runs the bench's build instead (`scripts/build.sh --bench`).
  */
-export function workerOptions({ vars = {}, persist, assets = false } = {}) {
-  return workerOptionsAt(root, { vars: { RATE_LIMITS: 'off', ...vars }, persist, assets });
+export function workerOptions({ vars = {}, persist, assets = false, build } = {}) {
+  return workerOptionsAt(root, { vars: { RATE_LIMITS: 'off', ...vars }, persist, assets, build });
 }
 
 /** Starts the worker; returns its base URL and a `close()`. */

@@ -9,6 +9,7 @@
 //! by its alarm, and drives test clock advances (`clock_advance`) from it. Requests
 //! arrive on one path per resource.
 
+#[cfg(feature = "bench")]
 pub mod bench_bulk;
 pub mod clock_advance;
 mod customer_index;
@@ -70,7 +71,8 @@ pub struct AccountObject {
     key_retention_seconds: i64,
     /// When the alarm this instance set will fire (see `Scheduler`).
     armed: Armed,
-    /// Bench only (`BENCH_BULK=true`): the bulk-seeding command is open.
+    /// Bench build only, with `BENCH_BULK=true`: the bulk-seeding command is open.
+    #[cfg(feature = "bench")]
     bench_bulk: bool,
 }
 
@@ -141,6 +143,7 @@ impl DurableObject for AccountObject {
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
             armed: Armed::default(),
+            #[cfg(feature = "bench")]
             bench_bulk: var("BENCH_BULK").is_some_and(|v| v == "true"),
         }
     }
@@ -230,6 +233,7 @@ impl AccountObject {
                 }
                 Err(e) => Err(e.into()),
             },
+            #[cfg(feature = "bench")]
             bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
             other => Err(ApiError::internal(format!(
                 "account object: no path {other}"
