@@ -37,7 +37,7 @@ for arg in "$@"; do
     *) echo "usage: scripts/build.sh [--dev|--release|--bench]" >&2; exit 2 ;;
   esac
 done
-case "$mode" in dev|release|bench) ;; *) echo "EDGE_BUILD_MODE must be dev or release, not '$mode'" >&2; exit 2 ;; esac
+case "$mode" in dev|release|bench) ;; *) echo "EDGE_BUILD_MODE must be dev, release or bench, not '$mode'" >&2; exit 2 ;; esac
 out=build
 [ "$mode" = bench ] && out=build-bench
 
