@@ -11,7 +11,7 @@ import { audit } from '../scripts/panic-audit.mjs';
 // panics; writing `v["key"] = …` panics only on a value that is neither an object nor
 // null, and those below write to objects the code itself built or stored.
 const REVIEWED_INDEXING = {
-  'core/src/resources/account.rs': 5, // Value reads
+  'core/src/resources/account.rs': 7, // Value reads; a list answer's items
   'core/src/resources/billing/account.rs': 11, // Value reads of stored documents and args
   'core/src/resources/billing/book.rs': 6, // Value reads; notes are objects made by note()
   'core/src/resources/billing/calls.rs': 6, // Value reads; writes to the args object
@@ -26,6 +26,7 @@ const REVIEWED_INDEXING = {
   'core/src/resources/billing/subscribing.rs': 86, // book rows at positions just found or pushed; writes to template-built subscriptions
   'core/src/resources/billing/timeline.rs': 16, // Value reads; book rows at positions just found
   'core/src/resources/coupons/mod.rs': 7, // Value reads and writes to built objects
+  'core/src/resources/customers/account_expand.rs': 8, // Value reads of a parsed customer; writes to a discount object; the span of a match rfind just found
   'core/src/resources/customers/changes.rs': 6, // COMMON[0..2]: a constant array
   'core/src/resources/customers/claims.rs': 8, // Value reads (r[0], r[1], r[2] of a claim row)
   'core/src/resources/customers/execute.rs': 2, // Value reads

@@ -13,7 +13,10 @@ use super::{billing, coupons, payment_methods, prices, products, promotion_codes
 use crate::wire::error::ApiError;
 
 /// Runs one object command, by the resource its `op` names; answers the JSON body.
-pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<String, ApiError> {
+pub fn execute(
+    store: &mut impl ObjectStore,
+    mut command: ObjectCommand,
+) -> Result<String, ApiError> {
     let now = match command.now {
         0 => command.args["now"].as_i64().unwrap_or(0),
         now => now,
@@ -24,6 +27,14 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
     };
     let (op, id) = (command.op.clone(), command.id.clone());
     let frozen_time = command.args["frozen_time"].clone();
+    // `expand[]` applies to the answer, never to a document the command stores.
+    let expansion = match op.split('.').next().unwrap_or_default() {
+        "promotion_code" | "payment_method" => command
+            .args
+            .as_object_mut()
+            .and_then(|args| args.remove("expand")),
+        _ => None,
+    };
     let table = match op.split('.').next().unwrap_or_default() {
         "coupon" => Some(Table::Coupons),
         "promotion_code" => Some(Table::PromotionCodes),
@@ -51,6 +62,12 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
     if !body.is_empty() {
         emit_events(store, &op, &id, before, &body, &origin)?;
     }
+    // A detach answers the payment method (no longer any customer's) beside its former
+    // customer, for the events: nothing of it to expand.
+    let body = match expansion {
+        Some(paths) if op != "payment_method.detach" => expanded(store, &body, &paths)?,
+        _ => body,
+    };
     if op == "test_clock.advance" && store.clock_customers(&id)?.is_empty() {
         // Nothing to bill on the clock: the advance is done at once (the answer still
         // shows it `advancing`, as Stripe's does).
@@ -64,6 +81,32 @@ pub fn execute(store: &mut impl ObjectStore, command: ObjectCommand) -> Result<S
         execute(store, done)?;
     }
     Ok(body)
+}
+
+/// `expand[]` (field names, checked by the route) in a command's answer: in the object,
+/// or in each object of a list.
+fn expanded(store: &impl ObjectStore, body: &str, paths: &Value) -> Result<String, ApiError> {
+    let mut doc: Value = serde_json::from_str(body)?;
+    let paths: Vec<&str> = paths
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let expand_in = |object: &mut Value| -> Result<(), ApiError> {
+        for path in &paths {
+            billing::expand::expand(store, object, path)?;
+        }
+        Ok(())
+    };
+    if doc["object"] == "list" {
+        for item in doc["data"].as_array_mut().into_iter().flatten() {
+            expand_in(item)?;
+        }
+    } else {
+        expand_in(&mut doc)?;
+    }
+    Ok(serde_json::to_string(&doc)?)
 }
 
 /// The events of a command that changed something: `coupon.created|updated|deleted`,

@@ -2,6 +2,7 @@
 //! with its metadata as rows for search, and the pages list and search read from it,
 //! answered as the client's body (`view::customer_page_body`, payment methods from here).
 
+use api_core::resources::customers::account_expand::Wanted;
 use api_core::resources::customers::commands::IndexEntry;
 use api_core::resources::customers::expand::Expand;
 use api_core::resources::customers::list::ListCustomers;
@@ -175,11 +176,16 @@ fn run_page(
     } else {
         PageEnvelope::List
     };
-    // `data.invoice_settings.default_payment_method`: this object keeps payment methods.
-    let payment_method = |id: &str| {
-        let statement = "SELECT document FROM payment_methods WHERE id = ?";
-        let mut rows = query(sql, statement, vec![id.into()])?;
+    // `data.invoice_settings.default_payment_method`, `data.test_clock`,
+    // `data.discount.promotion_code`: this object keeps those objects.
+    let account_object = |wanted: &Wanted| {
+        let statement = match wanted.kind {
+            "payment_method" => "SELECT document FROM payment_methods WHERE id = ?",
+            "test_clock" => "SELECT document FROM test_clocks WHERE id = ?",
+            _ => "SELECT document FROM promotion_codes WHERE id = ?",
+        };
+        let mut rows = query(sql, statement, vec![wanted.id.as_str().into()])?;
         Ok(rows.pop().and_then(|mut row| row.opt_text(0)))
     };
-    customer_page_body(&documents, has_more, expand, envelope, payment_method)
+    customer_page_body(&documents, has_more, expand, envelope, account_object)
 }

@@ -11,7 +11,8 @@ use crate::wire::error::ApiError;
 use crate::wire::params::not_expandable;
 
 /// The fields each object offers to expand (its `x-expandableFields` that hold ids or
-/// objects we show, in Stripe's 2023-08-16 schema).
+/// objects we show, in Stripe's 2023-08-16 schema; one that is already an object, an
+/// array or `null` is shown as it is).
 fn expandable(object: &str) -> &'static [&'static str] {
     match object {
         "subscription" => &[
@@ -44,10 +45,23 @@ fn expandable(object: &str) -> &'static [&'static str] {
             "test_clock",
             "latest_revision",
         ],
-        "subscription_item" | "line_item" => &["price", "subscription", "subscription_item"],
+        "subscription_item" => &["billing_thresholds", "price", "subscription", "tax_rates"],
+        "line_item" => &[
+            "discount_amounts",
+            "discounts",
+            "invoice_item",
+            "period",
+            "price",
+            "proration_details",
+            "subscription",
+            "subscription_item",
+            "tax_amounts",
+            "tax_rates",
+        ],
         "price" => &["product"],
         "product" => &["default_price"],
-        "payment_method" => &["customer"],
+        "payment_method" => crate::resources::payment_methods::EXPANDABLE,
+        "promotion_code" => crate::resources::promotion_codes::EXPANDABLE,
         "customer" => &["default_source", "test_clock"],
         "list" => &["data"],
         _ => &[],

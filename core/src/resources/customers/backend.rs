@@ -190,9 +190,14 @@ pub mod memory {
                 .collect();
             let borrowed: Vec<&str> = documents.iter().map(String::as_str).collect();
             let account = self.account.borrow();
-            let payment_method = |id: &str| {
-                let found = account.get(Table::PaymentMethods, id)?;
-                Ok(found.map(|pm| crate::wire::render::compact(&pm)))
+            let account_object = |wanted: &crate::resources::customers::account_expand::Wanted| {
+                let table = match wanted.kind {
+                    "payment_method" => Table::PaymentMethods,
+                    "test_clock" => Table::TestClocks,
+                    _ => Table::PromotionCodes,
+                };
+                let found = account.get(table, &wanted.id)?;
+                Ok(found.map(|object| crate::wire::render::compact(&object)))
             };
             match command {
                 AccountCommand::List { list } => customer_page_body(
@@ -200,14 +205,14 @@ pub mod memory {
                     false,
                     &list.expand,
                     PageEnvelope::List,
-                    payment_method,
+                    account_object,
                 ),
                 AccountCommand::Search { search } => customer_page_body(
                     &borrowed,
                     false,
                     &search.expand,
                     PageEnvelope::Search { next_page: None },
-                    payment_method,
+                    account_object,
                 ),
                 _ => Err(ApiError::internal("not a page command")),
             }

@@ -2,9 +2,9 @@
 //! looks like expanded. Unexpanded, `tax`, `tax_ids`, `sources`, `subscriptions`,
 //! `cash_balance` and `invoice_credit_balance` are omitted; `default_source` and
 //! `test_clock` stay ids. `default_source` expands to the card (the customer holds its
-//! sources); `test_clock` stays an id even when expanded (the clock is the account's).
-//! `invoice_settings.default_payment_method` is not expanded here: the payment method is
-//! the account's, so whoever holds it fills it in (`view::with_default_payment_method`).
+//! sources). `test_clock`, `invoice_settings.default_payment_method` and the discount's
+//! `promotion_code` and `customer` are not expanded here: those objects are the
+//! account's, so whoever holds them puts them in place (`account_expand`).
 
 use super::model::{
     CashBalance, CashBalanceSettings, Customer, CustomerRecord, CustomerTax, TaxLocation,
@@ -14,12 +14,24 @@ use crate::wire::envelope::EmbeddedList;
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, not_expandable, Field, Params};
 
-/// The fields of a Customer that `expand[]` accepts.
+/// The fields of a Customer that `expand[]` accepts: its `x-expandableFields` in
+/// Stripe's 2023-08-16 schema (`address`, `discount`, `invoice_settings` and `shipping`
+/// are objects already, shown as they are), `invoice_credit_balance`, and the paths
+/// into them that hold ids. The account's objects among them (the default payment
+/// method, the test clock, the discount's promotion code and customer) are put in place
+/// by `account_expand`.
 pub const EXPANDABLE: &[&str] = &[
+    "address",
     "cash_balance",
     "default_source",
+    "discount",
+    "discount.coupon",
+    "discount.customer",
+    "discount.promotion_code",
     "invoice_credit_balance",
+    "invoice_settings",
     super::view::DEFAULT_PAYMENT_METHOD,
+    "shipping",
     "sources",
     "subscriptions",
     "tax",

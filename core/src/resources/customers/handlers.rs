@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use super::account_expand;
 use super::apply::NewCustomer;
 use super::backend::{CustomerBackend, ObjectAnswer};
 use super::changes::{CustomerParams, Operation};
@@ -11,10 +12,7 @@ use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, Lifecyc
 use super::expand::Expand;
 use super::list::ListCustomers;
 use super::search::SearchCustomers;
-use super::view::{
-    customer_json, default_payment_method_of, version_and_deleted, with_default_payment_method,
-    DEFAULT_PAYMENT_METHOD,
-};
+use super::view::{customer_json, version_and_deleted};
 use crate::config::ReadConsistency;
 use crate::resources::objects::{stamped, ObjectCommand};
 use crate::wire::error::ApiError;
@@ -64,13 +62,14 @@ pub async fn retrieve(
             .await
         {
             let shown = customer_json(&stored, id, &expand, include_deleted)?;
-            let shown = expand_default_payment_method(&req, db, shown, &expand).await?;
+            let shown = expand_from_account(&req, db, shown, &expand).await?;
             return Ok(Rendered::ok_compact(&shown));
         }
     }
-    if req.read_consistency == ReadConsistency::Edge || expand.contains(DEFAULT_PAYMENT_METHOD) {
-        // An edge read the copy missed, or one that needs the account's payment method:
-        // the stored customer (which the memo keeps), shown here.
+    if req.read_consistency == ReadConsistency::Edge || account_expand::needs_account(&expand) {
+        // An edge read the copy missed, or one that needs the account's objects (its
+        // payment method, clock, promotion code): the stored customer (which the memo
+        // keeps), shown here.
         let command = CustomerCommand::Retrieve { id: id.to_owned() };
         let answer = send(&req, db, id, command).await?;
         return show_customer(&req, db, answer, id, &expand, include_deleted).await;
@@ -223,7 +222,7 @@ async fn show_customer(
     include_deleted: bool,
 ) -> Result<Rendered, ApiError> {
     let shown = customer_json(&answer.body, id, expand, include_deleted)?;
-    let shown = expand_default_payment_method(req, db, shown, expand).await?;
+    let shown = expand_from_account(req, db, shown, expand).await?;
     if req.read_consistency == ReadConsistency::Edge {
         let ttl = req.edge_cache_ttl_ms;
         db.remember_edge_copy(&req.namespace, id, Rc::from(answer.body), ttl);
@@ -235,26 +234,29 @@ async fn show_customer(
     })
 }
 
-/// `expand[]=invoice_settings.default_payment_method`: the shown customer with its
-/// default payment method, read from the AccountObject that keeps it (one more call,
-/// only when asked for and the customer has one).
-async fn expand_default_payment_method(
+/// The expansions whose objects the AccountObject keeps (`account_expand`): the shown
+/// customer with its default payment method, test clock and discount's promotion code,
+/// each read from the account (one call each, only when asked for and the field holds
+/// an id; one the account no longer has stays an id).
+async fn expand_from_account(
     req: &ApiRequest,
     db: &impl CustomerBackend,
     shown: String,
     expand: &Expand,
 ) -> Result<String, ApiError> {
-    if !expand.contains(DEFAULT_PAYMENT_METHOD) {
-        return Ok(shown);
+    let mut found = Vec::new();
+    for wanted in account_expand::wanted(&shown, expand)? {
+        let command = ObjectCommand::new(&wanted.op(), &wanted.id, serde_json::Value::Null);
+        match db
+            .account_object(&req.namespace, &stamped(req, command))
+            .await
+        {
+            Ok(json) => found.push((wanted.kind, json)),
+            Err(err) if err.status() == 404 => {}
+            Err(err) => return Err(err),
+        }
     }
-    let Some(id) = default_payment_method_of(&shown)? else {
-        return Ok(shown);
-    };
-    let command = ObjectCommand::new("payment_method.retrieve", &id, serde_json::Value::Null);
-    let payment_method = db
-        .account_object(&req.namespace, &stamped(req, command))
-        .await?;
-    with_default_payment_method(&shown, &payment_method)
+    account_expand::apply(shown, expand, &found)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //!          ◄─ view (expand, deleted stub) ◄──────────────────────────── answer
 //! ```
 
+pub mod account_expand;
 pub mod apply;
 pub mod backend;
 pub mod changes;

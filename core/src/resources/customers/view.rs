@@ -5,6 +5,7 @@
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::account_expand::{self, Wanted};
 use super::expand::{render, Expand};
 use super::model::DeletedCustomer;
 use super::stored::{StoredCustomer, StoredHead};
@@ -26,25 +27,29 @@ pub enum PageEnvelope<'a> {
 
 /// The body of a list or search page as the client gets it: every stored customer
 /// shown with `expand`, in its envelope, indented as Stripe prints it. The object that
-/// ran the query writes it, and the Worker sends it on unread. `payment_method` finds
-/// a payment method's JSON by id, for `data.invoice_settings.default_payment_method`.
+/// ran the query writes it, and the Worker sends it on unread. `account_object` finds
+/// the JSON of an object the account keeps by kind and id (`account_expand::Wanted`),
+/// for `data.invoice_settings.default_payment_method`, `data.test_clock` and
+/// `data.discount.promotion_code`.
 pub fn customer_page_body(
     documents: &[&str],
     has_more: bool,
     expand: &Expand,
     envelope: PageEnvelope,
-    payment_method: impl Fn(&str) -> Result<Option<String>, ApiError>,
+    account_object: impl Fn(&Wanted) -> Result<Option<String>, ApiError>,
 ) -> Result<String, ApiError> {
     // A loop: `collect` into a `Result` costs the wasm an adapter per element type.
     let mut data = Vec::with_capacity(documents.len());
     for document in documents {
         let mut shown = customer_json(document, "", expand, false)?;
-        if expand.contains(DEFAULT_PAYMENT_METHOD) {
-            if let Some(id) = default_payment_method_of(&shown)? {
-                if let Some(found) = payment_method(&id)? {
-                    shown = with_default_payment_method(&shown, &found)?;
+        if account_expand::needs_account(expand) {
+            let mut found = Vec::new();
+            for wanted in account_expand::wanted(&shown, expand)? {
+                if let Some(json) = account_object(&wanted)? {
+                    found.push((wanted.kind, json));
                 }
             }
+            shown = account_expand::apply(shown, expand, &found)?;
         }
         data.push(RawValue::from_string(shown)?);
     }
@@ -236,7 +241,10 @@ mod tests {
             decode_form(b"expand[]=data.invoice_settings.default_payment_method").unwrap(),
         );
         let e = Expand::parse_for_list(&mut p).unwrap();
-        let lookup = |id: &str| Ok((id == "pm_1").then(|| r#"{"id":"pm_1"}"#.to_owned()));
+        let lookup = |wanted: &Wanted| {
+            assert_eq!(wanted.kind, "payment_method");
+            Ok((wanted.id == "pm_1").then(|| r#"{"id":"pm_1"}"#.to_owned()))
+        };
         let body = customer_page_body(
             &[&with_default, &without],
             false,

@@ -5,18 +5,29 @@ use serde_json::value::RawValue;
 
 use super::commands::{EventBackend, EventCommand};
 use super::list::ListEvents;
+use crate::resources::objects::expand_arg;
 use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
 use crate::wire::pagination::IndexPage;
+use crate::wire::params::Params;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
 const LIST_URL: &str = "/v1/events";
 
+/// `expand[]` on an event: its `x-expandableFields` in Stripe's 2023-08-16 schema, both
+/// objects already (`data`, `request`), so a checked path changes nothing shown.
+const EXPANDABLE: &[&str] = &["data", "request"];
+
+fn check_expand(p: &mut Params, list: bool) -> Result<(), ApiError> {
+    expand_arg(p, &mut serde_json::json!({}), list, EXPANDABLE)
+}
+
 /// GET /v1/events
 pub async fn list(mut req: ApiRequest, db: &impl EventBackend) -> Result<Rendered, ApiError> {
     let mut p = req.take_params();
     let list = ListEvents::parse(&mut p)?;
+    check_expand(&mut p, true)?;
     p.finish()?;
     let body = db
         .event_command(&req.namespace, &EventCommand::List { list })
@@ -33,7 +44,9 @@ pub async fn retrieve(
     db: &impl EventBackend,
     id: &str,
 ) -> Result<Rendered, ApiError> {
-    req.take_params().finish()?;
+    let mut p = req.take_params();
+    check_expand(&mut p, false)?;
+    p.finish()?;
     let command = EventCommand::Retrieve { id: id.to_owned() };
     let body = db.event_command(&req.namespace, &command).await?;
     Ok(Rendered::ok_compact(&body))

@@ -26,6 +26,15 @@ pub const EXPANDABLE: &[&str] = &[
     "test_clock",
     "lines.data.price.product",
     "subscription.latest_invoice",
+    "default_source",
+    "discount",
+    "discounts",
+    "lines.data.discounts",
+    "lines.data.invoice_item",
+    "lines.data.price",
+    "lines.data.subscription",
+    "lines.data.subscription_item",
+    "lines.data.tax_rates",
 ];
 const STATUSES: &[&str] = &["draft", "open", "paid", "uncollectible", "void"];
 

@@ -5,12 +5,12 @@
 use serde_json::{json, Value};
 
 use super::test_cards::{self, TestCard};
-use super::{new_payment_method, ADDRESS_PARTS};
+use super::{new_payment_method, ADDRESS_PARTS, EXPANDABLE};
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope};
 use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{
-    field_arg, metadata_arg, patch_metadata, skip_expand, ObjectCommand, Page,
+    expand_arg, field_arg, metadata_arg, patch_metadata, ObjectCommand, Page,
 };
 use crate::wire::error::ApiError;
 use crate::wire::ids;
@@ -50,7 +50,7 @@ pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand
         ObjectRoute::Action { id, .. } => ("payment_method.detach", id),
         _ => return Err(ApiError::internal("unrouted payment method operation")),
     };
-    skip_expand(&mut p)?;
+    expand_arg(&mut p, &mut args, op == "payment_method.list", EXPANDABLE)?;
     p.finish()?;
     Ok(ObjectCommand::new(op, &id, args))
 }
@@ -77,7 +77,7 @@ pub fn customer_command(
             ("payment_method.list", String::new())
         }
     };
-    skip_expand(&mut p)?;
+    expand_arg(&mut p, &mut args, op == "payment_method.list", EXPANDABLE)?;
     p.finish()?;
     Ok(ObjectCommand::new(op, &id, args))
 }

@@ -24,6 +24,48 @@ use test_cards::TestCard;
 /// and a `release` (a claim given back) never sets it.
 pub const DETACHED: &str = "detached";
 
+/// `expand[]` on a payment method: its `x-expandableFields` in Stripe's 2023-08-16
+/// schema. Only `customer` holds an id (expanded from the account's index); the rest
+/// are objects already, shown as they are.
+pub const EXPANDABLE: &[&str] = &[
+    "acss_debit",
+    "affirm",
+    "afterpay_clearpay",
+    "alipay",
+    "au_becs_debit",
+    "bacs_debit",
+    "bancontact",
+    "billing_details",
+    "blik",
+    "boleto",
+    "card",
+    "card_present",
+    "cashapp",
+    "customer",
+    "customer_balance",
+    "eps",
+    "fpx",
+    "giropay",
+    "grabpay",
+    "ideal",
+    "interac_present",
+    "klarna",
+    "konbini",
+    "link",
+    "oxxo",
+    "p24",
+    "paynow",
+    "paypal",
+    "pix",
+    "promptpay",
+    "radar_options",
+    "sepa_debit",
+    "sofort",
+    "us_bank_account",
+    "wechat_pay",
+    "zip",
+];
+
 /// Stripe's refusal of a payment method that was detached.
 fn detached_error() -> ApiError {
     ApiError::bad_request(

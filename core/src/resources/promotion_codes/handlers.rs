@@ -4,9 +4,10 @@
 use serde_json::json;
 
 use super::new_promo;
+use super::EXPANDABLE;
 use crate::resources::coupons::positive;
 use crate::resources::objects::ObjectRoute;
-use crate::resources::objects::{metadata_arg, patch_metadata, skip_expand, ObjectCommand, Page};
+use crate::resources::objects::{expand_arg, metadata_arg, patch_metadata, ObjectCommand, Page};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Params;
@@ -45,7 +46,7 @@ pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand
         }
         _ => return Err(ApiError::internal("unrouted promotion code operation")),
     };
-    skip_expand(&mut p)?;
+    expand_arg(&mut p, &mut args, op == "promotion_code.list", EXPANDABLE)?;
     p.finish()?;
     Ok(ObjectCommand::new(op, &id, args))
 }

@@ -16,6 +16,11 @@ use crate::wire::error::ApiError;
 
 pub const URL: &str = "/v1/promotion_codes";
 
+/// `expand[]` on a promotion code: its `x-expandableFields` in Stripe's 2023-08-16
+/// schema. `customer` holds an id (expanded from the account's index); `coupon` and
+/// `restrictions` are objects already, shown as they are.
+pub const EXPANDABLE: &[&str] = &["coupon", "customer", "restrictions"];
+
 /// Whether a promotion code matches the list filters in `args` (each given one must).
 fn matches(args: &Value, promo: &Value) -> bool {
     let given = |key: &str| args.get(key).and_then(Value::as_str);

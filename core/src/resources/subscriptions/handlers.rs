@@ -26,6 +26,9 @@ pub const EXPANDABLE: &[&str] = &[
     "default_source",
     "pending_setup_intent",
     "schedule",
+    "discount",
+    "items.data.price",
+    "items.data.tax_rates",
 ];
 
 /// The plan of a `/v1/subscriptions` route.
