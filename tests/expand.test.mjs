@@ -166,3 +166,53 @@ test("a customer's test clock, its discount's promotion code and customer expand
     assert.match(err.message, NOT_EXPANDABLE, path);
   }
 });
+
+test("a card's customer and a discount's customer and promotion code expand; coupons, prices, products and clocks check their paths", async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const customer = await stripe.customers.create({ name: 'Carded' });
+  const card = await stripe.customers.createSource(customer.id, { source: 'tok_visa', expand: ['customer'] });
+  assert.equal(card.customer.id, customer.id, 'the created card answers its customer expanded');
+  assert.equal(card.customer.object, 'customer');
+  const kept = await stripe.customers.retrieveSource(customer.id, card.id);
+  assert.equal(kept.customer, customer.id, 'the stored card keeps the id');
+  const one = await stripe.customers.retrieveSource(customer.id, card.id, { expand: ['customer', 'account'] });
+  assert.equal(one.customer.name, 'Carded');
+  const listed = await stripe.customers.listSources(customer.id, { expand: ['data.customer'] });
+  assert.deepEqual(listed.data.map((c) => c.customer.id), [customer.id]);
+  const badCard = await rejection(stripe.customers.retrieveSource(customer.id, card.id, { expand: ['brand'] }));
+  assert.equal(badCard.statusCode, 400);
+  assert.match(badCard.message, NOT_EXPANDABLE);
+
+  const coupon = await stripe.coupons.create({ amount_off: 500, currency: 'usd', duration: 'once', expand: ['applies_to'] });
+  const promo = await stripe.promotionCodes.create({ coupon: coupon.id, code: 'FIVE' });
+  await stripe.customers.update(customer.id, { promotion_code: promo.id });
+  const discount = await request(worker.url, key, 'GET', `/v1/customers/${customer.id}/discount?expand[]=customer&expand[]=promotion_code&expand[]=coupon`);
+  assert.equal(discount.status, 200);
+  assert.equal(discount.json.customer.id, customer.id);
+  assert.equal(discount.json.promotion_code.code, 'FIVE');
+  assert.equal(discount.json.coupon.id, coupon.id);
+  const plainDiscount = await request(worker.url, key, 'GET', `/v1/customers/${customer.id}/discount`);
+  assert.equal(plainDiscount.json.customer, customer.id);
+  assert.equal(plainDiscount.json.promotion_code, promo.id);
+  const badDiscount = await request(worker.url, key, 'GET', `/v1/customers/${customer.id}/discount?expand[]=start`);
+  assert.equal(badDiscount.status, 400);
+
+  for (const [what, call] of [
+    ['coupon', () => stripe.coupons.retrieve(coupon.id, { expand: ['name'] })],
+    ['coupon list', () => stripe.coupons.list({ expand: ['applies_to'] })],
+    ['test clock', () => stripe.testHelpers.testClocks.list({ expand: ['data.name'] })],
+    ['price', () => stripe.prices.list({ expand: ['data.unit_amount'] })],
+  ]) {
+    const err = await rejection(call());
+    assert.equal(err.statusCode, 400, what);
+    assert.match(err.message, NOT_EXPANDABLE, what);
+  }
+  assert.equal((await stripe.coupons.retrieve(coupon.id, { expand: ['applies_to', 'currency_options'] })).id, coupon.id);
+  const price = await stripe.prices.create({ currency: 'usd', unit_amount: 300, recurring: { interval: 'month' }, product_data: { name: 'Q' } });
+  const priceShown = await stripe.prices.retrieve(price.id, { expand: ['product', 'recurring', 'currency_options'] });
+  assert.equal(priceShown.product.object, 'product');
+  assert.deepEqual(priceShown.recurring, price.recurring);
+  const product = await stripe.products.retrieve(price.product, { expand: ['features', 'package_dimensions', 'tax_code'] });
+  assert.equal(product.id, price.product);
+});

@@ -31,9 +31,9 @@ const REVIEWED_INDEXING = {
   'core/src/resources/customers/claims.rs': 8, // Value reads (r[0], r[1], r[2] of a claim row)
   'core/src/resources/customers/execute.rs': 2, // Value reads
   'core/src/resources/customers/expand.rs': 1, // Value read
-  'core/src/resources/customers/nested.rs': 5, // Value reads
+  'core/src/resources/customers/nested.rs': 8, // Value reads; writes to the args and to a stored discount (an object)
   'core/src/resources/customers/search/mod.rs': 2, // chars[start..at], at only grows
-  'core/src/resources/customers/sources.rs': 5, // sources[0] after an insert at 0; positions just found
+  'core/src/resources/customers/sources.rs': 7, // sources[0] after an insert at 0; positions just found; a card's customer (cards are objects)
   'core/src/resources/events/types.rs': 2, // glob matching, indices checked by get()
   'core/src/resources/invoices/handlers.rs': 5, // writes to the args object
   'core/src/resources/objects.rs': 19, // Value reads; writes to the args/document objects (filters made an object first)

@@ -41,6 +41,22 @@ fn object_namespace(env: &Env, binding: &str) -> Result<DurableObjectNamespace> 
     Ok(value.unchecked_into())
 }
 
+/// The static assets binding (`[assets]` in wrangler.toml), if the Worker has one.
+pub fn assets(env: &Env, binding: &str) -> Option<AssetsFetcher> {
+    let value = Reflect::get(env.as_ref(), &JsValue::from_str(binding)).ok()?;
+    (!value.is_undefined()).then(|| value.unchecked_into())
+}
+
+/// The assets' answer to `request`, as the runtime's own Response: no conversion into
+/// worker's `Request` and `Response` (whose body streams cost the wasm more than this).
+pub async fn fetch_asset(
+    assets: &AssetsFetcher,
+    request: &web_sys::Request,
+) -> Result<web_sys::Response> {
+    let answer = JsFuture::from(assets.fetch(request)?).await?;
+    Ok(answer.unchecked_into())
+}
+
 /// The KV key of a customer's edge copy.
 pub fn kv_key(namespace: &str, customer_id: &str) -> String {
     format!("{namespace}/customers/{customer_id}")
@@ -77,6 +93,15 @@ extern "C" {
 
     #[wasm_bindgen(method, catch, js_name = answer)]
     fn answer(this: &ObjectStub, path: &str, body: &str) -> std::result::Result<Promise, JsValue>;
+
+    /// The static assets binding: a Fetcher, called with the request as it came.
+    pub type AssetsFetcher;
+
+    #[wasm_bindgen(method, catch, js_name = fetch)]
+    fn fetch(
+        this: &AssetsFetcher,
+        request: &web_sys::Request,
+    ) -> std::result::Result<Promise, JsValue>;
 
     /// The runtime's `Response`, built from a body that is already a JavaScript string,
     /// so that a body an object wrote is sent without a copy into the wasm memory.

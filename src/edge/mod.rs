@@ -22,7 +22,7 @@ use api_core::wire::render::Rendered;
 use api_core::wire::request::ApiRequest;
 use worker::wasm_bindgen::JsValue;
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{web_sys, Context, Env, Request, Result};
+use worker::{web_sys, Context, Env, Result};
 
 use backend::WorkerBackend;
 use bindings::{account_stub, call_object, platform_error};
@@ -49,9 +49,8 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     // Every request reaches the Worker first (`run_worker_first`), so the dashboard is
     // served only when the var says so; otherwise its paths are unknown API paths (404).
     if config(&env).dashboard && is_dashboard_path(req.path()) {
-        if let Ok(assets) = env.assets(ASSETS) {
-            let response = assets.fetch_request(Request::from(req.inner)).await?;
-            return Ok(response.into());
+        if let Some(assets) = bindings::assets(&env, ASSETS) {
+            return bindings::fetch_asset(&assets, &req.inner).await;
         }
     }
     if config(&env).trap_on_request && req.header("X-Test-Trap").is_some() {

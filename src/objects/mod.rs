@@ -11,7 +11,6 @@ pub mod sql;
 use api_core::wire::error::ApiError;
 use worker::js_sys;
 use worker::wasm_bindgen::JsValue;
-use worker::{Response, Result};
 
 use crate::edge::bindings::{KEY_KEPT_STATUS, REPLAYED_STATUS};
 
@@ -48,11 +47,6 @@ impl Answer {
             },
             _ => self,
         }
-    }
-
-    /// As the answer of a `fetch`.
-    pub fn into_response(self) -> Result<Response> {
-        Ok(Response::ok(self.body)?.with_status(self.status))
     }
 
     /// As the answer of the `answer` RPC method: `[status, body]`.

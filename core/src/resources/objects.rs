@@ -193,9 +193,11 @@ pub fn opt_int(v: Option<i64>) -> Value {
     v.map_or(Value::Null, Value::from)
 }
 
-/// `expand[]` on these objects: accepted, and nothing of theirs is expanded.
-pub fn skip_expand(p: &mut Params) -> Result<(), ApiError> {
-    p.list("expand").map(|_| ())
+/// `expand[]` on an object none of whose expandable fields (`allowed`, its
+/// `x-expandableFields` in Stripe's 2023-08-16 schema) holds an id: each path checked
+/// (after `data.` in a list) as [`expand_arg`] does, and nothing shown changes.
+pub fn check_expand(p: &mut Params, list: bool, allowed: &[&str]) -> Result<(), ApiError> {
+    expand_arg(p, &mut Value::Object(Map::new()), list, allowed)
 }
 
 /// `expand[]` as JSON args (`args.expand`: the field names), each path checked against

@@ -82,8 +82,8 @@ pub struct AccountObject {
     js_sys = ::worker::js_sys
 )]
 impl AccountObject {
-    /// Durable Object RPC (scripts/fast-shim.mjs exposes it): what `fetch` does, without
-    /// a Request or a Response. Answers `[status, body]`.
+    /// Durable Object RPC (scripts/fast-shim.mjs exposes it), the one way in: a command
+    /// as strings, with no Request or Response. Answers `[status, body]`.
     #[wasm_bindgen(js_name = answer)]
     pub async fn answer(
         &self,
@@ -148,11 +148,13 @@ impl DurableObject for AccountObject {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let body = req.text().await?;
-        self.answer_command(&req.path(), &body)
-            .await
-            .into_response()
+    /// The Worker calls this object through `answer` (Durable Object RPC) only; a
+    /// `fetch` finds nothing here.
+    async fn fetch(&self, _req: Request) -> Result<Response> {
+        Response::error(
+            "account object: called through its RPC method `answer`",
+            404,
+        )
     }
 
     /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
@@ -211,7 +213,7 @@ fn key_retention(sandbox: bool, var: Option<String>) -> i64 {
 
 impl AccountObject {
     /// Runs one request of the Worker or a CustomerObject (`path` names the resource,
-    /// `body` is its command as JSON), through `fetch` or the `answer` RPC method.
+    /// `body` is its command as JSON), from the `answer` RPC method.
     async fn answer_command(&self, path: &str, body: &str) -> Answer {
         let sql = self.state.storage().sql();
         let result = match path {

@@ -88,8 +88,8 @@ pub struct CustomerObject {
     js_sys = ::worker::js_sys
 )]
 impl CustomerObject {
-    /// Durable Object RPC (scripts/fast-shim.mjs exposes it): what `fetch` does, without
-    /// a Request or a Response. Answers `[status, body]`.
+    /// Durable Object RPC (scripts/fast-shim.mjs exposes it), the one way in: a command
+    /// as strings, with no Request or Response. Answers `[status, body]`.
     #[wasm_bindgen(js_name = answer)]
     pub async fn answer(
         &self,
@@ -123,10 +123,13 @@ impl DurableObject for CustomerObject {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> Result<Response> {
-        self.answer_command(&req.text().await?)
-            .await
-            .into_response()
+    /// The Worker calls this object through `answer` (Durable Object RPC) only; a
+    /// `fetch` finds nothing here.
+    async fn fetch(&self, _req: Request) -> Result<Response> {
+        Response::error(
+            "customer object: called through its RPC method `answer`",
+            404,
+        )
     }
     /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
     async fn alarm(&self) -> Result<Response> {
@@ -146,8 +149,8 @@ impl DurableObject for CustomerObject {
 }
 
 impl CustomerObject {
-    /// Runs one command of the Worker (a `CustomerEnvelope` as JSON), through `fetch` or
-    /// the `answer` RPC method.
+    /// Runs one command of the Worker (a `CustomerEnvelope` as JSON), from the `answer`
+    /// RPC method.
     async fn answer_command(&self, body: &str) -> Answer {
         match serde_json::from_str::<CustomerEnvelope>(body) {
             Ok(envelope) => self.run_envelope(envelope).await,

@@ -3,9 +3,10 @@
 
 use serde_json::json;
 
+use super::EXPANDABLE;
 use super::{parse_create, NAME_MAX};
 use crate::resources::objects::ObjectRoute;
-use crate::resources::objects::{field_arg, metadata_arg, skip_expand, ObjectCommand, Page};
+use crate::resources::objects::{check_expand, field_arg, metadata_arg, ObjectCommand, Page};
 use crate::wire::error::ApiError;
 use crate::wire::request::ApiRequest;
 
@@ -32,7 +33,7 @@ pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand
         ObjectRoute::Action { .. } => return Err(ApiError::internal("unrouted coupon action")),
     };
     if op != "coupon.delete" {
-        skip_expand(&mut p)?;
+        check_expand(&mut p, op == "coupon.list", EXPANDABLE)?;
     }
     p.finish()?;
     Ok(ObjectCommand::new(op, &id, args))

@@ -16,6 +16,9 @@ use crate::wire::ids;
 use crate::wire::params::Params;
 
 pub const URL: &str = "/v1/coupons";
+/// `x-expandableFields` of a coupon in Stripe's 2023-08-16 schema: objects already
+/// (when present), shown as they are.
+pub const EXPANDABLE: &[&str] = &["applies_to", "currency_options"];
 const NAME_MAX: usize = 40;
 const DURATIONS: &[&str] = &["forever", "once", "repeating"];
 
@@ -103,7 +106,7 @@ pub fn parse_create(p: &mut Params, now: i64, livemode: bool) -> Result<Value, A
     let name = p.string("name", NAME_MAX)?.into_option();
     let mut args = template("{}");
     metadata_arg(p, &mut args)?;
-    super::objects::skip_expand(p)?;
+    super::objects::check_expand(p, false, EXPANDABLE)?;
     let mut coupon = template(COUPON);
     set(
         &mut coupon,

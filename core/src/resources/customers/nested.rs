@@ -2,7 +2,7 @@
 //! seed 004's `POST …/discounts`) and `/v1/customers/{id}/sources`. Each is one command
 //! to the customer's object; the discount's coupon is claimed as on an update.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::backend::CustomerBackend;
 use super::changes::{CustomerParams, Operation, Reference, ReferenceKind};
@@ -10,7 +10,16 @@ use super::commands::CustomerCommand;
 use super::handlers::send;
 use super::route::CustomerRoute;
 use super::stored::StoredCustomer;
-use crate::resources::objects::{field_arg, metadata_arg, skip_expand, Page};
+use crate::resources::objects::{
+    expand_arg, expands, field_arg, metadata_arg, stamped, ObjectCommand, Page,
+};
+
+/// `x-expandableFields` of a card in Stripe's 2023-08-16 schema: `customer` is the
+/// customer itself; `account` (a Connect account's card) is always `null` here.
+const CARD_EXPANDABLE: &[&str] = &["account", "customer"];
+/// `x-expandableFields` of a discount: its `coupon` is an object already; its
+/// `customer` and `promotion_code` become theirs.
+const DISCOUNT_EXPANDABLE: &[&str] = &["coupon", "customer", "promotion_code"];
 use crate::wire::error::ApiError;
 use crate::wire::params::Params;
 use crate::wire::render::{compact, Rendered};
@@ -55,7 +64,9 @@ pub fn command(
         _ => return Err(ApiError::internal("unrouted customer sub-object")),
     };
     if !op.starts_with("delete") && op != "source.delete" {
-        skip_expand(&mut p)?;
+        // A card's `x-expandableFields`: `customer` (the customer itself) and `account`
+        // (a Connect account's, `null` here).
+        expand_arg(&mut p, &mut args, op == "source.list", CARD_EXPANDABLE)?;
     }
     p.finish()?;
     let command = CustomerCommand::Nested {
@@ -127,15 +138,29 @@ pub async fn discount(
     } else {
         CustomerCommand::Retrieve { id: id.to_owned() }
     };
-    skip_expand(&mut p)?;
+    let mut expand = serde_json::json!({});
+    expand_arg(&mut p, &mut expand, false, DISCOUNT_EXPANDABLE)?;
     p.finish()?;
     let answer = send(&req, db, id, command).await?;
     let stored: StoredCustomer = serde_json::from_str(&answer.body)?;
     if stored.record.is_deleted() {
         return Err(ApiError::not_found("customer", id));
     }
-    match stored.record.customer.discount {
-        Some(discount) => Ok(Rendered::ok_compact(&compact(&discount))),
-        None => Err(ApiError::not_found("discount", id)),
+    let Some(mut discount) = stored.record.customer.discount.clone() else {
+        return Err(ApiError::not_found("discount", id));
+    };
+    if expands(&expand, "customer") {
+        discount["customer"] = super::view::customer_value(&stored.record.customer)?;
     }
+    if let (true, Some(promo)) = (
+        expands(&expand, "promotion_code"),
+        discount["promotion_code"].as_str().map(str::to_owned),
+    ) {
+        let command = ObjectCommand::new("promotion_code.retrieve", &promo, Value::Null);
+        let found = db
+            .account_object(&req.namespace, &stamped(&req, command))
+            .await?;
+        discount["promotion_code"] = serde_json::from_str(&found)?;
+    }
+    Ok(Rendered::ok_compact(&compact(&discount)))
 }

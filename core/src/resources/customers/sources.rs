@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::changes::Reference;
 use super::model::CustomerRecord;
-use crate::resources::objects::{arg, patch_fields, patch_metadata, text, Page};
+use crate::resources::objects::{arg, expands, patch_fields, patch_metadata, text, Page};
 use crate::resources::payment_methods::{new_card_source, test_cards};
 use crate::wire::error::ApiError;
 /// Adds the card a test token stands for; it becomes the default if there is none.
@@ -90,6 +90,17 @@ pub fn execute(
             .position(|s| text(s, "id") == source)
             .ok_or_else(|| ApiError::not_found("source", source))
     };
+    // `expand[]=customer` (`data.customer` in a list): the customer itself, as shown.
+    let customer = match expands(args, "customer") {
+        true => Some(super::view::customer_value(&record.customer)?),
+        false => None,
+    };
+    let shown = |mut card: Value| {
+        if let (Some(customer), true) = (&customer, card["customer"].is_string()) {
+            card["customer"] = customer.clone();
+        }
+        card
+    };
     let (body, changed) = match op {
         "source.create" => {
             let mut card = add_from_token(record, source, "source", now)?;
@@ -104,6 +115,7 @@ pub fn execute(
                 .iter()
                 .filter(|s| object.is_none_or(|o| text(s, "object") == o))
                 .cloned()
+                .map(shown)
                 .collect();
             let url = format!("/v1/customers/{}/sources", record.customer.id);
             return Ok((Page::of(args).list_json(&url, items, "source")?, false));
@@ -135,5 +147,5 @@ pub fn execute(
         }
         _ => return Err(ApiError::internal(format!("unknown sources command {op}"))),
     };
-    Ok((serde_json::to_string(&body)?, changed))
+    Ok((serde_json::to_string(&shown(body))?, changed))
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::account_expand::{self, Wanted};
 use super::expand::{render, Expand};
-use super::model::DeletedCustomer;
+use super::model::{Customer, DeletedCustomer};
 use super::stored::{StoredCustomer, StoredHead};
 use crate::wire::envelope::{List, SearchResult};
 use crate::wire::error::ApiError;
@@ -62,6 +62,13 @@ pub fn customer_page_body(
         ))?,
     };
     Ok(pretty(&compact))
+}
+
+/// The customer as a response shows it, as a JSON value (to embed in a card or a
+/// discount). Printed and parsed back rather than `serde_json::to_value`, which would
+/// build a second serializer of the whole customer into the wasm (about 5 KB gzipped).
+pub fn customer_value(customer: &Customer) -> Result<Value, ApiError> {
+    Ok(serde_json::from_str(&serde_json::to_string(customer)?)?)
 }
 
 /// The version and deletion state of a stored customer, read without building it.

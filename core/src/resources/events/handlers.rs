@@ -5,11 +5,10 @@ use serde_json::value::RawValue;
 
 use super::commands::{EventBackend, EventCommand};
 use super::list::ListEvents;
-use crate::resources::objects::expand_arg;
+use crate::resources::objects::check_expand;
 use crate::wire::envelope::List;
 use crate::wire::error::ApiError;
 use crate::wire::pagination::IndexPage;
-use crate::wire::params::Params;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;
 
@@ -19,15 +18,11 @@ const LIST_URL: &str = "/v1/events";
 /// objects already (`data`, `request`), so a checked path changes nothing shown.
 const EXPANDABLE: &[&str] = &["data", "request"];
 
-fn check_expand(p: &mut Params, list: bool) -> Result<(), ApiError> {
-    expand_arg(p, &mut serde_json::json!({}), list, EXPANDABLE)
-}
-
 /// GET /v1/events
 pub async fn list(mut req: ApiRequest, db: &impl EventBackend) -> Result<Rendered, ApiError> {
     let mut p = req.take_params();
     let list = ListEvents::parse(&mut p)?;
-    check_expand(&mut p, true)?;
+    check_expand(&mut p, true, EXPANDABLE)?;
     p.finish()?;
     let body = db
         .event_command(&req.namespace, &EventCommand::List { list })
@@ -45,7 +40,7 @@ pub async fn retrieve(
     id: &str,
 ) -> Result<Rendered, ApiError> {
     let mut p = req.take_params();
-    check_expand(&mut p, false)?;
+    check_expand(&mut p, false, EXPANDABLE)?;
     p.finish()?;
     let command = EventCommand::Retrieve { id: id.to_owned() };
     let body = db.event_command(&req.namespace, &command).await?;

@@ -11,7 +11,16 @@ use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
 use crate::wire::request::ApiRequest;
 
-const EXPANDABLE: &[&str] = &["product"];
+/// `x-expandableFields` of a price in Stripe's 2023-08-16 schema; only `product` holds
+/// an id, the rest are shown as they are.
+const EXPANDABLE: &[&str] = &[
+    "currency_options",
+    "custom_unit_amount",
+    "product",
+    "recurring",
+    "tiers",
+    "transform_quantity",
+];
 
 /// The command of a `/v1/prices` route.
 pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand, ApiError> {

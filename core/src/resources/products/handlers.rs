@@ -13,7 +13,14 @@ use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, Field, Params};
 use crate::wire::request::ApiRequest;
 
-const EXPANDABLE: &[&str] = &["default_price"];
+/// `x-expandableFields` of a product in Stripe's 2023-08-16 schema; only
+/// `default_price` holds an id, the rest are shown as they are.
+const EXPANDABLE: &[&str] = &[
+    "default_price",
+    "features",
+    "package_dimensions",
+    "tax_code",
+];
 
 /// Reads a new price's fields (`currency`, amounts, `recurring`, …) at a moment.
 pub type PriceData = fn(&mut Params, i64, bool) -> Result<Value, ApiError>;

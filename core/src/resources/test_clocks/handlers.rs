@@ -7,7 +7,7 @@ use super::new_clock;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::commands::{CustomerCommand, CustomerEnvelope, Lifecycle};
 use crate::resources::objects::ObjectRoute;
-use crate::resources::objects::{skip_expand, ObjectCommand, Page};
+use crate::resources::objects::{check_expand, ObjectCommand, Page};
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::render::{compact, Rendered};
@@ -54,7 +54,8 @@ pub fn command(route: ObjectRoute, req: &mut ApiRequest) -> Result<ObjectCommand
         }
     };
     if op != "test_clock.delete" {
-        skip_expand(&mut p)?;
+        // A test clock has no expandable field: any path is Stripe's 400.
+        check_expand(&mut p, op == "test_clock.list", &[])?;
     }
     p.finish()?;
     Ok(ObjectCommand::new(op, &id, args))
