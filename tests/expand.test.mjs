@@ -216,3 +216,13 @@ test("a card's customer and a discount's customer and promotion code expand; cou
   const product = await stripe.products.retrieve(price.product, { expand: ['features', 'package_dimensions', 'tax_code'] });
   assert.equal(product.id, price.product);
 });
+
+test('a webhook endpoint has nothing to expand: any path is a 400, none is fine', async () => {
+  const key = newKey();
+  const stripe = stripeClient(worker.url, key);
+  const endpoint = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['customer.created'] });
+  const err = await rejection(stripe.webhookEndpoints.retrieve(endpoint.id, { expand: ['url'] }));
+  assert.equal(err.statusCode, 400);
+  assert.match(err.message, NOT_EXPANDABLE);
+  assert.equal((await stripe.webhookEndpoints.retrieve(endpoint.id)).id, endpoint.id);
+});
