@@ -13,6 +13,10 @@ use super::stored::StoredCustomer;
 use crate::resources::objects::{
     expand_arg, expands, field_arg, metadata_arg, stamped, ObjectCommand, Page,
 };
+use crate::wire::error::ApiError;
+use crate::wire::params::Params;
+use crate::wire::render::{compact, Rendered};
+use crate::wire::request::ApiRequest;
 
 /// `x-expandableFields` of a card in Stripe's 2023-08-16 schema: `customer` is the
 /// customer itself; `account` (a Connect account's card) is always `null` here.
@@ -20,10 +24,6 @@ const CARD_EXPANDABLE: &[&str] = &["account", "customer"];
 /// `x-expandableFields` of a discount: its `coupon` is an object already; its
 /// `customer` and `promotion_code` become theirs.
 const DISCOUNT_EXPANDABLE: &[&str] = &["coupon", "customer", "promotion_code"];
-use crate::wire::error::ApiError;
-use crate::wire::params::Params;
-use crate::wire::render::{compact, Rendered};
-use crate::wire::request::ApiRequest;
 
 /// The command of a sources or `DELETE …/discount` route: the customer and the command,
 /// whose answer is the body.
