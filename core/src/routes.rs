@@ -26,13 +26,13 @@ pub use crate::resources::objects::ObjectRoute;
 
 use crate::resources::billing::calls as billing;
 use crate::resources::coupons::handlers as coupons;
+use crate::resources::customers::backend::call;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::handlers as customers;
 use crate::resources::customers::nested;
 use crate::resources::events::commands::EventBackend;
 use crate::resources::events::handlers as events;
 use crate::resources::invoices::handlers as invoices;
-use crate::resources::objects::call;
 use crate::resources::payment_methods::handlers as payment_methods;
 use crate::resources::prices::handlers as prices;
 use crate::resources::products::handlers as products;

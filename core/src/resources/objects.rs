@@ -423,30 +423,6 @@ impl Page {
     }
 }
 
-/// The command as the AccountObject gets it: with the request that sent it, for events.
-pub fn stamped(
-    req: &crate::wire::request::ApiRequest,
-    mut command: ObjectCommand,
-) -> super::customers::commands::AccountCommand {
-    command.request = EventRequest {
-        id: Some(req.request_id.clone()),
-        idempotency_key: req.idempotency.as_ref().map(|c| c.key.clone()),
-    };
-    command.now = req.now;
-    super::customers::commands::AccountCommand::Objects(command)
-}
-
-/// Sends one command to the account's object and shows the JSON it answers.
-pub async fn call(
-    req: &crate::wire::request::ApiRequest,
-    db: &impl super::customers::backend::CustomerBackend,
-    command: ObjectCommand,
-) -> Result<crate::wire::render::Rendered, ApiError> {
-    let command = stamped(req, command);
-    let body = db.account_object(&req.namespace, &command).await?;
-    Ok(crate::wire::render::Rendered::ok_compact(&body))
-}
-
 /// The AccountObject's tables in memory, for native tests of the commands.
 #[cfg(test)]
 #[derive(Debug, Default)]

@@ -8,10 +8,11 @@
 use serde_json::Value;
 
 use super::execute::UPCOMING;
+use crate::resources::customers::backend::stamped;
 use crate::resources::customers::backend::CustomerBackend;
 use crate::resources::customers::commands::CustomerCommand;
 use crate::resources::customers::handlers::{live_customer, send};
-use crate::resources::objects::{stamped, ObjectCommand};
+use crate::resources::objects::ObjectCommand;
 use crate::wire::error::ApiError;
 use crate::wire::render::Rendered;
 use crate::wire::request::ApiRequest;

@@ -6,8 +6,7 @@
 
 use serde_json::Value;
 
-use super::expand::Expand;
-use super::view::{default_payment_method_of, with_default_payment_method, DEFAULT_PAYMENT_METHOD};
+use super::expand::{Expand, DEFAULT_PAYMENT_METHOD};
 use crate::wire::error::ApiError;
 use crate::wire::render::compact;
 
@@ -138,6 +137,42 @@ fn with_discount(
     }
     let old = format!("\"discount\":{}", compact(discount));
     let new = format!("\"discount\":{}", compact(&expanded));
+    Ok(shown.replacen(&old, &new, 1))
+}
+
+/// A shown customer's `invoice_settings` (none in the deleted stub).
+fn invoice_settings(shown: &str) -> Result<Option<Value>, ApiError> {
+    let mut customer: Value = serde_json::from_str(shown)?;
+    Ok(customer.get_mut("invoice_settings").map(Value::take))
+}
+
+/// The id of a shown customer's default payment method (compact JSON in, as
+/// `view::customer_json` answers).
+pub fn default_payment_method_of(shown: &str) -> Result<Option<String>, ApiError> {
+    Ok(
+        invoice_settings(shown)?.and_then(|settings| {
+            match settings.get("default_payment_method") {
+                Some(Value::String(id)) => Some(id.clone()),
+                _ => None,
+            }
+        }),
+    )
+}
+
+/// The shown customer with `invoice_settings.default_payment_method` expanded to
+/// `payment_method` (its JSON). Only that object's text is rewritten, so the
+/// customer's keys keep their order: `invoice_settings` prints as a parsed object does
+/// (its keys, and its objects' keys, are in alphabetical order), and it is the first
+/// text of that form (no field before it holds an object of that name).
+pub fn with_default_payment_method(shown: &str, payment_method: &str) -> Result<String, ApiError> {
+    let Some(mut settings) = invoice_settings(shown)? else {
+        return Ok(shown.to_owned());
+    };
+    let old = format!("\"invoice_settings\":{}", compact(&settings));
+    if let Some(slot) = settings.get_mut("default_payment_method") {
+        *slot = serde_json::from_str(payment_method)?;
+    }
+    let new = format!("\"invoice_settings\":{}", compact(&settings));
     Ok(shown.replacen(&old, &new, 1))
 }
 

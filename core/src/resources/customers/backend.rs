@@ -1,12 +1,38 @@
 //! How the customer handlers reach storage: a small trait over the CustomerObject, the
-//! AccountObject and the edge copy. The Worker implements it with Durable Object stubs
+//! AccountObject and the edge copy, and the account's commands stamped with their request. The Worker implements it with Durable Object stubs
 //! and KV (`src/edge/backend.rs`); the tests below implement it in memory.
 
 use std::rc::Rc;
 
 use super::commands::{AccountCommand, CustomerEnvelope};
+use crate::resources::events::model::EventRequest;
+use crate::resources::objects::ObjectCommand;
 use crate::wire::error::ApiError;
 use crate::wire::render::Rendered;
+
+/// The command as the AccountObject gets it: with the request that sent it, for events.
+pub fn stamped(
+    req: &crate::wire::request::ApiRequest,
+    mut command: ObjectCommand,
+) -> AccountCommand {
+    command.request = EventRequest {
+        id: Some(req.request_id.clone()),
+        idempotency_key: req.idempotency.as_ref().map(|c| c.key.clone()),
+    };
+    command.now = req.now;
+    AccountCommand::Objects(command)
+}
+
+/// Sends one command to the account's object and shows the JSON it answers.
+pub async fn call(
+    req: &crate::wire::request::ApiRequest,
+    db: &impl CustomerBackend,
+    command: ObjectCommand,
+) -> Result<crate::wire::render::Rendered, ApiError> {
+    let command = stamped(req, command);
+    let body = db.account_object(&req.namespace, &command).await?;
+    Ok(crate::wire::render::Rendered::ok_compact(&body))
+}
 
 /// A success answer of an object: the body, whether it was an idempotent replay, and
 /// whether the object keeps the response of the request's idempotency key (then the

@@ -14,6 +14,9 @@ use crate::wire::envelope::EmbeddedList;
 use crate::wire::error::ApiError;
 use crate::wire::params::{element_string, not_expandable, Field, Params};
 
+/// The `expand[]` path of a customer's default payment method.
+pub const DEFAULT_PAYMENT_METHOD: &str = "invoice_settings.default_payment_method";
+
 /// The fields of a Customer that `expand[]` accepts: its `x-expandableFields` in
 /// Stripe's 2023-08-16 schema (`address`, `discount`, `invoice_settings` and `shipping`
 /// are objects already, shown as they are), `invoice_credit_balance`, and the paths
@@ -30,7 +33,7 @@ pub const EXPANDABLE: &[&str] = &[
     "discount.promotion_code",
     "invoice_credit_balance",
     "invoice_settings",
-    super::view::DEFAULT_PAYMENT_METHOD,
+    DEFAULT_PAYMENT_METHOD,
     "shipping",
     "sources",
     "subscriptions",

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use super::account_expand;
 use super::apply::NewCustomer;
+use super::backend::stamped;
 use super::backend::{CustomerBackend, ObjectAnswer};
 use super::changes::{CustomerParams, Operation};
 use super::commands::{AccountCommand, CustomerCommand, CustomerEnvelope, Lifecycle};
@@ -14,7 +15,7 @@ use super::list::ListCustomers;
 use super::search::SearchCustomers;
 use super::view::{customer_json, version_and_deleted};
 use crate::config::ReadConsistency;
-use crate::resources::objects::{stamped, ObjectCommand};
+use crate::resources::objects::ObjectCommand;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::Field;

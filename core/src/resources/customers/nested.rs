@@ -4,14 +4,14 @@
 
 use serde_json::{json, Value};
 
-use super::backend::CustomerBackend;
+use super::backend::{stamped, CustomerBackend};
 use super::changes::{CustomerParams, Operation, Reference, ReferenceKind};
 use super::commands::CustomerCommand;
 use super::handlers::send;
 use super::route::CustomerRoute;
 use super::stored::StoredCustomer;
 use crate::resources::objects::{
-    expand_arg, expands, field_arg, metadata_arg, stamped, ObjectCommand, Page,
+    expand_arg, expands, field_arg, metadata_arg, ObjectCommand, Page,
 };
 use crate::wire::error::ApiError;
 use crate::wire::params::Params;

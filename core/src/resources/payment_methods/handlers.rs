@@ -226,7 +226,7 @@ pub async fn detach(
     let body = db
         .account_object(
             &req.namespace,
-            &crate::resources::objects::stamped(req, command),
+            &crate::resources::customers::backend::stamped(req, command),
         )
         .await?;
     let answer: Value = serde_json::from_str(&body)?;

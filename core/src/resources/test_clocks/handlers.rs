@@ -70,7 +70,7 @@ pub async fn delete(
     let body = db
         .account_object(
             &req.namespace,
-            &crate::resources::objects::stamped(req, command),
+            &crate::resources::customers::backend::stamped(req, command),
         )
         .await?;
     let mut answer: Value = serde_json::from_str(&body)?;
