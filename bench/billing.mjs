@@ -33,13 +33,12 @@
 // copy in bench/work/billing.json and prints its tables. scripts/bench.sh runs it after
 // run.mjs. 127.0.0.1 only; every loop is bounded in count and in time (--budget seconds
 // for the whole measurement: repetitions stop early, and say so, when it is spent).
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliFlags, mergeResults } from './support.mjs';
+import { cliFlags, mergeResults, startServe } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400;
@@ -522,30 +521,16 @@ async function main() {
   if (!fs.existsSync(path.join(root, 'build-bench', 'index.js'))) throw new Error('no build-bench/: run `bash scripts/build.sh --bench` first');
   const persist = path.join(BENCH, 'work', 'billing-state');
   fs.rmSync(persist, { recursive: true, force: true });
-  fs.mkdirSync(path.join(BENCH, 'work', 'logs'), { recursive: true });
-  const logFd = fs.openSync(path.join(BENCH, 'work', 'logs', 'billing-miniflare.log'), 'a');
   const ports = { ours: 0, edge: 0, ceiling: 0, floor: 0 }; // 0: the system picks, serve.mjs reports
-  const serve = fork(path.join(BENCH, 'serve.mjs'), { cwd: root, env: { ...process.env, BENCH_SERVE: JSON.stringify({ persist, ports, build: 'build-bench', vars: { BENCH_BULK: 'true' } }) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
-  const stop = () => {
-    try {
-      serve.kill('SIGKILL');
-    } catch {}
-  };
-  process.on('exit', stop);
-  const { urls } = await new Promise((resolve, reject) => {
-    serve.once('message', (m) => (m.ready ? resolve(m) : reject(new Error(m.error))));
-    serve.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}); see bench/work/logs/billing-miniflare.log`)));
-  });
+  const serve = await startServe({ name: 'billing', persist, ports, build: 'build-bench', vars: { BENCH_BULK: 'true' } });
+  const { urls } = serve;
   const T = Date.now();
   const log = (...a) => console.log(`[billing ${((Date.now() - T) / 1000).toFixed(0).padStart(4)}s]`, ...a);
   let measured;
   try {
     measured = await measureBilling({ url: urls.ours, serverPid: serve.pid, reps, renewals, budgetS, log });
   } finally {
-    serve.send('stop');
-    await Promise.race([new Promise((r) => serve.once('exit', r)), sleep(15000)]);
-    stop();
-    fs.rmSync(persist, { recursive: true, force: true });
+    await serve.close();
   }
   const merged = mergeResults('billing', measured, 'billing');
   console.log('\n' + renderBilling({ billing: measured }).join('\n'));

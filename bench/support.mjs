@@ -1,14 +1,47 @@
 // What the benchmark's scripts share: the seeded customer's parameters (every system
 // holds the same customers), the floor worker's Miniflare options, one wrk run, the
-// command-line flags of the side tools (ab.mjs, profile.mjs), and how a step run on its
-// own merges its results into bench/results.json and .md.
-import { execFileSync, spawn } from 'node:child_process';
+// command-line flags of the side tools (ab.mjs, profile.mjs), a step's own serve.mjs in a
+// child process, and how a step run on its own merges its results into
+// bench/results.json and .md.
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Starts bench/serve.mjs in a child process (its log appended to
+ * bench/work/logs/<name>-miniflare.log) with `{persist, ports, build, vars}` as its
+ * BENCH_SERVE, and waits for its URLs. `close()` asks it to stop, waits up to 15 s, kills
+ * it, and deletes `persist`; it is also killed if this process exits first.
+ */
+export async function startServe({ name, persist, ports, build, vars }) {
+  const root = path.resolve(here, '..');
+  const logs = path.join(here, 'work', 'logs');
+  fs.mkdirSync(logs, { recursive: true });
+  const logFd = fs.openSync(path.join(logs, `${name}-miniflare.log`), 'a');
+  const env = { ...process.env, BENCH_SERVE: JSON.stringify({ persist, ports, build, vars }) };
+  const serve = fork(path.join(here, 'serve.mjs'), { cwd: root, env, stdio: ['ignore', logFd, logFd, 'ipc'] });
+  const kill = () => {
+    try {
+      serve.kill('SIGKILL');
+    } catch {}
+  };
+  process.on('exit', kill);
+  const { urls } = await new Promise((resolve, reject) => {
+    serve.once('message', (m) => (m.ready ? resolve(m) : reject(new Error(m.error))));
+    serve.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}); see bench/work/logs/${name}-miniflare.log`)));
+  });
+  const close = async () => {
+    serve.send('stop');
+    await Promise.race([new Promise((r) => serve.once('exit', r)), new Promise((r) => setTimeout(r, 15000))]);
+    kill();
+    fs.rmSync(persist, { recursive: true, force: true });
+  };
+  return { urls, pid: serve.pid, close };
+}
 
 /** Customer `i` as the form every system is seeded with. Keep in step with
  * customer_params() in localstripe_seed.py. */

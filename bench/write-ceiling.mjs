@@ -14,13 +14,12 @@
 // bench/work/ceiling-state, wiped first), merges `write_ceiling` into bench/results.json
 // and rewrites results.md (`node bench/run.mjs --render`). 127.0.0.1 only; every loop is
 // bounded in count and in time.
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { customerForm, mergeResults, runWrk } from './support.mjs';
+import { customerForm, mergeResults, runWrk, startServe } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.WRITE_CEILING_SECONDS || 3);
@@ -157,7 +156,6 @@ async function main() {
   if (!fs.existsSync(path.join(root, 'build', 'index.js'))) throw new Error('no build/: run `npm run build` first');
   const persist = path.join(BENCH, 'work', 'ceiling-state');
   fs.rmSync(persist, { recursive: true, force: true });
-  fs.mkdirSync(path.join(BENCH, 'work', 'logs'), { recursive: true });
   const net = await import('node:net');
   const freePort = () => new Promise((resolve) => {
     const s = net.createServer();
@@ -167,26 +165,13 @@ async function main() {
     });
   });
   const ports = { ours: await freePort(), edge: await freePort(), ceiling: await freePort(), floor: await freePort() };
-  const logFd = fs.openSync(path.join(BENCH, 'work', 'logs', 'write-ceiling-miniflare.log'), 'a');
-  const serve = fork(path.join(BENCH, 'serve.mjs'), { cwd: root, env: { ...process.env, BENCH_SERVE: JSON.stringify({ persist, ports }) }, stdio: ['ignore', logFd, logFd, 'ipc'] });
-  const stop = () => {
-    try {
-      serve.kill('SIGKILL');
-    } catch {}
-  };
-  process.on('exit', stop);
-  const { urls } = await new Promise((resolve, reject) => {
-    serve.once('message', (m) => (m.ready ? resolve(m) : reject(new Error(m.error))));
-    serve.once('exit', (code) => reject(new Error(`serve.mjs exited (${code}); see bench/work/logs/write-ceiling-miniflare.log`)));
-  });
+  const serve = await startServe({ name: 'write-ceiling', persist, ports });
+  const { urls } = serve;
   const t0 = Date.now();
   const measured = await measureWriteCeiling({ urls });
   measured.date = new Date().toISOString();
   measured.machine = { nproc: os.availableParallelism?.() ?? os.cpus().length, loadavg_at_end: os.loadavg().map((v) => Number(v.toFixed(2))), seconds: Math.round((Date.now() - t0) / 1000) };
-  serve.send('stop');
-  await Promise.race([new Promise((r) => serve.once('exit', r)), sleep(15000)]);
-  stop();
-  fs.rmSync(persist, { recursive: true, force: true });
+  await serve.close();
   const merged = mergeResults('write_ceiling', measured, 'write-ceiling');
   console.log('\n' + renderWriteExtras({ write_ceiling: measured }).join('\n'));
   console.log(merged ? 'merged into bench/results.json and bench/results.md' : 'no bench/results.json to merge into: kept in bench/work/write-ceiling.json');

@@ -26,7 +26,7 @@ const REVIEWED_INDEXING = {
   'core/src/resources/billing/subscribing.rs': 86, // book rows at positions just found or pushed; writes to template-built subscriptions
   'core/src/resources/billing/timeline.rs': 16, // Value reads; book rows at positions just found
   'core/src/resources/coupons/mod.rs': 7, // Value reads and writes to built objects
-  'core/src/resources/customers/account_expand.rs': 8, // Value reads of a parsed customer; writes to a discount object; the span of a match rfind just found
+  'core/src/resources/customers/account_expand.rs': 10, // Value reads of a parsed customer; writes to clones of its discount and invoice_settings (objects)
   'core/src/resources/customers/changes.rs': 6, // COMMON[0..2]: a constant array
   'core/src/resources/customers/claims.rs': 8, // Value reads (r[0], r[1], r[2] of a claim row)
   'core/src/resources/customers/execute.rs': 2, // Value reads
@@ -35,7 +35,7 @@ const REVIEWED_INDEXING = {
   'core/src/resources/customers/search/mod.rs': 2, // chars[start..at], at only grows
   'core/src/resources/customers/sources.rs': 7, // sources[0] after an insert at 0; positions just found; a card's customer (cards are objects)
   'core/src/resources/events/types.rs': 2, // glob matching, indices checked by get()
-  'core/src/resources/invoices/handlers.rs': 5, // writes to the args object
+  'core/src/resources/invoices/handlers.rs': 4, // writes to the args object
   'core/src/resources/objects.rs': 19, // Value reads; writes to the args/document objects (filters made an object first)
   'core/src/resources/payment_methods/handlers.rs': 11, // Value reads and writes to built objects
   'core/src/resources/payment_methods/mod.rs': 16, // Value reads and writes to built objects

@@ -49,131 +49,116 @@ pub fn wanted(shown: &str, expand: &Expand) -> Result<Vec<Wanted>, ApiError> {
     }
     let customer: Value = serde_json::from_str(shown)?;
     let mut wanted = Vec::new();
-    let mut want = |kind: &'static str, id: Option<&str>| {
-        if let Some(id) = id {
+    let mut want = |path: &str, kind: &'static str, id: &Value| {
+        if let (true, Some(id)) = (expand.contains(path), id.as_str()) {
             wanted.push(Wanted {
                 kind,
                 id: id.to_owned(),
             });
         }
     };
-    if expand.contains(DEFAULT_PAYMENT_METHOD) {
-        want(
-            "payment_method",
-            default_payment_method_of(shown)?.as_deref(),
-        );
-    }
-    if expand.contains(TEST_CLOCK) {
-        want("test_clock", customer[TEST_CLOCK].as_str());
-    }
-    if expand.contains(DISCOUNT_PROMOTION_CODE) {
-        want(
-            "promotion_code",
-            customer["discount"]["promotion_code"].as_str(),
-        );
-    }
+    want(
+        DEFAULT_PAYMENT_METHOD,
+        "payment_method",
+        &customer["invoice_settings"]["default_payment_method"],
+    );
+    want(TEST_CLOCK, "test_clock", &customer[TEST_CLOCK]);
+    want(
+        DISCOUNT_PROMOTION_CODE,
+        "promotion_code",
+        &customer["discount"]["promotion_code"],
+    );
     Ok(wanted)
 }
 
 /// The shown customer with the objects `found` (kind, JSON) in place of their ids, and
-/// `discount.customer` with the customer itself. The customer's own keys keep their
-/// order: only the changed field's text is rewritten.
+/// `discount.customer` with the customer itself. The customer is parsed once; only the
+/// changed fields' text is rewritten, so its own keys keep their order.
 pub fn apply(shown: String, expand: &Expand, found: &[(&str, String)]) -> Result<String, ApiError> {
-    let found_json = |kind: &str| {
-        found
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, json)| json.as_str())
+    let with_customer = expand.contains(DISCOUNT_CUSTOMER);
+    if found.is_empty() && !with_customer {
+        return Ok(shown);
+    }
+    let customer: Value = serde_json::from_str(&shown)?;
+    let found_object = |kind: &str| -> Result<Option<Value>, ApiError> {
+        match found.iter().find(|(k, _)| *k == kind) {
+            Some((_, json)) => Ok(Some(serde_json::from_str(json)?)),
+            None => Ok(None),
+        }
     };
-    let mut out = shown.clone();
-    if let Some(payment_method) = found_json("payment_method") {
-        out = with_default_payment_method(&out, payment_method)?;
+    let mut out = shown;
+    if let Some(payment_method) = found_object("payment_method")? {
+        out = put_default_payment_method(out, &customer, payment_method);
     }
-    if let Some(clock) = found_json(TEST_CLOCK) {
-        out = with_test_clock(&out, clock)?;
+    if let Some(clock) = found_object(TEST_CLOCK)? {
+        // The customer's last field: an expanded subscription before it may name the
+        // same clock.
+        out = rewrite(
+            out,
+            TEST_CLOCK,
+            &customer[TEST_CLOCK],
+            &clock,
+            Occurrence::Last,
+        );
     }
-    if expand.contains(DISCOUNT_PROMOTION_CODE) || expand.contains(DISCOUNT_CUSTOMER) {
-        let customer = expand.contains(DISCOUNT_CUSTOMER).then_some(shown.as_str());
-        out = with_discount(&out, found_json("promotion_code"), customer)?;
+    let promotion_code = found_object("promotion_code")?;
+    let discount = &customer["discount"];
+    if discount.is_object() && (promotion_code.is_some() || with_customer) {
+        let mut expanded = discount.clone();
+        if let Some(promotion_code) = promotion_code {
+            expanded["promotion_code"] = promotion_code;
+        }
+        if with_customer && expanded["customer"].is_string() {
+            expanded["customer"] = customer.clone();
+        }
+        out = rewrite(out, "discount", discount, &expanded, Occurrence::First);
     }
     Ok(out)
 }
 
-/// `test_clock` (the customer's last field, after any expanded subscription that names
-/// the same clock) as the clock's JSON.
-fn with_test_clock(shown: &str, clock: &str) -> Result<String, ApiError> {
-    let customer: Value = serde_json::from_str(shown)?;
-    let Some(id) = customer[TEST_CLOCK].as_str() else {
-        return Ok(shown.to_owned());
-    };
-    let old = format!("\"{TEST_CLOCK}\":{}", compact(&Value::from(id)));
-    let Some(at) = shown.rfind(&old) else {
-        return Ok(shown.to_owned());
-    };
-    let clock: Value = serde_json::from_str(clock)?;
-    let new = format!("\"{TEST_CLOCK}\":{}", compact(&clock));
-    Ok(format!("{}{new}{}", &shown[..at], &shown[at + old.len()..]))
-}
-
-/// The customer's `discount` with its promotion code and its customer as objects. The
-/// discount prints as a parsed object does (it is kept as one), so its text is found by
-/// printing it again; it comes before any field that could hold another discount.
-fn with_discount(
-    shown: &str,
-    promotion_code: Option<&str>,
-    customer: Option<&str>,
-) -> Result<String, ApiError> {
-    let parsed: Value = serde_json::from_str(shown)?;
-    let discount = &parsed["discount"];
-    if !discount.is_object() {
-        return Ok(shown.to_owned());
+/// `invoice_settings` with its `default_payment_method` as `payment_method`.
+fn put_default_payment_method(out: String, customer: &Value, payment_method: Value) -> String {
+    let settings = &customer["invoice_settings"];
+    if !settings.is_object() {
+        return out;
     }
-    let mut expanded = discount.clone();
-    if let Some(promotion_code) = promotion_code {
-        expanded["promotion_code"] = serde_json::from_str(promotion_code)?;
-    }
-    if let (Some(customer), true) = (customer, expanded["customer"].is_string()) {
-        expanded["customer"] = serde_json::from_str(customer)?;
-    }
-    let old = format!("\"discount\":{}", compact(discount));
-    let new = format!("\"discount\":{}", compact(&expanded));
-    Ok(shown.replacen(&old, &new, 1))
-}
-
-/// A shown customer's `invoice_settings` (none in the deleted stub).
-fn invoice_settings(shown: &str) -> Result<Option<Value>, ApiError> {
-    let mut customer: Value = serde_json::from_str(shown)?;
-    Ok(customer.get_mut("invoice_settings").map(Value::take))
-}
-
-/// The id of a shown customer's default payment method (compact JSON in, as
-/// `view::customer_json` answers).
-pub fn default_payment_method_of(shown: &str) -> Result<Option<String>, ApiError> {
-    Ok(
-        invoice_settings(shown)?.and_then(|settings| {
-            match settings.get("default_payment_method") {
-                Some(Value::String(id)) => Some(id.clone()),
-                _ => None,
-            }
-        }),
+    let mut expanded = settings.clone();
+    expanded["default_payment_method"] = payment_method;
+    rewrite(
+        out,
+        "invoice_settings",
+        settings,
+        &expanded,
+        Occurrence::First,
     )
 }
 
-/// The shown customer with `invoice_settings.default_payment_method` expanded to
-/// `payment_method` (its JSON). Only that object's text is rewritten, so the
-/// customer's keys keep their order: `invoice_settings` prints as a parsed object does
-/// (its keys, and its objects' keys, are in alphabetical order), and it is the first
-/// text of that form (no field before it holds an object of that name).
-pub fn with_default_payment_method(shown: &str, payment_method: &str) -> Result<String, ApiError> {
-    let Some(mut settings) = invoice_settings(shown)? else {
-        return Ok(shown.to_owned());
-    };
-    let old = format!("\"invoice_settings\":{}", compact(&settings));
-    if let Some(slot) = settings.get_mut("default_payment_method") {
-        *slot = serde_json::from_str(payment_method)?;
+/// Which occurrence of a field's text is the customer's own.
+enum Occurrence {
+    /// `invoice_settings` and `discount` come before any field that could hold another.
+    First,
+    /// `test_clock` is the customer's last field.
+    Last,
+}
+
+/// `"key":old` replaced by `"key":new` in the customer's text. `old` is printed as a
+/// parsed value prints, which is how the customer holds these fields (`discount` and the
+/// objects in `invoice_settings` are kept as parsed JSON, with their keys in order).
+fn rewrite(text: String, key: &str, old: &Value, new: &Value, occurrence: Occurrence) -> String {
+    if old.is_null() {
+        return text;
     }
-    let new = format!("\"invoice_settings\":{}", compact(&settings));
-    Ok(shown.replacen(&old, &new, 1))
+    let old = format!("\"{key}\":{}", compact(old));
+    let at = match occurrence {
+        Occurrence::First => text.find(&old),
+        Occurrence::Last => text.rfind(&old),
+    };
+    let Some(at) = at else {
+        return text;
+    };
+    let mut out = text;
+    out.replace_range(at..at + old.len(), &format!("\"{key}\":{}", compact(new)));
+    out
 }
 
 #[cfg(test)]

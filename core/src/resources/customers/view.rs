@@ -40,9 +40,10 @@ pub fn customer_page_body(
 ) -> Result<String, ApiError> {
     // A loop: `collect` into a `Result` costs the wasm an adapter per element type.
     let mut data = Vec::with_capacity(documents.len());
+    let from_account = account_expand::needs_account(expand);
     for document in documents {
         let mut shown = customer_json(document, "", expand, false)?;
-        if account_expand::needs_account(expand) {
+        if from_account {
             let mut found = Vec::new();
             for wanted in account_expand::wanted(&shown, expand)? {
                 if let Some(json) = account_object(&wanted)? {
@@ -101,9 +102,7 @@ pub fn customer_json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::customers::account_expand::{
-        default_payment_method_of, with_default_payment_method,
-    };
+    use crate::resources::customers::account_expand;
     use crate::resources::customers::model::{Customer, CustomerRecord};
     use crate::wire::form::decode_form;
     use crate::wire::params::Params;
@@ -118,6 +117,25 @@ mod tests {
 
     fn expand(query: &str) -> Expand {
         Expand::parse_for_object(&mut Params::new(decode_form(query.as_bytes()).unwrap())).unwrap()
+    }
+
+    /// The default payment method's id, as `account_expand::wanted` asks the account.
+    fn default_payment_method_of(shown: &str) -> Result<Option<String>, ApiError> {
+        let e = expand("expand[]=invoice_settings.default_payment_method");
+        Ok(account_expand::wanted(shown, &e)?
+            .into_iter()
+            .next()
+            .map(|w| w.id))
+    }
+
+    /// The shown customer with `payment_method` in place, as `account_expand::apply` puts it.
+    fn with_default_payment_method(shown: &str, payment_method: &str) -> Result<String, ApiError> {
+        let e = expand("expand[]=invoice_settings.default_payment_method");
+        account_expand::apply(
+            shown.to_owned(),
+            &e,
+            &[("payment_method", payment_method.to_owned())],
+        )
     }
 
     fn full_render(text: &str, expand: &Expand) -> String {

@@ -10,7 +10,7 @@ use crate::resources::billing::execute::UPCOMING;
 use crate::resources::objects::ObjectRoute;
 use crate::resources::objects::{created_arg, expand_arg, filter_arg, Page};
 use crate::resources::subscriptions::handlers::customer_list_args;
-use crate::resources::subscriptions::params::COLLECTION_METHODS;
+use crate::resources::subscriptions::params::status_and_collection_args;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
 use crate::wire::params::{expand_paths, Params};
@@ -102,16 +102,7 @@ fn parse_customer_list(p: &mut Params, args: &mut Value) -> Result<(), ApiError>
     if let Some(sub) = p.required_string("subscription", 5000)? {
         filter_arg(args, "/subscription", sub.into());
     }
-    if let Some(status) = p.one_of("status", STATUSES)?.into_option() {
-        args["status"] = status.into();
-    }
-    if let Some(method) = p
-        .one_of("collection_method", COLLECTION_METHODS)?
-        .into_option()
-    {
-        filter_arg(args, "/collection_method", method.into());
-    }
-    Ok(())
+    status_and_collection_args(p, args, STATUSES)
 }
 
 /// GET /v1/customers/{customer}/invoices

@@ -18,6 +18,25 @@ const PAYMENT_BEHAVIORS: &[&str] = &[
     "pending_if_incomplete",
 ];
 pub const COLLECTION_METHODS: &[&str] = &["charge_automatically", "send_invoice"];
+
+/// The `status` (one of `statuses`) and `collection_method` filters a subscription or
+/// invoice list takes, as JSON args.
+pub fn status_and_collection_args(
+    p: &mut Params,
+    args: &mut Value,
+    statuses: &[&str],
+) -> Result<(), ApiError> {
+    if let Some(status) = p.one_of("status", statuses)?.into_option() {
+        args["status"] = status.into();
+    }
+    if let Some(method) = p
+        .one_of("collection_method", COLLECTION_METHODS)?
+        .into_option()
+    {
+        filter_arg(args, "/collection_method", method.into());
+    }
+    Ok(())
+}
 const PRORATION_BEHAVIORS: &[&str] = &["always_invoice", "create_prorations", "none"];
 pub const STATUSES: &[&str] = &[
     "active",
@@ -190,15 +209,7 @@ pub fn list(p: &mut Params, args: &mut Value) -> Result<(), ApiError> {
     if let Some(price) = p.required_string("price", 200)? {
         args["price"] = price.into();
     }
-    if let Some(status) = p.one_of("status", STATUSES)?.into_option() {
-        args["status"] = status.into();
-    }
-    if let Some(method) = p
-        .one_of("collection_method", COLLECTION_METHODS)?
-        .into_option()
-    {
-        filter_arg(args, "/collection_method", method.into());
-    }
+    status_and_collection_args(p, args, STATUSES)?;
     if let Some(clock) = p.required_string("test_clock", 200)? {
         filter_arg(args, "/test_clock", clock.into());
     }
