@@ -67,7 +67,7 @@ fn clause_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
         (SearchField::Email | SearchField::Name | SearchField::Phone, Value::Text(v), op) => {
             let col = column(&clause.field);
             if op == Op::Substring {
-                args.push(SqlArg::Text(fts_phrase(col, v)));
+                args.push(SqlArg::Text(fts_trigrams(col, v)));
                 args.push(SqlArg::Text(v.clone()));
                 format!("(seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?) AND instr(lower({col}), lower(?)) > 0)")
             } else {
@@ -96,7 +96,7 @@ fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
             "SELECT seq FROM customer_metadata WHERE key = ? AND value = ?".into()
         }
         field if clause.op == Op::Substring => {
-            args.push(SqlArg::Text(fts_phrase(column(field), &text)));
+            args.push(SqlArg::Text(fts_trigrams(column(field), &text)));
             "SELECT rowid FROM customer_search WHERE customer_search MATCH ?".into()
         }
         field => {
@@ -107,10 +107,26 @@ fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
     }
 }
 
-/// The FTS5 query for the rows whose `col` holds `text` (case-folded): one phrase of
-/// its trigrams, quoted so that no character of `text` is query syntax.
-pub fn fts_phrase(col: &str, text: &str) -> String {
-    format!("{col} : \"{}\"", text.replace('"', "\"\""))
+/// The FTS5 query for a superset of the rows whose `col` holds `text` (case-folded):
+/// the trigrams that cover `text` without overlap (the last one may overlap), ANDed,
+/// each quoted so that no character of `text` is query syntax. At a million rows this
+/// costs half of the phrase of every trigram (bench/README.md, "Scale"); the `instr`
+/// test beside it keeps the answer exact.
+pub fn fts_trigrams(col: &str, text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let last = chars.len().saturating_sub(3);
+    let mut starts: Vec<usize> = (0..=last).step_by(3).collect();
+    if starts.last() != Some(&last) {
+        starts.push(last);
+    }
+    let terms: Vec<String> = starts
+        .iter()
+        .map(|&i| {
+            let trigram: String = chars.iter().skip(i).take(3).collect();
+            format!("\"{}\"", trigram.replace('"', "\"\""))
+        })
+        .collect();
+    format!("{col} : ({})", terms.join(" AND "))
 }
 
 /// A clause as a test of one row, never NULL, negated if `negated`.
@@ -242,8 +258,26 @@ mod tests {
             "{}",
             q.sql
         );
-        assert_eq!(q.args[0], SqlArg::Text(r#"name : "o""Br""#.into()));
+        assert_eq!(
+            q.args[0],
+            SqlArg::Text(r#"name : ("o""B" AND """Br")"#.into())
+        );
         assert_eq!(q.args[1], SqlArg::Text(r#"o"Br"#.into()));
+    }
+
+    #[test]
+    fn a_substring_asks_for_the_trigrams_that_cover_it() {
+        assert_eq!(fts_trigrams("name", "abc"), r#"name : ("abc")"#);
+        assert_eq!(fts_trigrams("name", "abcd"), r#"name : ("abc" AND "bcd")"#);
+        assert_eq!(
+            fts_trigrams("name", "stomer 123456"),
+            r#"name : ("sto" AND "mer" AND " 12" AND "345" AND "456")"#
+        );
+        // Characters, not bytes: each trigram is three of them.
+        assert_eq!(
+            fts_trigrams("email", "éüöß"),
+            r#"email : ("éüö" AND "üöß")"#
+        );
     }
 
     #[test]
@@ -256,7 +290,7 @@ mod tests {
             "(seq IN (SELECT seq FROM customers WHERE deleted = 0 AND lower(email) = lower(?) UNION SELECT rowid FROM customer_search WHERE customer_search MATCH ? UNION SELECT seq FROM customer_metadata WHERE key = ? AND value = ?) AND (COALESCE(lower(email) = lower(?), 0) OR COALESCE(instr(lower(phone), lower(?)) > 0, 0) OR seq IN (SELECT seq FROM customer_metadata WHERE key = ? AND value = ?)))"
         ), "{}", q.sql);
         let texts: Vec<&SqlArg> = q.args.iter().take(8).collect();
-        assert_eq!(texts[1], &SqlArg::Text(r#"phone : "555""#.into()));
+        assert_eq!(texts[1], &SqlArg::Text(r#"phone : ("555")"#.into()));
         assert_eq!(texts[4], &SqlArg::Text("a@b.c".into()));
         // A negated or a created clause has no candidates: the rows are tested in order.
         let q = search_query("id", &search("email:'a@b.c' OR created>5"));
