@@ -8,7 +8,8 @@
 --   BENCH_TAG       a run-unique tag, so every created customer has a unique email
 --   BENCH_PATH      path prefix for the retrieve workload (default /v1/customers/); for
 --                   `path` (bench/scale.mjs), a GET path whose "{i}" becomes a random
---                   integer from BENCH_FROM to BENCH_N - 1
+--                   integer from BENCH_FROM to BENCH_N - 1 ("{i13}": the same, zero-padded
+--                   to 13 digits, as in a bulk-seeded customer's id)
 -- done() prints one line `BENCH_RESULT {json}` with wrk's own counters and latency
 -- percentiles (microseconds), which run.mjs parses.
 local workload = os.getenv("BENCH_WORKLOAD")
@@ -85,7 +86,8 @@ function request()
     local i = math.random(n) - 1
     return wrk.format("GET", "/v1/customers/search?query=metadata%5B%27ref%27%5D%3A%27r" .. i .. "%27", get_headers)
   elseif workload == "path" then
-    local path = prefix:gsub("{i}", tostring(math.random(from, n - 1)))
+    local i = math.random(from, n - 1)
+    local path = prefix:gsub("{i13}", string.format("%013d", i)):gsub("{i}", tostring(i))
     return wrk.format("GET", path, get_headers)
   else
     error("unknown BENCH_WORKLOAD " .. tostring(workload))

@@ -70,6 +70,6 @@ if [ "$billing_s" -gt 0 ]; then
 fi
 if [ "$scale_s" -gt 0 ]; then
   say "scale: $(( $(date +%s) - BENCH_STARTED_AT )) s in; bench/scale.mjs"
-  node bench/scale.mjs --objects "${BENCH_SCALE_OBJECTS:-1000}"
+  node bench/scale.mjs --objects "${BENCH_SCALE_OBJECTS:-10000}"
 fi
 say "done in $(( $(date +%s) - BENCH_STARTED_AT )) s"
