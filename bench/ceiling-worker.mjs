@@ -1,6 +1,12 @@
 // The runtime's ceiling: a worker that does no work of its own. It drains the request
 // body (as any handler that reads its parameters must) and answers one constant,
 // Stripe-shaped customer, pretty-printed like ours, for every method and path.
+// Under `/object/` it asks one Durable Object for that constant by RPC first (when the
+// CEILING_OBJECT binding is there): the runtime's own cost of one object per request,
+// with no storage and no code, which is what every account-wide read of ours and of the
+// floor passes through (bench/scale.mjs's tail rounds).
+import { DurableObject } from 'cloudflare:workers';
+
 const CUSTOMER = JSON.stringify(
   {
     id: 'cus_QZ3bench0000000',
@@ -30,10 +36,18 @@ const CUSTOMER = JSON.stringify(
   2,
 );
 
+export class CeilingObject extends DurableObject {
+  answer() {
+    return CUSTOMER;
+  }
+}
+
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     if (request.body) await request.arrayBuffer();
-    return new Response(CUSTOMER, {
+    const viaObject = env.CEILING_OBJECT && new URL(request.url).pathname.startsWith('/object/');
+    const body = viaObject ? await env.CEILING_OBJECT.getByName('ceiling').answer() : CUSTOMER;
+    return new Response(body, {
       headers: { 'content-type': 'application/json', 'request-id': 'req_ceiling' },
     });
   },
