@@ -145,8 +145,8 @@ async function main() {
       const levels = size === sizes[0] || size === sizes.at(-1) ? [1, 32] : [1];
       for (const c of levels) row.cells[`${kind}@${c}`] = await wrk(urls.ours, key, pathTemplate, range, c, seconds);
     }
-    // A strong retrieve of a seeded customer's own object, at c=1 (each request wakes
-    // one of `objects` objects; c=32 would wake more than the descriptors allow).
+    // A strong retrieve of a seeded customer's own object, at c=1 (each request may wake
+    // one of `objects` objects; c=32 would wake more than workerd keeps open here).
     const objectRange = { from: Math.floor(objectsTo / 10), to: objectsTo };
     row.cells['retrieve@1'] = await wrk(urls.ours, key, '/v1/customers/cus_B{i13}', objectRange, 1, seconds);
     row.cells['ceiling@32'] = await wrk(urls.ceiling, key, '/', range, 32, seconds);
@@ -239,7 +239,7 @@ async function tail(urls, key, range, size, seconds, rounds = 3) {
   const out = { seconds, rounds: [] };
   for (let r = 0; r < rounds; r++) {
     const round = {};
-    for (const [system, worker, path] of TAIL_SYSTEMS) round[system] = await wrk(urls[worker], key, path ?? listByEmail, range, 32, seconds);
+    for (const [system, worker, route] of TAIL_SYSTEMS) round[system] = await wrk(urls[worker], key, route ?? listByEmail, range, 32, seconds);
     out.rounds.push(round);
     const each = (field) => TAIL_SYSTEMS.map(([system]) => fmt(round[system][field])).join(' / ');
     log(`tail, list email= c=32 round ${r + 1} (ours / floor / ceiling / ceiling through one object): p99 ${each('p99_ms')} ms; p50 ${each('p50_ms')} ms; max ${each('max_ms')} ms`);
