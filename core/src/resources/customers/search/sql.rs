@@ -110,7 +110,7 @@ fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
 /// The FTS5 query for a superset of the rows whose `col` holds `text` (case-folded):
 /// the trigrams that cover `text` without overlap (the last one may overlap), ANDed,
 /// each quoted so that no character of `text` is query syntax. At a million rows this
-/// costs half of the phrase of every trigram (bench/README.md, "Scale"); the `instr`
+/// costs half of the phrase of every trigram (ARCHITECTURE.md, search); the `instr`
 /// test beside it keeps the answer exact.
 pub fn fts_trigrams(col: &str, text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
