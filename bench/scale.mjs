@@ -12,12 +12,12 @@
 // latency comparison) runs in a child process (`--serve`), persisted on tmpfs
 // (/dev/shm, removed at exit) or else under bench/work/scale/, on 127.0.0.1 only. Every
 // loop is bounded in count and in time.
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { customerForm, cliFlags, floorWorker } from './support.mjs';
+import { customerForm, cliFlags, floorWorker, runWrk } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 // State on tmpfs where there is one: a new CustomerObject is a new SQLite file, and on this
@@ -199,23 +199,13 @@ async function checkRetrieve(url, key, i) {
   if (r.status !== 200 || body.id !== id || body.name !== `Customer ${i}` || body.metadata?.ref !== `r${i}`) throw new Error(`retrieve ${id}: HTTP ${r.status} ${JSON.stringify(body).slice(0, 300)}`);
 }
 
-function wrk(url, key, pathTemplate, range, c, seconds) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, BENCH_WORKLOAD: 'path', BENCH_PATH: pathTemplate, BENCH_FROM: String(range.from), BENCH_N: String(range.to), BENCH_KEY: key };
-    const child = spawn('wrk', ['-t1', `-c${c}`, `-d${seconds}s`, '--timeout', '30s', '-s', path.join(BENCH, 'wrk.lua'), url], { env });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 40) * 1000);
-    child.on('exit', () => {
-      clearTimeout(killer);
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (!line) return reject(new Error(`wrk failed: ${out}`));
-      const raw = JSON.parse(line.slice('BENCH_RESULT '.length));
-      const failed = Object.values(raw.errors).reduce((a, b) => a + b, 0);
-      const ms = (us) => Number((us / 1000).toFixed(3));
-      resolve({ rps: Number(((raw.requests - raw.errors.status) / (raw.duration_us / 1e6)).toFixed(1)), p50_ms: ms(raw.latency_us.p50), p99_ms: ms(raw.latency_us.p99), max_ms: ms(raw.latency_us.max), errors: failed });
-    });
-  });
+/** One wrk cell of the `path` workload: `{i}` drawn from `range`; its req/s (2xx),
+ *  p50, p99 and maximum in ms, and its errors. */
+async function wrk(url, key, pathTemplate, range, c, seconds) {
+  const raw = await runWrk({ url, workload: 'path', key, n: range.to, from: range.from, c, seconds, prefix: pathTemplate });
+  const failed = Object.values(raw.errors).reduce((a, b) => a + b, 0);
+  const ms = (us) => Number((us / 1000).toFixed(3));
+  return { rps: Number(((raw.requests - raw.errors.status) / (raw.duration_us / 1e6)).toFixed(1)), p50_ms: ms(raw.latency_us.p50), p99_ms: ms(raw.latency_us.p99), max_ms: ms(raw.latency_us.max), errors: failed };
 }
 
 /** List by email at c=32, `rounds` times in turn on ours, the floor worker (the same

@@ -87,7 +87,7 @@ export function cliFlags(argv = process.argv.slice(2)) {
 /** One wrk process with bench/wrk.lua (its knobs as env vars); resolves with the
  *  BENCH_RESULT JSON it prints. Killed if it outlives its duration by 30 s; `onSpawn`
  *  sees the child (run.mjs tracks its children to stop them on exit). */
-export function runWrk({ url, workload, key, idsFile, n, c, seconds, prefix, timeoutS = 30, onSpawn = (child) => child }) {
+export function runWrk({ url, workload, key, idsFile, n, from = 0, c, seconds, prefix, timeoutS = 30, onSpawn = (child) => child }) {
   return new Promise((resolve, reject) => {
     const env = {
       ...process.env,
@@ -95,6 +95,7 @@ export function runWrk({ url, workload, key, idsFile, n, c, seconds, prefix, tim
       BENCH_KEY: key || 'sk_test_ceiling',
       BENCH_IDS: idsFile || '',
       BENCH_N: String(n || 1),
+      BENCH_FROM: String(from),
       BENCH_TAG: randomBytes(4).toString('hex'),
       BENCH_PATH: prefix || '/v1/customers/',
     };

@@ -20,8 +20,8 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::Env;
 
 use super::bindings::{
-    account_stub, call_object, call_object_for_body, customer_stub, kv_key, platform_error,
-    ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
+    account_stub, binding, call_object, call_object_for_body, customer_stub, kv_key,
+    platform_error, ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
 };
 use super::{memo, now_millis};
 
@@ -32,8 +32,7 @@ pub struct Kv(JsValue);
 
 impl Kv {
     pub fn of(env: &Env) -> Option<Kv> {
-        let kv = Reflect::get(env, &JsValue::from_str(CUSTOMERS_KV)).ok()?;
-        (!kv.is_undefined()).then_some(Kv(kv))
+        binding(env, CUSTOMERS_KV).map(Kv)
     }
 
     /// The text stored under `key`, if any.

@@ -30,21 +30,24 @@ pub fn account_stub(env: &Env, namespace: &str) -> Result<ObjectStub> {
         .unchecked_into())
 }
 
-/// A Durable Object namespace binding. Read directly: worker's `Env::durable_object`
-/// also compares the binding's constructor name, calls out to JavaScript that every
-/// request paid for; a wrong binding still fails, on its first `getByName`.
-fn object_namespace(env: &Env, binding: &str) -> Result<DurableObjectNamespace> {
-    let value = Reflect::get(env.as_ref(), &JsValue::from_str(binding))?;
-    if value.is_undefined() {
-        return Err(Error::RustError(format!("no binding {binding}")));
-    }
-    Ok(value.unchecked_into())
+/// A binding of the Worker's environment, read directly (worker's `Env` getters also
+/// compare each binding's constructor name, calls out to JavaScript that every request
+/// paid for; a wrong binding still fails, on its first call). `None` when not bound.
+pub fn binding(env: &Env, name: &str) -> Option<JsValue> {
+    let value = Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
+    (!value.is_undefined()).then_some(value)
+}
+
+/// A Durable Object namespace binding.
+fn object_namespace(env: &Env, name: &str) -> Result<DurableObjectNamespace> {
+    binding(env, name)
+        .map(JsCast::unchecked_into)
+        .ok_or_else(|| Error::RustError(format!("no binding {name}")))
 }
 
 /// The static assets binding (`[assets]` in wrangler.toml), if the Worker has one.
-pub fn assets(env: &Env, binding: &str) -> Option<AssetsFetcher> {
-    let value = Reflect::get(env.as_ref(), &JsValue::from_str(binding)).ok()?;
-    (!value.is_undefined()).then(|| value.unchecked_into())
+pub fn assets(env: &Env, name: &str) -> Option<AssetsFetcher> {
+    binding(env, name).map(JsCast::unchecked_into)
 }
 
 /// The assets' answer to `request`, as the runtime's own Response: no conversion into

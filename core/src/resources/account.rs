@@ -27,15 +27,16 @@ pub fn execute(
     };
     let (op, id) = (command.op.clone(), command.id.clone());
     let frozen_time = command.args["frozen_time"].clone();
+    let resource = op.split('.').next().unwrap_or_default();
     // `expand[]` applies to the answer, never to a document the command stores.
-    let expansion = match op.split('.').next().unwrap_or_default() {
+    let expansion = match resource {
         "promotion_code" | "payment_method" => command
             .args
             .as_object_mut()
             .and_then(|args| args.remove("expand")),
         _ => None,
     };
-    let table = match op.split('.').next().unwrap_or_default() {
+    let table = match resource {
         "coupon" => Some(Table::Coupons),
         "promotion_code" => Some(Table::PromotionCodes),
         "test_clock" => Some(Table::TestClocks),

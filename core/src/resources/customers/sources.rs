@@ -91,10 +91,9 @@ pub fn execute(
             .ok_or_else(|| ApiError::not_found("source", source))
     };
     // `expand[]=customer` (`data.customer` in a list): the customer itself, as shown.
-    let customer = match expands(args, "customer") {
-        true => Some(super::view::customer_value(&record.customer)?),
-        false => None,
-    };
+    let customer = expands(args, "customer")
+        .then(|| super::view::customer_value(&record.customer))
+        .transpose()?;
     let shown = |mut card: Value| {
         if let (Some(customer), true) = (&customer, card["customer"].is_string()) {
             card["customer"] = customer.clone();
