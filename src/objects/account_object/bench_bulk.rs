@@ -16,7 +16,9 @@ pub const PATH: &str = "/bench/bulk";
 /// The command, as JSON: `op` "index" inserts rows `from..to` in the image of `template`
 /// (a customer created with `customerForm(marker)`), row `i` created at `created + i /
 /// per_second`; `op` "records" answers the stored records of seeded customers `from..to`,
-/// for their objects. Read field by field: a derived deserializer costs the wasm more.
+/// for their objects; `op` "upkeep" runs the trigram index's merge to its end, as the
+/// alarm's slices would after so many writes, and "upkeep_status" answers how many index
+/// rows changed since the last merge. Read field by field: a derived deserializer costs the wasm more.
 struct Bulk {
     op: String,
     template: String,
@@ -50,6 +52,14 @@ pub fn seed(sql: &SqlStorage, body: &str) -> Result<String, ApiError> {
     let bulk = Bulk::parse(body)?;
     if bulk.op == "records" {
         return records(sql, &bulk);
+    }
+    if bulk.op == "upkeep" {
+        let merged = super::search_upkeep::merge(sql, None)?;
+        return Ok(format!("{{\"merged\":{merged}}}"));
+    }
+    if bulk.op == "upkeep_status" {
+        let changes = super::search_upkeep::changes(sql)?;
+        return Ok(format!("{{\"changes\":{changes}}}"));
     }
     let int = SqlStorageValue::Integer;
     let before = query(sql, "SELECT COALESCE(MAX(seq), 0) FROM customers", vec![])?;

@@ -7,13 +7,17 @@ use api_core::resources::customers::commands::IndexEntry;
 use api_core::resources::customers::expand::Expand;
 use api_core::resources::customers::list::ListCustomers;
 use api_core::resources::customers::search::sql::search_query;
+use api_core::resources::customers::search::trigrams::{
+    is_dense, probe_query, DensityMemo, SAMPLE_ROWS,
+};
 use api_core::resources::customers::search::SearchCustomers;
 use api_core::resources::customers::view::{customer_page_body, PageEnvelope};
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQuery};
+use std::cell::RefCell;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, position_of, query, storage_error};
+use crate::objects::sql::{bind, count, position_of, query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customers (
@@ -143,10 +147,35 @@ pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiEr
     )
 }
 
-/// One page of live customers matching a search, with the token of the next page.
-pub fn search_page(sql: &SqlStorage, search: &SearchCustomers) -> Result<String, ApiError> {
-    let page = search_query(PAGE_COLUMNS, search);
+/// One page of live customers matching a search, with the token of the next page. A
+/// substring clause's stop trigrams are measured once each and remembered in `memo`.
+pub fn search_page(
+    sql: &SqlStorage,
+    search: &SearchCustomers,
+    memo: &RefCell<DensityMemo>,
+) -> Result<String, ApiError> {
+    let is_dense = |col: &str, trigram: &str| {
+        memo.borrow_mut()
+            .is_dense(col, trigram, || trigram_is_dense(sql, col, trigram))
+    };
+    let page = search_query(PAGE_COLUMNS, search, &is_dense);
     run_page(sql, page, search.limit, &search.expand, true)
+}
+
+/// Whether most of the newest `SAMPLE_ROWS` index rows hold `trigram` in `col` (FTS5
+/// reads at most that many entries of its doclist). A failed probe says no: the
+/// trigram is then asked, as every trigram once was.
+fn trigram_is_dense(sql: &SqlStorage, col: &str, trigram: &str) -> bool {
+    let found = count(
+        sql,
+        "SELECT count(*) FROM customer_search WHERE customer_search MATCH ?
+         AND rowid > (SELECT COALESCE(MAX(seq), 0) FROM customers) - ?",
+        vec![
+            probe_query(col, trigram).into(),
+            SqlStorageValue::Integer(SAMPLE_ROWS),
+        ],
+    );
+    found.is_ok_and(is_dense)
 }
 
 /// Runs a page query and writes the response body: the customers shown with `expand`,

@@ -18,9 +18,12 @@ mod endpoints;
 mod events_log;
 mod idempotency_keys;
 mod references;
+mod search_upkeep;
 
 use api_core::config::sandbox_cap;
 use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
+use api_core::resources::customers::search::trigrams::DensityMemo;
+use api_core::resources::customers::search::upkeep::CHECK_EVERY_WRITES;
 use api_core::resources::events::commands::{self as events, EventCommand};
 use api_core::resources::webhook_endpoints::commands::{
     self as endpoint_commands, EndpointCommand,
@@ -31,6 +34,7 @@ use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{self as keys, KeyCommand, KeyState};
 use futures_util::future::join_all;
 use serde_json::value::RawValue;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
 
@@ -52,6 +56,8 @@ const DELIVERY_ROUND_MS: i64 = 20_000;
 const ADVANCE_JOB: &str = "advance_clocks";
 /// The job that drops idempotency keys older than 24 hours.
 const PRUNE_KEYS_JOB: &str = "prune_keys";
+/// The job that merges the trigram index a slice at a time (`search_upkeep`).
+const MERGE_SEARCH_JOB: &str = "merge_search";
 /// Sandbox cap on the events an account keeps (`SANDBOX_MAX_EVENTS`, `0` = none).
 const SANDBOX_MAX_EVENTS: u64 = 10_000;
 
@@ -71,6 +77,10 @@ pub struct AccountObject {
     key_retention_seconds: i64,
     /// When the alarm this instance set will fire (see `Scheduler`).
     armed: Armed,
+    /// Which trigrams most customers' fields hold, left out of substring searches.
+    stop_trigrams: RefCell<DensityMemo>,
+    /// Index writes this instance made, to check every so often whether a merge is due.
+    index_writes: Cell<u32>,
     /// Bench build only, with `BENCH_BULK=true`: the bulk-seeding command is open.
     #[cfg(feature = "bench")]
     bench_bulk: bool,
@@ -98,6 +108,7 @@ impl DurableObject for AccountObject {
     fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         create_schema(&sql, customer_index::SCHEMA, "account");
+        create_schema(&sql, search_upkeep::SCHEMA, "account");
         create_schema(&sql, references::SCHEMA, "account");
         create_schema(&sql, events_log::SCHEMA, "account");
         create_schema(&sql, endpoints::SCHEMA, "account");
@@ -143,6 +154,8 @@ impl DurableObject for AccountObject {
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
             armed: Armed::default(),
+            stop_trigrams: RefCell::default(),
+            index_writes: Cell::default(),
             #[cfg(feature = "bench")]
             bench_bulk: var("BENCH_BULK").is_some_and(|v| v == "true"),
         }
@@ -172,6 +185,13 @@ impl DurableObject for AccountObject {
                 Ok(Some(next)) => scheduler.schedule(PRUNE_KEYS_JOB, next * 1000).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("pruning keys: {err:?}"),
+            }
+        }
+        if due.iter().any(|job| job == MERGE_SEARCH_JOB) {
+            match search_upkeep::merge_slice(&self.state.storage().sql()) {
+                Ok(true) => {}
+                Ok(false) => scheduler.schedule(MERGE_SEARCH_JOB, now_ms()).await,
+                Err(err) => worker::console_error!("merging the search index: {err:?}"),
             }
         }
         if due.iter().any(|job| job == PRUNE_EVENTS_JOB) {
@@ -304,6 +324,16 @@ impl AccountObject {
         }
     }
 
+    /// Every `CHECK_EVERY_WRITES` index writes, schedules the trigram index's merge if
+    /// enough of it changed since the last.
+    async fn after_index_write(&self, sql: &SqlStorage) {
+        let writes = self.index_writes.get().wrapping_add(1);
+        self.index_writes.set(writes);
+        if writes.is_multiple_of(CHECK_EVERY_WRITES) && search_upkeep::due(sql).unwrap_or(false) {
+            self.scheduler().schedule(MERGE_SEARCH_JOB, now_ms()).await;
+        }
+    }
+
     async fn customers(
         &self,
         sql: &SqlStorage,
@@ -325,11 +355,14 @@ impl AccountObject {
                 if let Some(key) = &kept_key {
                     idempotency_keys::kept_by_object(sql, key)?;
                 }
+                self.after_index_write(sql).await;
                 self.after_events(owed).await;
                 Ok(String::new())
             }
             AccountCommand::List { list } => customer_index::list_page(sql, &list),
-            AccountCommand::Search { search } => customer_index::search_page(sql, &search),
+            AccountCommand::Search { search } => {
+                customer_index::search_page(sql, &search, &self.stop_trigrams)
+            }
             AccountCommand::Objects(command) => {
                 let advance = command.op == "test_clock.advance";
                 let namespace = command.args["namespace"].as_str().map(str::to_owned);

@@ -17,6 +17,8 @@
 //! `field:null` matches customers where the field is absent.
 
 pub mod sql;
+pub mod trigrams;
+pub mod upkeep;
 
 use super::expand::Expand;
 use crate::wire::codec::{read_opt, write_opt, Message, Reader, Writer};

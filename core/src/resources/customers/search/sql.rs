@@ -22,18 +22,30 @@
 //! COALESCE that would hide the expression from the planner. An OR of clauses that all
 //! have an index is answered from the union of their candidates, re-checked row by row.
 
+use super::trigrams::fts_query;
 use super::{Clause, Join, Op, SearchCustomers, SearchField, Value};
 use crate::wire::pagination::{Conditions, SqlArg, SqlQuery};
 
+/// Whether most of the account's rows hold a trigram of a column (`trigrams::DensityMemo`).
+pub type IsDense<'a> = &'a dyn Fn(&str, &str) -> bool;
+
 /// The page query: `columns` of live customers matching the query, newest first,
-/// after the page cursor, `limit + 1` rows.
-pub fn search_query(columns: &str, search: &SearchCustomers) -> SqlQuery {
+/// after the page cursor, `limit + 1` rows. A substring clause leaves out of its index
+/// query the trigrams `is_dense` names (`trigrams::fts_query`).
+pub fn search_query(columns: &str, search: &SearchCustomers, is_dense: IsDense) -> SqlQuery {
     let mut args = Vec::new();
     let clauses = &search.query.clauses;
     let matched = match search.query.join {
-        Join::And => format!("({})", joined(clauses, " AND ", &mut args, clause_sql)),
+        Join::And => {
+            let all = joined(clauses, " AND ", &mut args, |c, a| {
+                clause_sql(c, a, is_dense)
+            });
+            format!("({all})")
+        }
         Join::Or if clauses.iter().all(has_candidates) => {
-            let candidates = joined(clauses, " UNION ", &mut args, candidates_sql);
+            let candidates = joined(clauses, " UNION ", &mut args, |c, a| {
+                candidates_sql(c, a, is_dense)
+            });
             let rows = joined(clauses, " OR ", &mut args, |c, a| row_sql(c, a, false));
             format!("(seq IN ({candidates}) AND ({rows}))")
         }
@@ -59,7 +71,7 @@ fn joined(
 }
 
 /// A clause of an AND: the indexed form when positive, the row form when negated.
-fn clause_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
+fn clause_sql(clause: &Clause, args: &mut Vec<SqlArg>, is_dense: IsDense) -> String {
     if clause.negated {
         return row_sql(clause, args, true);
     }
@@ -67,7 +79,7 @@ fn clause_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
         (SearchField::Email | SearchField::Name | SearchField::Phone, Value::Text(v), op) => {
             let col = column(&clause.field);
             if op == Op::Substring {
-                args.push(SqlArg::Text(fts_trigrams(col, v)));
+                args.push(SqlArg::Text(fts_query(col, v, is_dense)));
                 args.push(SqlArg::Text(v.clone()));
                 format!("(seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?) AND instr(lower({col}), lower(?)) > 0)")
             } else {
@@ -87,7 +99,7 @@ fn has_candidates(clause: &Clause) -> bool {
 }
 
 /// The seqs an index offers for a clause of `has_candidates`.
-fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
+fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>, is_dense: IsDense) -> String {
     let text = text_of(&clause.value);
     match &clause.field {
         SearchField::Metadata(key) => {
@@ -96,7 +108,7 @@ fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
             "SELECT seq FROM customer_metadata WHERE key = ? AND value = ?".into()
         }
         field if clause.op == Op::Substring => {
-            args.push(SqlArg::Text(fts_trigrams(column(field), &text)));
+            args.push(SqlArg::Text(fts_query(column(field), &text, is_dense)));
             "SELECT rowid FROM customer_search WHERE customer_search MATCH ?".into()
         }
         field => {
@@ -105,28 +117,6 @@ fn candidates_sql(clause: &Clause, args: &mut Vec<SqlArg>) -> String {
             format!("SELECT seq FROM customers WHERE deleted = 0 AND lower({col}) = lower(?)")
         }
     }
-}
-
-/// The FTS5 query for a superset of the rows whose `col` holds `text` (case-folded):
-/// the trigrams that cover `text` without overlap (the last one may overlap), ANDed,
-/// each quoted so that no character of `text` is query syntax. At a million rows this
-/// costs half of the phrase of every trigram (ARCHITECTURE.md, search); the `instr`
-/// test beside it keeps the answer exact.
-pub fn fts_trigrams(col: &str, text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let last = chars.len().saturating_sub(3);
-    let mut starts: Vec<usize> = (0..=last).step_by(3).collect();
-    if starts.last() != Some(&last) {
-        starts.push(last);
-    }
-    let terms: Vec<String> = starts
-        .iter()
-        .map(|&i| {
-            let trigram: String = chars.iter().skip(i).take(3).collect();
-            format!("\"{}\"", trigram.replace('"', "\"\""))
-        })
-        .collect();
-    format!("{col} : ({})", terms.join(" AND "))
 }
 
 /// A clause as a test of one row, never NULL, negated if `negated`.
@@ -207,9 +197,14 @@ mod tests {
         SearchCustomers::parse(&mut p).unwrap()
     }
 
+    /// The page query with no stop trigrams (`trigrams.rs` tests those).
+    fn page_query(columns: &str, search: &SearchCustomers) -> SqlQuery {
+        search_query(columns, search, &|_, _| false)
+    }
+
     #[test]
     fn the_seed_example_becomes_two_bound_clauses() {
-        let q = search_query(
+        let q = page_query(
             "document",
             &search("name:'Jane Doe' AND metadata['foo']:'bar'"),
         );
@@ -230,7 +225,7 @@ mod tests {
 
     #[test]
     fn negation_null_substring_and_comparisons_translate() {
-        let q = search_query(
+        let q = page_query(
             "id",
             &search("-email~'exa' OR phone:null OR created>=7 OR -metadata['k']:null"),
         );
@@ -252,7 +247,7 @@ mod tests {
 
     #[test]
     fn a_positive_substring_asks_the_trigram_index_then_checks_the_row() {
-        let q = search_query("id", &search(r#"name~'o"Br'"#));
+        let q = page_query("id", &search(r#"name~'o"Br'"#));
         assert!(
             q.sql.contains("(seq IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?) AND instr(lower(name), lower(?)) > 0)"),
             "{}",
@@ -266,23 +261,8 @@ mod tests {
     }
 
     #[test]
-    fn a_substring_asks_for_the_trigrams_that_cover_it() {
-        assert_eq!(fts_trigrams("name", "abc"), r#"name : ("abc")"#);
-        assert_eq!(fts_trigrams("name", "abcd"), r#"name : ("abc" AND "bcd")"#);
-        assert_eq!(
-            fts_trigrams("name", "stomer 123456"),
-            r#"name : ("sto" AND "mer" AND " 12" AND "345" AND "456")"#
-        );
-        // Characters, not bytes: each trigram is three of them.
-        assert_eq!(
-            fts_trigrams("email", "éüöß"),
-            r#"email : ("éüö" AND "üöß")"#
-        );
-    }
-
-    #[test]
     fn an_or_of_indexed_clauses_reads_the_union_of_their_candidates() {
-        let q = search_query(
+        let q = page_query(
             "id",
             &search("email:'a@b.c' OR phone~'555' OR metadata['k']:'v'"),
         );
@@ -293,7 +273,7 @@ mod tests {
         assert_eq!(texts[1], &SqlArg::Text(r#"phone : ("555")"#.into()));
         assert_eq!(texts[4], &SqlArg::Text("a@b.c".into()));
         // A negated or a created clause has no candidates: the rows are tested in order.
-        let q = search_query("id", &search("email:'a@b.c' OR created>5"));
+        let q = page_query("id", &search("email:'a@b.c' OR created>5"));
         assert!(!q.sql.contains("UNION"), "{}", q.sql);
     }
 
@@ -301,7 +281,7 @@ mod tests {
     fn a_page_cursor_continues_after_the_last_row() {
         let mut s = search("name:'abc'");
         s.after = Some(crate::wire::pagination::Position { created: 9, seq: 3 });
-        let q = search_query("id", &s);
+        let q = page_query("id", &s);
         assert!(q.sql.contains("(created < ? OR (created = ? AND seq < ?))"));
         assert_eq!(
             q.args[1..4],

@@ -1,0 +1,45 @@
+//! When the account merges its trigram index (FTS5) into one segment: FTS5 merges as
+//! writes come but leaves a segment per level, and a substring search reads every term
+//! once per segment. The merge runs in slices of pages, in the account's alarm.
+
+/// The merge is due once this many index rows changed since the last one, at least.
+const MIN_CHANGES: i64 = 1000;
+/// ... and a tenth of the index: the merge rewrites the whole index, so its cost per
+/// write stays constant as the account grows.
+const CHANGED_SHARE: i64 = 10;
+/// The account checks whether the merge is due once every this many index writes.
+pub const CHECK_EVERY_WRITES: u32 = 256;
+/// Pages one `merge` step writes (FTS5's `'merge', -N`); one alarm takes `SLICE_STEPS`.
+pub const MERGE_PAGES: i64 = 100;
+pub const SLICE_STEPS: usize = 5;
+
+/// Whether `changes` changed index rows since the last merge call for one, among `rows`.
+pub fn merge_due(changes: i64, rows: i64) -> bool {
+    changes >= MIN_CHANGES.max(rows / CHANGED_SHARE)
+}
+
+/// FTS5 says a merge step found nothing left to merge when it changed fewer than two
+/// rows of its shadow tables (its documentation of `merge`, via `total_changes()`).
+pub fn merge_finished(changed_rows: i64) -> bool {
+    changed_rows < 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_merge_is_due_after_a_thousand_changes_or_a_tenth_of_the_index() {
+        assert!(!merge_due(999, 0));
+        assert!(merge_due(1000, 5000));
+        assert!(!merge_due(99_999, 1_000_000));
+        assert!(merge_due(100_000, 1_000_000));
+    }
+
+    #[test]
+    fn a_step_that_changed_under_two_rows_ends_the_merge() {
+        assert!(merge_finished(0));
+        assert!(merge_finished(1));
+        assert!(!merge_finished(2));
+    }
+}
