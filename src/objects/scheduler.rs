@@ -50,6 +50,15 @@ impl Scheduler {
     /// Records that `name` is due at `due_at_ms` (unix ms), keeping an earlier time if
     /// one is already recorded, and sets the alarm for the earliest job.
     pub async fn schedule(&self, name: &str, due_at_ms: i64) {
+        self.record(name, due_at_ms);
+        if self.armed.0.get().is_some_and(|at| at <= due_at_ms) {
+            return;
+        }
+        self.rearm().await;
+    }
+
+    /// Records the job only: for an alarm, whose `rearm` at its end sets the alarm.
+    pub fn record(&self, name: &str, due_at_ms: i64) {
         let recorded = self.storage.sql().exec(
             "INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
              ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)",
@@ -58,10 +67,6 @@ impl Scheduler {
         if let Err(e) = recorded {
             worker::console_error!("scheduling {name}: {e}");
         }
-        if self.armed.0.get().is_some_and(|at| at <= due_at_ms) {
-            return;
-        }
-        self.rearm().await;
     }
 
     /// Forgets a job that is no longer owed. The alarm stays set: if it fires with

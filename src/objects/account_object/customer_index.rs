@@ -7,9 +7,7 @@ use api_core::resources::customers::commands::IndexEntry;
 use api_core::resources::customers::expand::Expand;
 use api_core::resources::customers::list::ListCustomers;
 use api_core::resources::customers::search::sql::search_query;
-use api_core::resources::customers::search::trigrams::{
-    is_dense, probe_query, DensityMemo, SAMPLE_ROWS,
-};
+use api_core::resources::customers::search::trigrams::{is_dense, DensityMemo, SAMPLE_ROWS};
 use api_core::resources::customers::search::SearchCustomers;
 use api_core::resources::customers::view::{customer_page_body, PageEnvelope};
 use api_core::wire::error::ApiError;
@@ -154,26 +152,23 @@ pub fn search_page(
     search: &SearchCustomers,
     memo: &RefCell<DensityMemo>,
 ) -> Result<String, ApiError> {
-    let is_dense = |col: &str, trigram: &str| {
+    let is_dense = |term: &str| {
         memo.borrow_mut()
-            .is_dense(col, trigram, || trigram_is_dense(sql, col, trigram))
+            .is_dense(term, || trigram_is_dense(sql, term))
     };
     let page = search_query(PAGE_COLUMNS, search, &is_dense);
     run_page(sql, page, search.limit, &search.expand, true)
 }
 
-/// Whether most of the newest `SAMPLE_ROWS` index rows hold `trigram` in `col` (FTS5
-/// reads at most that many entries of its doclist). A failed probe says no: the
+/// Whether most of the newest `SAMPLE_ROWS` index rows match `term` (`col : "trigram"`;
+/// FTS5 reads at most that many entries of its doclist). A failed probe says no: the
 /// trigram is then asked, as every trigram once was.
-fn trigram_is_dense(sql: &SqlStorage, col: &str, trigram: &str) -> bool {
+fn trigram_is_dense(sql: &SqlStorage, term: &str) -> bool {
     let found = count(
         sql,
         "SELECT count(*) FROM customer_search WHERE customer_search MATCH ?
          AND rowid > (SELECT COALESCE(MAX(seq), 0) FROM customers) - ?",
-        vec![
-            probe_query(col, trigram).into(),
-            SqlStorageValue::Integer(SAMPLE_ROWS),
-        ],
+        vec![term.into(), SqlStorageValue::Integer(SAMPLE_ROWS)],
     );
     found.is_ok_and(is_dense)
 }

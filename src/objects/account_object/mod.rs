@@ -190,7 +190,7 @@ impl DurableObject for AccountObject {
         if due.iter().any(|job| job == MERGE_SEARCH_JOB) {
             match search_upkeep::merge_slice(&self.state.storage().sql()) {
                 Ok(true) => {}
-                Ok(false) => scheduler.schedule(MERGE_SEARCH_JOB, now_ms()).await,
+                Ok(false) => scheduler.record(MERGE_SEARCH_JOB, now_ms()),
                 Err(err) => worker::console_error!("merging the search index: {err:?}"),
             }
         }
@@ -310,28 +310,33 @@ impl AccountObject {
         Scheduler::of(&self.state, &self.armed)
     }
 
-    /// After events were recorded: the deliveries owed are due now, and the hourly
-    /// prune of expired events is scheduled if it is not already.
-    async fn after_events(&self, owed: usize) {
+    /// After events were recorded: the deliveries owed are due now, so is the trigram
+    /// index's merge if `merge_search`, and the hourly prune of expired events is
+    /// scheduled if it is not already.
+    async fn after_events(&self, owed: usize, merge_search: bool) {
         let scheduler = self.scheduler();
+        let now = now_ms();
+        let mut jobs = Vec::new();
         if owed > 0 {
-            scheduler.schedule(DELIVER_JOB, now_ms()).await;
+            jobs.push((DELIVER_JOB, now));
+        }
+        if merge_search {
+            jobs.push((MERGE_SEARCH_JOB, now));
         }
         if !scheduler.has(PRUNE_EVENTS_JOB) {
-            scheduler
-                .schedule(PRUNE_EVENTS_JOB, now_ms() + PRUNE_EVENTS_EVERY_MS)
-                .await;
+            jobs.push((PRUNE_EVENTS_JOB, now + PRUNE_EVENTS_EVERY_MS));
+        }
+        for (job, due_at_ms) in jobs {
+            scheduler.schedule(job, due_at_ms).await;
         }
     }
 
-    /// Every `CHECK_EVERY_WRITES` index writes, schedules the trigram index's merge if
-    /// enough of it changed since the last.
-    async fn after_index_write(&self, sql: &SqlStorage) {
+    /// Whether, this being one more index write, the trigram index's merge is due now
+    /// (asked every `CHECK_EVERY_WRITES` writes).
+    fn merge_due_after_write(&self, sql: &SqlStorage) -> bool {
         let writes = self.index_writes.get().wrapping_add(1);
         self.index_writes.set(writes);
-        if writes.is_multiple_of(CHECK_EVERY_WRITES) && search_upkeep::due(sql).unwrap_or(false) {
-            self.scheduler().schedule(MERGE_SEARCH_JOB, now_ms()).await;
-        }
+        writes.is_multiple_of(CHECK_EVERY_WRITES) && search_upkeep::due(sql).unwrap_or(false)
     }
 
     async fn customers(
@@ -355,8 +360,8 @@ impl AccountObject {
                 if let Some(key) = &kept_key {
                     idempotency_keys::kept_by_object(sql, key)?;
                 }
-                self.after_index_write(sql).await;
-                self.after_events(owed).await;
+                let merge_search = self.merge_due_after_write(sql);
+                self.after_events(owed, merge_search).await;
                 Ok(String::new())
             }
             AccountCommand::List { list } => customer_index::list_page(sql, &list),
@@ -372,7 +377,7 @@ impl AccountObject {
                     clock_advance::remember_namespace(sql, &namespace)?;
                     self.scheduler().schedule(ADVANCE_JOB, now_ms()).await;
                 }
-                self.after_events(store.owed).await;
+                self.after_events(store.owed, false).await;
                 Ok(answer)
             }
         }
@@ -403,7 +408,7 @@ impl AccountObject {
         let run = clock_advance::run(&self.env, &sql, || self.object_store(&sql), &self.faults);
         match run.await {
             Ok(owed) => {
-                self.after_events(owed).await;
+                self.after_events(owed, false).await;
                 // A clock whose advance was asked for while this one ran is due now.
                 match api_core::resources::test_clocks::advancing(&self.object_store(&sql)) {
                     Ok(clocks) if clocks.is_empty() => scheduler.cancel(ADVANCE_JOB),

@@ -1,57 +1,42 @@
-//! The trigram index's upkeep, in SQL: triggers count the index rows changed since its
-//! last merge, and the merge itself, in slices of FTS5 `merge` steps, until the index is
-//! one segment again (the policy: `api_core::…::search::upkeep`).
+//! The trigram index's upkeep, in SQL: how many customers were added to the index since
+//! its last merge, and the merge itself, in slices of FTS5 `merge` steps, until the index
+//! is one segment again (the policy: `api_core::…::search::upkeep`).
 
-use api_core::resources::customers::search::upkeep::{
-    merge_due, merge_finished, MERGE_PAGES, SLICE_STEPS,
-};
+use api_core::resources::customers::search::upkeep::{merge_due, merge_finished, SLICE_STEPS};
 use api_core::wire::error::ApiError;
 use worker::SqlStorage;
 
-use crate::objects::sql::{count, storage_error};
+use crate::objects::sql::{count, first, storage_error};
 
 pub const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS search_upkeep (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        changes INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO search_upkeep (id, changes) VALUES (1, 0)",
-    "CREATE TRIGGER IF NOT EXISTS search_upkeep_insert AFTER INSERT ON customers BEGIN
-        UPDATE search_upkeep SET changes = changes + 1;
-     END",
-    "CREATE TRIGGER IF NOT EXISTS search_upkeep_update AFTER UPDATE OF name, email, phone ON customers
-     WHEN old.name IS NOT new.name OR old.email IS NOT new.email OR old.phone IS NOT new.phone BEGIN
-        UPDATE search_upkeep SET changes = changes + 1;
-     END",
-    "CREATE TRIGGER IF NOT EXISTS search_upkeep_delete AFTER DELETE ON customers BEGIN
-        UPDATE search_upkeep SET changes = changes + 1;
-     END",
+    "CREATE TABLE IF NOT EXISTS search_upkeep (id INTEGER PRIMARY KEY, merged_seq INTEGER)",
+    "INSERT OR IGNORE INTO search_upkeep VALUES (1, 0)",
 ];
 
-/// How many index rows changed since the last merge.
-pub fn changes(sql: &SqlStorage) -> Result<i64, ApiError> {
-    count(sql, "SELECT changes FROM search_upkeep", vec![])
-}
+/// The customers added to the index since its last merge (`seq` only grows), and its rows.
+pub const ADDED_SINCE_MERGE: &str =
+    "SELECT MAX(seq) - merged_seq, MAX(seq) FROM customers, search_upkeep";
 
-/// Whether enough index rows changed since the last merge for another.
+/// One step of FTS5's incremental merge: about 100 pages written, merging segments of
+/// any level (the minus sign), as `optimize` does in one go.
+const MERGE_STEP: &str =
+    "INSERT INTO customer_search (customer_search, rank) VALUES ('merge', -100)";
+
+/// Whether enough customers were added since the last merge for another.
 pub fn due(sql: &SqlStorage) -> Result<bool, ApiError> {
-    let changes = changes(sql)?;
-    let rows = count(sql, "SELECT COALESCE(MAX(seq), 0) FROM customers", vec![])?;
-    Ok(merge_due(changes, rows))
+    let row = first(sql, ADDED_SINCE_MERGE, vec![])?;
+    Ok(row.is_some_and(|r| merge_due(r.int(0), r.int(1))))
 }
 
 /// Merges for at most `steps` steps (`None`: until done); answers whether the index is
-/// one segment now, and then counts changes from zero again.
+/// one segment now, and then remembers the newest customer it holds.
 pub fn merge(sql: &SqlStorage, steps: Option<usize>) -> Result<bool, ApiError> {
     for _ in 0..steps.unwrap_or(usize::MAX) {
         let before = total_changes(sql)?;
-        sql.exec(
-            &format!("INSERT INTO customer_search (customer_search, rank) VALUES ('merge', -{MERGE_PAGES})"),
-            None,
-        )
-        .map_err(storage_error)?;
+        sql.exec(MERGE_STEP, None).map_err(storage_error)?;
         if merge_finished(total_changes(sql)? - before) {
-            sql.exec("UPDATE search_upkeep SET changes = 0", None)
-                .map_err(storage_error)?;
+            let merged = "UPDATE search_upkeep SET merged_seq = (SELECT MAX(seq) FROM customers)";
+            sql.exec(merged, None).map_err(storage_error)?;
             return Ok(true);
         }
     }

@@ -2,20 +2,20 @@
 //! writes come but leaves a segment per level, and a substring search reads every term
 //! once per segment. The merge runs in slices of pages, in the account's alarm.
 
-/// The merge is due once this many index rows changed since the last one, at least.
-const MIN_CHANGES: i64 = 1000;
+/// The merge is due once this many customers were added to the index since the last
+/// one, at least (renames are left to FTS5's own merging as writes come).
+const MIN_ADDED: i64 = 1000;
 /// ... and a tenth of the index: the merge rewrites the whole index, so its cost per
 /// write stays constant as the account grows.
-const CHANGED_SHARE: i64 = 10;
+const ADDED_SHARE: i64 = 10;
 /// The account checks whether the merge is due once every this many index writes.
 pub const CHECK_EVERY_WRITES: u32 = 256;
-/// Pages one `merge` step writes (FTS5's `'merge', -N`); one alarm takes `SLICE_STEPS`.
-pub const MERGE_PAGES: i64 = 100;
+/// One alarm takes this many `merge` steps of 100 pages (`search_upkeep::MERGE_STEP`).
 pub const SLICE_STEPS: usize = 5;
 
-/// Whether `changes` changed index rows since the last merge call for one, among `rows`.
-pub fn merge_due(changes: i64, rows: i64) -> bool {
-    changes >= MIN_CHANGES.max(rows / CHANGED_SHARE)
+/// Whether `added` customers since the last merge, among `rows`, call for another.
+pub fn merge_due(added: i64, rows: i64) -> bool {
+    added >= MIN_ADDED.max(rows / ADDED_SHARE)
 }
 
 /// FTS5 says a merge step found nothing left to merge when it changed fewer than two
@@ -29,7 +29,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_merge_is_due_after_a_thousand_changes_or_a_tenth_of_the_index() {
+    fn a_merge_is_due_after_a_thousand_customers_or_a_tenth_of_the_index() {
         assert!(!merge_due(999, 0));
         assert!(merge_due(1000, 5000));
         assert!(!merge_due(99_999, 1_000_000));
