@@ -229,9 +229,9 @@ test('the bench-only paths (bulk seeding, billing tick) are unknown URLs but in 
 
 const ids = (result) => result.data.map((c) => c.id);
 
-// The trigram index's upkeep (search_upkeep.rs): the account counts changed index rows
-// and, checking every 256 writes, merges the index in its alarm once a thousand (or a
-// tenth) changed; search answers the same after the merge.
+// The trigram index's upkeep (search_upkeep.rs): checking every 256 writes, the account
+// merges the index in its alarm once a thousand customers (or a tenth of the index) were
+// added since the last merge; search answers the same after the merge.
 test('the account merges its trigram index in its alarm once enough of it changed', async () => {
   const bench = await startWorker({ build: 'build-bench', vars: { BENCH_BULK: 'true', SANDBOX_MAX_CUSTOMERS: '0' } });
   try {
@@ -249,7 +249,7 @@ test('the account merges its trigram index in its alarm once enough of it change
       if (changes < 100) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(changes < 100, `changes since the merge: ${changes}`);
+    assert.ok(changes < 100, `customers added since the last merge: ${changes}`);
     // Customer 12, 120-129, 1200-1299; none of the writers.
     assert.equal((await everyResult(stripe, "name~'stomer 12'")).length, 111);
     assert.equal((await everyResult(stripe, "name~'riter 25'")).length, 11);
