@@ -61,7 +61,13 @@ async function seedAccount(url, key, count) {
 /** `c` connections spread over the accounts, all at once: summed 2xx throughput, worst p50/p99. */
 async function level(url, workload, accounts, c) {
   const per = accounts.map((_, i) => Math.floor(c / accounts.length) + (i < c % accounts.length ? 1 : 0));
-  const runs = await Promise.all(accounts.map((a, i) => (per[i] > 0 ? runWrk({ url, workload, key: a.key, idsFile: a.idsFile, c: per[i], seconds: SECONDS }) : null)));
+  // A wrk run that fails (seen twice at the floor's eight accounts at c=128: wrk exited 0
+  // with no report) makes the level `failed`, which ends the climb, rather than the bench.
+  const runs = await Promise.all(
+    accounts.map((a, i) => (per[i] > 0 ? runWrk({ url, workload, key: a.key, idsFile: a.idsFile, c: per[i], seconds: SECONDS }).catch((e) => ({ failed: e.message })) : null)),
+  );
+  const failed = runs.find((r) => r?.failed);
+  if (failed) return { c, rps: 0, p50_ms: null, p99_ms: null, errors: 0, failed: failed.failed.slice(0, 200) };
   let ok = 0;
   let errors = 0;
   let p50 = 0;
@@ -84,7 +90,8 @@ async function climb(url, workload, accounts, log) {
     if (c < accounts.length) continue;
     const l = await level(url, workload, accounts, c);
     levels.push(l);
-    log?.(`write ceiling ${workload.padEnd(6)} ${String(accounts.length).padStart(1)} account(s) c=${String(c).padEnd(3)} ${l.rps.toFixed(0).padStart(6)} writes/s  p50 ${l.p50_ms} ms  p99 ${l.p99_ms} ms${l.errors ? `  errors=${l.errors}` : ''}`);
+    log?.(`write ceiling ${workload.padEnd(6)} ${String(accounts.length).padStart(1)} account(s) c=${String(c).padEnd(3)} ${l.failed ? `failed: ${l.failed}` : `${l.rps.toFixed(0).padStart(6)} writes/s  p50 ${l.p50_ms} ms  p99 ${l.p99_ms} ms${l.errors ? `  errors=${l.errors}` : ''}`}`);
+    if (l.failed) break;
     await sleep(500);
     const grew = !best || l.rps > best.rps * GROWTH;
     if (!best || l.rps > best.rps) best = l;
@@ -144,7 +151,7 @@ export function renderWriteExtras(results) {
     const b = r.best;
     const live = wc.stripe_limits.live.write_per_s * r.accounts;
     const test = wc.stripe_limits.test.write_per_s * r.accounts;
-    lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${r.levels.map((l) => `${l.c}: ${Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ')} | ${live} / ${test} | ${(b.rps / live).toFixed(2)}× |`);
+    lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${r.levels.map((l) => `${l.c}: ${l.failed ? 'wrk failed' : Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ')} | ${live} / ${test} | ${(b.rps / live).toFixed(2)}× |`);
   }
   lines.push('');
   return lines;

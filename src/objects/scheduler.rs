@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! schedule(name, at) -> jobs[name] = min(jobs[name], at); alarm = min(jobs)
+//! record(name, at)   -> jobs[name] = min(jobs[name], at)  (in an alarm, which re-arms)
 //! cancel(name)       -> delete jobs[name]; an alarm with no job due does nothing
 //! alarm()            -> take every job due now (delete its row), run it, re-arm
 //! ```

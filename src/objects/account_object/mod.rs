@@ -171,7 +171,7 @@ impl DurableObject for AccountObject {
     }
 
     /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
-    /// expired events, then re-arms.
+    /// expired events, merges a slice of the trigram index, then re-arms.
     async fn alarm(&self) -> Result<Response> {
         let scheduler = self.scheduler();
         scheduler.fired();

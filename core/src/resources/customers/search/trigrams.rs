@@ -49,8 +49,9 @@ fn cover_terms(col: &str, text: &str) -> Vec<String> {
 /// Which terms (`col : "trigram"`) are stop trigrams, as last measured: a memo, so that
 /// a density is measured once, not on every search. Staleness costs only speed; a
 /// trigram met in two cases (FTS5 folds them) is at worst measured twice.
+///
 /// A list searched in order, not a map: a map's code for this one use costs the wasm
-/// more than a scan of 512 short keys costs a search.
+/// 1.6 KB more, a scan of 512 short keys a search almost nothing.
 #[derive(Debug, Default)]
 pub struct DensityMemo {
     dense: Vec<(String, bool)>,
