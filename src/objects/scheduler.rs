@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! schedule(name, at) -> jobs[name] = min(jobs[name], at); alarm = min(jobs)
-//! record(name, at)   -> jobs[name] = min(jobs[name], at)  (in an alarm, which re-arms)
+//! record(name, at)   -> jobs[name] = min(jobs[name], at)  (then arm_by(at), or in an alarm)
 //! cancel(name)       -> delete jobs[name]; an alarm with no job due does nothing
 //! alarm()            -> take every job due now (delete its row), run it, re-arm
 //! ```
@@ -52,13 +52,18 @@ impl Scheduler {
     /// one is already recorded, and sets the alarm for the earliest job.
     pub async fn schedule(&self, name: &str, due_at_ms: i64) {
         self.record(name, due_at_ms);
+        self.arm_by(due_at_ms).await;
+    }
+
+    /// Sets the alarm for the earliest job, unless the one set fires by `due_at_ms`.
+    pub async fn arm_by(&self, due_at_ms: i64) {
         if self.armed.0.get().is_some_and(|at| at <= due_at_ms) {
             return;
         }
         self.rearm().await;
     }
 
-    /// Records the job only: for an alarm, whose `rearm` at its end sets the alarm.
+    /// Records the job only: `arm_by` sets the alarm, or an alarm's `rearm` at its end.
     pub fn record(&self, name: &str, due_at_ms: i64) {
         let recorded = self.storage.sql().exec(
             "INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)

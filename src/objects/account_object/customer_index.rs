@@ -7,7 +7,7 @@ use api_core::resources::customers::commands::IndexEntry;
 use api_core::resources::customers::expand::Expand;
 use api_core::resources::customers::list::ListCustomers;
 use api_core::resources::customers::search::sql::search_query;
-use api_core::resources::customers::search::trigrams::{is_dense, DensityMemo, SAMPLE_ROWS};
+use api_core::resources::customers::search::trigrams::{is_dense, DensityMemo, PROBE_SQL};
 use api_core::resources::customers::search::SearchCustomers;
 use api_core::resources::customers::view::{customer_page_body, PageEnvelope};
 use api_core::wire::error::ApiError;
@@ -160,17 +160,10 @@ pub fn search_page(
     run_page(sql, page, search.limit, &search.expand, true)
 }
 
-/// Whether most of the newest `SAMPLE_ROWS` index rows match `term` (`col : "trigram"`;
-/// FTS5 reads at most that many entries of its doclist). A failed probe says no: the
-/// trigram is then asked, as every trigram once was.
+/// Whether most of the newest index rows match `term` (`col : "trigram"`). A failed
+/// probe says no: the trigram is then asked, as every trigram once was.
 fn trigram_is_dense(sql: &SqlStorage, term: &str) -> bool {
-    let found = count(
-        sql,
-        "SELECT count(*) FROM customer_search WHERE customer_search MATCH ?
-         AND rowid > (SELECT COALESCE(MAX(seq), 0) FROM customers) - ?",
-        vec![term.into(), SqlStorageValue::Integer(SAMPLE_ROWS)],
-    );
-    found.is_ok_and(is_dense)
+    count(sql, PROBE_SQL, vec![term.into()]).is_ok_and(is_dense)
 }
 
 /// Runs a page query and writes the response body: the customers shown with `expand`,

@@ -81,6 +81,8 @@ pub struct AccountObject {
     stop_trigrams: RefCell<DensityMemo>,
     /// Index writes this instance made, to check every so often whether a merge is due.
     index_writes: Cell<u32>,
+    /// The slices the running merge job has had (`search_upkeep::merge_slice`).
+    merge_slices: Cell<i64>,
     /// Bench build only, with `BENCH_BULK=true`: the bulk-seeding command is open.
     #[cfg(feature = "bench")]
     bench_bulk: bool,
@@ -156,6 +158,7 @@ impl DurableObject for AccountObject {
             armed: Armed::default(),
             stop_trigrams: RefCell::default(),
             index_writes: Cell::default(),
+            merge_slices: Cell::default(),
             #[cfg(feature = "bench")]
             bench_bulk: var("BENCH_BULK").is_some_and(|v| v == "true"),
         }
@@ -188,10 +191,13 @@ impl DurableObject for AccountObject {
             }
         }
         if due.iter().any(|job| job == MERGE_SEARCH_JOB) {
-            match search_upkeep::merge_slice(&self.state.storage().sql()) {
-                Ok(true) => {}
-                Ok(false) => scheduler.record(MERGE_SEARCH_JOB, now_ms()),
-                Err(err) => worker::console_error!("merging the search index: {err:?}"),
+            let slice = self.merge_slices.get() + 1;
+            // An error (a storage failure) ends the job; the next writes schedule another.
+            let sql = self.state.storage().sql();
+            let more = matches!(search_upkeep::merge_slice(&sql, slice), Ok(false));
+            self.merge_slices.set(if more { slice } else { 0 });
+            if more {
+                scheduler.record(MERGE_SEARCH_JOB, now_ms());
             }
         }
         if due.iter().any(|job| job == PRUNE_EVENTS_JOB) {
@@ -316,18 +322,22 @@ impl AccountObject {
     async fn after_events(&self, owed: usize, merge_search: bool) {
         let scheduler = self.scheduler();
         let now = now_ms();
-        let mut jobs = Vec::new();
+        let mut earliest = None;
         if owed > 0 {
-            jobs.push((DELIVER_JOB, now));
+            scheduler.record(DELIVER_JOB, now);
+            earliest = Some(now);
         }
         if merge_search {
-            jobs.push((MERGE_SEARCH_JOB, now));
+            scheduler.record(MERGE_SEARCH_JOB, now);
+            earliest = Some(now);
         }
         if !scheduler.has(PRUNE_EVENTS_JOB) {
-            jobs.push((PRUNE_EVENTS_JOB, now + PRUNE_EVENTS_EVERY_MS));
+            let prune_at = now + PRUNE_EVENTS_EVERY_MS;
+            scheduler.record(PRUNE_EVENTS_JOB, prune_at);
+            earliest = earliest.or(Some(prune_at));
         }
-        for (job, due_at_ms) in jobs {
-            scheduler.schedule(job, due_at_ms).await;
+        if let Some(due_at_ms) = earliest {
+            scheduler.arm_by(due_at_ms).await;
         }
     }
 

@@ -2,7 +2,9 @@
 //! its last merge, and the merge itself, in slices of FTS5 `merge` steps, until the index
 //! is one segment again (the policy: `api_core::…::search::upkeep`).
 
-use api_core::resources::customers::search::upkeep::{merge_due, merge_finished, SLICE_STEPS};
+use api_core::resources::customers::search::upkeep::{
+    merge_due, merge_finished, slices_allowed, SLICE_STEPS,
+};
 use api_core::wire::error::ApiError;
 use worker::SqlStorage;
 
@@ -35,17 +37,30 @@ pub fn merge(sql: &SqlStorage, steps: Option<usize>) -> Result<bool, ApiError> {
         let before = total_changes(sql)?;
         sql.exec(MERGE_STEP, None).map_err(storage_error)?;
         if merge_finished(total_changes(sql)? - before) {
-            let merged = "UPDATE search_upkeep SET merged_seq = (SELECT MAX(seq) FROM customers)";
-            sql.exec(merged, None).map_err(storage_error)?;
-            return Ok(true);
+            return merged(sql);
         }
     }
     Ok(false)
 }
 
-/// One alarm's share of the merge.
-pub fn merge_slice(sql: &SqlStorage) -> Result<bool, ApiError> {
-    merge(sql, Some(SLICE_STEPS))
+/// One alarm's share of the merge, its job's `slice`th (from 1); answers whether the job
+/// is over: the index is one segment, or the job had its `slices_allowed`.
+pub fn merge_slice(sql: &SqlStorage, slice: i64) -> Result<bool, ApiError> {
+    if merge(sql, Some(SLICE_STEPS))? {
+        return Ok(true);
+    }
+    let rows = count(sql, "SELECT MAX(seq) FROM customers", vec![])?;
+    if slice < slices_allowed(rows) {
+        return Ok(false);
+    }
+    merged(sql)
+}
+
+/// The next merge waits for another `merge_due` share of customers from here.
+fn merged(sql: &SqlStorage) -> Result<bool, ApiError> {
+    let newest = "UPDATE search_upkeep SET merged_seq = (SELECT MAX(seq) FROM customers)";
+    sql.exec(newest, None).map_err(storage_error)?;
+    Ok(true)
 }
 
 fn total_changes(sql: &SqlStorage) -> Result<i64, ApiError> {

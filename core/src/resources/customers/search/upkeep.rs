@@ -12,6 +12,13 @@ const ADDED_SHARE: i64 = 10;
 pub const CHECK_EVERY_WRITES: u32 = 256;
 /// One alarm takes this many `merge` steps of 100 pages (`search_upkeep::MERGE_STEP`).
 pub const SLICE_STEPS: usize = 5;
+/// A merge job's slices at most: 4, and one more per 10,000 rows (a million short names
+/// are about 33,000 pages, 66 slices). While writes keep coming FTS5 always finds a new
+/// segment to merge into the big one, so a job with no bound would rewrite the whole
+/// index again and again; once it has had its slices it ends as if it had finished.
+pub fn slices_allowed(rows: i64) -> i64 {
+    4 + rows / 10_000
+}
 
 /// Whether `added` customers since the last merge, among `rows`, call for another.
 pub fn merge_due(added: i64, rows: i64) -> bool {
@@ -34,6 +41,13 @@ mod tests {
         assert!(merge_due(1000, 5000));
         assert!(!merge_due(99_999, 1_000_000));
         assert!(merge_due(100_000, 1_000_000));
+    }
+
+    #[test]
+    fn a_merge_job_has_four_slices_and_one_per_ten_thousand_rows() {
+        assert_eq!(slices_allowed(0), 4);
+        assert_eq!(slices_allowed(9_999), 4);
+        assert_eq!(slices_allowed(1_000_000), 104);
     }
 
     #[test]
