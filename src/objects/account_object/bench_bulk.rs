@@ -18,7 +18,8 @@ pub const PATH: &str = "/bench/bulk";
 /// per_second`; `op` "records" answers the stored records of seeded customers `from..to`,
 /// for their objects; `op` "upkeep" runs the trigram index's merge to its end, as the
 /// alarm's slices would after so many writes, and "upkeep_status" answers how many
-/// customers were added to the index since the last merge. Read field by field: a derived deserializer costs the wasm more.
+/// customers were added to the index since the last merge (as `changes`). Read field by
+/// field: a derived deserializer costs the wasm more.
 struct Bulk {
     op: String,
     template: String,
@@ -58,9 +59,8 @@ pub fn seed(sql: &SqlStorage, body: &str) -> Result<String, ApiError> {
         return Ok(format!("{{\"merged\":{merged}}}"));
     }
     if bulk.op == "upkeep_status" {
-        let changes = query(sql, super::search_upkeep::ADDED_SINCE_MERGE, vec![])?;
-        let changes = changes.first().map_or(0, |r| r.int(0));
-        return Ok(format!("{{\"changes\":{changes}}}"));
+        let (added, _) = super::search_upkeep::added_since_merge(sql)?;
+        return Ok(format!("{{\"changes\":{added}}}"));
     }
     let int = SqlStorageValue::Integer;
     let before = query(sql, "SELECT COALESCE(MAX(seq), 0) FROM customers", vec![])?;

@@ -7,7 +7,7 @@ use api_core::resources::customers::commands::IndexEntry;
 use api_core::resources::customers::expand::Expand;
 use api_core::resources::customers::list::ListCustomers;
 use api_core::resources::customers::search::sql::search_query;
-use api_core::resources::customers::search::trigrams::{is_dense, DensityMemo, PROBE_SQL};
+use api_core::resources::customers::search::trigrams::{dense_in_sample, DensityMemo, PROBE_SQL};
 use api_core::resources::customers::search::SearchCustomers;
 use api_core::resources::customers::view::{customer_page_body, PageEnvelope};
 use api_core::wire::error::ApiError;
@@ -163,7 +163,7 @@ pub fn search_page(
 /// Whether most of the newest index rows match `term` (`col : "trigram"`). A failed
 /// probe says no: the trigram is then asked, as every trigram once was.
 fn trigram_is_dense(sql: &SqlStorage, term: &str) -> bool {
-    count(sql, PROBE_SQL, vec![term.into()]).is_ok_and(is_dense)
+    count(sql, PROBE_SQL, vec![term.into()]).is_ok_and(dense_in_sample)
 }
 
 /// Runs a page query and writes the response body: the customers shown with `expand`,

@@ -15,19 +15,22 @@ pub const SCHEMA: &[&str] = &[
     "INSERT OR IGNORE INTO search_upkeep VALUES (1, 0)",
 ];
 
-/// The customers added to the index since its last merge (`seq` only grows), and its rows.
-pub const ADDED_SINCE_MERGE: &str =
-    "SELECT MAX(seq) - merged_seq, MAX(seq) FROM customers, search_upkeep";
-
 /// One step of FTS5's incremental merge: about 100 pages written, merging segments of
 /// any level (the minus sign), as `optimize` does in one go.
 const MERGE_STEP: &str =
     "INSERT INTO customer_search (customer_search, rank) VALUES ('merge', -100)";
 
+/// The customers added to the index since its last merge (`seq` only grows), and the
+/// index's rows.
+pub fn added_since_merge(sql: &SqlStorage) -> Result<(i64, i64), ApiError> {
+    let statement = "SELECT MAX(seq) - merged_seq, MAX(seq) FROM customers, search_upkeep";
+    Ok(first(sql, statement, vec![])?.map_or((0, 0), |r| (r.int(0), r.int(1))))
+}
+
 /// Whether enough customers were added since the last merge for another.
 pub fn due(sql: &SqlStorage) -> Result<bool, ApiError> {
-    let row = first(sql, ADDED_SINCE_MERGE, vec![])?;
-    Ok(row.is_some_and(|r| merge_due(r.int(0), r.int(1))))
+    let (added, rows) = added_since_merge(sql)?;
+    Ok(merge_due(added, rows))
 }
 
 /// Merges for at most `steps` steps (`None`: until done); answers whether the index is
@@ -49,7 +52,7 @@ pub fn merge_slice(sql: &SqlStorage, slice: i64) -> Result<bool, ApiError> {
     if merge(sql, Some(SLICE_STEPS))? {
         return Ok(true);
     }
-    let rows = count(sql, "SELECT MAX(seq) FROM customers", vec![])?;
+    let (_, rows) = added_since_merge(sql)?;
     if slice < slices_allowed(rows) {
         return Ok(false);
     }

@@ -22,12 +22,9 @@
 //! COALESCE that would hide the expression from the planner. An OR of clauses that all
 //! have an index is answered from the union of their candidates, re-checked row by row.
 
-use super::trigrams::fts_query;
+use super::trigrams::{fts_query, IsDense};
 use super::{Clause, Join, Op, SearchCustomers, SearchField, Value};
 use crate::wire::pagination::{Conditions, SqlArg, SqlQuery};
-
-/// Whether most of the account's rows hold a term's trigram (`trigrams::DensityMemo`).
-pub type IsDense<'a> = &'a dyn Fn(&str) -> bool;
 
 /// The page query: `columns` of live customers matching the query, newest first,
 /// after the page cursor, `limit + 1` rows. A substring clause leaves out of its index

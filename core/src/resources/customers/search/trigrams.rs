@@ -10,6 +10,9 @@ pub const PROBE_SQL: &str = "SELECT count(*) FROM customer_search WHERE customer
     AND rowid > (SELECT MAX(seq) FROM customers) - 100";
 /// A trigram held by at least this many of the sampled rows is a stop trigram.
 const DENSE_ROWS: i64 = SAMPLE_ROWS / 2;
+
+/// Whether most of the account's rows hold a term's trigram (`DensityMemo`).
+pub type IsDense<'a> = &'a dyn Fn(&str) -> bool;
 /// The memo forgets everything when it holds this many terms (the bench's names alone
 /// have about 1,200 digit trigrams a column: a smaller memo forgot them as fast as they
 /// came, and every search paid its probes).
@@ -21,7 +24,7 @@ const MEMO_CAPACITY: usize = 4096;
 /// unless that would leave none. Each trigram is quoted so that no character of `text`
 /// is query syntax; one term alone is the density probe's query. The `instr` test beside
 /// it keeps the answer exact, whatever subset is asked (ARCHITECTURE.md, search).
-pub fn fts_query(col: &str, text: &str, is_dense: &dyn Fn(&str) -> bool) -> String {
+pub fn fts_query(col: &str, text: &str, is_dense: IsDense) -> String {
     let terms = cover_terms(col, text);
     let mut asked = terms.clone();
     asked.retain(|t| !is_dense(t));
@@ -32,7 +35,7 @@ pub fn fts_query(col: &str, text: &str, is_dense: &dyn Fn(&str) -> bool) -> Stri
 }
 
 /// Whether a trigram found in `count` of the `SAMPLE_ROWS` newest rows is a stop trigram.
-pub fn is_dense(count: i64) -> bool {
+pub fn dense_in_sample(count: i64) -> bool {
     count >= DENSE_ROWS
 }
 
@@ -91,7 +94,7 @@ fn fingerprint(term: &str) -> u64 {
 mod tests {
     use super::*;
 
-    const NONE_DENSE: &dyn Fn(&str) -> bool = &|_| false;
+    const NONE_DENSE: IsDense = &|_| false;
 
     #[test]
     fn a_substring_asks_for_the_trigrams_that_cover_it() {
@@ -141,8 +144,8 @@ mod tests {
     #[test]
     fn the_probe_reads_the_sample_and_half_of_it_is_dense() {
         assert!(PROBE_SQL.ends_with(&format!(" - {SAMPLE_ROWS}")));
-        assert!(!is_dense(SAMPLE_ROWS / 2 - 1));
-        assert!(is_dense(SAMPLE_ROWS / 2));
+        assert!(!dense_in_sample(SAMPLE_ROWS / 2 - 1));
+        assert!(dense_in_sample(SAMPLE_ROWS / 2));
     }
 
     #[test]
