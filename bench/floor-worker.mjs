@@ -210,7 +210,10 @@ export class FloorCustomer extends DurableObject {
       return false;
     }
     if (this.stages === 'index') return true;
-    const kv = this.copyToKv(ns, doc.id, version, document).catch((e) => console.error('floor: KV copy failed', e));
+    // One KV copy in flight per object: a running one writes this version too.
+    if (this.kvInFlight) return true;
+    this.kvInFlight = true;
+    const kv = this.copyToKv(ns, doc.id, version, document).catch((e) => console.error('floor: KV copy failed', e)).finally(() => (this.kvInFlight = false));
     if (!this.kvAfterAnswer) await kv;
     else this.ctx.waitUntil(kv);
     return true;

@@ -98,6 +98,27 @@ test('edge reads serve the KV copy, which follows every update and the delete', 
   assert.deepEqual(gone.json, { id, object: 'customer', deleted: true });
 });
 
+test('after 30 concurrent updates of one customer KV holds the newest, and the next update reaches it at once', async () => {
+  // One KV copy runs per customer at a time and catches up on the commits that land
+  // meanwhile; the writes that find it running leave their version to it.
+  const key = newKey();
+  const stripe = stripeClient(kvOnly.url, key);
+  const { id } = await stripe.customers.create({ name: 'Hot' });
+  await Promise.all(Array.from({ length: 30 }, (_, i) => stripe.customers.update(id, { metadata: { [`k${i}`]: `v${i}` } })));
+  const kv = await kvOnly.mf.getKVNamespace('CUSTOMERS');
+  const kvKey = await kvKeyOf(kvOnly, id);
+  let copy;
+  for (let i = 0; i < 40; i++) {
+    copy = JSON.parse(await kv.get(kvKey));
+    if (copy.version === 31) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(copy.version, 31, 'the create and 30 updates');
+  assert.equal(Object.keys(copy.record.customer.metadata).length, 30);
+  await stripe.customers.update(id, { name: 'Hot 2' });
+  assert.equal((await stripe.customers.retrieve(id)).name, 'Hot 2', 'served from KV right after the answer');
+});
+
 test('an edge read falls back to the Durable Object when KV has no copy', async () => {
   const key = newKey();
   const { id } = await stripeClient(kvOnly.url, key).customers.create({ name: 'Fallback' });

@@ -333,7 +333,8 @@ impl CustomerObject {
     }
 
     /// Copies a committed version and its events: the index before the write answers,
-    /// KV after it (`wait_until`). The `propagate` job recorded with the commit stays
+    /// KV after it (`wait_until`), unless a KV copy is running: it catches up on every
+    /// commit, so it writes this version too (`Copied::start_kv_copy`). The `propagate` job recorded with the commit stays
     /// due either way: its alarm finds the copies done, or does what failed again.
     /// Answers whether the index has it (and so `kept_key`, if any).
     async fn propagate(
@@ -343,14 +344,15 @@ impl CustomerObject {
         kept_key: Option<String>,
     ) -> bool {
         let propagation = self.propagation(store);
-        let id = stored.record.customer.id.clone();
         match propagation.copy_to_index(stored, kept_key).await {
             Ok(copy) => {
-                self.state.wait_until(finish_kv_copy(propagation, copy, id));
+                if Copied::start_kv_copy(&self.copied) {
+                    self.state.wait_until(finish_kv_copy(propagation, copy));
+                }
                 true
             }
             Err(err) => {
-                self.copy_failed(&id, err).await;
+                self.copy_failed(&stored.record.customer.id, err).await;
                 false
             }
         }
@@ -479,9 +481,11 @@ impl CustomerObject {
 /// The KV copy of a version, off the write's path. The `propagate` job stays recorded:
 /// cancelling it would be a second SQLite commit per write. When its alarm fires it
 /// finds the copies up to date (`Copied`) and only drops the outbox rows.
-async fn finish_kv_copy(propagation: Propagation, copy: KvCopy, id: String) {
-    if let Err(err) = propagation.copy_to_kv(copy).await {
+async fn finish_kv_copy(propagation: Propagation, copy: KvCopy) {
+    let copied = propagation.copy_to_kv(copy).await;
+    Copied::end_kv_copy(&propagation.copied);
+    if let Err(err) = copied {
         // The job stays due: the alarm copies the current version again.
-        worker::console_error!("kv copy of {id} failed: {err:?}");
+        worker::console_error!("kv copy failed: {err:?}");
     }
 }

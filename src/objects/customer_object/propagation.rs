@@ -31,13 +31,15 @@ const KV_CATCH_UP_ROUNDS: usize = 4;
 
 /// What this instance knows the copies hold: the newest version in the account's index
 /// and in KV, and the last outbox event the index has recorded; and the newest version
-/// it committed itself (so the KV copy needs no read to see whether it is behind).
+/// it committed itself (so the KV copy needs no read to see whether it is behind); and
+/// whether a KV copy off a write's path is running (see [`Copied::start_kv_copy`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Copied {
     pub committed_version: i64,
     pub indexed_version: i64,
     pub kv_version: i64,
     pub outbox_through: i64,
+    pub kv_copy_running: bool,
 }
 
 impl Copied {
@@ -45,6 +47,25 @@ impl Copied {
     pub fn committed(cell: &Cell<Copied>, version: i64) {
         let mut copied = cell.get();
         copied.committed_version = copied.committed_version.max(version);
+        cell.set(copied);
+    }
+
+    /// Starts the one KV copy an instance runs off the writes' path at a time; false when
+    /// one is running: it catches up on every commit, so it writes this version too. One
+    /// put at a time per key: KV takes one write a second per key, and Miniflare's KV
+    /// stalls the whole workerd process once puts pile up (ARCHITECTURE.md, "One KV copy at a time per customer").
+    pub fn start_kv_copy(cell: &Cell<Copied>) -> bool {
+        let mut copied = cell.get();
+        let started = !copied.kv_copy_running;
+        copied.kv_copy_running = true;
+        cell.set(copied);
+        started
+    }
+
+    /// Ends the copy [`Copied::start_kv_copy`] started.
+    pub fn end_kv_copy(cell: &Cell<Copied>) {
+        let mut copied = cell.get();
+        copied.kv_copy_running = false;
         cell.set(copied);
     }
 
