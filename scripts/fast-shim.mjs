@@ -6,8 +6,8 @@
 //   every call, and makes the entrypoint a class the runtime constructs per request
 //   (measured with bench/ab.mjs: an eighth of the workerd CPU of a retrieve).
 // - Durable Object RPC. The object classes extend the runtime's `DurableObject`, which
-//   RPC requires, and expose the wasm class's `answer(path, body)` beside `fetch` and
-//   `alarm`: the Worker calls objects through it (src/edge/bindings.rs).
+//   RPC requires, and expose the wasm class's `answer(path, body)` and `alarm` (and a
+//   `fetch` that answers 404): the Worker calls objects through it (src/edge/bindings.rs).
 // Panic recovery stays as worker-build's shim does it: before each call a pending reset
 // runs (`checkReinitialize`), a `WebAssembly.RuntimeError` from a call marks the
 // instance for reset (`handleMaybeCritical`), and an object built before a reset is
@@ -86,8 +86,10 @@ function durableObject(Wasm) {
       if (this.instanceId !== initState.instanceId) this.build();
       return this.inner;
     }
-    fetch(request) {
-      return guarded(() => this.current().fetch(request));
+    // The Worker calls an object through \`answer\` only: a \`fetch\` finds nothing here
+    // (the wasm classes export none: src/objects/*/mod.rs).
+    fetch() {
+      return new Response('called through its RPC method answer', { status: 404 });
     }
     alarm() {
       return guarded(() => this.current().alarm());

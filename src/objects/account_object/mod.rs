@@ -36,7 +36,7 @@ use futures_util::future::join_all;
 use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+use worker::{Env, SqlStorage, State};
 
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
 use crate::objects::faults::Faults;
@@ -61,7 +61,10 @@ const MERGE_SEARCH_JOB: &str = "merge_search";
 /// Sandbox cap on the events an account keeps (`SANDBOX_MAX_EVENTS`, `0` = none).
 const SANDBOX_MAX_EVENTS: u64 = 10_000;
 
-#[durable_object(alarm)]
+/// A Durable Object class, exported by hand rather than by `#[durable_object]`: that
+/// macro also exports a `fetch` that converts the runtime's Request and Response, code
+/// nothing calls (the Worker calls `answer`; scripts/fast-shim.mjs answers `fetch` with a 404).
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
 pub struct AccountObject {
     state: State,
     env: Env,
@@ -94,6 +97,19 @@ pub struct AccountObject {
     js_sys = ::worker::js_sys
 )]
 impl AccountObject {
+    /// The runtime constructs the object (through scripts/fast-shim.mjs).
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
+        Self::open(State::from(state), env)
+    }
+
+    /// The object's alarm.
+    #[wasm_bindgen(js_name = alarm)]
+    pub async fn alarm(&self) -> std::result::Result<JsValue, JsValue> {
+        self.run_alarm().await;
+        Ok(JsValue::UNDEFINED)
+    }
+
     /// Durable Object RPC (scripts/fast-shim.mjs exposes it), the one way in: a command
     /// as strings, with no Request or Response. Answers `[status, body]`.
     #[wasm_bindgen(js_name = answer)]
@@ -106,8 +122,8 @@ impl AccountObject {
     }
 }
 
-impl DurableObject for AccountObject {
-    fn new(state: State, env: Env) -> Self {
+impl AccountObject {
+    fn open(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         create_schema(&sql, customer_index::SCHEMA, "account");
         create_schema(&sql, search_upkeep::SCHEMA, "account");
@@ -164,18 +180,9 @@ impl DurableObject for AccountObject {
         }
     }
 
-    /// The Worker calls this object through `answer` (Durable Object RPC) only; a
-    /// `fetch` finds nothing here.
-    async fn fetch(&self, _req: Request) -> Result<Response> {
-        Response::error(
-            "account object: called through its RPC method `answer`",
-            404,
-        )
-    }
-
     /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
     /// expired events, merges a slice of the trigram index, then re-arms.
-    async fn alarm(&self) -> Result<Response> {
+    async fn run_alarm(&self) {
         let scheduler = self.scheduler();
         scheduler.fired();
         let due = scheduler.take_due(now_ms());
@@ -225,7 +232,6 @@ impl DurableObject for AccountObject {
             }
         }
         scheduler.rearm().await;
-        Response::empty()
     }
 }
 

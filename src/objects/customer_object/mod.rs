@@ -30,7 +30,7 @@ use api_core::resources::events::model::EventRequest;
 use api_core::resources::objects::{object, ObjectCommand};
 use api_core::wire::error::ApiError;
 use wasm_bindgen::prelude::*;
-use worker::{durable_object, DurableObject, Env, Request, Response, Result, SqlStorage, State};
+use worker::{Env, SqlStorage, State};
 
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::edge::now_seconds;
@@ -67,7 +67,10 @@ pub fn billing_tick(namespace: &str, id: &str, to: i64) -> CustomerEnvelope {
     }
 }
 
-#[durable_object(alarm)]
+/// A Durable Object class, exported by hand rather than by `#[durable_object]`: that
+/// macro also exports a `fetch` that converts the runtime's Request and Response, code
+/// nothing calls (the Worker calls `answer`; scripts/fast-shim.mjs answers `fetch` with a 404).
+#[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
 pub struct CustomerObject {
     state: State,
     /// The object's SQLite database (one handle for its whole life).
@@ -88,6 +91,19 @@ pub struct CustomerObject {
     js_sys = ::worker::js_sys
 )]
 impl CustomerObject {
+    /// The runtime constructs the object (through scripts/fast-shim.mjs).
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
+        Self::open(State::from(state), env)
+    }
+
+    /// The object's alarm.
+    #[wasm_bindgen(js_name = alarm)]
+    pub async fn alarm(&self) -> std::result::Result<JsValue, JsValue> {
+        self.run_alarm().await;
+        Ok(JsValue::UNDEFINED)
+    }
+
     /// Durable Object RPC (scripts/fast-shim.mjs exposes it), the one way in: a command
     /// as strings, with no Request or Response. Answers `[status, body]`.
     #[wasm_bindgen(js_name = answer)]
@@ -107,8 +123,8 @@ impl CustomerObject {
     }
 }
 
-impl DurableObject for CustomerObject {
-    fn new(state: State, env: Env) -> Self {
+impl CustomerObject {
+    fn open(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         create_schema(&sql, SCHEMA, "customer");
         create_schema(&sql, &[JOBS_SCHEMA], "customer");
@@ -123,16 +139,8 @@ impl DurableObject for CustomerObject {
         }
     }
 
-    /// The Worker calls this object through `answer` (Durable Object RPC) only; a
-    /// `fetch` finds nothing here.
-    async fn fetch(&self, _req: Request) -> Result<Response> {
-        Response::error(
-            "customer object: called through its RPC method `answer`",
-            404,
-        )
-    }
     /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
-    async fn alarm(&self) -> Result<Response> {
+    async fn run_alarm(&self) {
         let scheduler = self.scheduler();
         scheduler.fired();
         for job in scheduler.take_due(now_ms()) {
@@ -144,7 +152,6 @@ impl DurableObject for CustomerObject {
             }
         }
         scheduler.rearm().await;
-        Response::empty()
     }
 }
 
