@@ -351,15 +351,16 @@ impl CustomerObject {
         kept_key: Option<String>,
     ) -> bool {
         let propagation = self.propagation(store);
+        let id = stored.record.customer.id.clone();
         match propagation.copy_to_index(stored, kept_key).await {
             Ok(copy) => {
                 if Copied::start_kv_copy(&self.copied) {
-                    self.state.wait_until(finish_kv_copy(propagation, copy));
+                    self.state.wait_until(finish_kv_copy(propagation, copy, id));
                 }
                 true
             }
             Err(err) => {
-                self.copy_failed(&stored.record.customer.id, err).await;
+                self.copy_failed(&id, err).await;
                 false
             }
         }
@@ -488,11 +489,11 @@ impl CustomerObject {
 /// The KV copy of a version, off the write's path. The `propagate` job stays recorded:
 /// cancelling it would be a second SQLite commit per write. When its alarm fires it
 /// finds the copies up to date (`Copied`) and only drops the outbox rows.
-async fn finish_kv_copy(propagation: Propagation, copy: KvCopy) {
+async fn finish_kv_copy(propagation: Propagation, copy: KvCopy, id: String) {
     let copied = propagation.copy_to_kv(copy).await;
     Copied::end_kv_copy(&propagation.copied);
     if let Err(err) = copied {
         // The job stays due: the alarm copies the current version again.
-        worker::console_error!("kv copy failed: {err:?}");
+        worker::console_error!("kv copy of {id} failed: {err:?}");
     }
 }
