@@ -35,13 +35,14 @@ use api_core::wire::idempotency::{self as keys, KeyCommand, KeyState};
 use futures_util::future::join_all;
 use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use worker::{Env, SqlStorage, State};
 
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
 use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
-use crate::objects::{create_schema, Answer};
+use crate::objects::{create_schema, settle, Answer};
 use deliveries::DeliveryPolicy;
 use deliveries::Target;
 
@@ -61,11 +62,15 @@ const MERGE_SEARCH_JOB: &str = "merge_search";
 /// Sandbox cap on the events an account keeps (`SANDBOX_MAX_EVENTS`, `0` = none).
 const SANDBOX_MAX_EVENTS: u64 = 10_000;
 
-/// A Durable Object class, exported by hand rather than by `#[durable_object]`: that
+/// The Durable Object class, exported by hand rather than by `#[durable_object]`: that
 /// macro also exports a `fetch` that converts the runtime's Request and Response, code
-/// nothing calls (the Worker calls `answer`; scripts/fast-shim.mjs answers `fetch` with a 404).
+/// nothing calls (the Worker calls `answer`; scripts/fast-shim.mjs answers `fetch` with a
+/// 404). A handle on the instance, so that an answer's future owns what it uses.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
-pub struct AccountObject {
+pub struct AccountObject(Rc<AccountInstance>);
+
+/// One running instance of an account's Durable Object.
+struct AccountInstance {
     state: State,
     env: Env,
     policy: DeliveryPolicy,
@@ -100,29 +105,27 @@ impl AccountObject {
     /// The runtime constructs the object (through scripts/fast-shim.mjs).
     #[wasm_bindgen(constructor)]
     pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
-        Self::open(State::from(state), env)
+        AccountObject(Rc::new(AccountInstance::open(State::from(state), env)))
     }
 
     /// The object's alarm.
     #[wasm_bindgen(js_name = alarm)]
     pub async fn alarm(&self) -> std::result::Result<JsValue, JsValue> {
-        self.run_alarm().await;
+        self.0.run_alarm().await;
         Ok(JsValue::UNDEFINED)
     }
 
     /// Durable Object RPC (scripts/fast-shim.mjs exposes it), the one way in: a command
-    /// as strings, with no Request or Response. Answers `[status, body]`.
+    /// as strings, with no Request or Response. Answers `[status, body]`, or a promise
+    /// of it when the command waits (see [`settle`]).
     #[wasm_bindgen(js_name = answer)]
-    pub async fn answer(
-        &self,
-        path: String,
-        body: String,
-    ) -> std::result::Result<JsValue, JsValue> {
-        Ok(self.answer_command(&path, &body).await.into_js())
+    pub fn answer(&self, path: String, body: String) -> JsValue {
+        let instance = Rc::clone(&self.0);
+        settle(async move { instance.answer_command(&path, &body).await.into_js() })
     }
 }
 
-impl AccountObject {
+impl AccountInstance {
     fn open(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         create_schema(&sql, customer_index::SCHEMA, "account");
@@ -163,7 +166,7 @@ impl AccountObject {
             _ => None,
         };
         let sandbox = var("SANDBOX_KEYS").is_some_and(|v| v == "true");
-        AccountObject {
+        AccountInstance {
             state,
             env: env.clone(),
             policy,
@@ -243,7 +246,7 @@ fn key_retention(sandbox: bool, var: Option<String>) -> i64 {
     }
 }
 
-impl AccountObject {
+impl AccountInstance {
     /// Runs one request of the Worker or a CustomerObject (`path` names the resource,
     /// `body` is its command as JSON), from the `answer` RPC method.
     async fn answer_command(&self, path: &str, body: &str) -> Answer {

@@ -36,7 +36,7 @@ use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_C
 use crate::edge::now_seconds;
 use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
-use crate::objects::{create_schema, Answer};
+use crate::objects::{create_schema, settle, Answer};
 use propagation::{Copied, KvCopy, Propagation};
 use sql_store::{SqlCustomerStore, SCHEMA};
 
@@ -67,11 +67,15 @@ pub fn billing_tick(namespace: &str, id: &str, to: i64) -> CustomerEnvelope {
     }
 }
 
-/// A Durable Object class, exported by hand rather than by `#[durable_object]`: that
+/// The Durable Object class, exported by hand rather than by `#[durable_object]`: that
 /// macro also exports a `fetch` that converts the runtime's Request and Response, code
-/// nothing calls (the Worker calls `answer`; scripts/fast-shim.mjs answers `fetch` with a 404).
+/// nothing calls (the Worker calls `answer`; scripts/fast-shim.mjs answers `fetch` with a
+/// 404). A handle on the instance, so that an answer's future owns what it uses.
 #[wasm_bindgen(wasm_bindgen = ::worker::wasm_bindgen)]
-pub struct CustomerObject {
+pub struct CustomerObject(Rc<CustomerInstance>);
+
+/// One running instance of a customer's Durable Object.
+struct CustomerInstance {
     state: State,
     /// The object's SQLite database (one handle for its whole life).
     sql: SqlStorage,
@@ -94,42 +98,40 @@ impl CustomerObject {
     /// The runtime constructs the object (through scripts/fast-shim.mjs).
     #[wasm_bindgen(constructor)]
     pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
-        Self::open(State::from(state), env)
+        CustomerObject(Rc::new(CustomerInstance::open(State::from(state), env)))
     }
 
     /// The object's alarm.
     #[wasm_bindgen(js_name = alarm)]
     pub async fn alarm(&self) -> std::result::Result<JsValue, JsValue> {
-        self.run_alarm().await;
+        self.0.run_alarm().await;
         Ok(JsValue::UNDEFINED)
     }
 
     /// Durable Object RPC (scripts/fast-shim.mjs exposes it), the one way in: a command
-    /// as strings, with no Request or Response. Answers `[status, body]`.
+    /// as strings, with no Request or Response. Answers `[status, body]`, or a promise
+    /// of it when the command waits (see [`settle`]).
     #[wasm_bindgen(js_name = answer)]
-    pub async fn answer(
-        &self,
-        path: String,
-        body: String,
-    ) -> std::result::Result<JsValue, JsValue> {
+    pub fn answer(&self, path: String, body: String) -> JsValue {
         #[cfg(feature = "bench")]
         if path == bench_seed::PATH {
-            let seeded = bench_seed::seed(&self.sql, &self.env, &body);
-            return Ok(Answer::new(seeded, false).into_js());
+            let seeded = bench_seed::seed(&self.0.sql, &self.0.env, &body);
+            return Answer::new(seeded, false).into_js();
         }
         #[cfg(not(feature = "bench"))]
         let _ = path; // only the bench's build has a second path
-        Ok(self.answer_command(&body).await.into_js())
+        let instance = Rc::clone(&self.0);
+        settle(async move { instance.answer_command(&body).await.into_js() })
     }
 }
 
-impl CustomerObject {
+impl CustomerInstance {
     fn open(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         create_schema(&sql, SCHEMA, "customer");
         create_schema(&sql, &[JOBS_SCHEMA], "customer");
         let faults = Rc::new(Faults::from_env(&env));
-        CustomerObject {
+        CustomerInstance {
             state,
             sql,
             env,
@@ -155,7 +157,7 @@ impl CustomerObject {
     }
 }
 
-impl CustomerObject {
+impl CustomerInstance {
     /// Runs one command of the Worker (a `CustomerEnvelope` as JSON), from the `answer`
     /// RPC method.
     async fn answer_command(&self, body: &str) -> Answer {
