@@ -343,8 +343,9 @@ impl CustomerInstance {
 
     /// Copies a committed version and its events: the index before the write answers,
     /// KV after it (`wait_until`), unless a KV copy is running: it catches up on every
-    /// commit, so it writes this version too (`Copied::start_kv_copy`). The `propagate` job recorded with the commit stays
-    /// due either way: its alarm finds the copies done, or does what failed again.
+    /// commit, so it writes this version too (`Copied::start_kv_copy`). The `propagate`
+    /// job recorded with the commit stays due either way: its alarm finds the copies
+    /// done, or does what failed again.
     /// Answers whether the index has it (and so `kept_key`, if any).
     async fn propagate(
         &self,

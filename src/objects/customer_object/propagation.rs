@@ -53,7 +53,8 @@ impl Copied {
     /// Starts the one KV copy an instance runs off the writes' path at a time; false when
     /// one is running: it catches up on every commit, so it writes this version too. One
     /// put at a time per key: KV takes one write a second per key, and Miniflare's KV
-    /// stalls the whole workerd process once puts pile up (ARCHITECTURE.md, "One KV copy at a time per customer").
+    /// stalls the whole workerd process once puts pile up (ARCHITECTURE.md, "One KV copy
+    /// at a time per customer").
     pub fn start_kv_copy(cell: &Cell<Copied>) -> bool {
         let mut copied = cell.get();
         let started = !copied.kv_copy_running;
@@ -186,4 +187,33 @@ impl Propagation {
 /// A failed KV call, as an internal error.
 fn kv_error(e: JsValue) -> ApiError {
     ApiError::internal(format!("kv: {}", worker::Error::from(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_kv_copy_runs_at_a_time_and_the_next_starts_once_it_ends() {
+        let cell = Cell::new(Copied::default());
+        assert!(
+            Copied::start_kv_copy(&cell),
+            "the first write starts a copy"
+        );
+        assert!(
+            !Copied::start_kv_copy(&cell),
+            "a write meanwhile leaves its version to it"
+        );
+        Copied::committed(&cell, 7);
+        assert!(
+            cell.get().kv_copy_running,
+            "a commit keeps the running copy"
+        );
+        Copied::end_kv_copy(&cell);
+        assert!(
+            Copied::start_kv_copy(&cell),
+            "after it ended, the next write starts one"
+        );
+        assert_eq!(cell.get().committed_version, 7);
+    }
 }
