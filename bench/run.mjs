@@ -189,11 +189,15 @@ function foreignCores(a, b) {
   return (others + (b.steal - a.steal)) / TICKS / seconds;
 }
 
+/** The workerd processes under `pid`. */
+function workerdPids(pid, table = processTable()) {
+  return descendants(pid, table).filter((p) => table.get(p)?.comm === 'workerd');
+}
+
 /** Open file descriptors of the workerd processes under `pid` (three per open object). */
 function workerdDescriptors(pid) {
-  const table = processTable();
   let open = 0;
-  for (const p of descendants(pid, table).filter((d) => table.get(d)?.comm === 'workerd')) {
+  for (const p of workerdPids(pid)) {
     try {
       open += fs.readdirSync(`/proc/${p}/fd`).length;
     } catch {}
@@ -212,7 +216,7 @@ async function awaitClosedObjects(pid) {
 /** Peak RSS of the workerd processes under `pid` (and their children), and of `pid` itself. */
 function workerdMemory(pid) {
   const table = processTable();
-  const workerd = descendants(pid, table).filter((p) => table.get(p)?.comm === 'workerd');
+  const workerd = workerdPids(pid, table);
   const tree = new Set(workerd);
   for (const w of workerd) for (const d of descendants(w, table)) tree.add(d);
   let hwm = 0;

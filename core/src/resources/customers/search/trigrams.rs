@@ -26,10 +26,13 @@ const MEMO_CAPACITY: usize = 4096;
 /// it keeps the answer exact, whatever subset is asked (ARCHITECTURE.md, search).
 pub fn fts_query(col: &str, text: &str, is_dense: IsDense) -> String {
     let terms = cover_terms(col, text);
-    let mut asked = terms.clone();
-    asked.retain(|t| !is_dense(t));
+    let asked: Vec<&str> = terms
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !is_dense(t))
+        .collect();
     if asked.is_empty() {
-        asked = terms;
+        return terms.join(" AND ");
     }
     asked.join(" AND ")
 }
