@@ -10,10 +10,9 @@ use api_core::wire::auth::KeyPolicy;
 use worker::{web_sys, Env, Result};
 
 use api_core::wire::error::ApiError;
-use serde_json::value::RawValue;
 
 use crate::edge::bindings::{
-    account_stub, call_object, customer_stub, platform_error, response_with_body,
+    account_stub, call_object_with_text, customer_stub, platform_error, response_with_body,
 };
 use crate::objects::account_object::bench_bulk::PATH;
 use crate::objects::account_object::clock_advance;
@@ -54,8 +53,8 @@ pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response
     let answer = match keys.authenticate(authorization.as_deref()) {
         Ok(account) => {
             let text = worker::wasm_bindgen_futures::JsFuture::from(req.text()?).await?;
-            let body: serde_json::Value =
-                serde_json::from_str(&text.as_string().unwrap_or_default())?;
+            let text = text.as_string().unwrap_or_default();
+            let body: serde_json::Value = serde_json::from_str(&text)?;
             let namespace = account.namespace();
             if req.url().ends_with(BILL_PATH) {
                 bill(env, &namespace, &body).await
@@ -63,7 +62,9 @@ pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response
                 seed_objects(env, &namespace, &body).await
             } else {
                 let stub = account_stub(env, &namespace)?;
-                call_object(&stub, PATH, &body).await.map(|a| a.body)
+                call_object_with_text(&stub, PATH, text)
+                    .await
+                    .map(|a| a.body)
             }
         }
         Err(err) => Err(err),
@@ -106,7 +107,7 @@ async fn seed_objects(
     let mut ask = body.clone();
     ask["op"] = "records".into();
     let stub = account_stub(env, namespace).map_err(platform_error)?;
-    let answer = call_object(&stub, PATH, &ask).await?;
+    let answer = call_object_with_text(&stub, PATH, serde_json::to_string(&ask)?).await?;
     let records: Vec<(&str, &str, &str)> = answer
         .body
         .lines()
@@ -124,9 +125,8 @@ async fn seed_objects(
         let calls = chunk.iter().map(|(id, version, record)| {
             let seed = format!("[{quoted},{version},{record}]");
             async move {
-                let seed = RawValue::from_string(seed)?;
                 let stub = customer_stub(env, namespace, id).map_err(platform_error)?;
-                call_object(&stub, bench_seed::PATH, &seed).await
+                call_object_with_text(&stub, bench_seed::PATH, seed).await
             }
         });
         for result in futures_util::future::join_all(calls).await {

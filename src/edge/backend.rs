@@ -12,6 +12,7 @@ use api_core::resources::events::commands::{self as events, EventBackend, EventC
 use api_core::resources::webhook_endpoints::commands::{
     self as endpoints, EndpointBackend, EndpointCommand,
 };
+use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
 use api_core::wire::render::Rendered;
 use worker::js_sys::{Function, Promise, Reflect};
@@ -181,7 +182,7 @@ impl EndpointBackend for WorkerBackend<'_> {
 
 impl WorkerBackend<'_> {
     /// Sends a command to `path` of the account's AccountObject; answers its body.
-    async fn account<T: serde::Serialize>(
+    async fn account<T: Message>(
         &self,
         namespace: &str,
         path: &str,

@@ -1,9 +1,9 @@
 //! The platform's stores as the Worker and the objects name them: binding names, the
 //! naming of Durable Objects and KV keys per account, and the calls to an object (its
-//! `answer` method, by Durable Object RPC, with the command as JSON). Every name starts with the account namespace, so no key reaches another account.
+//! `answer` method, by Durable Object RPC, with the command in its compact text). Every name starts with the account namespace, so no key reaches another account.
 
+use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use worker::js_sys::{Array, Promise, Reflect};
 use worker::wasm_bindgen::JsCast;
@@ -126,15 +126,24 @@ pub fn response_with_body(
     Ok(BodyResponse::new(body, init)?.unchecked_into())
 }
 
-/// Sends `body` as JSON to `path` of a Durable Object. A success is a 200 (or
-/// [`REPLAYED_STATUS`]); any other status carries the object's `ApiError` as JSON.
-pub async fn call_object<T: Serialize>(
+/// Sends `command` in its compact text (`api_core::wire::codec`) to `path` of a Durable
+/// Object. A success is a 200 (or [`REPLAYED_STATUS`]); any other status carries the
+/// object's `ApiError` as JSON.
+pub async fn call_object<T: Message>(
     stub: &ObjectStub,
     path: &str,
-    body: &T,
+    command: &T,
 ) -> std::result::Result<ObjectResponse, ApiError> {
-    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
-    let (status, answer) = call(stub, path, json).await?;
+    call_object_with_text(stub, path, command.encode()).await
+}
+
+/// Sends `text` as it is to `path` of a Durable Object; answers as [`call_object`].
+pub async fn call_object_with_text(
+    stub: &ObjectStub,
+    path: &str,
+    text: String,
+) -> std::result::Result<ObjectResponse, ApiError> {
+    let (status, answer) = call(stub, path, text).await?;
     let text = answer.as_string().unwrap_or_default();
     if status == 200 || status == REPLAYED_STATUS || status == KEY_KEPT_STATUS {
         return Ok(ObjectResponse {
@@ -148,13 +157,12 @@ pub async fn call_object<T: Serialize>(
 
 /// Sends a read to `path` of a Durable Object whose success (a 200) is the client's
 /// response body: answered as the JavaScript string it is, to be sent on unread.
-pub async fn call_object_for_body<T: Serialize>(
+pub async fn call_object_for_body<T: Message>(
     stub: &ObjectStub,
     path: &str,
-    body: &T,
+    command: &T,
 ) -> std::result::Result<JsValue, ApiError> {
-    let json = serde_json::to_string(body).map_err(|e| platform_error(e.into()))?;
-    match call(stub, path, json).await? {
+    match call(stub, path, command.encode()).await? {
         (200, answer) => Ok(answer),
         (status, answer) => Err(object_error(
             status,
@@ -163,13 +171,13 @@ pub async fn call_object_for_body<T: Serialize>(
     }
 }
 
-/// Calls the object's `answer` method with `body` as JSON: its status and its body.
+/// Calls the object's `answer` method with `text`: its status and its body.
 async fn call(
     stub: &ObjectStub,
     path: &str,
-    json: String,
+    text: String,
 ) -> std::result::Result<(u16, JsValue), ApiError> {
-    let promise = stub.answer(path, &json).map_err(js_error)?;
+    let promise = stub.answer(path, &text).map_err(js_error)?;
     let answer: Array = JsFuture::from(promise)
         .await
         .map_err(js_error)?

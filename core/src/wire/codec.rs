@@ -11,8 +11,9 @@
 //! form   = count "," *( string node ) ; node = "s" string / "m" form / "l" count "," *node
 //! ```
 //!
-//! A message crosses as a JSON string (see [`message_serde`]), so the call sites keep
-//! `serde_json` and the typed `ApiError` still answers every failure.
+//! A message crosses to its object as this text, as it is: wrapped in a JSON string, the
+//! documents and events it carries had every quote escaped and unescaped again, which
+//! cost a write more than the rest of the call (the V8 profile of a keyed update).
 
 use crate::wire::error::ApiError;
 use crate::wire::form::{FormMap, FormValue};
@@ -264,27 +265,6 @@ pub fn read_opt<T: Message>(r: &mut Reader<'_>) -> Option<Option<T>> {
         return Some(None);
     }
     T::read(r).map(Some)
-}
-
-/// `Serialize` and `Deserialize` for a [`Message`] as one JSON string holding its
-/// compact form, so it goes through `serde_json` where the callers expect it.
-#[macro_export]
-macro_rules! message_serde {
-    ($($t:ty),* $(,)?) => {$(
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&$crate::wire::codec::Message::encode(self))
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = <String as serde::Deserialize>::deserialize(d)?;
-                $crate::wire::codec::Message::decode(&text)
-                    .map_err(|_| serde::de::Error::custom("unreadable message"))
-            }
-        }
-    )*};
 }
 
 #[cfg(test)]

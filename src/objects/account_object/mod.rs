@@ -30,6 +30,7 @@ use api_core::resources::webhook_endpoints::commands::{
 };
 use api_core::resources::webhook_endpoints::delivery::DEFAULT_TIMEOUT_MS;
 use api_core::resources::webhook_endpoints::retry_schedule::RetrySchedule;
+use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{self as keys, KeyCommand, KeyState};
 use futures_util::future::join_all;
@@ -253,13 +254,13 @@ impl AccountInstance {
         let sql = self.state.storage().sql();
         let result = match path {
             ACCOUNT_CUSTOMERS_PATH => self.customers(&sql, body).await,
-            events::PATH => match serde_json::from_str::<EventCommand>(body) {
+            events::PATH => match EventCommand::decode(body) {
                 Ok(EventCommand::List { list }) => events_log::list_page(&sql, &list),
                 Ok(EventCommand::Retrieve { id }) => events_log::retrieve(&sql, &id),
-                Err(e) => Err(e.into()),
+                Err(e) => Err(e),
             },
             keys::PATH => self.keys(&sql, body).await,
-            endpoint_commands::PATH => match serde_json::from_str::<EndpointCommand>(body) {
+            endpoint_commands::PATH => match EndpointCommand::decode(body) {
                 Ok(command) => {
                     let resend = matches!(command, EndpointCommand::Resend { .. });
                     let answer = endpoint_command(&sql, command);
@@ -268,7 +269,7 @@ impl AccountInstance {
                     }
                     answer
                 }
-                Err(e) => Err(e.into()),
+                Err(e) => Err(e),
             },
             #[cfg(feature = "bench")]
             bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
@@ -284,7 +285,7 @@ impl AccountInstance {
 
     /// The idempotency-key registry (and the sandbox cap on customers).
     async fn keys(&self, sql: &SqlStorage, body: &str) -> std::result::Result<String, ApiError> {
-        let state = match serde_json::from_str::<KeyCommand>(body)? {
+        let state = match KeyCommand::decode(body)? {
             KeyCommand::Claim {
                 key,
                 fingerprint,
@@ -363,7 +364,7 @@ impl AccountInstance {
         sql: &SqlStorage,
         body: &str,
     ) -> std::result::Result<String, ApiError> {
-        match serde_json::from_str::<AccountCommand>(body)? {
+        match AccountCommand::decode(body)? {
             AccountCommand::Upsert {
                 entry,
                 events,

@@ -28,6 +28,7 @@ use api_core::resources::customers::execute::{
 use api_core::resources::customers::stored::StoredCustomer;
 use api_core::resources::events::model::EventRequest;
 use api_core::resources::objects::{object, ObjectCommand};
+use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
 use wasm_bindgen::prelude::*;
 use worker::{Env, SqlStorage, State};
@@ -158,12 +159,12 @@ impl CustomerInstance {
 }
 
 impl CustomerInstance {
-    /// Runs one command of the Worker (a `CustomerEnvelope` as JSON), from the `answer`
+    /// Runs one command of the Worker (a `CustomerEnvelope` in its compact text), from the `answer`
     /// RPC method.
     async fn answer_command(&self, body: &str) -> Answer {
-        match serde_json::from_str::<CustomerEnvelope>(body) {
+        match CustomerEnvelope::decode(body) {
             Ok(envelope) => self.run_envelope(envelope).await,
-            Err(e) => Answer::new(Err(e.into()), false),
+            Err(e) => Answer::new(Err(e), false),
         }
     }
 

@@ -140,8 +140,6 @@ impl Message for CustomerEnvelope {
     }
 }
 
-crate::message_serde!(CustomerEnvelope, AccountCommand);
-
 impl Message for CustomerCommand {
     fn write(&self, w: &mut Writer) {
         match self {

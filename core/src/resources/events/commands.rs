@@ -41,8 +41,6 @@ impl Message for EventCommand {
     }
 }
 
-crate::message_serde!(EventCommand);
-
 /// Storage as the event handlers see it.
 // The Worker runs on one thread, so these futures need not be `Send`.
 #[allow(async_fn_in_trait)]

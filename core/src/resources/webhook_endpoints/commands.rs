@@ -114,8 +114,6 @@ impl Message for EndpointCommand {
     }
 }
 
-crate::message_serde!(EndpointCommand);
-
 /// Storage as the endpoint handlers see it.
 // The Worker runs on one thread, so these futures need not be `Send`.
 #[allow(async_fn_in_trait)]
