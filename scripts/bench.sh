@@ -70,6 +70,6 @@ if [ "$billing_s" -gt 0 ]; then
 fi
 if [ "$scale_s" -gt 0 ]; then
   say "scale: $(( $(date +%s) - BENCH_STARTED_AT )) s in; bench/scale.mjs"
-  node bench/scale.mjs --objects "${BENCH_SCALE_OBJECTS:-10000}"
+  node bench/scale.mjs --objects "${BENCH_SCALE_OBJECTS:-5000}" --tail-seconds "${BENCH_TAIL_SECONDS:-4}"
 fi
 say "done in $(( $(date +%s) - BENCH_STARTED_AT )) s"

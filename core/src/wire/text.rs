@@ -89,9 +89,39 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// A newline and the indentation of 32 levels, cut to the depth at hand: one copy
+/// per line instead of one per level.
+const INDENTATION: &str = concat!(
+    "\n",
+    "                                ",
+    "                                "
+);
+
 fn newline(out: &mut String, depth: usize) {
-    out.push('\n');
-    for _ in 0..depth {
-        out.push_str("  ");
+    match INDENTATION.get(..1 + 2 * depth) {
+        Some(indentation) => out.push_str(indentation),
+        None => {
+            out.push('\n');
+            for _ in 0..depth {
+                out.push_str("  ");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_deeper_than_the_indentation_at_hand_indents_as_serde_does() {
+        for depth in [1, 31, 32, 33, 40] {
+            let compact = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            let value: serde_json::Value = serde_json::from_str(&compact).unwrap();
+            assert_eq!(
+                pretty(&compact),
+                serde_json::to_string_pretty(&value).unwrap()
+            );
+        }
     }
 }

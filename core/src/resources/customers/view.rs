@@ -2,14 +2,12 @@
 //! The common case (no expansion, not deleted) copies the stored customer object as
 //! it is, without building it; anything else parses the record and renders it.
 
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::account_expand::{self, Wanted};
 use super::expand::{render, Expand};
 use super::model::{Customer, DeletedCustomer};
 use super::stored::{StoredCustomer, StoredHead};
-use crate::wire::envelope::{List, SearchResult};
 use crate::wire::error::ApiError;
 use crate::wire::render::pretty;
 
@@ -52,17 +50,36 @@ pub fn customer_page_body(
             }
             shown = account_expand::apply(shown, expand, &found)?;
         }
-        data.push(RawValue::from_string(shown)?);
+        data.push(shown);
     }
-    let compact = match envelope {
-        PageEnvelope::List => serde_json::to_string(&List::new(LIST_URL, data, has_more))?,
-        PageEnvelope::Search { next_page } => serde_json::to_string(&SearchResult::new(
-            SEARCH_URL,
-            data,
-            next_page.map(str::to_owned),
-        ))?,
+    Ok(pretty(&page_text(envelope, &data, has_more)?))
+}
+
+/// The compact text of a page: the fields of `List` or `SearchResult` in their order,
+/// with `data` the customers' texts as they are. Each is JSON already (a stored object
+/// serde read, or serde's own output); as `RawValue`s they were each checked again.
+fn page_text(envelope: PageEnvelope, data: &[String], has_more: bool) -> Result<String, ApiError> {
+    let (object, url, has_more) = match envelope {
+        PageEnvelope::List => ("list", LIST_URL, has_more),
+        PageEnvelope::Search { next_page } => ("search_result", SEARCH_URL, next_page.is_some()),
     };
-    Ok(pretty(&compact))
+    let mut text = String::with_capacity(data.iter().map(|d| d.len() + 1).sum::<usize>() + 96);
+    text.push_str(&format!(
+        r#"{{"object":"{object}","url":"{url}","has_more":{has_more},"data":["#
+    ));
+    for (i, shown) in data.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(shown);
+    }
+    text.push(']');
+    if let PageEnvelope::Search { next_page } = envelope {
+        text.push_str(",\"next_page\":");
+        text.push_str(&serde_json::to_string(&next_page)?);
+    }
+    text.push('}');
+    Ok(text)
 }
 
 /// The customer as a response shows it, as a JSON value (to embed in a card or a
@@ -136,6 +153,43 @@ mod tests {
             &e,
             &[("payment_method", payment_method.to_owned())],
         )
+    }
+
+    #[test]
+    fn a_page_is_the_text_serde_writes_for_its_envelope() {
+        use crate::wire::envelope::{List, SearchResult};
+        use serde_json::value::RawValue;
+        let shown = [
+            r#"{"id":"cus_1","metadata":{"k":"v"}}"#,
+            r#"{"id":"cus_2"}"#,
+        ];
+        let data: Vec<String> = shown.iter().map(|s| s.to_string()).collect();
+        let raw = || -> Vec<Box<RawValue>> {
+            shown
+                .iter()
+                .map(|s| RawValue::from_string(s.to_string()).unwrap())
+                .collect()
+        };
+        for has_more in [false, true] {
+            let list = serde_json::to_string(&List::new(LIST_URL, raw(), has_more)).unwrap();
+            assert_eq!(
+                page_text(PageEnvelope::List, &data, has_more).unwrap(),
+                list
+            );
+        }
+        for next_page in [None, Some("cGFnZQ==")] {
+            let search = SearchResult::new(SEARCH_URL, raw(), next_page.map(str::to_owned));
+            let envelope = PageEnvelope::Search { next_page };
+            assert_eq!(
+                page_text(envelope, &data, next_page.is_some()).unwrap(),
+                serde_json::to_string(&search).unwrap()
+            );
+        }
+        let empty = serde_json::to_string(&List::<Box<RawValue>>::new(LIST_URL, vec![], false));
+        assert_eq!(
+            page_text(PageEnvelope::List, &[], false).unwrap(),
+            empty.unwrap()
+        );
     }
 
     fn full_render(text: &str, expand: &Expand) -> String {
