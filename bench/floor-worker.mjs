@@ -268,7 +268,23 @@ export class FloorAccount extends DurableObject {
     sql.exec('CREATE INDEX IF NOT EXISTS customers_by_email ON customers (email, created DESC, seq DESC) WHERE deleted = 0');
     sql.exec('CREATE TABLE IF NOT EXISTS customer_metadata (seq INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (key, value, seq))');
     sql.exec('CREATE INDEX IF NOT EXISTS customer_metadata_by_seq ON customer_metadata (seq)');
-    sql.exec('CREATE INDEX IF NOT EXISTS customers_by_lower_email ON customers (lower(email)) WHERE deleted = 0');
+    // Search's indexes, as ours keeps them for every write: the exact clauses' lower()
+    // indexes in page order, and the trigram index of name, email and phone (FTS5, external
+    // content), kept by triggers in the same statement as every change of an index row.
+    sql.exec('DROP INDEX IF EXISTS customers_by_lower_email');
+    sql.exec('CREATE INDEX IF NOT EXISTS customers_by_lower_email_created ON customers (lower(email), created DESC, seq DESC) WHERE deleted = 0');
+    sql.exec('CREATE INDEX IF NOT EXISTS customers_by_lower_name ON customers (lower(name), created DESC, seq DESC) WHERE deleted = 0');
+    sql.exec('CREATE INDEX IF NOT EXISTS customers_by_lower_phone ON customers (lower(phone), created DESC, seq DESC) WHERE deleted = 0');
+    sql.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS customer_search USING fts5(
+      name, email, phone, content = 'customers', content_rowid = 'seq', tokenize = 'trigram')`);
+    sql.exec(`CREATE TRIGGER IF NOT EXISTS customer_search_insert AFTER INSERT ON customers BEGIN
+      INSERT INTO customer_search (rowid, name, email, phone) VALUES (new.seq, new.name, new.email, new.phone);
+    END`);
+    sql.exec(`CREATE TRIGGER IF NOT EXISTS customer_search_update AFTER UPDATE OF name, email, phone ON customers
+      WHEN old.name IS NOT new.name OR old.email IS NOT new.email OR old.phone IS NOT new.phone BEGIN
+      INSERT INTO customer_search (customer_search, rowid, name, email, phone) VALUES ('delete', old.seq, old.name, old.email, old.phone);
+      INSERT INTO customer_search (rowid, name, email, phone) VALUES (new.seq, new.name, new.email, new.phone);
+    END`);
     // The event log, the endpoints, the deliveries and the key registry: ours' schemas.
     sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
       created INTEGER NOT NULL, object_id TEXT NOT NULL, pending_webhooks INTEGER NOT NULL DEFAULT 0, document TEXT NOT NULL)`);
