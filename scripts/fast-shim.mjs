@@ -81,17 +81,17 @@ var shim_default = {
   },
 };
 // The values of the headers \`names\` (newline-separated), each "1" and the value, or "0"
-// when absent, and a newline: no header value holds one. The wasm passes the same string
-// each time, so its split is kept.
-let headerNames = null;
-let headerList = [];
+// when absent, and a newline: no header value holds one. The wasm passes one of two
+// strings, so their splits are kept.
+const headerLists = new Map();
 function edgeRequestHeaders(headers, names) {
-  if (names !== headerNames) {
-    headerList = names.split("\\n");
-    headerNames = names;
+  let list = headerLists.get(names);
+  if (list === undefined) {
+    list = names.split("\\n");
+    if (headerLists.size < 8) headerLists.set(names, list);
   }
   let out = "";
-  for (const name of headerList) {
+  for (const name of list) {
     const value = headers.get(name);
     out += value === null ? "0\\n" : "1" + value + "\\n";
   }

@@ -54,7 +54,7 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
             return bindings::fetch_asset(&assets, &req.inner).await;
         }
     }
-    if config(&env).trap_on_request && req.header(Header::TestTrap).is_some() {
+    if config(&env).trap_on_request && req.has_test_trap() {
         // Test-only (see Config::trap_on_request): a wasm trap, as a panic would be.
         std::process::abort();
     }
@@ -143,7 +143,7 @@ fn response_headers() -> Result<web_sys::Headers> {
     Ok(web_sys::Headers::new_with_headers(&common)?)
 }
 
-/// The request headers the API reads.
+/// The request headers the API reads: a GET or HEAD reads the first two only.
 #[derive(Clone, Copy)]
 enum Header {
     Authorization,
@@ -151,18 +151,13 @@ enum Header {
     IdempotencyKey,
     ContentType,
     ContentLength,
-    TestTrap,
 }
 
-/// Their names, in the order of [`Header`].
-const HEADER_NAMES: [&str; 6] = [
-    "authorization",
-    "stripe-version",
-    "idempotency-key",
-    "content-type",
-    "content-length",
-    "x-test-trap",
-];
+/// Their names in the order of [`Header`], one a line: what a GET or HEAD reads, and
+/// what any other request reads.
+const READ_HEADER_NAMES: &str = "authorization\nstripe-version";
+const WRITE_HEADER_NAMES: &str =
+    "authorization\nstripe-version\nidempotency-key\ncontent-type\ncontent-length";
 
 #[wasm_bindgen]
 extern "C" {
@@ -175,8 +170,11 @@ extern "C" {
 }
 
 thread_local! {
-    /// [`HEADER_NAMES`] as the one JavaScript string every call passes.
-    static HEADER_NAMES_TEXT: JsValue = JsValue::from_str(&HEADER_NAMES.join("\n"));
+    /// The header names as the JavaScript strings the calls pass: a read's, a write's.
+    static HEADER_NAMES_TEXT: (JsValue, JsValue) = (
+        JsValue::from_str(READ_HEADER_NAMES),
+        JsValue::from_str(WRITE_HEADER_NAMES),
+    );
 }
 
 /// The parts of an incoming request the API reads, each read from the runtime once.
@@ -184,22 +182,31 @@ struct Incoming {
     inner: web_sys::Request,
     method: String,
     url: String,
-    headers: [Option<String>; 6],
+    headers: [Option<String>; 5],
 }
 
 impl Incoming {
     fn new(inner: web_sys::Request) -> Self {
-        let text = HEADER_NAMES_TEXT.with(|names| request_headers(&inner.headers(), names));
-        let mut headers: [Option<String>; 6] = Default::default();
+        let method = inner.method();
+        let reads_only = method == "GET" || method == "HEAD";
+        let text = HEADER_NAMES_TEXT.with(|(read, write)| {
+            request_headers(&inner.headers(), if reads_only { read } else { write })
+        });
+        let mut headers: [Option<String>; 5] = Default::default();
         for (value, line) in headers.iter_mut().zip(text.split('\n')) {
             *value = line.strip_prefix('1').map(str::to_owned);
         }
         Incoming {
-            method: inner.method(),
+            method,
             url: inner.url(),
             headers,
             inner,
         }
+    }
+
+    /// Test-only (`Config::trap_on_request`): whether the request asks for a trap.
+    fn has_test_trap(&self) -> bool {
+        self.inner.headers().has("X-Test-Trap").unwrap_or(false)
     }
 
     /// The path of the URL, as sent (not percent-decoded).
