@@ -60,7 +60,7 @@ const LIVE_OBJECT_FDS = 4500;
 const LIVE_OBJECT_WAIT_MS = 20000;
 /** Seeding through the API makes a new object per create: it pauses while workerd holds
  *  more descriptors than this (about 2,000 objects), so that a minute of creates stays
- *  under the limit (a run on 1e42052 crossed it: 21 of 7,212 seeding creates failed). */
+ *  under the limit (a run on 1e85000 crossed it: 21 of 7,212 seeding creates failed). */
 const SEED_OBJECT_FDS = 6000;
 const KEYED_WRITES = ['update_keyed', 'create_keyed']; // on ours and the floor, first size (issue 18)
 const SLOW_CELL_MAX_S = 12; // a cell of a slow system runs up to this long
