@@ -13,9 +13,9 @@
 //   promise. workerd's `queueMicrotask` wraps each task it is given; the promise's `then`
 //   costs less (bench/ab.mjs, side by side: 4-7% less workerd CPU per read at c=1). So the
 //   getter the executor checks once, at start, answers undefined.
-// - The request's headers in one call. \`edgeRequestHeaders(headers, names)\` answers the
-//   values of the newline-separated \`names\` in one string (src/edge/mod.rs, RequestHeaders):
-//   a call from the wasm per header, each with its name and value crossing, cost an update
+// - The request's headers in one call. `edgeRequestHeaders(headers, names)` answers the
+//   values of the newline-separated `names` in one string (src/edge/mod.rs, `Header`): a
+//   call from the wasm per header, each with its name and value crossing, cost an update
 //   about 50 us of isolate CPU (bench/profile.mjs).
 // Panic recovery stays as worker-build's shim does it: before each call a pending reset
 // runs (`checkReinitialize`), a `WebAssembly.RuntimeError` from a call marks the

@@ -1,6 +1,7 @@
 //! The platform's stores as the Worker and the objects name them: binding names, the
 //! naming of Durable Objects and KV keys per account, and the calls to an object (its
-//! `answer` method, by Durable Object RPC, with the command in its compact text). Every name starts with the account namespace, so no key reaches another account.
+//! `answer` method, by Durable Object RPC, with the command in its compact text). Every
+//! name starts with the account namespace, so no key reaches another account.
 
 use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
