@@ -40,6 +40,9 @@ done
 case "$mode" in dev|release|bench) ;; *) echo "EDGE_BUILD_MODE must be dev, release or bench, not '$mode'" >&2; exit 2 ;; esac
 out=build
 [ "$mode" = bench ] && out=build-bench
+# EDGE_BUILD_DIR puts a dev build elsewhere (scripts/test.sh builds one into build-dev/, to
+# check that `npm run dev`'s build still goes through scripts/fast-shim.mjs).
+[ "$mode" = dev ] && out=${EDGE_BUILD_DIR:-build}
 
 say() { printf '[build] %s\n' "$*"; }
 tool_versions="$(worker-build --version 2>/dev/null || true) | $(wasm-bindgen --version 2>/dev/null || true) | $(rustc -V 2>/dev/null || true)"
@@ -64,7 +67,7 @@ elif [ "$mode" = bench ]; then
   NO_MINIFY=1 worker-build --release --out-dir build-bench --features bench
 else
   say "dev build (cargo dev profile, no wasm-opt)"
-  NO_MINIFY=1 CARGO_PROFILE_DEV_DEBUG=0 worker-build --dev --no-opt
+  NO_MINIFY=1 CARGO_PROFILE_DEV_DEBUG=0 worker-build --dev --no-opt --out-dir "$out"
 fi
 # worker-build's JS entry, rewritten: no Proxy per call, and the Durable Objects' RPC
 # method the Worker calls them through (see the script's header).

@@ -136,7 +136,10 @@ if (end < 0) fail('the end of the export list');
 text = text.slice(0, start) + entry + text.slice(end + 2);
 
 // The executor's check for `queueMicrotask` (js-sys's futures::queue, `hasQueueMicrotask`).
-const microtaskGetter = /(__wbg_queueMicrotask_[0-9a-f]+: function\(arg0\) \{\n\s*)const ret = arg0\.queueMicrotask;/g;
+// A release build's glue calls the getter directly; a dev build's (`npm run dev`) wraps it
+// in `logError(function(arg0) { … })`. No `}` may come between the name and the getter,
+// so the match stays inside that one import.
+const microtaskGetter = /(__wbg_queueMicrotask_[0-9a-f]+: function\([^)]*\) \{[^}]*?)const ret = arg0\.queueMicrotask;/g;
 if ((text.match(microtaskGetter) || []).length !== 1) fail('the queueMicrotask getter');
 text = text.replace(microtaskGetter, '$1const ret = undefined;');
 fs.writeFileSync(file, text);

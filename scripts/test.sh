@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up, then runs every check: formatting and lints, the native unit
-# tests of the pure modules, the release build, the bundle checks of both deploy
-# environments, the stripe-python suite, the build of the async-stripe client check
+# tests of the pure modules, the dev build `npm run dev` serves (into build-dev/), the
+# release build, the bundle checks of both deploy environments, the stripe-python
+# suite, the build of the async-stripe client check
 # (clients/async-stripe, linted as it builds), and last the end-to-end node suite against
 # the built worker in workerd (Miniflare) over real HTTP on 127.0.0.1. The node test
 # runner stays last: CI reads its closing summary.
@@ -20,6 +21,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy --workspace --lib --quiet -- -D warnings -D clippy::unwrap_used -D clippy::expect_used
 echo "== cargo test (native unit tests)"
 cargo test --workspace --quiet
+echo "== the dev build of npm run dev (into build-dev/: its glue differs from a release build's)"
+EDGE_BUILD_MODE=dev EDGE_BUILD_DIR=build-dev bash scripts/build.sh
 echo "== build the release worker"
 EDGE_BUILD_MODE=release bash scripts/build.sh
 echo "== the wasm's budget: 350 KB gzipped"
