@@ -249,28 +249,17 @@ fn key_retention(sandbox: bool, var: Option<String>) -> i64 {
 
 impl AccountInstance {
     /// Runs one request of the Worker or a CustomerObject (`path` names the resource,
-    /// `body` is its command as JSON), from the `answer` RPC method.
+    /// `body` is its command in its compact text), from the `answer` RPC method.
     async fn answer_command(&self, path: &str, body: &str) -> Answer {
         let sql = self.state.storage().sql();
         let result = match path {
             ACCOUNT_CUSTOMERS_PATH => self.customers(&sql, body).await,
-            events::PATH => match EventCommand::decode(body) {
-                Ok(EventCommand::List { list }) => events_log::list_page(&sql, &list),
-                Ok(EventCommand::Retrieve { id }) => events_log::retrieve(&sql, &id),
-                Err(e) => Err(e),
-            },
+            events::PATH => EventCommand::decode(body).and_then(|command| match command {
+                EventCommand::List { list } => events_log::list_page(&sql, &list),
+                EventCommand::Retrieve { id } => events_log::retrieve(&sql, &id),
+            }),
             keys::PATH => self.keys(&sql, body).await,
-            endpoint_commands::PATH => match EndpointCommand::decode(body) {
-                Ok(command) => {
-                    let resend = matches!(command, EndpointCommand::Resend { .. });
-                    let answer = endpoint_command(&sql, command);
-                    if resend && answer.is_ok() {
-                        self.scheduler().schedule(DELIVER_JOB, now_ms()).await;
-                    }
-                    answer
-                }
-                Err(e) => Err(e),
-            },
+            endpoint_commands::PATH => self.endpoints(&sql, body).await,
             #[cfg(feature = "bench")]
             bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
             other => Err(ApiError::internal(format!(
@@ -281,6 +270,21 @@ impl AccountInstance {
             worker::console_error!("account object: {detail}");
         }
         Answer::new(result, false)
+    }
+
+    /// The webhook endpoints; a resend makes the deliveries it owes due now.
+    async fn endpoints(
+        &self,
+        sql: &SqlStorage,
+        body: &str,
+    ) -> std::result::Result<String, ApiError> {
+        let command = EndpointCommand::decode(body)?;
+        let resend = matches!(command, EndpointCommand::Resend { .. });
+        let answer = endpoint_command(sql, command)?;
+        if resend {
+            self.scheduler().schedule(DELIVER_JOB, now_ms()).await;
+        }
+        Ok(answer)
     }
 
     /// The idempotency-key registry (and the sandbox cap on customers).

@@ -156,11 +156,9 @@ impl CustomerInstance {
         }
         scheduler.rearm().await;
     }
-}
 
-impl CustomerInstance {
-    /// Runs one command of the Worker (a `CustomerEnvelope` in its compact text), from the `answer`
-    /// RPC method.
+    /// Runs one command of the Worker (a `CustomerEnvelope` in its compact text), from
+    /// the `answer` RPC method.
     async fn answer_command(&self, body: &str) -> Answer {
         match CustomerEnvelope::decode(body) {
             Ok(envelope) => self.run_envelope(envelope).await,
@@ -355,16 +353,15 @@ impl CustomerInstance {
         kept_key: Option<String>,
     ) -> bool {
         let propagation = self.propagation(store);
-        let id = stored.record.customer.id.clone();
         match propagation.copy_to_index(stored, kept_key).await {
             Ok(copy) => {
                 if Copied::start_kv_copy(&self.copied) {
-                    self.state.wait_until(finish_kv_copy(propagation, copy, id));
+                    self.state.wait_until(finish_kv_copy(propagation, copy));
                 }
                 true
             }
             Err(err) => {
-                self.copy_failed(&id, err).await;
+                self.copy_failed(&stored.record.customer.id, err).await;
                 false
             }
         }
@@ -493,7 +490,8 @@ impl CustomerInstance {
 /// The KV copy of a version, off the write's path. The `propagate` job stays recorded:
 /// cancelling it would be a second SQLite commit per write. When its alarm fires it
 /// finds the copies up to date (`Copied`) and only drops the outbox rows.
-async fn finish_kv_copy(propagation: Propagation, copy: KvCopy, id: String) {
+async fn finish_kv_copy(propagation: Propagation, copy: KvCopy) {
+    let id = copy.id().to_owned();
     let copied = propagation.copy_to_kv(copy).await;
     Copied::end_kv_copy(&propagation.copied);
     if let Err(err) = copied {

@@ -96,6 +96,13 @@ pub struct KvCopy {
     purged: bool,
 }
 
+impl KvCopy {
+    /// The customer whose copy this is.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 impl Propagation {
     /// Hands `stored` and the events the index may not have to the index (one
     /// AccountObject call: the index row and the events, recorded together there, and
