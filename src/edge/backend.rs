@@ -15,7 +15,8 @@ use api_core::resources::webhook_endpoints::commands::{
 use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
 use api_core::wire::render::Rendered;
-use worker::js_sys::{Function, Promise, Reflect};
+use worker::js_sys::Promise;
+use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::Env;
@@ -29,44 +30,40 @@ use super::{memo, now_millis};
 /// The `CUSTOMERS` KV namespace, called directly: worker's `KvStore` looks up five
 /// methods for every handle and builds its options through serde_wasm_bindgen, time and
 /// wasm spent for nothing here.
-pub struct Kv(JsValue);
+pub struct Kv(KvNamespace);
+
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's KV namespace binding, with the three calls made of it.
+    type KvNamespace;
+
+    #[wasm_bindgen(method, catch, js_name = get)]
+    fn get_as(this: &KvNamespace, key: &str, kind: &str) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn put(this: &KvNamespace, key: &str, value: &str) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn delete(this: &KvNamespace, key: &str) -> Result<Promise, JsValue>;
+}
 
 impl Kv {
     pub fn of(env: &Env) -> Option<Kv> {
-        binding(env, CUSTOMERS_KV).map(Kv)
+        binding(env, CUSTOMERS_KV).map(|kv| Kv(kv.unchecked_into()))
     }
 
     /// The text stored under `key`, if any.
     pub async fn text(&self, key: &str) -> Result<Option<String>, JsValue> {
-        let found = self
-            .call("get", key, Some(&JsValue::from_str("text")))
-            .await?;
+        let found = JsFuture::from(self.0.get_as(key, "text")?).await?;
         Ok(found.as_string())
     }
 
     pub async fn put(&self, key: &str, text: &str) -> Result<(), JsValue> {
-        self.call("put", key, Some(&JsValue::from_str(text)))
-            .await
-            .map(|_| ())
+        JsFuture::from(self.0.put(key, text)?).await.map(|_| ())
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), JsValue> {
-        self.call("delete", key, None).await.map(|_| ())
-    }
-
-    async fn call(
-        &self,
-        method: &str,
-        key: &str,
-        arg: Option<&JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let function: Function = Reflect::get(&self.0, &JsValue::from_str(method))?.dyn_into()?;
-        let key = JsValue::from_str(key);
-        let promise = match arg {
-            Some(arg) => function.call2(&self.0, &key, arg)?,
-            None => function.call1(&self.0, &key)?,
-        };
-        JsFuture::from(promise.dyn_into::<Promise>()?).await
+        JsFuture::from(self.0.delete(key)?).await.map(|_| ())
     }
 }
 

@@ -34,20 +34,43 @@ pub fn account_stub(env: &Env, namespace: &str) -> Result<ObjectStub> {
 /// A binding of the Worker's environment, read directly (worker's `Env` getters also
 /// compare each binding's constructor name, calls out to JavaScript that every request
 /// paid for; a wrong binding still fails, on its first call). `None` when not bound.
-pub fn binding(env: &Env, name: &str) -> Option<JsValue> {
+/// Read once per isolate, then kept (see [`BINDINGS`]).
+pub fn binding(env: &Env, name: &'static str) -> Option<JsValue> {
+    let kept = BINDINGS.with_borrow(|kept| {
+        kept.iter()
+            .find(|(kept_name, _)| *kept_name == name)
+            .map(|(_, value)| value.clone())
+    });
+    if kept.is_some() {
+        return kept;
+    }
     let value = Reflect::get(env.as_ref(), &JsValue::from_str(name)).ok()?;
-    (!value.is_undefined()).then_some(value)
+    if value.is_undefined() {
+        return None;
+    }
+    BINDINGS.with_borrow_mut(|kept| kept.push((name, value.clone())));
+    Some(value)
+}
+
+thread_local! {
+    /// The bindings read so far, by name. One wasm instance serves one Worker script in
+    /// one isolate, whose `env` (the Worker's and its objects') is the same set of
+    /// bindings for the isolate's life, and a Durable Object namespace or KV binding
+    /// is not tied to the request that read it; so each is read from `env` once, not
+    /// once or twice per request (about 50 µs of a keyed update in the V8 profile).
+    static BINDINGS: std::cell::RefCell<Vec<(&'static str, JsValue)>> =
+        std::cell::RefCell::default();
 }
 
 /// A Durable Object namespace binding.
-fn object_namespace(env: &Env, name: &str) -> Result<DurableObjectNamespace> {
+fn object_namespace(env: &Env, name: &'static str) -> Result<DurableObjectNamespace> {
     binding(env, name)
         .map(JsCast::unchecked_into)
         .ok_or_else(|| Error::RustError(format!("no binding {name}")))
 }
 
 /// The static assets binding (`[assets]` in wrangler.toml), if the Worker has one.
-pub fn assets(env: &Env, name: &str) -> Option<AssetsFetcher> {
+pub fn assets(env: &Env, name: &'static str) -> Option<AssetsFetcher> {
     binding(env, name).map(JsCast::unchecked_into)
 }
 

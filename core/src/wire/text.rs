@@ -76,6 +76,60 @@ pub fn pretty(compact: &str) -> String {
     out
 }
 
+/// The members of a JSON object in compact text (as `serde_json::to_string` writes it):
+/// each key's text between its quotes, with its value's text, in order. `None` for any
+/// other text, and for a key with an escape in it (whose text is then not the key).
+pub fn object_members(compact: &str) -> Option<Vec<(&str, &str)>> {
+    let bytes = compact.as_bytes();
+    if bytes.first() != Some(&b'{') || bytes.last() != Some(&b'}') {
+        return None;
+    }
+    let mut members = Vec::new();
+    if compact == "{}" {
+        return Some(members);
+    }
+    let mut at = 1;
+    loop {
+        if bytes.get(at) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(bytes, at);
+        let key = compact.get(at + 1..key_end.checked_sub(1)?)?;
+        if key.contains('\\') || bytes.get(key_end) != Some(&b':') {
+            return None;
+        }
+        let end = value_end(bytes, key_end + 1);
+        members.push((key, compact.get(key_end + 1..end)?));
+        match bytes.get(end) {
+            Some(b',') => at = end + 1,
+            Some(b'}') if end + 1 == bytes.len() => return Some(members),
+            _ => return None,
+        }
+    }
+}
+
+/// The index just past the value that starts at `start` in compact JSON text: at the
+/// first `,` or closing bracket outside it.
+fn value_end(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut at = start;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                at = string_end(bytes, at);
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth == 0 => return at,
+            b'}' | b']' => depth -= 1,
+            b',' if depth == 0 => return at,
+            _ => {}
+        }
+        at += 1;
+    }
+    bytes.len()
+}
+
 /// The index just past the closing quote of the string that opens at `start`.
 fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut at = start + 1;
@@ -112,6 +166,43 @@ fn newline(out: &mut String, depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_objects_members_are_its_keys_and_value_texts_in_order() {
+        let value = serde_json::json!({
+            "b": {"x": [1, {"y": "},]\"{["}], "z": null},
+            "a": "text with , and } and \" and \\",
+            "c": [],
+            "d": -1.5,
+            "e": {}
+        });
+        let compact = value.to_string();
+        let members = object_members(&compact).unwrap();
+        let keys: Vec<&str> = members.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["a", "b", "c", "d", "e"]);
+        for (key, text) in members {
+            let parsed: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(parsed, value[key], "{key}");
+        }
+        assert_eq!(object_members("{}"), Some(Vec::new()));
+    }
+
+    #[test]
+    fn other_texts_and_escaped_keys_have_no_members() {
+        for text in [
+            "[1]",
+            "1",
+            "",
+            "{",
+            "{\"a\":1",
+            "{\"a\":1}x}",
+            "{\"a\"1}",
+            "{\"a\\\"b\":1}",
+            "{\"a\":1,}",
+        ] {
+            assert_eq!(object_members(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn nesting_deeper_than_the_indentation_at_hand_indents_as_serde_does() {

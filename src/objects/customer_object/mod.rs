@@ -39,7 +39,7 @@ use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, settle, Answer};
 use propagation::{Copied, KvCopy, Propagation};
-use sql_store::{SqlCustomerStore, SCHEMA};
+use sql_store::{Current, SqlCustomerStore, SCHEMA};
 
 /// The job that copies the current version to the index and KV again.
 const PROPAGATE_JOB: &str = "propagate";
@@ -88,6 +88,8 @@ struct CustomerInstance {
     copied: Rc<Cell<Copied>>,
     /// When the alarm this instance set will fire (see `Scheduler`).
     armed: Armed,
+    /// The customer's current version, as this instance read or committed it.
+    current: Current,
 }
 
 #[wasm_bindgen(
@@ -139,6 +141,7 @@ impl CustomerInstance {
             faults,
             copied: Rc::default(),
             armed: Armed::default(),
+            current: Current::default(),
         }
     }
 
@@ -176,7 +179,7 @@ impl CustomerInstance {
             command,
             ..
         } = envelope;
-        let store = SqlCustomerStore::new(self.sql.clone(), namespace);
+        let store = SqlCustomerStore::new(self.sql.clone(), namespace, self.current.clone());
         let mut command = command;
         if let Err(err) = self.billing_context(&store, &mut command).await {
             return Answer::new(Err(err), false);
@@ -226,6 +229,9 @@ impl CustomerInstance {
             None => Ok(reply.body),
         };
         let answer = Answer::new(result, reply.replayed);
+        if let Some(stored) = reply.committed {
+            self.current.keep_parsed(stored);
+        }
         if key_kept {
             answer.with_key_kept()
         } else {
@@ -307,7 +313,7 @@ impl CustomerInstance {
 
     /// The `billing` job: the time-driven work that is due now, as a command.
     async fn bill_due(&self) {
-        let Some(store) = SqlCustomerStore::recorded(self.sql.clone()) else {
+        let Some(store) = self.recorded_store() else {
             return;
         };
         let id = match store.load() {
@@ -370,7 +376,7 @@ impl CustomerInstance {
     /// The alarm's job: copies whatever version is current, both copies awaited, unless
     /// this instance knows they hold it already; then drops the outbox rows the index has.
     async fn propagate_current(&self) {
-        let Some(store) = SqlCustomerStore::recorded(self.sql.clone()) else {
+        let Some(store) = self.recorded_store() else {
             return;
         };
         let propagation = self.propagation(&store);
@@ -422,6 +428,11 @@ impl CustomerInstance {
         }
     }
 
+    /// The store of the customer this object holds; `None` before its first write.
+    fn recorded_store(&self) -> Option<SqlCustomerStore> {
+        SqlCustomerStore::recorded(self.sql.clone(), self.current.clone())
+    }
+
     fn scheduler(&self) -> Scheduler {
         Scheduler::of(&self.state, &self.armed)
     }
@@ -451,7 +462,7 @@ impl CustomerInstance {
     /// with its purged stub (and forgets its idempotency records) in one synchronous
     /// block, then copies the stub, which removes the index row and the KV copy.
     async fn purge(&self) {
-        let Some(mut store) = SqlCustomerStore::recorded(self.sql.clone()) else {
+        let Some(mut store) = self.recorded_store() else {
             return;
         };
         let var = self.env.var("DELETED_RETENTION_SECONDS").ok();

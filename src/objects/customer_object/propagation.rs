@@ -116,7 +116,7 @@ impl Propagation {
         if self.faults.hit("index_upsert") {
             return Err(injected("index_upsert"));
         }
-        let document = stored.to_json()?;
+        let document = self.store.stored_json_of(stored)?;
         let outbox = self.store.outbox(self.copied.get().outbox_through)?;
         let mut events = Vec::with_capacity(outbox.len());
         for (_, event) in &outbox {

@@ -2,8 +2,12 @@
 //! for the customer (with the account namespace it belongs to), one for its billing
 //! book, and the idempotency records of the requests that changed it.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use api_core::resources::customers::execute::{CustomerStore, SavedResponse};
-use api_core::resources::customers::stored::StoredCustomer;
+use api_core::resources::customers::model::CustomerRecord;
+use api_core::resources::customers::stored::{stored_json, StoredCustomer};
 use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
 use worker::{SqlStorage, SqlStorageValue};
@@ -32,21 +36,62 @@ pub const SCHEMA: &[&str] = &[
         event TEXT NOT NULL)",
 ];
 
+/// The customer's current version as this object instance last read or committed it:
+/// the record's JSON text as stored, and the record itself once a command has parsed it.
+/// Only this object writes its `customer` row, and every write goes through
+/// [`SqlCustomerStore::commit`], which updates this in the same synchronous block; so
+/// the row is read and parsed once per instance, not once per command (about 200 µs
+/// of an update at 32 in flight, V8 profile). A new instance starts with nothing known.
+#[derive(Clone, Default)]
+pub struct Current(Rc<RefCell<Option<Known>>>);
+
+struct Known {
+    version: i64,
+    document: String,
+    record: Option<CustomerRecord>,
+}
+
+impl Current {
+    /// Keeps the record of `stored`, which a command committed, parsed: unless a newer
+    /// version was committed since (the object took other requests while the command
+    /// awaited its copies).
+    pub fn keep_parsed(&self, stored: StoredCustomer) {
+        if let Some(known) = self.0.borrow_mut().as_mut() {
+            if known.version == stored.version {
+                known.record = Some(stored.record);
+            }
+        }
+    }
+
+    fn set(&self, version: i64, document: String, record: Option<CustomerRecord>) {
+        *self.0.borrow_mut() = Some(Known {
+            version,
+            document,
+            record,
+        });
+    }
+}
+
 /// [`CustomerStore`] over the object's SQLite database, for one account namespace.
 #[derive(Clone)]
 pub struct SqlCustomerStore {
     sql: SqlStorage,
     namespace: String,
+    current: Current,
 }
 
 impl SqlCustomerStore {
     /// The store of a command, which names the account it acts for.
-    pub fn new(sql: SqlStorage, namespace: String) -> Self {
-        SqlCustomerStore { sql, namespace }
+    pub fn new(sql: SqlStorage, namespace: String, current: Current) -> Self {
+        SqlCustomerStore {
+            sql,
+            namespace,
+            current,
+        }
     }
 
     /// The store as its customer's first write recorded it; `None` before any write.
-    pub fn recorded(sql: SqlStorage) -> Option<Self> {
+    pub fn recorded(sql: SqlStorage, current: Current) -> Option<Self> {
         let namespace = first(
             &sql,
             "SELECT namespace FROM customer WHERE slot = 0",
@@ -54,11 +99,22 @@ impl SqlCustomerStore {
         )
         .ok()??
         .text(0);
-        Some(SqlCustomerStore { sql, namespace })
+        Some(SqlCustomerStore::new(sql, namespace, current))
     }
 
     pub fn namespace(&self) -> &str {
         &self.namespace
+    }
+
+    /// The stored JSON of `stored` (`{version, record}`): from the record's text as
+    /// committed when `stored` is the version this instance holds, else serialised.
+    pub fn stored_json_of(&self, stored: &StoredCustomer) -> Result<String, ApiError> {
+        match self.current.0.borrow().as_ref() {
+            Some(known) if known.version == stored.version => {
+                Ok(stored_json(known.version, &known.document))
+            }
+            _ => stored.to_json(),
+        }
     }
 
     /// The events after `after_seq` (not yet known to be in the AccountObject), oldest
@@ -103,15 +159,46 @@ impl SqlCustomerStore {
 
 impl CustomerStore for SqlCustomerStore {
     fn load_document(&self) -> Result<Option<(i64, String)>, ApiError> {
+        if let Some(known) = self.current.0.borrow().as_ref() {
+            return Ok(Some((known.version, known.document.clone())));
+        }
         let row = first(
             &self.sql,
             "SELECT version, document FROM customer WHERE slot = 0",
             Vec::new(),
         )?;
-        Ok(row.map(|mut r| (r.int(0), r.text(1))))
+        let Some(mut row) = row else { return Ok(None) };
+        let (version, document) = (row.int(0), row.text(1));
+        self.current.set(version, document.clone(), None);
+        Ok(Some((version, document)))
     }
 
-    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError> {
+    /// The current version parsed: a copy of the record this instance holds, or the
+    /// stored text parsed (and then held).
+    fn load(&self) -> Result<Option<StoredCustomer>, ApiError> {
+        let held = self.current.0.borrow().as_ref().and_then(|known| {
+            let record = known.record.clone()?;
+            Some(StoredCustomer {
+                version: known.version,
+                record,
+            })
+        });
+        if held.is_some() {
+            return Ok(held);
+        }
+        let Some((version, document)) = self.load_document()? else {
+            return Ok(None);
+        };
+        let stored = StoredCustomer {
+            version,
+            record: serde_json::from_str(&document)?,
+        };
+        self.current.keep_parsed(stored.clone());
+        Ok(Some(stored))
+    }
+
+    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<String, ApiError> {
+        let document = serde_json::to_string(&stored.record)?;
         for event in events {
             self.sql
                 .exec(
@@ -127,11 +214,13 @@ impl CustomerStore for SqlCustomerStore {
                 vec![
                     self.namespace.as_str().into(),
                     SqlStorageValue::Integer(stored.version),
-                    serde_json::to_string(&stored.record)?.into(),
+                    document.as_str().into(),
                 ],
             )
             .map_err(storage_error)?;
-        Ok(())
+        // The object's run keeps the record parsed once it is done with it (`keep_parsed`).
+        self.current.set(stored.version, document.clone(), None);
+        Ok(document)
     }
 
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError> {
@@ -204,5 +293,45 @@ impl CustomerStore for SqlCustomerStore {
             .exec("DELETE FROM idempotency", None)
             .map_err(storage_error)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api_core::resources::customers::model::Customer;
+
+    fn stored(version: i64, name: &str) -> StoredCustomer {
+        let mut customer = Customer::blank("cus_1".into(), 1, false, "ABC".into());
+        customer.name = Some(name.into());
+        let json = serde_json::json!({ "customer": customer }).to_string();
+        StoredCustomer {
+            version,
+            record: serde_json::from_str(&json).unwrap(),
+        }
+    }
+
+    fn held(current: &Current) -> Option<(i64, Option<String>)> {
+        current.0.borrow().as_ref().map(|known| {
+            let name = known.record.as_ref().and_then(|r| r.customer.name.clone());
+            (known.version, name)
+        })
+    }
+
+    #[test]
+    fn a_committed_record_is_kept_parsed_only_while_it_is_the_current_version() {
+        let current = Current::default();
+        current.keep_parsed(stored(1, "first"));
+        assert_eq!(held(&current), None, "nothing known: nothing kept");
+        current.set(1, "{}".into(), None);
+        current.set(2, "{}".into(), None); // another request committed version 2 meanwhile
+        current.keep_parsed(stored(1, "first"));
+        assert_eq!(
+            held(&current),
+            Some((2, None)),
+            "an older version is not kept"
+        );
+        current.keep_parsed(stored(2, "second"));
+        assert_eq!(held(&current), Some((2, Some("second".into()))));
     }
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::model::Customer;
 use crate::resources::events::model::{Event, EventRequest};
-use crate::resources::events::previous_attributes::previous_attributes;
+use crate::resources::events::previous_attributes::previous_attributes_of_texts;
 use crate::resources::tax_ids::model::TaxId;
 use crate::wire::error::ApiError;
 use crate::wire::ids;
@@ -62,13 +62,12 @@ pub fn updated(
     after: &Customer,
     origin: &Origin,
 ) -> Result<Option<Event>, ApiError> {
-    let old = json_of(before)?;
-    let new = json_of(after)?;
-    match previous_attributes(&old, &new) {
+    let new = serde_json::to_string(after)?;
+    match previous_attributes_of_texts(&serde_json::to_string(before)?, &new)? {
         None => Ok(None),
         Some(previous) => Ok(Some(origin.event(
             "customer.updated",
-            new,
+            serde_json::from_str(&new)?,
             after.livemode,
             Some(previous),
         )?)),

@@ -166,7 +166,7 @@ fn run(
             let mut record = stored.record.clone();
             apply::update(&mut record, params, claimed, now)?;
             if record == stored.record {
-                return Reply::success(&stored, false);
+                return Reply::unchanged(&stored);
             }
             let event = events::updated(&stored.record.customer, &record.customer, origin)?;
             let mut events: Vec<Event> = event.into_iter().collect();
@@ -316,11 +316,11 @@ fn purge(
     };
     let deleted_at = match stored.record.deleted_at {
         Some(at) if !stored.record.purged => at,
-        _ => return Reply::success(&stored, false),
+        _ => return Reply::unchanged(&stored),
     };
     if !window_passed(deleted_at, retention_seconds, now) {
         let due = deleted_at.saturating_add(retention_seconds);
-        return Ok(Reply::success(&stored, false)?.with_purge(PurgeJob::ScheduleAt(due)));
+        return Ok(Reply::unchanged(&stored)?.with_purge(PurgeJob::ScheduleAt(due)));
     }
     let record = stored.record.purged_stub();
     store.forget_all()?;
@@ -471,10 +471,10 @@ impl CustomerStore for MemoryStore {
             Some(s) => Ok(Some((s.version, serde_json::to_string(&s.record)?))),
         }
     }
-    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError> {
+    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<String, ApiError> {
         self.stored = Some(stored.clone());
         self.outbox.extend_from_slice(events);
-        Ok(())
+        Ok(serde_json::to_string(&stored.record)?)
     }
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError> {
         Ok(self
@@ -570,6 +570,11 @@ mod tests {
         let updated = execute(&mut store, update("name=B"), &origin());
         assert_eq!(stored(&updated).version, 2);
         assert_eq!(stored(&updated).record.customer.name.as_deref(), Some("B"));
+        // The body is built from the text the store committed: the same as serialising.
+        for reply in [&created, &updated] {
+            let committed = reply.committed.as_ref().map(StoredCustomer::to_json);
+            assert_eq!(committed.transpose().unwrap(), Some(reply.body.clone()));
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! answers, and the one way a new version is committed with its events.
 
 use super::model::CustomerRecord;
-use super::stored::StoredCustomer;
+use super::stored::{stored_json, StoredCustomer};
 use crate::resources::events::model::Event;
 use crate::wire::error::ApiError;
 
@@ -29,8 +29,9 @@ pub trait CustomerStore {
             })),
         }
     }
-    /// Writes a new version and the events it caused (to the outbox), together.
-    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<(), ApiError>;
+    /// Writes a new version and the events it caused (to the outbox), together; answers
+    /// the record's JSON text as stored.
+    fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<String, ApiError>;
     fn recall(&self, key: &str) -> Result<Option<SavedResponse>, ApiError>;
     fn remember(
         &mut self,
@@ -93,12 +94,13 @@ impl Reply {
         })
     }
 
-    pub(crate) fn success(stored: &StoredCustomer, committed: bool) -> Result<Self, ApiError> {
+    /// The stored customer as it is, nothing committed.
+    pub(crate) fn unchanged(stored: &StoredCustomer) -> Result<Self, ApiError> {
         Ok(Reply {
             status: 200,
             body: stored.to_json()?,
             replayed: false,
-            committed: committed.then(|| stored.clone()),
+            committed: None,
             purge: PurgeJob::Keep,
         })
     }
@@ -132,6 +134,12 @@ pub(crate) fn commit(
     stored: StoredCustomer,
     events: Vec<Event>,
 ) -> Result<Reply, ApiError> {
-    store.commit(&stored, &events)?;
-    Reply::success(&stored, true)
+    let document = store.commit(&stored, &events)?;
+    Ok(Reply {
+        status: 200,
+        body: stored_json(stored.version, &document),
+        replayed: false,
+        committed: Some(stored),
+        purge: PurgeJob::Keep,
+    })
 }

@@ -19,6 +19,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::wire::text::object_members;
+
 /// The `previous_attributes` map for an update from `before` to `after`, or `None` when
 /// nothing differs. A non-object input is treated as an object without keys.
 pub fn previous_attributes(before: &Value, after: &Value) -> Option<Map<String, Value>> {
@@ -31,6 +33,49 @@ pub fn previous_attributes(before: &Value, after: &Value) -> Option<Map<String, 
     } else {
         Some(diff)
     }
+}
+
+/// [`previous_attributes`] of two objects given as the JSON text one serializer wrote for
+/// each (key order and spacing are then the same for equal values): only the top-level
+/// values whose texts differ are parsed, so an update that changes one field parses
+/// that field, not the whole object twice. Any other text is parsed whole.
+pub fn previous_attributes_of_texts(
+    before: &str,
+    after: &str,
+) -> Result<Option<Map<String, Value>>, serde_json::Error> {
+    let (Some(old), Some(new)) = (object_members(before), object_members(after)) else {
+        let (old, new): (Value, Value) =
+            (serde_json::from_str(before)?, serde_json::from_str(after)?);
+        return Ok(previous_attributes(&old, &new));
+    };
+    let mut diff = Map::new();
+    for (key, old_text) in &old {
+        let changed = match text_of(&new, key) {
+            Some(new_text) if new_text == *old_text => None,
+            Some(new_text) => diff_values(
+                &serde_json::from_str(old_text)?,
+                &serde_json::from_str(new_text)?,
+            ),
+            None => Some(serde_json::from_str(old_text)?),
+        };
+        if let Some(previous) = changed {
+            diff.insert((*key).to_owned(), previous);
+        }
+    }
+    for (key, _) in &new {
+        if text_of(&old, key).is_none() {
+            diff.insert((*key).to_owned(), Value::Null);
+        }
+    }
+    Ok((!diff.is_empty()).then_some(diff))
+}
+
+/// The text of `key`'s value among `members`.
+fn text_of<'a>(members: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
+    members
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| *text)
 }
 
 /// Changed keys of two hashes, each with its old value (or `null` when it was added).
@@ -82,6 +127,31 @@ fn is_hash(map: &Map<String, Value>) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// [`previous_attributes_of_texts`] of the two values as serde_json writes them.
+    fn through_texts(before: &Value, after: &Value) -> Option<Map<String, Value>> {
+        previous_attributes_of_texts(&before.to_string(), &after.to_string()).unwrap()
+    }
+
+    #[test]
+    fn texts_that_are_not_objects_or_have_escaped_keys_are_diffed_whole() {
+        let cases = [
+            (json!(null), json!({"a": 1}), "not an object before"),
+            (
+                json!({"a\"b": 1, "c": 1}),
+                json!({"a\"b": 2, "c": 1}),
+                "an escaped key",
+            ),
+            (json!({"a": 1}), json!({}), "a key removed"),
+        ];
+        for (before, after, why) in cases {
+            assert_eq!(
+                through_texts(&before, &after),
+                previous_attributes(&before, &after),
+                "{why}"
+            );
+        }
+    }
 
     fn customer(overrides: Value) -> Value {
         let mut base = json!({
@@ -237,6 +307,11 @@ mod tests {
             }
             let got = previous_attributes(&before, &after).map(Value::Object);
             assert_eq!(got, Some(expected), "{why}");
+            assert_eq!(
+                through_texts(&before, &after).map(Value::Object),
+                got,
+                "{why}: texts"
+            );
         }
     }
 
@@ -247,6 +322,10 @@ mod tests {
         assert_eq!(
             previous_attributes(&before, &after).map(Value::Object),
             Some(json!({"phone": "+1 555"}))
+        );
+        assert_eq!(
+            through_texts(&before, &after),
+            previous_attributes(&before, &after)
         );
     }
 
@@ -268,6 +347,7 @@ mod tests {
         ];
         for (before, after, why) in cases {
             assert_eq!(previous_attributes(&before, &after), None, "{why}");
+            assert_eq!(through_texts(&before, &after), None, "{why}: texts");
         }
     }
 
@@ -280,6 +360,10 @@ mod tests {
         assert_eq!(
             previous_attributes(&before, &after).map(Value::Object),
             Some(json!({"shipping": {"address": {"city": "Berlin"}}}))
+        );
+        assert_eq!(
+            through_texts(&before, &after),
+            previous_attributes(&before, &after)
         );
     }
 
@@ -317,6 +401,8 @@ mod tests {
                 Some(expected),
                 "{why}"
             );
+            let texts = through_texts(&before, &after);
+            assert_eq!(texts, previous_attributes(&before, &after), "{why}: texts");
         }
     }
 
