@@ -57,7 +57,7 @@ const REVIEWED_INDEXING = {
   'core/src/wire/ids.rs': 3, // BASE62[b % 62]; the random pool's slice, refilled first when short
   'core/src/wire/pagination.rs': 4, // page bounds, min()ed with the length
   'core/src/wire/params.rs': 2, // abbreviation, length checked first
-  'core/src/wire/text.rs': 5, // the indenter's scan, at < len
+  'core/src/wire/text.rs': 6, // the indenter's and the member scanner's scans, at < len
   'src/bench_bulk.rs': 3, // Value reads; a write to a body already read as an object (op = objects)
   'src/objects/account_object/bench_bulk.rs': 2, // Value reads
   'src/objects/account_object/deliveries.rs': 2, // 4-byte chunks, an excerpt end on a char boundary
