@@ -111,10 +111,12 @@ impl Params {
 
     /// A string parameter of at most `max_chars` characters.
     pub fn string(&mut self, key: &str, max_chars: usize) -> Result<Field<String>, ApiError> {
-        let name = self.name_of(key);
         match self.take_raw(key) {
             None => Ok(Field::Absent),
-            Some(value) => scalar(&name, value).and_then(|s| check_length(&name, s, max_chars)),
+            Some(value) => {
+                let name = self.name_of(key);
+                scalar(&name, value).and_then(|s| check_length(&name, s, max_chars))
+            }
         }
     }
 
@@ -124,28 +126,26 @@ impl Params {
         key: &str,
         max_chars: usize,
     ) -> Result<Option<String>, ApiError> {
-        let name = self.name_of(key);
         match self.string(key, max_chars)? {
             Field::Absent => Ok(None),
-            Field::Unset => Err(empty_value(&name)),
+            Field::Unset => Err(empty_value(&self.name_of(key))),
             Field::Set(s) => Ok(Some(s)),
         }
     }
 
     /// An integer parameter.
     pub fn integer(&mut self, key: &str) -> Result<Field<i64>, ApiError> {
-        let name = self.name_of(key);
-        self.string(key, 64)?.try_map(|s| parse_integer(&name, &s))
+        self.string(key, 64)?
+            .try_map(|s| parse_integer(&self.name_of(key), &s))
     }
 
     /// A boolean parameter (`true` or `false`).
     pub fn boolean(&mut self, key: &str) -> Result<Field<bool>, ApiError> {
-        let name = self.name_of(key);
         self.string(key, 16)?.try_map(|s| match s.as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
             _ => Err(ApiError::invalid_with_code(
-                name.clone(),
+                self.name_of(key),
                 "parameter_invalid_boolean",
                 format!("Invalid boolean: {s}"),
             )),
@@ -154,19 +154,21 @@ impl Params {
 
     /// One of a fixed set of values.
     pub fn one_of(&mut self, key: &str, allowed: &[&str]) -> Result<Field<String>, ApiError> {
-        let name = self.name_of(key);
         self.string(key, 255)?
-            .try_map(|s| check_one_of(&name, s, allowed))
+            .try_map(|s| check_one_of(&self.name_of(key), s, allowed))
     }
 
     /// A nested object (`key[sub]=…`). `key=` unsets it.
     pub fn object(&mut self, key: &str) -> Result<Field<Params>, ApiError> {
+        let value = match self.take_raw(key) {
+            None => return Ok(Field::Absent),
+            Some(FormValue::Str(s)) if s.is_empty() => return Ok(Field::Unset),
+            Some(value) => value,
+        };
         let name = self.name_of(key);
-        match self.take_raw(key) {
-            None => Ok(Field::Absent),
-            Some(FormValue::Str(s)) if s.is_empty() => Ok(Field::Unset),
-            Some(FormValue::Map(entries)) => Ok(Field::Set(Params::nested(entries, name))),
-            Some(_) => Err(ApiError::invalid_with_code(
+        match value {
+            FormValue::Map(entries) => Ok(Field::Set(Params::nested(entries, name))),
+            _ => Err(ApiError::invalid_with_code(
                 name.clone(),
                 "parameter_invalid_object",
                 format!("Invalid object: {name} must be an object"),
@@ -176,19 +178,22 @@ impl Params {
 
     /// An array (`key[]=…`, `key[0]=…`, or a JSON array). `key=` unsets it.
     pub fn list(&mut self, key: &str) -> Result<Field<Vec<(String, FormValue)>>, ApiError> {
+        let value = match self.take_raw(key) {
+            None => return Ok(Field::Absent),
+            Some(FormValue::Str(s)) if s.is_empty() => return Ok(Field::Unset),
+            Some(value) => value,
+        };
         let name = self.name_of(key);
-        match self.take_raw(key) {
-            None => Ok(Field::Absent),
-            Some(FormValue::Str(s)) if s.is_empty() => Ok(Field::Unset),
-            Some(FormValue::List(items)) => {
+        match value {
+            FormValue::List(items) => {
                 let mut named = Vec::with_capacity(items.len());
                 for (i, v) in items.into_iter().enumerate() {
                     named.push((format!("{name}[{i}]"), v));
                 }
                 Ok(Field::Set(named))
             }
-            Some(FormValue::Map(entries)) => indexed_map_as_list(&name, entries).map(Field::Set),
-            Some(FormValue::Str(_)) => Err(ApiError::invalid_with_code(
+            FormValue::Map(entries) => indexed_map_as_list(&name, entries).map(Field::Set),
+            FormValue::Str(_) => Err(ApiError::invalid_with_code(
                 name.clone(),
                 "parameter_invalid_array",
                 format!("Invalid array: {name} must be an array"),
@@ -219,10 +224,9 @@ impl Params {
 
     /// Like [`Params::object`], for an object that cannot be unset: `key=` is an error.
     pub fn object_not_empty(&mut self, key: &str) -> Result<Option<Params>, ApiError> {
-        let name = self.name_of(key);
         match self.object(key)? {
             Field::Absent => Ok(None),
-            Field::Unset => Err(empty_value(&name)),
+            Field::Unset => Err(empty_value(&self.name_of(key))),
             Field::Set(p) => Ok(Some(p)),
         }
     }

@@ -178,8 +178,8 @@ pub mod memory {
             for event in &store.outbox[events_before..] {
                 if let Some(table) = crate::resources::billing::account::indexed_table(&event.kind)
                 {
-                    let doc = &event.data.object;
-                    crate::resources::objects::save(&mut *self.account.borrow_mut(), table, doc)?;
+                    let doc = event.data.object_value()?;
+                    crate::resources::objects::save(&mut *self.account.borrow_mut(), table, &doc)?;
                 }
             }
             if !claimed.is_empty() && reply.committed.is_none() {

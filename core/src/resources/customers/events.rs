@@ -2,6 +2,7 @@
 //! (with `previous_attributes`, and none at all when nothing visible changed) and
 //! `customer.deleted`, each showing the customer as Stripe renders it after the change.
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::model::Customer;
@@ -37,18 +38,36 @@ impl Origin {
             self.request.clone(),
         ))
     }
+
+    /// [`Origin::event`] with the object as JSON text already.
+    fn event_of_text(
+        &self,
+        kind: &str,
+        object: Box<RawValue>,
+        livemode: bool,
+        previous: Option<serde_json::Map<String, Value>>,
+    ) -> Result<Event, ApiError> {
+        Ok(Event::of_text(
+            ids::random_id("evt")?,
+            kind,
+            self.now,
+            livemode,
+            object,
+            previous,
+            self.request.clone(),
+        ))
+    }
 }
 
-/// An object's JSON as a `Value`, through its text: the serializer to text is in the
-/// wasm anyway (the object is stored as text), one to `Value` would cost it 17 KB more.
-/// The `Value` is the one `serde_json::to_value` gives (no floats are involved).
-fn json_of<T: serde::Serialize>(object: &T) -> Result<Value, ApiError> {
-    Ok(serde_json::from_str(&serde_json::to_string(object)?)?)
+/// An object's JSON text, as the event's `data.object` (written into the event as it
+/// is, with no `Value` between).
+fn json_of<T: serde::Serialize>(object: &T) -> Result<Box<RawValue>, ApiError> {
+    Ok(serde_json::value::to_raw_value(object)?)
 }
 
 /// `customer.created`.
 pub fn created(customer: &Customer, origin: &Origin) -> Result<Event, ApiError> {
-    origin.event(
+    origin.event_of_text(
         "customer.created",
         json_of(customer)?,
         customer.livemode,
@@ -65,9 +84,9 @@ pub fn updated(
     let new = serde_json::to_string(after)?;
     match previous_attributes_of_texts(&serde_json::to_string(before)?, &new)? {
         None => Ok(None),
-        Some(previous) => Ok(Some(origin.event(
+        Some(previous) => Ok(Some(origin.event_of_text(
             "customer.updated",
-            serde_json::from_str(&new)?,
+            RawValue::from_string(new)?,
             after.livemode,
             Some(previous),
         )?)),
@@ -82,7 +101,7 @@ pub fn undeleted(customer: &Customer, deleted_at: i64, origin: &Origin) -> Resul
     let mut previous = serde_json::Map::new();
     previous.insert("deleted".into(), Value::Bool(true));
     previous.insert("deleted_at".into(), Value::from(deleted_at));
-    origin.event(
+    origin.event_of_text(
         "customer.updated",
         json_of(customer)?,
         customer.livemode,
@@ -92,17 +111,17 @@ pub fn undeleted(customer: &Customer, deleted_at: i64, origin: &Origin) -> Resul
 
 /// `customer.tax_id.created` (no `customer.updated`: sub-resource events do not bubble).
 pub fn tax_id_created(tax_id: &TaxId, livemode: bool, origin: &Origin) -> Result<Event, ApiError> {
-    origin.event("customer.tax_id.created", json_of(tax_id)?, livemode, None)
+    origin.event_of_text("customer.tax_id.created", json_of(tax_id)?, livemode, None)
 }
 
 /// `customer.tax_id.deleted`, showing the tax id as it was.
 pub fn tax_id_deleted(tax_id: &TaxId, livemode: bool, origin: &Origin) -> Result<Event, ApiError> {
-    origin.event("customer.tax_id.deleted", json_of(tax_id)?, livemode, None)
+    origin.event_of_text("customer.tax_id.deleted", json_of(tax_id)?, livemode, None)
 }
 
 /// `customer.deleted`, showing the customer as it was when deleted.
 pub fn deleted(customer: &Customer, origin: &Origin) -> Result<Event, ApiError> {
-    origin.event(
+    origin.event_of_text(
         "customer.deleted",
         json_of(customer)?,
         customer.livemode,
@@ -141,7 +160,7 @@ mod tests {
             previous,
             serde_json::json!({"metadata": {"plan": null}, "name": null})
         );
-        assert_eq!(event.data.object["name"], "New");
+        assert_eq!(event.data.object_value().unwrap()["name"], "New");
         assert_eq!(event.request.id.as_deref(), Some("req_1"));
         assert_eq!(event.created, 42);
     }
@@ -159,7 +178,7 @@ mod tests {
         let c = customer();
         let event = created(&c, &origin()).unwrap();
         assert!(event.id.starts_with("evt_"));
-        assert_eq!(event.data.object["id"], "cus_1");
+        assert_eq!(event.data.object_value().unwrap()["id"], "cus_1");
         assert!(event.data.previous_attributes.is_none());
         assert_eq!(deleted(&c, &origin()).unwrap().kind, "customer.deleted");
     }

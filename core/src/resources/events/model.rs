@@ -3,6 +3,7 @@
 //! A stored event is read back field by field (`wire::fields`).
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::wire::fields::Fields;
@@ -37,11 +38,33 @@ pub struct Event {
 
 /// `data` (`schemas.notification_event_data`): the object as of the event and, on
 /// `*.updated` events, the changed attributes' previous values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct EventData {
-    pub object: Value,
+    /// The object's JSON text, written into the event as it is: an object serialised
+    /// once, not parsed into a `Value` to be serialised again.
+    pub object: Box<RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_attributes: Option<Map<String, Value>>,
+}
+
+impl EventData {
+    /// The object, parsed.
+    pub fn object_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(self.object.get())
+    }
+}
+
+impl PartialEq for EventData {
+    fn eq(&self, other: &Self) -> bool {
+        self.object.get() == other.object.get()
+            && self.previous_attributes == other.previous_attributes
+    }
+}
+
+/// `value`'s JSON text, as a raw value (writing a `Value` cannot fail: its map keys are
+/// strings).
+fn raw_of(value: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 /// `request` (`schemas.notification_event_request`): the API request that caused the event.
@@ -65,7 +88,7 @@ impl Event {
             created: f.int("created")?,
             data: f.object("data", |mut d| {
                 Some(EventData {
-                    object: d.value("object")?,
+                    object: raw_of(&d.value("object")?),
                     previous_attributes: match d.opt_value("previous_attributes")? {
                         None => None,
                         Some(Value::Object(map)) => Some(map),
@@ -92,6 +115,28 @@ impl Event {
         created: i64,
         livemode: bool,
         object: Value,
+        previous_attributes: Option<Map<String, Value>>,
+        request: EventRequest,
+    ) -> Event {
+        let object = raw_of(&object);
+        Event::of_text(
+            id,
+            kind,
+            created,
+            livemode,
+            object,
+            previous_attributes,
+            request,
+        )
+    }
+
+    /// [`Event::new`] with the object as JSON text already.
+    pub fn of_text(
+        id: impl Into<String>,
+        kind: impl Into<String>,
+        created: i64,
+        livemode: bool,
+        object: Box<RawValue>,
         previous_attributes: Option<Map<String, Value>>,
         request: EventRequest,
     ) -> Event {
