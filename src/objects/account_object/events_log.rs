@@ -74,8 +74,8 @@ impl<'a> EventHead<'a> {
 
 /// Records one event; `Some(seq)` if it is new, `None` if it was already recorded
 /// (a copy sent again after a failure is recorded once).
-pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)>, ApiError> {
-    let head: EventHead = serde_json::from_str(event.get())?;
+pub fn record(sql: &SqlStorage, event: &str) -> Result<Option<(i64, String)>, ApiError> {
+    let head: EventHead = serde_json::from_str(event)?;
     let cursor = sql
         .exec(
             "INSERT OR IGNORE INTO events (id, type, created, object_id, document) VALUES (?, ?, ?, ?, ?)",
@@ -84,7 +84,7 @@ pub fn record(sql: &SqlStorage, event: &RawValue) -> Result<Option<(i64, String)
                 head.kind.into(),
                 SqlStorageValue::Integer(head.created),
                 head.object_id().into(),
-                event.get().into(),
+                event.into(),
             ],
         )
         .map_err(storage_error)?;

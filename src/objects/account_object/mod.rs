@@ -34,7 +34,6 @@ use api_core::wire::codec::Message;
 use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{self as keys, KeyCommand, KeyState};
 use futures_util::future::join_all;
-use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -487,7 +486,7 @@ impl AccountInstance {
 fn record(
     sql: &SqlStorage,
     entry: &IndexEntry,
-    events: &[Box<RawValue>],
+    events: &[String],
     static_target: Option<&Target>,
     max_events: Option<u64>,
 ) -> std::result::Result<usize, ApiError> {
@@ -501,7 +500,7 @@ fn record(
 pub(crate) fn record_events(
     sql: &SqlStorage,
     key: &str,
-    events: &[Box<RawValue>],
+    events: &[String],
     static_target: Option<&Target>,
     max_events: Option<u64>,
 ) -> std::result::Result<usize, ApiError> {
@@ -515,7 +514,7 @@ pub(crate) fn record_events(
         let Some((seq, kind)) = events_log::record(sql, event)? else {
             continue;
         };
-        references::index_billing_object(sql, &kind, event.get())?;
+        references::index_billing_object(sql, &kind, event)?;
         let mut count = 0;
         for target in endpoints::wanting(&targets, &kind).chain(static_target) {
             deliveries::enqueue(sql, seq, key, target, now)?;

@@ -184,9 +184,9 @@ impl ObjectStore for SqlObjectStore<'_> {
     }
 
     fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
-        let raw = serde_json::value::RawValue::from_string(serde_json::to_string(event)?)?;
+        let text = serde_json::to_string(event)?;
         self.owed +=
-            super::record_events(self.sql, key, &[raw], self.static_target, self.max_events)?;
+            super::record_events(self.sql, key, &[text], self.static_target, self.max_events)?;
         Ok(())
     }
 

@@ -15,7 +15,6 @@ use api_core::resources::customers::commands::{AccountCommand, IndexEntry};
 use api_core::resources::customers::execute::CustomerStore;
 use api_core::resources::customers::stored::{stored_json, StoredCustomer};
 use api_core::wire::error::ApiError;
-use serde_json::value::RawValue;
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
@@ -118,10 +117,7 @@ impl Propagation {
         }
         let document = self.store.stored_json_of(stored)?;
         let outbox = self.store.outbox(self.copied.get().outbox_through)?;
-        let mut events = Vec::with_capacity(outbox.len());
-        for (_, event) in &outbox {
-            events.push(RawValue::from_string(event.clone())?);
-        }
+        let events = outbox.iter().map(|(_, event)| event.clone()).collect();
         let command = AccountCommand::Upsert {
             entry: IndexEntry::of(stored, document.clone())?,
             events,

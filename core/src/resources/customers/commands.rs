@@ -3,8 +3,6 @@
 //! were received and are parsed again by the object). Every message carries the
 //! account namespace and the request id it serves.
 
-use serde_json::value::RawValue;
-
 use super::apply::NewCustomer;
 use super::changes::{CustomerParams, Operation, Reference, ReferenceKind};
 use super::claims::{claim_command, is_account_reference, Claimed};
@@ -370,10 +368,11 @@ pub enum AccountCommand {
     /// Insert or refresh one customer's index row (ignoring versions older than the
     /// row's) and record the events of the changes that led to it. `kept_key`: the
     /// idempotency key the write ran under, whose response the customer's object keeps
-    /// (the registry then needs no `Finish` from the Worker).
+    /// (the registry then needs no `Finish` from the Worker). `events`: each event's
+    /// JSON text, as the customer's object committed it (read once, by the account).
     Upsert {
         entry: IndexEntry,
-        events: Vec<Box<RawValue>>,
+        events: Vec<String>,
         kept_key: Option<String>,
     },
     List {
@@ -399,7 +398,7 @@ impl Message for AccountCommand {
                 entry.write(w);
                 w.items(events.len());
                 for event in events {
-                    w.str(event.get());
+                    w.str(event);
                 }
                 w.opt_str(kept_key.as_deref());
             }
@@ -424,7 +423,7 @@ impl Message for AccountCommand {
                 let entry = Message::read(r)?;
                 let mut events = Vec::new();
                 for _ in 0..r.items()? {
-                    events.push(RawValue::from_string(r.string()?).ok()?);
+                    events.push(r.string()?);
                 }
                 AccountCommand::Upsert {
                     entry,
@@ -683,7 +682,7 @@ mod tests {
             version: 3,
             document: "{\"version\":3}".into(),
         };
-        let events = vec![RawValue::from_string("{\"id\":\"evt_1\"}".into()).unwrap()];
+        let events = vec!["{\"id\":\"evt_1\"}".to_owned()];
         let list = |query: &str| {
             let mut p = Params::new(decode_form(query.as_bytes()).unwrap());
             ListCustomers::parse(&mut p).unwrap()
