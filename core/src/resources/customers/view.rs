@@ -110,7 +110,7 @@ pub fn customer_json(
         return Ok(serde_json::to_string(&DeletedCustomer::new(id))?);
     }
     if expand.is_empty() && !deleted {
-        return Ok(head.record.customer.get().to_owned());
+        return Ok(head.record.customer.to_owned());
     }
     let stored: StoredCustomer = serde_json::from_str(stored)?;
     Ok(serde_json::to_string(&render(&stored.record, expand))?)
