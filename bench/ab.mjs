@@ -85,8 +85,10 @@ for (const s of systems) {
   s.key ??= key;
 }
 
-/** CPU seconds (user + system) used so far by the workerd processes under this one. */
-function workerdCpuSeconds() {
+/** CPU seconds (user + system) used so far by the workerd processes under this one; with
+ *  `usage`, also their system CPU seconds and write syscalls (`syscw` of /proc/<pid>/io):
+ *  what the runtime spends outside the isolate, on SQLite's commits above all. */
+function workerdCpuSeconds(usage = null) {
   let ticks = 0;
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -97,6 +99,10 @@ function workerdCpuSeconds() {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[1]) !== process.pid && !isDescendant(Number(fields[1]))) continue;
       ticks += Number(fields[11]) + Number(fields[12]);
+      if (usage) {
+        usage.sys += Number(fields[12]) / 100;
+        usage.writes += Number(/^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/io`, 'utf8'))?.[1] ?? 0);
+      }
     } catch {}
   }
   return ticks / 100;
@@ -115,7 +121,8 @@ function isDescendant(pid) {
 }
 
 function wrk(s, workload, c) {
-  const cpuBefore = workerdCpuSeconds();
+  const before = { sys: 0, writes: 0 };
+  const cpuBefore = workerdCpuSeconds(before);
   return new Promise((resolve, reject) => {
     execFile(
       'wrk',
@@ -129,8 +136,11 @@ function wrk(s, workload, c) {
         const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
         const r = JSON.parse(line.slice('BENCH_RESULT '.length));
         const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-        const cpuUs = ((workerdCpuSeconds() - cpuBefore) * 1e6) / Math.max(1, r.requests);
-        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, cpuUs });
+        const after = { sys: 0, writes: 0 };
+        const cpuUs = ((workerdCpuSeconds(after) - cpuBefore) * 1e6) / Math.max(1, r.requests);
+        const sysUs = ((after.sys - before.sys) * 1e6) / Math.max(1, r.requests);
+        const writes = (after.writes - before.writes) / Math.max(1, r.requests);
+        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, cpuUs, sysUs, writes });
       },
     );
   });
@@ -155,8 +165,10 @@ for (const workload of workloads) {
       const p99 = median(runs.map((x) => x.p99));
       const errors = runs.reduce((n, x) => n + x.errors, 0);
       const cpu = median(runs.map((x) => x.cpuUs));
+      const sys = median(runs.map((x) => x.sysUs));
+      const writes = median(runs.map((x) => x.writes));
       const floorCpu = median(floor.map((x) => x.cpuUs));
-      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), p99: p99.toFixed(1), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, errors });
+      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), p99: p99.toFixed(1), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, sys_us: Math.round(sys), writes_per_request: writes.toFixed(1), errors });
     }
   }
 }
