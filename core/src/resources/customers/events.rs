@@ -28,15 +28,7 @@ impl Origin {
         livemode: bool,
         previous: Option<serde_json::Map<String, Value>>,
     ) -> Result<Event, ApiError> {
-        Ok(Event::new(
-            ids::random_id("evt")?,
-            kind,
-            self.now,
-            livemode,
-            object,
-            previous,
-            self.request.clone(),
-        ))
+        self.event_of_text(kind, json_of(&object)?, livemode, previous)
     }
 
     /// [`Origin::event`] with the object as JSON text already.
