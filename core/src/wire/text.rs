@@ -1,6 +1,6 @@
 //! JSON and strings as text, with no other module of ours below them: compact text of a
-//! value, the indenter that matches `to_string_pretty`, and `join`. Errors and rendered
-//! responses both write with these.
+//! value, the indenter that matches `to_string_pretty`, the scanner of a compact
+//! object's members, and `join`. Errors and rendered responses both write with these.
 
 /// A JSON value's compact text, the one `Value::to_string` gives, written by the
 /// serializer to text the wasm has anyway (`Value`'s `Display` would add its own).
