@@ -108,6 +108,14 @@ pub fn object_members(compact: &str) -> Option<Vec<(&str, &str)>> {
     }
 }
 
+/// The text of `key`'s value among `members` (as [`object_members`] answers them).
+pub fn member<'a>(members: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
+    members
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| *text)
+}
+
 /// The index just past the value that starts at `start` in compact JSON text: at the
 /// first `,` or closing bracket outside it.
 fn value_end(bytes: &[u8], start: usize) -> usize {

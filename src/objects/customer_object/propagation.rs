@@ -117,7 +117,8 @@ impl Propagation {
         }
         let document = self.store.stored_json_of(stored)?;
         let outbox = self.store.outbox(self.copied.get().outbox_through)?;
-        let events = outbox.iter().map(|(_, event)| event.clone()).collect();
+        let last_event = outbox.last().map(|(seq, _)| *seq);
+        let events = outbox.into_iter().map(|(_, event)| event).collect();
         let command = AccountCommand::Upsert {
             entry: IndexEntry::of(stored, document.clone())?,
             events,
@@ -127,8 +128,8 @@ impl Propagation {
         call_object(&stub, ACCOUNT_CUSTOMERS_PATH, &command).await?;
         let mut copied = self.copied.get();
         copied.indexed_version = copied.indexed_version.max(stored.version);
-        if let Some((seq, _)) = outbox.last() {
-            copied.outbox_through = copied.outbox_through.max(*seq);
+        if let Some(seq) = last_event {
+            copied.outbox_through = copied.outbox_through.max(seq);
         }
         self.copied.set(copied);
         Ok(KvCopy {

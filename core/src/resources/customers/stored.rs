@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use super::model::CustomerRecord;
 use crate::wire::error::ApiError;
 use crate::wire::fields::Fields;
-use crate::wire::text::object_members;
+use crate::wire::text::{member, object_members};
 
 /// A customer record with its version, as stored in SQL and copied to KV and the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,12 +92,6 @@ impl<'a> StoredHead<'a> {
     /// object of that shape (the caller then parses it).
     fn scan(stored: &'a str) -> Option<Self> {
         let members = object_members(stored)?;
-        let member = |members: &[(&str, &'a str)], key: &str| {
-            members
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, text)| *text)
-        };
         let version = member(&members, "version")?.parse().ok()?;
         let record = object_members(member(&members, "record")?)?;
         let customer = member(&record, "customer")?;

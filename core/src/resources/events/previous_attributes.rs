@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::wire::text::object_members;
+use crate::wire::text::{member, object_members};
 
 /// The `previous_attributes` map for an update from `before` to `after`, or `None` when
 /// nothing differs. A non-object input is treated as an object without keys.
@@ -50,7 +50,7 @@ pub fn previous_attributes_of_texts(
     };
     let mut diff = Map::new();
     for (key, old_text) in &old {
-        let changed = match text_of(&new, key) {
+        let changed = match member(&new, key) {
             Some(new_text) if new_text == *old_text => None,
             Some(new_text) => diff_values(
                 &serde_json::from_str(old_text)?,
@@ -63,19 +63,11 @@ pub fn previous_attributes_of_texts(
         }
     }
     for (key, _) in &new {
-        if text_of(&old, key).is_none() {
+        if member(&old, key).is_none() {
             diff.insert((*key).to_owned(), Value::Null);
         }
     }
     Ok((!diff.is_empty()).then_some(diff))
-}
-
-/// The text of `key`'s value among `members`.
-fn text_of<'a>(members: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
-    members
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, text)| *text)
 }
 
 /// Changed keys of two hashes, each with its old value (or `null` when it was added).
