@@ -1111,6 +1111,13 @@ function evaluateTargets(results) {
     [50000, 'list_email', 20, 20],
   ]) {
     const size = sizeNear(want);
+    if (!size) {
+      // A size this run does not seed (scripts/bench.sh runs 1,000 and 10,000: seeding
+      // 50,000 through the API does not fit in the 15 minutes): said so, not failed.
+      const what = `${workload === 'create' ? 'create' : 'list with email filter'} at ${fmtSize(want)} customers`;
+      push(`${what}: ≥ ${needRatio}× localstripe${p99 ? `, p99 < ${p99} ms` : ''}`, `not in this run (BENCH_SIZES=${SIZES.join(',')}); bench/scale.mjs measures list by email for ours alone up to 1,000,000 customers (README, "Scale")`, null);
+      continue;
+    }
     for (const c of CONCURRENCY) {
       const o = size && findCell(results, 'ours', workload, c, size);
       const l = size && findCell(results, 'localstripe', workload, c, size);
