@@ -1119,8 +1119,8 @@ function evaluateTargets(results) {
       continue;
     }
     for (const c of CONCURRENCY) {
-      const o = size && findCell(results, 'ours', workload, c, size);
-      const l = size && findCell(results, 'localstripe', workload, c, size);
+      const o = findCell(results, 'ours', workload, c, size);
+      const l = findCell(results, 'localstripe', workload, c, size);
       const r = ratio(o, l);
       const reached = o ? o.stored : null;
       // Measured at a smaller store than the target's when seeding ran out of time: the
