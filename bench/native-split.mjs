@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { workerOptions } from '../tests/support/worker.mjs';
-import { cliFlags, customerForm, floorWorker, runWrk } from './support.mjs';
+import { cliFlags, customerForm, floorWorker, runWrk, workerdChild } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -41,18 +41,7 @@ const ours = { ...base.workers[0], scriptPath: path.resolve(root, flag('--build'
 const floor = floorWorker(ours.compatibilityDate, { unsafeDirectSockets: [{ host, port: 0 }] });
 const mf = new Miniflare({ ...base, workers: [ours, floor] });
 await mf.ready;
-const workerd = fs
-  .readdirSync('/proc')
-  .filter((e) => /^\d+$/.test(e))
-  .map(Number)
-  .find((p) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      return stat.includes('(workerd)') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-    } catch {
-      return false;
-    }
-  });
+const workerd = workerdChild();
 
 const urlOf = async (name) => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
 const systems = { ours: { url: await urlOf(ours.name), key: `sk_test_${randomBytes(12).toString('hex')}` }, floor: { url: await urlOf(floor.name), key: 'sk_test_floor' } };

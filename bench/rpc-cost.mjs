@@ -13,7 +13,7 @@
 // All traffic goes to 127.0.0.1; every loop is bounded.
 import fs from 'node:fs';
 import { Miniflare } from 'miniflare';
-import { cliFlags } from './support.mjs';
+import { cliFlags, workerdChild } from './support.mjs';
 
 const { flag } = cliFlags();
 const N = Number(flag('--n', 3000));
@@ -59,18 +59,7 @@ const mf = new Miniflare({
   durableObjects: { TARGET: { className: 'Target', useSQLite: true } },
 });
 const url = await mf.ready;
-const workerd = fs
-  .readdirSync('/proc')
-  .filter((e) => /^\d+$/.test(e))
-  .map(Number)
-  .find((p) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      return stat.includes('(workerd)') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-    } catch {
-      return false;
-    }
-  });
+const workerd = workerdChild();
 /** CPU µs of every thread of workerd so far (schedstat: nanoseconds on the CPU). */
 const cpuMicros = () => {
   let ns = 0;

@@ -1,8 +1,8 @@
 // What the benchmark's scripts share: the seeded customer's parameters (every system
 // holds the same customers), the floor worker's Miniflare options, one wrk run, the
 // command-line flags of the side tools (ab.mjs, profile.mjs), a step's own serve.mjs in a
-// child process, and how a step run on its own merges its results into
-// bench/results.json and .md.
+// child process, the pid of the workerd this process started, and how a step run on its
+// own merges its results into bench/results.json and .md.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -72,6 +72,22 @@ export function floorWorker(compatibilityDate, extra = {}) {
     },
     ...extra,
   };
+}
+
+/** The pid of the workerd process this process started (Miniflare's child), if any. */
+export function workerdChild() {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .find((p) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+        return stat.includes('(workerd)') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** `--name value` from argv, else `fallback`; `positional()` is the first bare word. */
