@@ -160,10 +160,9 @@ impl Params {
 
     /// A nested object (`key[sub]=…`). `key=` unsets it.
     pub fn object(&mut self, key: &str) -> Result<Field<Params>, ApiError> {
-        let value = match self.take_raw(key) {
-            None => return Ok(Field::Absent),
-            Some(FormValue::Str(s)) if s.is_empty() => return Ok(Field::Unset),
-            Some(value) => value,
+        let value = match self.take_container(key) {
+            Ok(value) => value,
+            Err(field) => return Ok(field),
         };
         let name = self.name_of(key);
         match value {
@@ -178,10 +177,9 @@ impl Params {
 
     /// An array (`key[]=…`, `key[0]=…`, or a JSON array). `key=` unsets it.
     pub fn list(&mut self, key: &str) -> Result<Field<Vec<(String, FormValue)>>, ApiError> {
-        let value = match self.take_raw(key) {
-            None => return Ok(Field::Absent),
-            Some(FormValue::Str(s)) if s.is_empty() => return Ok(Field::Unset),
-            Some(value) => value,
+        let value = match self.take_container(key) {
+            Ok(value) => value,
+            Err(field) => return Ok(field),
         };
         let name = self.name_of(key);
         match value {
@@ -198,6 +196,16 @@ impl Params {
                 "parameter_invalid_array",
                 format!("Invalid array: {name} must be an array"),
             )),
+        }
+    }
+
+    /// The raw value of an object or array parameter, or the field to answer without one:
+    /// absent, or unset by `key=`.
+    fn take_container<T>(&mut self, key: &str) -> Result<FormValue, Field<T>> {
+        match self.take_raw(key) {
+            None => Err(Field::Absent),
+            Some(FormValue::Str(s)) if s.is_empty() => Err(Field::Unset),
+            Some(value) => Ok(value),
         }
     }
 
