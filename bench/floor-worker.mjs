@@ -285,6 +285,16 @@ export class FloorAccount extends DurableObject {
       INSERT INTO customer_search (customer_search, rowid, name, email, phone) VALUES ('delete', old.seq, old.name, old.email, old.phone);
       INSERT INTO customer_search (rowid, name, email, phone) VALUES (new.seq, new.name, new.email, new.phone);
     END`);
+    // The count of live customers (ours checks the sandbox cap with it), kept by triggers.
+    sql.exec('CREATE TABLE IF NOT EXISTS customer_count (slot INTEGER PRIMARY KEY CHECK (slot = 0), live INTEGER NOT NULL)');
+    sql.exec(`CREATE TRIGGER IF NOT EXISTS customer_count_insert AFTER INSERT ON customers WHEN new.deleted = 0 BEGIN
+      UPDATE customer_count SET live = live + 1 WHERE slot = 0;
+    END`);
+    sql.exec(`CREATE TRIGGER IF NOT EXISTS customer_count_update AFTER UPDATE OF deleted ON customers WHEN old.deleted IS NOT new.deleted BEGIN
+      UPDATE customer_count SET live = live + (CASE WHEN new.deleted = 0 THEN 1 ELSE -1 END) WHERE slot = 0;
+    END`);
+    sql.exec(`INSERT INTO customer_count (slot, live) SELECT 0, (SELECT count(*) FROM customers WHERE deleted = 0)
+      WHERE NOT EXISTS (SELECT 1 FROM customer_count)`);
     // The event log, the endpoints, the deliveries and the key registry: ours' schemas.
     sql.exec(`CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
       created INTEGER NOT NULL, object_id TEXT NOT NULL, pending_webhooks INTEGER NOT NULL DEFAULT 0, document TEXT NOT NULL)`);

@@ -1,6 +1,6 @@
 //! The account's customer index, in SQL: one row per customer (the newest version wins)
-//! with its metadata as rows for search, and the pages list and search read from it,
-//! answered as the client's body (`view::customer_page_body`, payment methods from here).
+//! with its metadata as rows for search and a count of the live ones, and the pages list
+//! and search read from it, answered as the client's body (`view::customer_page_body`).
 
 use api_core::resources::customers::account_expand::Wanted;
 use api_core::resources::customers::commands::IndexEntry;
@@ -60,6 +60,28 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TRIGGER IF NOT EXISTS customer_search_delete AFTER DELETE ON customers BEGIN
         INSERT INTO customer_search (customer_search, rowid, name, email, phone) VALUES ('delete', old.seq, old.name, old.email, old.phone);
      END",
+    // The number of live customers, for the sandbox cap's check before every create
+    // (`live_customers`): kept by triggers in the same statement as every change of an
+    // index row, so the check is a lookup, not a count of up to the cap's rows. An account
+    // indexed before the counter existed counts its rows once, here.
+    "CREATE TABLE IF NOT EXISTS customer_count (
+        slot INTEGER PRIMARY KEY CHECK (slot = 0),
+        live INTEGER NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS customer_count_insert AFTER INSERT ON customers
+     WHEN new.deleted = 0 BEGIN
+        UPDATE customer_count SET live = live + 1 WHERE slot = 0;
+     END",
+    "CREATE TRIGGER IF NOT EXISTS customer_count_update AFTER UPDATE OF deleted ON customers
+     WHEN old.deleted IS NOT new.deleted BEGIN
+        UPDATE customer_count SET live = live + (CASE WHEN new.deleted = 0 THEN 1 ELSE -1 END) WHERE slot = 0;
+     END",
+    "CREATE TRIGGER IF NOT EXISTS customer_count_delete AFTER DELETE ON customers
+     WHEN old.deleted = 0 BEGIN
+        UPDATE customer_count SET live = live - 1 WHERE slot = 0;
+     END",
+    "INSERT INTO customer_count (slot, live)
+     SELECT 0, (SELECT count(*) FROM customers WHERE deleted = 0)
+     WHERE NOT EXISTS (SELECT 1 FROM customer_count)",
     // An account indexed before the FTS table existed: fill it once from its rows (an
     // empty FTS table beside a non-empty index can only mean that, as the triggers
     // keep the two in step from their creation on).
@@ -68,6 +90,16 @@ pub const SCHEMA: &[&str] = &[
 ];
 
 const PAGE_COLUMNS: &str = "seq, created, document";
+
+/// How many live customers the index holds (for the sandbox cap): the triggers' count.
+pub fn live_customers(sql: &SqlStorage) -> Result<u64, ApiError> {
+    let n = count(
+        sql,
+        "SELECT live FROM customer_count WHERE slot = 0",
+        Vec::new(),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
 
 /// Inserts or refreshes a row; an older version than the stored one changes nothing.
 /// A purged customer's entry removes its row and metadata rows (idempotent).

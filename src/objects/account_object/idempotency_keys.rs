@@ -96,13 +96,3 @@ pub fn prune(sql: &SqlStorage, now: i64, retention: i64) -> Result<Option<i64>, 
     )?;
     Ok((oldest >= 0).then(|| oldest + retention))
 }
-
-/// How many live customers the account's index holds (for the sandbox cap).
-pub fn live_customers(sql: &SqlStorage) -> Result<u64, ApiError> {
-    let n = count(
-        sql,
-        "SELECT count(*) AS n FROM customers WHERE deleted = 0",
-        Vec::new(),
-    )?;
-    Ok(u64::try_from(n).unwrap_or(0))
-}

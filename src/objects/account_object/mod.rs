@@ -300,7 +300,7 @@ impl AccountInstance {
                     None => KeyState::New,
                 };
                 if let (KeyState::New, Some(cap)) = (&state, customer_cap) {
-                    if idempotency_keys::live_customers(sql)? >= cap {
+                    if customer_index::live_customers(sql)? >= cap {
                         if let Some(key) = &key {
                             idempotency_keys::finish(sql, key, None)?;
                         }
