@@ -116,6 +116,13 @@ pub fn member<'a>(members: &[(&str, &'a str)], key: &str) -> Option<&'a str> {
         .map(|(_, text)| *text)
 }
 
+/// The first JSON value of compact `text` (an object, an array, a string or a
+/// primitive) and the text after it, found by one scan of that value only.
+pub fn split_first_value(text: &str) -> Option<(&str, &str)> {
+    let end = value_end(text.as_bytes(), 0);
+    Some((text.get(..end)?, text.get(end..)?))
+}
+
 /// The index just past the value that starts at `start` in compact JSON text: at the
 /// first `,` or closing bracket outside it.
 fn value_end(bytes: &[u8], start: usize) -> usize {

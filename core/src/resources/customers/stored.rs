@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use super::model::CustomerRecord;
 use crate::wire::error::ApiError;
 use crate::wire::fields::Fields;
-use crate::wire::text::{member, object_members};
+use crate::wire::text::{member, object_members, split_first_value};
 
 /// A customer record with its version, as stored in SQL and copied to KV and the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -75,7 +75,7 @@ impl<'a> StoredHead<'a> {
     /// no parse of the record (about half of a list page's wasm time went to parsing
     /// ten records to find their customers). Any other text is parsed.
     pub fn read(stored: &'a str) -> Result<Self, ApiError> {
-        if let Some(head) = Self::scan(stored) {
+        if let Some(head) = Self::scan_as_written(stored).or_else(|| Self::scan(stored)) {
             return Ok(head);
         }
         let parsed: ParsedHead<'a> = serde_json::from_str(stored)?;
@@ -84,6 +84,39 @@ impl<'a> StoredHead<'a> {
             record: RecordHead {
                 customer: parsed.record.customer.get(),
                 deleted_at: parsed.record.deleted_at,
+            },
+        })
+    }
+
+    /// The head of the text exactly as [`stored_json`] writes a serialised record:
+    /// `{"version":N,"record":{"customer":{…},…,"deleted_at":D}}` (and `,"purged":true`
+    /// after `D`), the customer first and `deleted_at` last among the record's members
+    /// (`CustomerRecord`'s field order). Only the customer's own text is scanned, to find
+    /// its end: not the record's other members, nor the whole text twice as [`Self::scan`]
+    /// does (a list page's text work, per customer). `D` is found at the end: a member
+    /// right before its object's closing brace is that object's, and a quote inside a
+    /// string is escaped, so the `,"deleted_at":` found is the record's own. `None` for
+    /// any other shape (an older record without `deleted_at`, other text).
+    fn scan_as_written(stored: &'a str) -> Option<Self> {
+        let rest = stored.strip_prefix(r#"{"version":"#)?;
+        let (version, rest) = rest.split_once(r#","record":{"customer":"#)?;
+        let version = version.parse().ok()?;
+        let members = rest.strip_suffix("}}")?;
+        if !members.starts_with('{') {
+            return None;
+        }
+        let (customer, after) = split_first_value(members)?;
+        let after = after.strip_suffix(r#","purged":true"#).unwrap_or(after);
+        let (_, deleted_at) = after.rsplit_once(r#","deleted_at":"#)?;
+        let deleted_at = match deleted_at {
+            "null" => None,
+            at => Some(at.parse().ok()?),
+        };
+        Some(StoredHead {
+            version,
+            record: RecordHead {
+                customer,
+                deleted_at,
             },
         })
     }
@@ -173,5 +206,60 @@ mod tests {
             Some(9)
         );
         assert!(StoredHead::read("{\"version\":1}").is_err());
+    }
+
+    #[test]
+    fn the_head_as_written_is_the_parsed_head_and_other_shapes_fall_back() {
+        let mut customer = Customer::blank("cus_1".into(), 1, false, "A".into());
+        customer.name = Some(r#"Ann "},"deleted_at":5}}" \"#.into());
+        let mut record = CustomerRecord::new(customer);
+        // A member named deleted_at deeper in the record is not the record's own.
+        record.sources = vec![serde_json::json!({ "a": 1, "deleted_at": 77 })];
+        let mut texts = Vec::new();
+        for (deleted_at, purged) in [(None, false), (Some(9), false), (Some(9), true)] {
+            record.deleted_at = deleted_at;
+            record.purged = purged;
+            let stored = StoredCustomer {
+                version: 12,
+                record: record.clone(),
+            };
+            texts.push(stored.to_json().unwrap());
+        }
+        for text in &texts {
+            let head = StoredHead::scan_as_written(text).expect("our own text is scanned");
+            let read = (
+                head.version,
+                head.record.customer.to_owned(),
+                head.record.deleted_at,
+            );
+            assert_eq!(read, parsed(text), "{text}");
+        }
+        assert_eq!(
+            StoredHead::scan_as_written(&texts[0])
+                .unwrap()
+                .record
+                .deleted_at,
+            None
+        );
+        assert_eq!(
+            StoredHead::scan_as_written(&texts[2])
+                .unwrap()
+                .record
+                .deleted_at,
+            Some(9)
+        );
+        // An older record without deleted_at, and pretty text: another path reads them.
+        let older = texts[0].replace(r#","deleted_at":null"#, "");
+        let pretty = crate::wire::text::pretty(&texts[1]);
+        for text in [&older, &pretty] {
+            assert!(StoredHead::scan_as_written(text).is_none(), "{text}");
+            let head = StoredHead::read(text).unwrap();
+            let read = (
+                head.version,
+                head.record.customer.to_owned(),
+                head.record.deleted_at,
+            );
+            assert_eq!(read, parsed(text));
+        }
     }
 }
