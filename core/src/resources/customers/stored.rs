@@ -168,6 +168,12 @@ mod tests {
         assert!(!head.is_deleted());
     }
 
+    /// What `head` read: version, the customer's text, deleted_at.
+    fn owned(head: StoredHead) -> (i64, String, Option<i64>) {
+        let customer = head.record.customer.to_owned();
+        (head.version, customer, head.record.deleted_at)
+    }
+
     /// What serde reads of `text`: version, the customer's text, deleted_at.
     fn parsed(text: &str) -> (i64, String, Option<i64>) {
         let head: ParsedHead = serde_json::from_str(text).unwrap();
@@ -191,13 +197,7 @@ mod tests {
         let deleted = StoredCustomer { version: 4, record }.to_json().unwrap();
         let pretty = crate::wire::text::pretty(&deleted);
         for text in [&live, &deleted, &pretty] {
-            let head = StoredHead::read(text).unwrap();
-            let read = (
-                head.version,
-                head.record.customer.to_owned(),
-                head.record.deleted_at,
-            );
-            assert_eq!(read, parsed(text));
+            assert_eq!(owned(StoredHead::read(text).unwrap()), parsed(text));
         }
         assert!(StoredHead::scan(&live).is_some(), "compact text is scanned");
         assert!(StoredHead::scan(&pretty).is_none(), "other text is parsed");
@@ -227,12 +227,7 @@ mod tests {
         }
         for text in &texts {
             let head = StoredHead::scan_as_written(text).expect("our own text is scanned");
-            let read = (
-                head.version,
-                head.record.customer.to_owned(),
-                head.record.deleted_at,
-            );
-            assert_eq!(read, parsed(text), "{text}");
+            assert_eq!(owned(head), parsed(text), "{text}");
         }
         assert_eq!(
             StoredHead::scan_as_written(&texts[0])
@@ -253,13 +248,7 @@ mod tests {
         let pretty = crate::wire::text::pretty(&texts[1]);
         for text in [&older, &pretty] {
             assert!(StoredHead::scan_as_written(text).is_none(), "{text}");
-            let head = StoredHead::read(text).unwrap();
-            let read = (
-                head.version,
-                head.record.customer.to_owned(),
-                head.record.deleted_at,
-            );
-            assert_eq!(read, parsed(text));
+            assert_eq!(owned(StoredHead::read(text).unwrap()), parsed(text));
         }
     }
 }
