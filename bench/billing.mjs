@@ -38,7 +38,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliFlags, mergeResults, startServe } from './support.mjs';
+import { cliFlags, mergeResults, startServe, threadsCpuNs } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400;
@@ -162,16 +162,7 @@ let serverPids = [];
 /** CPU time (ms, from each thread's schedstat: nanoseconds) of the worker's processes so
  *  far: unlike wall time, barely moved by other work on the machine. Null if unknown. */
 function serverCpuMs() {
-  if (!serverPids.length) return null;
-  let ns = 0;
-  for (const pid of serverPids) {
-    try {
-      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-        ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-      }
-    } catch {}
-  }
-  return ns / 1e6;
+  return serverPids.length ? threadsCpuNs(serverPids) / 1e6 : null;
 }
 /** `pid` and its descendants. */
 function processTree(pid) {

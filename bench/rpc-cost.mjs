@@ -11,9 +11,8 @@
 //   node bench/rpc-cost.mjs [--n 3000] [--rounds 3]
 //
 // All traffic goes to 127.0.0.1; every loop is bounded.
-import fs from 'node:fs';
 import { Miniflare } from 'miniflare';
-import { cliFlags, workerdChild } from './support.mjs';
+import { cliFlags, threadsCpuNs, workerdChild } from './support.mjs';
 
 const { flag } = cliFlags();
 const N = Number(flag('--n', 3000));
@@ -60,16 +59,8 @@ const mf = new Miniflare({
 });
 const url = await mf.ready;
 const workerd = workerdChild();
-/** CPU µs of every thread of workerd so far (schedstat: nanoseconds on the CPU). */
-const cpuMicros = () => {
-  let ns = 0;
-  for (const task of fs.readdirSync(`/proc/${workerd}/task`)) {
-    try {
-      ns += Number(fs.readFileSync(`/proc/${workerd}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {}
-  }
-  return ns / 1000;
-};
+/** CPU µs of every thread of workerd so far. */
+const cpuMicros = () => threadsCpuNs([workerd]) / 1000;
 
 const rows = [];
 for (let round = 0; round < ROUNDS; round++) {

@@ -1,8 +1,9 @@
 // What the benchmark's scripts share: the seeded customer's parameters (every system
 // holds the same customers), the floor worker's Miniflare options, one wrk run, the
 // command-line flags of the side tools (ab.mjs, profile.mjs), a step's own serve.mjs in a
-// child process, the pid of the workerd this process started, and how a step run on its
-// own merges its results into bench/results.json and .md.
+// child process, the pid of the workerd this process started and the CPU time of a
+// process's threads, and how a step run on its own merges its results into
+// bench/results.json and .md.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -88,6 +89,21 @@ export function workerdChild() {
         return false;
       }
     });
+}
+
+/** CPU time in nanoseconds of every thread of the processes `pids` so far (each thread's
+ *  schedstat): unlike wall time, barely moved by other work on the machine. A process
+ *  that has exited counts nothing. */
+export function threadsCpuNs(pids) {
+  let ns = 0;
+  for (const pid of pids) {
+    try {
+      for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+        ns += Number(fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      }
+    } catch {}
+  }
+  return ns;
 }
 
 /** `--name value` from argv, else `fallback`; `positional()` is the first bare word. */

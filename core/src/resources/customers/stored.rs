@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use super::model::CustomerRecord;
 use crate::wire::error::ApiError;
 use crate::wire::fields::Fields;
-use crate::wire::text::{member, object_members, split_first_value};
+use crate::wire::text::split_first_value;
 
 /// A customer record with its version, as stored in SQL and copied to KV and the index.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -71,11 +71,11 @@ struct ParsedRecord<'a> {
 
 impl<'a> StoredHead<'a> {
     /// The head of a stored customer's JSON. The text this crate stores (in the object,
-    /// the index and KV) is compact: its members are found by a scan of the text, with
-    /// no parse of the record (about half of a list page's wasm time went to parsing
-    /// ten records to find their customers). Any other text is parsed.
+    /// the index and KV) is read by a scan of the customer's text, with no parse of the
+    /// record (about half of a list page's wasm time went to parsing ten records to find
+    /// their customers). Any other text (an older record's shape, pretty text) is parsed.
     pub fn read(stored: &'a str) -> Result<Self, ApiError> {
-        if let Some(head) = Self::scan_as_written(stored).or_else(|| Self::scan(stored)) {
+        if let Some(head) = Self::scan(stored) {
             return Ok(head);
         }
         let parsed: ParsedHead<'a> = serde_json::from_str(stored)?;
@@ -92,12 +92,13 @@ impl<'a> StoredHead<'a> {
     /// `{"version":N,"record":{"customer":{…},…,"deleted_at":D}}` (and `,"purged":true`
     /// after `D`), the customer first and `deleted_at` last among the record's members
     /// (`CustomerRecord`'s field order). Only the customer's own text is scanned, to find
-    /// its end: not the record's other members, nor the whole text twice as [`Self::scan`]
-    /// does (a list page's text work, per customer). `D` is found at the end: a member
+    /// its end, not the record's other members (a list page's text work, per customer;
+    /// the whole text was scanned twice until stop 30). `D` is found at the end: a member
     /// right before its object's closing brace is that object's, and a quote inside a
     /// string is escaped, so the `,"deleted_at":` found is the record's own. `None` for
-    /// any other shape (an older record without `deleted_at`, other text).
-    fn scan_as_written(stored: &'a str) -> Option<Self> {
+    /// any other shape (an older record without `deleted_at`, other text: the caller then
+    /// parses it).
+    fn scan(stored: &'a str) -> Option<Self> {
         let rest = stored.strip_prefix(r#"{"version":"#)?;
         let (version, rest) = rest.split_once(r#","record":{"customer":"#)?;
         let version = version.parse().ok()?;
@@ -111,29 +112,6 @@ impl<'a> StoredHead<'a> {
         let deleted_at = match deleted_at {
             "null" => None,
             at => Some(at.parse().ok()?),
-        };
-        Some(StoredHead {
-            version,
-            record: RecordHead {
-                customer,
-                deleted_at,
-            },
-        })
-    }
-
-    /// The head read from compact text by its members; `None` if the text is not an
-    /// object of that shape (the caller then parses it).
-    fn scan(stored: &'a str) -> Option<Self> {
-        let members = object_members(stored)?;
-        let version = member(&members, "version")?.parse().ok()?;
-        let record = object_members(member(&members, "record")?)?;
-        let customer = member(&record, "customer")?;
-        if !customer.starts_with('{') {
-            return None;
-        }
-        let deleted_at = match member(&record, "deleted_at") {
-            None | Some("null") => None,
-            Some(at) => Some(at.parse().ok()?),
         };
         Some(StoredHead {
             version,
@@ -226,28 +204,19 @@ mod tests {
             texts.push(stored.to_json().unwrap());
         }
         for text in &texts {
-            let head = StoredHead::scan_as_written(text).expect("our own text is scanned");
+            let head = StoredHead::scan(text).expect("our own text is scanned");
             assert_eq!(owned(head), parsed(text), "{text}");
         }
+        assert_eq!(StoredHead::scan(&texts[0]).unwrap().record.deleted_at, None);
         assert_eq!(
-            StoredHead::scan_as_written(&texts[0])
-                .unwrap()
-                .record
-                .deleted_at,
-            None
-        );
-        assert_eq!(
-            StoredHead::scan_as_written(&texts[2])
-                .unwrap()
-                .record
-                .deleted_at,
+            StoredHead::scan(&texts[2]).unwrap().record.deleted_at,
             Some(9)
         );
         // An older record without deleted_at, and pretty text: another path reads them.
         let older = texts[0].replace(r#","deleted_at":null"#, "");
         let pretty = crate::wire::text::pretty(&texts[1]);
         for text in [&older, &pretty] {
-            assert!(StoredHead::scan_as_written(text).is_none(), "{text}");
+            assert!(StoredHead::scan(text).is_none(), "{text}");
             assert_eq!(owned(StoredHead::read(text).unwrap()), parsed(text));
         }
     }
