@@ -63,6 +63,12 @@ const LIVE_OBJECT_WAIT_MS = 20000;
  *  under the limit (a run on 1e85000 crossed it: 21 of 7,212 seeding creates failed). */
 const SEED_OBJECT_FDS = 6000;
 const KEYED_WRITES = ['update_keyed', 'create_keyed']; // on ours and the floor, first size (issue 18)
+// Ours and the floor, where a group has both (the first size), run in alternating rounds
+// and are reported by their rounds' medians: one cell each, minutes apart from nothing but
+// each other, swung their ratio by tens of points from run to run (bench/README.md, "Noise").
+const PAIR = ['ours', 'floor'];
+const PAIR_ROUNDS = 3;
+const PAIR_ROUND_S = 1;
 const SLOW_CELL_MAX_S = 12; // a cell of a slow system runs up to this long
 const WRK_TIMEOUT_S = 60;
 const BUSY_CORES = 0.25; // a cell during which other work used more than this is flagged
@@ -615,6 +621,31 @@ function cellFrom(raw, extra) {
   };
 }
 
+/** One system's cell from its alternating rounds (pairedCells): the median round's, with
+ *  throughput, p50 and p99 each the median of the rounds', the requests of all of them, and
+ *  the rounds themselves. A round that failed (no throughput) is the cell. */
+function pairedCell(rounds) {
+  const failed = rounds.find((r) => r.rps === undefined);
+  if (failed) return failed;
+  const median = (key) => [...rounds].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
+  const middle = [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)];
+  const sum = (key) => rounds.reduce((n, r) => n + r[key], 0);
+  return {
+    ...middle,
+    stored: rounds[0].stored,
+    status: rounds.some((r) => r.status !== 'ok') ? 'suspect' : 'ok',
+    seconds: Number(sum('seconds').toFixed(2)),
+    requests: sum('requests'),
+    ok: sum('ok'),
+    error_count: sum('error_count'),
+    rps: median('rps'),
+    p50_ms: median('p50_ms'),
+    p99_ms: median('p99_ms'),
+    foreign_cores: Math.max(...rounds.map((r) => r.foreign_cores)),
+    rounds: rounds.map((r) => ({ rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms, foreign_cores: r.foreign_cores })),
+  };
+}
+
 // ---------------------------------------------------------------- report helpers
 const fmtRps = (v) => (v == null ? '–' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1));
 const fmtMs = (v) => (v == null ? '–' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -782,7 +813,7 @@ async function main() {
     for (const w of ws) {
       for (const c of CONCURRENCY) {
         if (KEYED_WRITES.includes(w)) {
-          groups.push({ workload: w, c, names: ['ours', 'floor'] });
+          groups.push({ workload: w, c, size: SIZES[k], names: ['ours', 'floor'] });
           continue;
         }
         if (w === 'retrieve' && !base && !last && c !== cHiPlan) continue;
@@ -792,7 +823,7 @@ async function main() {
         if (w === 'retrieve') names.push('ours_edge');
         if (base && w === 'retrieve') names.push('floor_kv');
         if (base && w === 'create') names.push('ours_hooked');
-        groups.push({ workload: w, c, names });
+        groups.push({ workload: w, c, size: SIZES[k], names });
       }
     }
     return groups;
@@ -806,15 +837,74 @@ async function main() {
     let s = 15 + (process.env.BENCH_WRITE_CEILING === '1' ? writeCeilingEstimateSeconds() : 0);
     for (let k = fromPhase; k < SIZES.length; k++) {
       for (const g of plan(k)) {
+        const paired = PAIR.every((name) => g.names.includes(name));
+        const warming = g.workload === 'retrieve' || g.workload.startsWith('update') ? 1 : 0;
         for (const name of g.names) {
           if (g.workload === 'search' && name !== 'ours') continue; // "missing": no cell
-          s += DURATION + (g.workload === 'retrieve' || g.workload.startsWith('update') ? 2 : 1);
+          s += paired && PAIR.includes(name) ? PAIR_ROUNDS * (PAIR_ROUND_S + 0.5) + warming : DURATION + 1 + warming;
         }
       }
       s += 2 * SLOW_CELL_MAX_S + 20; // localstripe's slow writes at large sizes, its restarts
       s += (k === 1 ? SIZES[k] : SIZES[k] - (SIZES[k - 1] || 0)) / mockSeedRate + 2;
     }
     return s;
+  };
+
+  /** One cell of `name` in `group`: wrk for `seconds` (by default DURATION, or longer for
+   *  a slow system), after a preflight that checks the answer is the real work. */
+  const measureCell = async (name, group, { seconds: fixedSeconds = null, warm = true } = {}) => {
+    const sys = systems[name];
+    const label = fmtSize(group.size);
+    const base = { workload: group.workload, size: group.size, size_label: label, c: group.c, system: name };
+    if (group.workload === 'search' && name !== 'ours') {
+      return { ...base, status: 'missing', note: name === 'localstripe' ? 'localstripe has no search' : results.search.mock };
+    }
+    if (group.workload === 'search' && searchStatus !== 200) return { ...base, status: 'not implemented', note: results.search.ours };
+    const waited = sys.workerd ? await awaitClosedObjects(mf.child.pid) : 0;
+    if (waited >= 1) log(`${label} ${group.workload} c=${group.c} ${name}: waited ${waited.toFixed(1)} s for workerd to close the objects of the cells before`);
+    const stored = sys.state.stored;
+    let pre;
+    try {
+      pre = await preflight(sys, group.workload, sys.state);
+    } catch (e) {
+      pre = { ms: null, problem: String(e.message || e) };
+    }
+    if (pre.problem && pre.problem.startsWith('HTTP')) {
+      log(`${label} ${group.workload} c=${group.c} ${name}: skipped, ${pre.problem}`);
+      return { ...base, stored, status: 'error', note: pre.problem };
+    }
+    // A system slower than DURATION/10 per request gets a longer cell, up to SLOW_CELL_MAX_S.
+    // The ceiling answers thousands a second: 2 s give it as many samples as the rest.
+    const seconds = fixedSeconds ?? (name === 'ceiling' ? Math.min(2, DURATION) : Math.round(Math.min(SLOW_CELL_MAX_S, Math.max(DURATION, (pre.ms / 1000) * 12))));
+    // Objects idle for a few seconds are evicted; between two cells of one system the
+    // others run for half a minute. Touch every id first, so retrieve and update measure
+    // warm objects, as a busy account has them.
+    if (warm && (group.workload === 'retrieve' || group.workload.startsWith('update')) && sys.warm) await warmUp(sys);
+    const before = cpuSnapshot();
+    const raw = await runWrk({ url: sys.url, workload: group.workload, key: sys.key, idsFile: sys.idsFile, n: sys.state.n, c: group.c, seconds, prefix: sys.prefix });
+    const foreign = foreignCores(before, cpuSnapshot());
+    const cell = cellFrom(raw, { ...base, stored, status: pre.problem ? 'suspect' : 'ok', ...(pre.problem ? { note: pre.problem } : {}), foreign_cores: Number(foreign.toFixed(2)), load1: Number(os.loadavg()[0].toFixed(2)) });
+    if (group.workload.startsWith('create') && sys.checks) sys.state.stored += cell.ok;
+    log(
+      `${label.padStart(4)} ${group.workload.padEnd(10)} c=${String(group.c).padEnd(2)} ${name.padEnd(11)} ${fmtRps(cell.rps).padStart(7)} req/s  p50 ${fmtMs(cell.p50_ms).padStart(6)} ms  p99 ${fmtMs(cell.p99_ms).padStart(6)} ms  n=${cell.ok}${foreign >= BUSY_CORES ? `  (other work: ${foreign.toFixed(2)} cores)` : ''}${cell.error_count ? `  errors=${cell.error_count}` : ''}${pre.problem ? `  SUSPECT: ${pre.problem}` : ''}`,
+    );
+    await quiesce(sys, sys.state);
+    if (name === 'localstripe') ls.sampleMemory();
+    if (name === 'mock') mock.sampleMemory();
+    return cell;
+  };
+  /** Ours and the floor in `group`: PAIR_ROUNDS rounds of PAIR_ROUND_S seconds each, `first`
+   *  first in odd rounds and last in even ones, so that a burst of other work on the machine
+   *  falls on both; each system's cell is its rounds' medians (pairedCell). */
+  const pairedCells = async (first, group) => {
+    const second = PAIR.find((n) => n !== first);
+    const rounds = { [first]: [], [second]: [] };
+    for (let r = 0; r < PAIR_ROUNDS; r++) {
+      for (const name of r % 2 ? [second, first] : [first, second]) {
+        rounds[name].push(await measureCell(name, group, { seconds: PAIR_ROUND_S, warm: r === 0 }));
+      }
+    }
+    return PAIR.map((name) => pairedCell(rounds[name]));
   };
 
   let searchStatus = null;
@@ -903,65 +993,20 @@ async function main() {
       log(`search probe on ours: HTTP ${r.status}; on ${MOCK_LABEL}: HTTP ${rm.status}`);
     }
 
-    // --- the cells, interleaved: for each workload and concurrency, every system in turn.
+    // --- the cells, interleaved: for each workload and concurrency, every system in turn;
+    // ours and the floor, where both run, in PAIR_ROUNDS alternating rounds (pairedCells).
     for (const group of plan(k)) {
       const names = group.names.slice();
       const rot = groupIndex++ % names.length;
       const order = names.slice(rot).concat(names.slice(0, rot));
+      const paired = PAIR.every((name) => names.includes(name));
       for (const name of order) {
-        const sys = systems[name];
-        const base = { workload: group.workload, size: target, size_label: label, c: group.c, system: name };
-        if (group.workload === 'search' && name !== 'ours') {
-          if (name === 'localstripe') results.cells.push({ ...base, status: 'missing', note: 'localstripe has no search' });
-          if (name === 'mock') results.cells.push({ ...base, status: 'missing', note: results.search.mock });
+        if (!paired || !PAIR.includes(name)) {
+          results.cells.push(await measureCell(name, group));
           continue;
         }
-        if (group.workload === 'search' && searchStatus !== 200) {
-          results.cells.push({ ...base, status: 'not implemented', note: results.search.ours });
-          continue;
-        }
-        const waited = sys.workerd ? await awaitClosedObjects(mf.child.pid) : 0;
-        if (waited >= 1) log(`${label} ${group.workload} c=${group.c} ${name}: waited ${waited.toFixed(1)} s for workerd to close the objects of the cells before`);
-        const stored = sys.state.stored;
-        let pre;
-        try {
-          pre = await preflight(sys, group.workload, sys.state);
-        } catch (e) {
-          pre = { ms: null, problem: String(e.message || e) };
-        }
-        if (pre.problem && pre.problem.startsWith('HTTP')) {
-          results.cells.push({ ...base, stored, status: 'error', note: pre.problem });
-          log(`${label} ${group.workload} c=${group.c} ${name}: skipped, ${pre.problem}`);
-          continue;
-        }
-        // A system slower than DURATION/10 per request gets a longer cell, up to SLOW_CELL_MAX_S.
-        // The ceiling answers thousands a second: 2 s give it as many samples as the rest.
-        const seconds = name === 'ceiling' ? Math.min(2, DURATION) : Math.round(Math.min(SLOW_CELL_MAX_S, Math.max(DURATION, (pre.ms / 1000) * 12)));
-        // Objects idle for a few seconds are evicted; between two cells of one system the
-        // others run for half a minute. Touch every id first, so retrieve and update measure
-        // warm objects, as a busy account has them.
-        if ((group.workload === 'retrieve' || group.workload.startsWith('update')) && sys.warm) await warmUp(sys);
-        const before = cpuSnapshot();
-        const raw = await runWrk({
-          url: sys.url,
-          workload: group.workload,
-          key: sys.key,
-          idsFile: sys.idsFile,
-          n: sys.state.n,
-          c: group.c,
-          seconds,
-          prefix: sys.prefix,
-        });
-        const foreign = foreignCores(before, cpuSnapshot());
-        const cell = cellFrom(raw, { ...base, stored, status: pre.problem ? 'suspect' : 'ok', ...(pre.problem ? { note: pre.problem } : {}), foreign_cores: Number(foreign.toFixed(2)), load1: Number(os.loadavg()[0].toFixed(2)) });
-        results.cells.push(cell);
-        if (group.workload.startsWith('create') && sys.checks) sys.state.stored += cell.ok;
-        log(
-          `${label.padStart(4)} ${group.workload.padEnd(10)} c=${String(group.c).padEnd(2)} ${name.padEnd(11)} ${fmtRps(cell.rps).padStart(7)} req/s  p50 ${fmtMs(cell.p50_ms).padStart(6)} ms  p99 ${fmtMs(cell.p99_ms).padStart(6)} ms  n=${cell.ok}${foreign >= BUSY_CORES ? `  (other work: ${foreign.toFixed(2)} cores)` : ''}${cell.error_count ? `  errors=${cell.error_count}` : ''}${pre.problem ? `  SUSPECT: ${pre.problem}` : ''}`,
-        );
-        await quiesce(sys, sys.state);
-        if (name === 'localstripe') ls.sampleMemory();
-        if (name === 'mock') mock.sampleMemory();
+        if (name !== order.find((n) => PAIR.includes(n))) continue; // ran with the first of the pair
+        results.cells.push(...(await pairedCells(name, group)));
       }
     }
   }
@@ -1288,7 +1333,8 @@ function renderMarkdown(results) {
   lines.push(
     'Each workload at the first store size, on three workers in the same workerd. **ceiling**: answers a constant customer (the runtime and HTTP alone). **floor**: bench/floor-worker.mjs, plain JS doing the same platform work as ours (same Durable Objects called by RPC, same SQL, same hops; for a write the event in the same transaction, the index row, events and delivery rows in one account call, the idempotency records of a keyed write, the KV copy where ours makes it) and nothing else: the runtime plus Miniflare\'s storage simulation. **ours**: our build. At c=1 the p50 difference ours − floor is what our code (routing, parsing, validation, wasm, Stripe rendering) adds to a request; at c=' +
       Math.max(...CONCURRENCY) +
-      ' the ratio ours ÷ floor is how much of the storage-bound throughput we keep.',
+      ' the ratio ours ÷ floor is how much of the storage-bound throughput we keep. Ours and the floor ran in ' +
+      `${PAIR_ROUNDS} alternating rounds of ${PAIR_ROUND_S} s each (ours, floor; floor, ours; …), and each of their numbers is the median of its rounds' (results.json keeps the rounds); the ceiling ran one cell.`,
     '',
   );
   const cLo = Math.min(...CONCURRENCY);
