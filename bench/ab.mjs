@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { workerOptions } from '../tests/support/worker.mjs';
-import { cliFlags, customerForm, floorWorker } from './support.mjs';
+import { cliFlags, customerForm, floorWorker, threadsCpuNs, workerdChild } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -85,39 +85,20 @@ for (const s of systems) {
   s.key ??= key;
 }
 
-/** CPU seconds (user + system) used so far by the workerd processes under this one; with
- *  `usage`, also their system CPU seconds and write syscalls (`syscw` of /proc/<pid>/io):
- *  what the runtime spends outside the isolate, on SQLite's commits above all. */
+/** Miniflare's workerd: every worker of this script runs in it. */
+const workerdPid = workerdChild();
+if (!workerdPid) throw new Error('ab: no workerd process under this one');
+
+/** CPU seconds used so far by workerd (every thread's schedstat); with `usage`, also its
+ *  system CPU seconds and write syscalls (`syscw` of /proc/<pid>/io): what the runtime
+ *  spends outside the isolate, on SQLite's commits above all. */
 function workerdCpuSeconds(usage = null) {
-  let ticks = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm !== 'workerd') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid && !isDescendant(Number(fields[1]))) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
-      if (usage) {
-        usage.sys += Number(fields[12]) / 100;
-        usage.writes += Number(/^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/io`, 'utf8'))?.[1] ?? 0);
-      }
-    } catch {}
+  if (usage) {
+    const stat = fs.readFileSync(`/proc/${workerdPid}/stat`, 'utf8');
+    usage.sys += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
+    usage.writes += Number(/^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${workerdPid}/io`, 'utf8'))?.[1] ?? 0);
   }
-  return ticks / 100;
-}
-function isDescendant(pid) {
-  for (let p = pid, i = 0; p > 1 && i < 20; i++) {
-    if (p === process.pid) return true;
-    try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      return false;
-    }
-  }
-  return false;
+  return threadsCpuNs([workerdPid]) / 1e9;
 }
 
 function wrk(s, workload, c) {

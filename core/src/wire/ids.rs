@@ -24,16 +24,22 @@ std::thread_local! {
         const { std::cell::RefCell::new(([0; RANDOM_POOL_BYTES], RANDOM_POOL_BYTES)) };
 }
 
-/// `n` random bytes from the platform's CSPRNG, drawn a pool at a time: on a Worker each
-/// draw is a call out to `crypto.getRandomValues`, which costs more than the id it makes.
-/// It fails only where the platform has no entropy source at all; then no id is minted
-/// rather than a predictable one.
+/// `n` random bytes from the platform's CSPRNG (see [`fill_random`]).
 pub fn random_bytes(n: usize) -> Result<Vec<u8>, ApiError> {
-    let fail = |e: getrandom::Error| ApiError::internal(format!("getrandom: {e}"));
     let mut out = vec![0u8; n];
+    fill_random(&mut out)?;
+    Ok(out)
+}
+
+/// Fills `out` from the platform's CSPRNG, drawn a pool at a time: on a Worker each draw
+/// is a call out to `crypto.getRandomValues`, which costs more than the id it makes. It
+/// fails only where the platform has no entropy source at all; then no id is minted
+/// rather than a predictable one.
+fn fill_random(out: &mut [u8]) -> Result<(), ApiError> {
+    let fail = |e: getrandom::Error| ApiError::internal(format!("getrandom: {e}"));
+    let n = out.len();
     if n > RANDOM_POOL_BYTES / 4 {
-        getrandom::fill(&mut out).map_err(fail)?;
-        return Ok(out);
+        return getrandom::fill(out).map_err(fail);
     }
     RANDOM_POOL.with(|pool| {
         let (bytes, used) = &mut *pool.borrow_mut();
@@ -45,33 +51,58 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, ApiError> {
         // What was handed out is not kept.
         bytes[*used..*used + n].fill(0);
         *used += n;
-        Ok(out)
+        Ok(())
     })
 }
 
 /// Maps bytes to base62 characters by rejection, so that every character is uniform.
 fn base62_from(bytes: impl IntoIterator<Item = u8>, len: usize) -> String {
-    bytes
-        .into_iter()
-        .filter(|b| *b < 248)
-        .take(len)
-        .map(|b| BASE62[(b % 62) as usize] as char)
-        .collect()
+    let mut out = String::with_capacity(len);
+    push_base62(&mut out, bytes, len);
+    out
+}
+
+/// Appends up to `len` base62 characters of `bytes` to `out` (by rejection, as
+/// [`base62_from`]); answers how many it appended.
+fn push_base62(out: &mut String, bytes: impl IntoIterator<Item = u8>, len: usize) -> usize {
+    let before = out.len();
+    out.extend(
+        bytes
+            .into_iter()
+            .filter(|b| *b < 248)
+            .take(len)
+            .map(|b| BASE62[(b % 62) as usize] as char),
+    );
+    out.len() - before
 }
 
 /// A random id: `prefix_` followed by [`ID_BODY_LEN`] base62 characters.
 pub fn random_id(prefix: &str) -> Result<String, ApiError> {
-    Ok(format!("{prefix}_{}", random_base62(ID_BODY_LEN)?))
+    let mut id = String::with_capacity(prefix.len() + 1 + ID_BODY_LEN);
+    id.push_str(prefix);
+    id.push('_');
+    push_random_base62(&mut id, ID_BODY_LEN)?;
+    Ok(id)
 }
 
 /// `len` random base62 characters.
 pub fn random_base62(len: usize) -> Result<String, ApiError> {
     let mut body = String::with_capacity(len);
-    while body.len() < len {
-        // Rejection keeps ~97% of bytes; twice the need almost always suffices.
-        body.push_str(&base62_from(random_bytes(2 * len)?, len - body.len()));
-    }
+    push_random_base62(&mut body, len)?;
     Ok(body)
+}
+
+/// Appends `len` random base62 characters to `out`, drawing the bytes on the stack.
+fn push_random_base62(out: &mut String, len: usize) -> Result<(), ApiError> {
+    let mut wanted = len;
+    let mut draw = [0u8; 48];
+    while wanted > 0 {
+        // Rejection keeps ~97% of bytes: an eighth more than the need almost always suffices.
+        let n = (wanted + wanted / 8 + 2).min(draw.len());
+        fill_random(&mut draw[..n])?;
+        wanted -= push_base62(out, draw[..n].iter().copied(), wanted);
+    }
+    Ok(())
 }
 
 /// A deterministic id for `message` under `secret`: the same inputs give the same id.
@@ -123,6 +154,15 @@ mod tests {
             assert!(id.starts_with("cus_"));
             assert_eq!(id.len(), 4 + ID_BODY_LEN);
             assert!(is_well_formed(&id, "cus"), "{id}");
+        }
+    }
+
+    #[test]
+    fn random_bodies_longer_than_one_draw_have_every_character() {
+        for len in [1, 14, 32, 47, 48, 49, 100, 300] {
+            let body = random_base62(len).unwrap();
+            assert_eq!(body.len(), len);
+            assert!(body.bytes().all(|b| b.is_ascii_alphanumeric()), "{body}");
         }
     }
 
