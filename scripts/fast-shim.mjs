@@ -142,6 +142,27 @@ text = text.slice(0, start) + entry + text.slice(end + 2);
 const microtaskGetter = /(__wbg_queueMicrotask_[0-9a-f]+: function\([^)]*\) \{[^}]*?)const ret = arg0\.queueMicrotask;/g;
 if ((text.match(microtaskGetter) || []).length !== 1) fail('the queueMicrotask getter');
 text = text.replace(microtaskGetter, '$1const ret = undefined;');
+
+// Strings into the wasm. wasm-bindgen's glue copies a string's ASCII prefix into the wasm's
+// memory one character at a time in JavaScript, and only the rest with \`encodeInto\`: every
+// stored customer a list reads, every command an object is sent, crosses that loop. A
+// string longer than a header value is encoded into the memory by \`encodeInto\` (the
+// runtime's native encoder) at once, into room for its longest UTF-8 form, which is then
+// shrunk to what was written.
+const passString = 'function passStringToWasm0(arg, malloc, realloc) {\n  if (realloc === void 0) {';
+once(passString);
+text = text.replace(
+  passString,
+  `function passStringToWasm0(arg, malloc, realloc) {
+  if (realloc !== void 0 && arg.length > 64) {
+    const room = arg.length * 3;
+    const at = malloc(room, 1) >>> 0;
+    const { written } = cachedTextEncoder.encodeInto(arg, getUint8ArrayMemory0().subarray(at, at + room));
+    WASM_VECTOR_LEN = written;
+    return realloc(at, room, written, 1) >>> 0;
+  }
+  if (realloc === void 0) {`,
+);
 fs.writeFileSync(file, text);
 
 // Minify as worker-build would have (the unused shim parts go too).

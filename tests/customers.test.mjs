@@ -56,6 +56,28 @@ test('retrieve returns what create stored', async () => {
   assert.deepEqual(strip(fetched), strip(created));
 });
 
+test('text of every width comes back byte for byte through create, update, retrieve, list and search', async () => {
+  // Long enough to cross into the wasm by encodeInto (scripts/fast-shim.mjs: over 64
+  // characters), short ones by the glue's own loop; ASCII first, then two-, three- and
+  // four-byte UTF-8, and a lone ASCII tail.
+  const stripe = stripeClient(worker.url, newKey());
+  const name = `Zoë Ångström-${'a'.repeat(70)} 東京 ${'ß'.repeat(40)} 😀🎉 end`;
+  const description = `${'é'.repeat(65)}${'x'.repeat(3)}`;
+  const created = await stripe.customers.create({ name, description, email: 'unicode@example.com', metadata: { note: `${'ü'.repeat(66)}😀` } });
+  assert.equal(created.name, name);
+  assert.equal(created.description, description);
+  const updated = await stripe.customers.update(created.id, { metadata: { more: `${'日'.repeat(100)}` } });
+  assert.equal(updated.metadata.note, `${'ü'.repeat(66)}😀`);
+  assert.equal(updated.metadata.more, '日'.repeat(100));
+  const fetched = await stripe.customers.retrieve(created.id);
+  assert.equal(fetched.name, name);
+  assert.equal(fetched.metadata.more, '日'.repeat(100));
+  const listed = await stripe.customers.list({ email: 'unicode@example.com' });
+  assert.deepEqual(listed.data.map((c) => [c.name, c.description]), [[name, description]]);
+  const found = await stripe.customers.search({ query: `name~"東京 ßß"` });
+  assert.deepEqual(found.data.map((c) => c.id), [created.id]);
+});
+
 test('the seed update example sets metadata[order_id]=6735 and leaves the rest unchanged', async () => {
   const key = newKey();
   const stripe = stripeClient(worker.url, key);
