@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites the entry of worker-build's bundle (build/index.js, built with NO_MINIFY=1),
-// then minifies it. Three changes:
+// then minifies it. Five changes:
 // - No allocation per call. worker-build 0.8.7 wraps the entrypoint and every Durable
 //   Object class in a Proxy whose traps build two new Proxies and an async wrapper on
 //   every call, and makes the entrypoint a class the runtime constructs per request
@@ -13,10 +13,12 @@
 //   promise. workerd's `queueMicrotask` wraps each task it is given; the promise's `then`
 //   costs less (bench/ab.mjs, side by side: 4-7% less workerd CPU per read at c=1). So the
 //   getter the executor checks once, at start, answers undefined.
-// - The request's headers in one call. `edgeRequestHeaders(headers, names)` answers the
-//   values of the newline-separated `names` in one string (src/edge/mod.rs, `Header`): a
-//   call from the wasm per header, each with its name and value crossing, cost an update
-//   about 50 us of isolate CPU (bench/profile.mjs).
+// - The request in one call. `edgeRequest(request, readNames, writeNames)` answers its
+//   method, its URL and the values of the headers the API reads in one string
+//   (src/edge/mod.rs, `Header`): a call from the wasm per header, each with its name and
+//   value crossing, cost an update about 50 us of isolate CPU (bench/profile.mjs).
+// - Strings into the wasm by `encodeInto` at once, where the glue copied a string's ASCII
+//   prefix a character at a time (below, `passStringToWasm0`).
 // Panic recovery stays as worker-build's shim does it: before each call a pending reset
 // runs (`checkReinitialize`), a `WebAssembly.RuntimeError` from a call marks the
 // instance for reset (`handleMaybeCritical`), and an object built before a reset is
@@ -80,17 +82,21 @@ var shim_default = {
     return guarded(() => fetch(request, env, ctx));
   },
 };
-// The values of the headers \`names\` (newline-separated), each "1" and the value, or "0"
-// when absent, and a newline: no header value holds one. The wasm passes one of two
-// strings, so their splits are kept.
+// The request's method and URL, a line each, then the values of the headers it reads
+// (\`readNames\` for a GET or HEAD, else \`writeNames\`: newline-separated), each "1" and
+// the value, or "0" when absent, and a newline: no method, serialised URL or header value
+// holds one. The wasm passes the same two strings every time, so their splits are kept.
 const headerLists = new Map();
-function edgeRequestHeaders(headers, names) {
+function edgeRequest(request, readNames, writeNames) {
+  const method = request.method;
+  const names = method === "GET" || method === "HEAD" ? readNames : writeNames;
   let list = headerLists.get(names);
   if (list === undefined) {
     list = names.split("\\n");
     if (headerLists.size < 8) headerLists.set(names, list);
   }
-  let out = "";
+  const headers = request.headers;
+  let out = method + "\\n" + request.url + "\\n";
   for (const name of list) {
     const value = headers.get(name);
     out += value === null ? "0\\n" : "1" + value + "\\n";
@@ -149,19 +155,19 @@ text = text.replace(microtaskGetter, '$1const ret = undefined;');
 // string longer than a header value is encoded into the memory by \`encodeInto\` (the
 // runtime's native encoder) at once, into room for its longest UTF-8 form, which is then
 // shrunk to what was written.
-const passString = 'function passStringToWasm0(arg, malloc, realloc) {\n  if (realloc === void 0) {';
-once(passString);
+// A dev build's glue checks the argument's type first; the fast path goes after that check.
+const passString = /(function passStringToWasm0\(arg, malloc, realloc\) \{\n(?:  if \(typeof arg !== "string"\)[^\n]*\n)?)(  if \(realloc === void 0\) \{)/g;
+if ((text.match(passString) || []).length !== 1) fail('passStringToWasm0');
 text = text.replace(
   passString,
-  `function passStringToWasm0(arg, malloc, realloc) {
-  if (realloc !== void 0 && arg.length > 64) {
+  `$1  if (realloc !== void 0 && arg.length > 64) {
     const room = arg.length * 3;
     const at = malloc(room, 1) >>> 0;
     const { written } = cachedTextEncoder.encodeInto(arg, getUint8ArrayMemory0().subarray(at, at + room));
     WASM_VECTOR_LEN = written;
     return realloc(at, room, written, 1) >>> 0;
   }
-  if (realloc === void 0) {`,
+$2`,
 );
 fs.writeFileSync(file, text);
 

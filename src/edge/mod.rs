@@ -161,12 +161,18 @@ const WRITE_HEADER_NAMES: &str =
 
 #[wasm_bindgen]
 extern "C" {
-    /// scripts/fast-shim.mjs: the values of the headers `names` (newline-separated), each
-    /// `1` and the value or `0` when absent, and a newline. One call for every header the
-    /// API reads: a call per header, each name and value crossing on its own, cost an
-    /// update about 50 µs of isolate CPU (bench/profile.mjs).
-    #[wasm_bindgen(js_name = edgeRequestHeaders)]
-    fn request_headers(headers: &web_sys::Headers, names: &JsValue) -> String;
+    /// scripts/fast-shim.mjs: the request's method and URL, a line each, then the values
+    /// of the headers it reads (`read_names` for a GET or HEAD, else `write_names`,
+    /// newline-separated), each `1` and the value or `0` when absent, and a newline. One
+    /// call for all of it: a call per header, each name and value crossing on its own,
+    /// cost an update about 50 µs of isolate CPU (bench/profile.mjs), and the method and
+    /// the URL were a call each.
+    #[wasm_bindgen(js_name = edgeRequest)]
+    fn read_request(
+        request: &web_sys::Request,
+        read_names: &JsValue,
+        write_names: &JsValue,
+    ) -> String;
 }
 
 thread_local! {
@@ -187,18 +193,17 @@ struct Incoming {
 
 impl Incoming {
     fn new(inner: web_sys::Request) -> Self {
-        let method = inner.method();
-        let reads_only = method == "GET" || method == "HEAD";
-        let text = HEADER_NAMES_TEXT.with(|(read, write)| {
-            request_headers(&inner.headers(), if reads_only { read } else { write })
-        });
+        let text = HEADER_NAMES_TEXT.with(|(read, write)| read_request(&inner, read, write));
+        let mut lines = text.split('\n');
+        let method = lines.next().unwrap_or_default().to_owned();
+        let url = lines.next().unwrap_or_default().to_owned();
         let mut headers: [Option<String>; 5] = Default::default();
-        for (value, line) in headers.iter_mut().zip(text.split('\n')) {
+        for (value, line) in headers.iter_mut().zip(lines) {
             *value = line.strip_prefix('1').map(str::to_owned);
         }
         Incoming {
             method,
-            url: inner.url(),
+            url,
             headers,
             inner,
         }
