@@ -54,7 +54,7 @@ const REVIEWED_INDEXING = {
   'core/src/wire/auth.rs': 2, // the key mask, length checked first
   'core/src/wire/form/decode.rs': 1, // split at a found '='
   'core/src/wire/form/tree.rs': 1, // an index just found or pushed
-  'core/src/wire/ids.rs': 3, // BASE62[b % 62]; the random pool's slice, refilled first when short
+  'core/src/wire/ids.rs': 5, // BASE62[b % 62]; the random pool's slice, refilled first when short; a draw's first n bytes, n capped at the draw's length
   'core/src/wire/pagination.rs': 4, // page bounds, min()ed with the length
   'core/src/wire/params.rs': 2, // abbreviation, length checked first
   'core/src/wire/text.rs': 6, // the indenter's and the member scanner's scans, at < len
