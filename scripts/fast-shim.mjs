@@ -152,9 +152,10 @@ text = text.replace(microtaskGetter, '$1const ret = undefined;');
 // Strings into the wasm. wasm-bindgen's glue copies a string's ASCII prefix into the wasm's
 // memory one character at a time in JavaScript, and only the rest with \`encodeInto\`: every
 // stored customer a list reads, every command an object is sent, crosses that loop. A
-// string longer than a header value is encoded into the memory by \`encodeInto\` (the
+// string longer than 64 characters is encoded into the memory by \`encodeInto\` (the
 // runtime's native encoder) at once, into room for its longest UTF-8 form, which is then
-// shrunk to what was written.
+// shrunk to what was written; below that the loop costs less (workerd's measurement is in
+// ARCHITECTURE.md, "Request path").
 // A dev build's glue checks the argument's type first; the fast path goes after that check.
 const passString = /(function passStringToWasm0\(arg, malloc, realloc\) \{\n(?:  if \(typeof arg !== "string"\)[^\n]*\n)?)(  if \(realloc === void 0\) \{)/g;
 if ((text.match(passString) || []).length !== 1) fail('passStringToWasm0');
