@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { workerOptions } from '../tests/support/worker.mjs';
-import { cliFlags, customerForm, floorWorker, threadsCpuNs, workerdChild } from './support.mjs';
+import { cliFlags, customerForm, floorWorker, median, threadsCpuNs, workerdChild } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -127,7 +127,6 @@ function wrk(s, workload, c) {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const table = [];
 for (const workload of workloads) {
   for (const c of concurrency) {

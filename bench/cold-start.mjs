@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createServer } from 'node:net';
+import { median } from './support.mjs';
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const freePort = () => new Promise((r) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -32,5 +33,5 @@ for (let i = 0; i < 5; i++) {
   fs.rmSync(persist, { recursive: true, force: true });
 }
 console.log(JSON.stringify(rows));
-const med = (k) => rows.map((r) => r[k]).sort((a, b) => a - b)[2];
+const med = (k) => median(rows.map((r) => r[k]));
 console.log('median ours', med('ours'), 'ceiling', med('ceiling'), 'ratio', (med('ours') / med('ceiling')).toFixed(3));

@@ -29,7 +29,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { customerForm, runWrk as runWrkOnce } from './support.mjs';
+import { customerForm, median, runWrk as runWrkOnce } from './support.mjs';
 import { measureWriteCeiling, renderWriteExtras, writeCeilingEstimateSeconds } from './write-ceiling.mjs';
 import { renderBilling } from './billing.mjs';
 
@@ -69,6 +69,9 @@ const KEYED_WRITES = ['update_keyed', 'create_keyed']; // on ours and the floor,
 const PAIR = ['ours', 'floor'];
 const PAIR_ROUNDS = 3;
 const PAIR_ROUND_S = 1;
+const isPaired = (group) => PAIR.every((name) => group.names.includes(name));
+/** Workloads whose cells touch every sampled id first (warmUp): retrieve and update. */
+const warmsObjects = (workload) => workload === 'retrieve' || workload.startsWith('update');
 const SLOW_CELL_MAX_S = 12; // a cell of a slow system runs up to this long
 const WRK_TIMEOUT_S = 60;
 const BUSY_CORES = 0.25; // a cell during which other work used more than this is flagged
@@ -627,20 +630,18 @@ function cellFrom(raw, extra) {
 function pairedCell(rounds) {
   const failed = rounds.find((r) => r.rps === undefined);
   if (failed) return failed;
-  const median = (key) => [...rounds].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
   const middle = [...rounds].sort((a, b) => a.rps - b.rps)[Math.floor(rounds.length / 2)];
   const sum = (key) => rounds.reduce((n, r) => n + r[key], 0);
   return {
-    ...middle,
+    ...middle, // its rps is the median round's
     stored: rounds[0].stored,
     status: rounds.some((r) => r.status !== 'ok') ? 'suspect' : 'ok',
     seconds: Number(sum('seconds').toFixed(2)),
     requests: sum('requests'),
     ok: sum('ok'),
     error_count: sum('error_count'),
-    rps: median('rps'),
-    p50_ms: median('p50_ms'),
-    p99_ms: median('p99_ms'),
+    p50_ms: median(rounds.map((r) => r.p50_ms)),
+    p99_ms: median(rounds.map((r) => r.p99_ms)),
     foreign_cores: Math.max(...rounds.map((r) => r.foreign_cores)),
     rounds: rounds.map((r) => ({ rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms, foreign_cores: r.foreign_cores })),
   };
@@ -837,8 +838,8 @@ async function main() {
     let s = 15 + (process.env.BENCH_WRITE_CEILING === '1' ? writeCeilingEstimateSeconds() : 0);
     for (let k = fromPhase; k < SIZES.length; k++) {
       for (const g of plan(k)) {
-        const paired = PAIR.every((name) => g.names.includes(name));
-        const warming = g.workload === 'retrieve' || g.workload.startsWith('update') ? 1 : 0;
+        const paired = isPaired(g);
+        const warming = warmsObjects(g.workload) ? 1 : 0;
         for (const name of g.names) {
           if (g.workload === 'search' && name !== 'ours') continue; // "missing": no cell
           s += paired && PAIR.includes(name) ? PAIR_ROUNDS * (PAIR_ROUND_S + 0.5) + warming : DURATION + 1 + warming;
@@ -879,7 +880,7 @@ async function main() {
     // Objects idle for a few seconds are evicted; between two cells of one system the
     // others run for half a minute. Touch every id first, so retrieve and update measure
     // warm objects, as a busy account has them.
-    if (warm && (group.workload === 'retrieve' || group.workload.startsWith('update')) && sys.warm) await warmUp(sys);
+    if (warm && warmsObjects(group.workload) && sys.warm) await warmUp(sys);
     const before = cpuSnapshot();
     const raw = await runWrk({ url: sys.url, workload: group.workload, key: sys.key, idsFile: sys.idsFile, n: sys.state.n, c: group.c, seconds, prefix: sys.prefix });
     const foreign = foreignCores(before, cpuSnapshot());
@@ -894,8 +895,8 @@ async function main() {
     return cell;
   };
   /** Ours and the floor in `group`: PAIR_ROUNDS rounds of PAIR_ROUND_S seconds each, `first`
-   *  first in odd rounds and last in even ones, so that a burst of other work on the machine
-   *  falls on both; each system's cell is its rounds' medians (pairedCell). */
+   *  first in the first round, second in the next, and so on, so that a burst of other work
+   *  on the machine falls on both; each system's cell is its rounds' medians (pairedCell). */
   const pairedCells = async (first, group) => {
     const second = PAIR.find((n) => n !== first);
     const rounds = { [first]: [], [second]: [] };
@@ -1001,7 +1002,7 @@ async function main() {
       const names = group.names.slice();
       const rot = groupIndex++ % names.length;
       const order = names.slice(rot).concat(names.slice(0, rot));
-      const paired = PAIR.every((name) => names.includes(name));
+      const paired = isPaired(group);
       for (const name of order) {
         if (!paired || !PAIR.includes(name)) {
           results.cells.push(await measureCell(name, group));

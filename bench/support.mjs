@@ -106,6 +106,9 @@ export function threadsCpuNs(pids) {
   return ns;
 }
 
+/** The median of `xs` (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** `--name value` from argv, else `fallback`; `positional()` is the first bare word. */
 export function cliFlags(argv = process.argv.slice(2)) {
   const flag = (name, fallback) => {

@@ -55,15 +55,8 @@ fn fill_random(out: &mut [u8]) -> Result<(), ApiError> {
     })
 }
 
-/// Maps bytes to base62 characters by rejection, so that every character is uniform.
-fn base62_from(bytes: impl IntoIterator<Item = u8>, len: usize) -> String {
-    let mut out = String::with_capacity(len);
-    push_base62(&mut out, bytes, len);
-    out
-}
-
-/// Appends up to `len` base62 characters of `bytes` to `out` (by rejection, as
-/// [`base62_from`]); answers how many it appended.
+/// Appends up to `len` base62 characters of `bytes` to `out`, mapped by rejection so that
+/// every character is uniform; answers how many it appended.
 fn push_base62(out: &mut String, bytes: impl IntoIterator<Item = u8>, len: usize) -> usize {
     let before = out.len();
     out.extend(
@@ -76,11 +69,17 @@ fn push_base62(out: &mut String, bytes: impl IntoIterator<Item = u8>, len: usize
     out.len() - before
 }
 
-/// A random id: `prefix_` followed by [`ID_BODY_LEN`] base62 characters.
-pub fn random_id(prefix: &str) -> Result<String, ApiError> {
+/// `prefix_`, with room for the body that follows.
+fn id_start(prefix: &str) -> String {
     let mut id = String::with_capacity(prefix.len() + 1 + ID_BODY_LEN);
     id.push_str(prefix);
     id.push('_');
+    id
+}
+
+/// A random id: `prefix_` followed by [`ID_BODY_LEN`] base62 characters.
+pub fn random_id(prefix: &str) -> Result<String, ApiError> {
+    let mut id = id_start(prefix);
     push_random_base62(&mut id, ID_BODY_LEN)?;
     Ok(id)
 }
@@ -108,16 +107,17 @@ fn push_random_base62(out: &mut String, len: usize) -> Result<(), ApiError> {
 /// A deterministic id for `message` under `secret`: the same inputs give the same id.
 pub fn keyed_id(prefix: &str, secret: &[u8], message: &[u8]) -> String {
     let mut counter = 0u8;
-    let mut body = String::new();
-    while body.len() < ID_BODY_LEN {
+    let mut id = id_start(prefix);
+    let mut wanted = ID_BODY_LEN;
+    while wanted > 0 {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap_or_else(|_| unreachable!());
         mac.update(&[counter]);
         mac.update(message);
         let digest = mac.finalize().into_bytes();
-        body.push_str(&base62_from(digest, ID_BODY_LEN - body.len()));
+        wanted -= push_base62(&mut id, digest, wanted);
         counter = counter.wrapping_add(1);
     }
-    format!("{prefix}_{body}")
+    id
 }
 
 /// Eight uppercase hex-like characters, as Stripe generates a customer's `invoice_prefix`.
