@@ -17,6 +17,10 @@
 //   method, its URL and the values of the headers the API reads in one string
 //   (src/edge/mod.rs, `Header`): a call from the wasm per header, each with its name and
 //   value crossing, cost an update about 50 us of isolate CPU (bench/profile.mjs).
+// - A forwarded read (a retrieve, a list or search page: the object's answer is the body)
+//   is answered by \`edgeForward\`, a promise made here from the object's pending answer:
+//   the wasm's request future ends when the call is sent, not after one more turn of the
+//   executor when it settles.
 // - Strings into the wasm by `encodeInto` at once, where the glue copied a string's ASCII
 //   prefix a character at a time (below, `passStringToWasm0`).
 // Panic recovery stays as worker-build's shim does it: before each call a pending reset
@@ -50,7 +54,7 @@ function once(needle) {
 }
 
 // The helpers the replacement relies on, as worker-build's shim defines them.
-for (const helper of ['function checkReinitialize()', 'function handleMaybeCritical(e)', 'var initState = __worker_init_state();', '\nfunction fetch(req, env, ctx)']) once(helper);
+for (const helper of ['function checkReinitialize()', 'function handleMaybeCritical(e)', 'var initState = __worker_init_state();', '\nfunction fetch(req, env, ctx)', '\nfunction edgeForwardError(']) once(helper);
 
 // The Durable Object classes worker-build wrapped: `var X2 = new Proxy(X, classProxyHooks);`.
 const start = once('var shim_default = new Proxy(Entrypoint, classProxyHooks);');
@@ -102,6 +106,15 @@ function edgeRequest(request, readNames, writeNames) {
     out += value === null ? "0\\n" : "1" + value + "\\n";
   }
   return out;
+}
+// A forwarded read's response (src/edge/bindings.rs, \`forward_response\`): the object's
+// answer \`[status, body]\`, sent as it came when it is a 200; any other answer, or a failed
+// call (status 0), goes back to the wasm to be rendered as an error.
+function edgeForward(answer, init, requestId, stripeVersion) {
+  return answer.then(
+    (a) => (a[0] === 200 ? new Response(a[1], init) : guarded(() => edgeForwardError(a[0], String(a[1]), requestId, stripeVersion))),
+    (e) => guarded(() => edgeForwardError(0, String(e), requestId, stripeVersion)),
+  );
 }
 function durableObject(Wasm) {
   return class extends RuntimeDurableObject {

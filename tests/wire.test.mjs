@@ -196,9 +196,14 @@ test('a malformed customer id is a 404 for that id, not a 500', async () => {
   }
 });
 
-test('the Stripe-Version header is echoed back', async () => {
-  const res = await request(worker.url, newKey(), 'GET', '/v1/customers', undefined, { 'Stripe-Version': '2026-10-28.endive' });
+test('the Stripe-Version header is echoed back, on a read an object answered and on its error', async () => {
+  const version = { 'Stripe-Version': '2026-10-28.endive' };
+  const res = await request(worker.url, newKey(), 'GET', '/v1/customers', undefined, version);
   assert.equal(res.headers.get('stripe-version'), '2026-10-28.endive');
+  // A retrieve's error is rendered after the object answered (src/edge/mod.rs, edgeForwardError).
+  const missing = await request(worker.url, newKey(), 'GET', '/v1/customers/cus_nope', undefined, version);
+  assertStripeError(missing, 404, { code: 'resource_missing', message: "No such customer: 'cus_nope'" });
+  assert.equal(missing.headers.get('stripe-version'), '2026-10-28.endive');
 });
 
 test('the SDK sees livemode false for test keys', async () => {

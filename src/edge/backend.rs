@@ -22,8 +22,8 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::Env;
 
 use super::bindings::{
-    account_stub, binding, call_object, call_object_for_body, customer_stub, kv_key,
-    platform_error, ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
+    account_stub, binding, call_object, customer_stub, kv_key, platform_error, send_for_body,
+    ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
 };
 use super::{memo, now_millis};
 
@@ -70,9 +70,9 @@ impl Kv {
 /// The Worker's storage, for one request.
 pub struct WorkerBackend<'a> {
     pub env: &'a Env,
-    /// The body an object answered a read with (`Rendered::forwarded`), a JavaScript
-    /// string that `serve` sends without reading it.
-    forwarded: RefCell<Option<JsValue>>,
+    /// The pending answer of the object a read was sent to (`Rendered::forwarded`):
+    /// `serve` makes the response of it when it settles, without reading its body.
+    forwarded: RefCell<Option<Promise>>,
 }
 
 impl<'a> WorkerBackend<'a> {
@@ -83,13 +83,13 @@ impl<'a> WorkerBackend<'a> {
         }
     }
 
-    /// The body a forwarded read left, once.
-    pub fn take_forwarded(&self) -> Option<JsValue> {
+    /// The answer a forwarded read left, once.
+    pub fn take_forwarded(&self) -> Option<Promise> {
         self.forwarded.borrow_mut().take()
     }
 
     /// Holds `answer` for `serve` and says so.
-    fn forward(&self, answer: JsValue) -> Rendered {
+    fn forward(&self, answer: Promise) -> Rendered {
         *self.forwarded.borrow_mut() = Some(answer);
         Rendered::forwarded()
     }
@@ -125,7 +125,7 @@ impl CustomerBackend for WorkerBackend<'_> {
         envelope: &CustomerEnvelope,
     ) -> Result<Rendered, ApiError> {
         let stub = customer_stub(self.env, &envelope.namespace, id).map_err(platform_error)?;
-        Ok(self.forward(call_object_for_body(&stub, "/", envelope).await?))
+        Ok(self.forward(send_for_body(&stub, "/", envelope)?))
     }
 
     async fn account_read(
@@ -134,8 +134,7 @@ impl CustomerBackend for WorkerBackend<'_> {
         command: &AccountCommand,
     ) -> Result<Rendered, ApiError> {
         let stub = account_stub(self.env, namespace).map_err(platform_error)?;
-        let answer = call_object_for_body(&stub, ACCOUNT_CUSTOMERS_PATH, command).await?;
-        Ok(self.forward(answer))
+        Ok(self.forward(send_for_body(&stub, ACCOUNT_CUSTOMERS_PATH, command)?))
     }
 
     async fn edge_copy(&self, namespace: &str, id: &str, ttl_ms: u64) -> Option<Rc<str>> {

@@ -140,6 +140,15 @@ extern "C" {
         body: &JsValue,
         init: &web_sys::ResponseInit,
     ) -> std::result::Result<BodyResponse, JsValue>;
+
+    /// scripts/fast-shim.mjs: see [`forward_response`].
+    #[wasm_bindgen(js_name = edgeForward)]
+    fn edge_forward(
+        answer: &Promise,
+        init: &web_sys::ResponseInit,
+        request_id: &str,
+        stripe_version: Option<&str>,
+    ) -> Promise;
 }
 
 /// A response whose body is a JavaScript string (an object's answer), sent as it is.
@@ -180,19 +189,37 @@ pub async fn call_object_with_text(
 }
 
 /// Sends a read to `path` of a Durable Object whose success (a 200) is the client's
-/// response body: answered as the JavaScript string it is, to be sent on unread.
-pub async fn call_object_for_body<T: Message>(
+/// response body, without waiting for it: the object's pending answer, which
+/// [`forward_response`] turns into the response when it settles.
+pub fn send_for_body<T: Message>(
     stub: &ObjectStub,
     path: &str,
     command: &T,
-) -> std::result::Result<JsValue, ApiError> {
-    match call(stub, path, command.encode()).await? {
-        (200, answer) => Ok(answer),
-        (status, answer) => Err(object_error(
-            status,
-            &answer.as_string().unwrap_or_default(),
-        )),
+) -> std::result::Result<Promise, ApiError> {
+    stub.answer(path, &command.encode()).map_err(js_error)
+}
+
+/// The response to a forwarded read, once the object's `answer` settles: a 200's body as
+/// the JavaScript string it is, with `init`; any other answer, or a failed call, goes
+/// back to the wasm (`edgeForwardError`, src/edge/mod.rs) to be rendered as an error.
+/// In JavaScript (scripts/fast-shim.mjs, `edgeForward`), so that a read waits for its
+/// object with no future of the wasm's in between.
+pub fn forward_response(
+    answer: &Promise,
+    init: &web_sys::ResponseInit,
+    request_id: &str,
+    stripe_version: Option<&str>,
+) -> Promise {
+    edge_forward(answer, init, request_id, stripe_version)
+}
+
+/// The typed error of an answer [`forward_response`] did not send: the object's, or,
+/// with status 0, the failed call's.
+pub fn forwarded_error(status: u16, text: &str) -> ApiError {
+    if status == 0 {
+        return platform_error(Error::JsError(text.to_owned()));
     }
+    object_error(status, text)
 }
 
 /// Calls the object's `answer` method with `text`: its status and its body.

@@ -21,7 +21,8 @@ use api_core::wire::ids;
 use api_core::wire::render::Rendered;
 use api_core::wire::request::ApiRequest;
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::wasm_bindgen::JsValue;
+use worker::js_sys::Promise;
+use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, Context, Env, Result};
 
@@ -65,11 +66,8 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     let rendered = match handle(req, &backend, &ctx, &request_id).await {
         Ok(rendered) => rendered,
         Err(err) => {
-            if let ApiError::Internal { detail } = &err {
-                worker::console_error!("{request_id}: {detail}");
-            }
             should_retry = err.should_retry();
-            Rendered::error(&err)
+            rendered_error(&err, &request_id)
         }
     };
     let forwarded = backend.take_forwarded();
@@ -81,6 +79,34 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     written.response(rendered, forwarded)
 }
 
+/// An error as its response renders it; an internal one is logged with the request id.
+fn rendered_error(err: &ApiError, request_id: &str) -> Rendered {
+    if let ApiError::Internal { detail } = err {
+        worker::console_error!("{request_id}: {detail}");
+    }
+    Rendered::error(err)
+}
+
+/// The response to a forwarded read whose object did not answer a 200 (or whose call
+/// failed: `status` 0): its error, as `serve` renders every error. Called from
+/// JavaScript, `edgeForward` (scripts/fast-shim.mjs, [`bindings::forward_response`]).
+#[wasm_bindgen(js_name = edgeForwardError)]
+pub fn forward_error(
+    status: u16,
+    text: String,
+    request_id: String,
+    stripe_version: Option<String>,
+) -> Result<web_sys::Response> {
+    let err = bindings::forwarded_error(status, &text);
+    let rendered = rendered_error(&err, &request_id);
+    let written = Written {
+        request_id,
+        stripe_version,
+        should_retry: err.should_retry(),
+    };
+    written.response(rendered, None)
+}
+
 /// What the response says beside its body.
 struct Written {
     request_id: String,
@@ -89,15 +115,23 @@ struct Written {
 }
 
 impl Written {
-    /// The response: `rendered`, or for a forwarded read the body an object wrote (a
-    /// JavaScript string, which goes out as it came).
-    fn response(self, rendered: Rendered, forwarded: Option<JsValue>) -> Result<web_sys::Response> {
+    /// The response: `rendered`, or for a forwarded read the promise of it, made from
+    /// the object's answer when it settles (a 200's body, a JavaScript string, goes out
+    /// as it came: [`bindings::forward_response`]). The runtime takes either.
+    fn response(self, rendered: Rendered, forwarded: Option<Promise>) -> Result<web_sys::Response> {
         let init = web_sys::ResponseInit::new();
         init.set_status(rendered.status);
         let headers = self.headers(rendered.replayed)?;
         init.set_headers(&headers);
         if rendered.forwarded {
-            return bindings::response_with_body(&forwarded.unwrap_or_default(), &init);
+            let Some(answer) = forwarded else {
+                return Err(worker::Error::RustError(
+                    "a forwarded read with no answer".into(),
+                ));
+            };
+            let version = self.stripe_version.as_deref();
+            let pending = bindings::forward_response(&answer, &init, &self.request_id, version);
+            return Ok(pending.unchecked_into());
         }
         let mut body = rendered.body.into_bytes();
         Ok(web_sys::Response::new_with_opt_u8_array_and_init(
