@@ -88,7 +88,14 @@ async function climb(url, workload, accounts, log) {
   let best = null;
   for (const c of LEVELS) {
     if (c < accounts.length) continue;
-    const l = await level(url, workload, accounts, c);
+    let l = await level(url, workload, accounts, c);
+    if (l.failed) {
+      // One retry: a wrk run that answered nothing (it has exited 0 with no output) must not
+      // end the climb, or leave a system with no level at all.
+      log?.(`write ceiling ${workload} ${accounts.length} account(s) c=${c}: ${l.failed}; once more`);
+      await sleep(1000);
+      l = await level(url, workload, accounts, c);
+    }
     levels.push(l);
     log?.(`write ceiling ${workload.padEnd(6)} ${String(accounts.length).padStart(1)} account(s) c=${String(c).padEnd(3)} ${l.failed ? `failed: ${l.failed}` : `${l.rps.toFixed(0).padStart(6)} writes/s  p50 ${l.p50_ms} ms  p99 ${l.p99_ms} ms${l.errors ? `  errors=${l.errors}` : ''}`}`);
     if (l.failed) break;
@@ -156,6 +163,10 @@ export function renderWriteExtras(results) {
   lines.push('| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |');
   for (const r of wc.runs) {
     const b = r.best;
+    if (!b) {
+      lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | – | – | – | – | ${r.levels.map((l) => `${l.c}: ${l.failed ? 'wrk failed' : Math.round(l.rps)}`).join(', ')} (no level measured) | – | – |`);
+      continue;
+    }
     const live = wc.stripe_limits.live.write_per_s * r.accounts;
     const test = wc.stripe_limits.test.write_per_s * r.accounts;
     lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${r.levels.map((l) => `${l.c}: ${l.failed ? 'wrk failed' : Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ')} | ${live} / ${test} | ${(b.rps / live).toFixed(2)}× |`);

@@ -17,6 +17,7 @@ use worker::wasm_bindgen::JsValue;
 use worker::wasm_bindgen_futures::future_to_promise;
 
 use crate::edge::bindings::{KEY_KEPT_STATUS, REPLAYED_STATUS};
+use sql::run as run_statement;
 
 /// An object's answer to the Worker: 200 and the body (`REPLAYED_STATUS` for a replay),
 /// or the error's status and the error as typed JSON (rendered to Stripe's shape by the
@@ -79,7 +80,7 @@ pub fn settle(answer: impl Future<Output = JsValue> + 'static) -> JsValue {
 /// needs the table then fails with an internal error that says why).
 pub fn create_schema(sql: &worker::SqlStorage, schema: &[&str], object: &str) {
     for statement in schema {
-        if let Err(e) = sql.exec(statement, None) {
+        if let Err(e) = run_statement(sql, statement, None) {
             worker::console_error!("{object} schema: {e}");
         }
     }

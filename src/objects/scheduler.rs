@@ -18,6 +18,7 @@ use std::rc::Rc;
 
 use worker::{SqlStorageValue, State, Storage};
 
+use crate::objects::sql::run as run_statement;
 use crate::objects::sql::{count, first, query};
 
 pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
@@ -65,7 +66,8 @@ impl Scheduler {
 
     /// Records the job only: `arm_by` sets the alarm, or an alarm's `rearm` at its end.
     pub fn record(&self, name: &str, due_at_ms: i64) {
-        let recorded = self.storage.sql().exec(
+        let recorded = run_statement(
+            &self.storage.sql(),
             "INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
              ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)",
             vec![name.into(), SqlStorageValue::Integer(due_at_ms)],
@@ -79,7 +81,7 @@ impl Scheduler {
     /// nothing due it only re-arms for the next job.
     pub fn cancel(&self, name: &str) {
         let sql = self.storage.sql();
-        if let Err(e) = sql.exec("DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
+        if let Err(e) = run_statement(&sql, "DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
             worker::console_error!("cancelling {name}: {e}");
         }
     }

@@ -2,11 +2,15 @@
 //! goes through one non-generic reader, [`query`]: rows as arrays of values in SELECT order,
 //! since worker's `to_array::<T>()` runs serde_wasm_bindgen per derived row type (see `Row`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::SqlArg;
+use wasm_bindgen::prelude::wasm_bindgen;
 use worker::js_sys::Array;
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::worker_sys::SqlStorage as SysSql;
+use worker::worker_sys::SqlStorageCursor;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// A SQLite failure, as an internal error that says which statement failed.
@@ -76,21 +80,72 @@ pub fn query(
     statement: &str,
     args: Vec<SqlStorageValue>,
 ) -> Result<Vec<Row>, ApiError> {
-    let bindings = Array::new();
-    for arg in args {
-        bindings.push(&arg.into());
-    }
-    let cursor = sql
-        .as_ref()
-        .unchecked_ref::<SysSql>()
-        .exec(statement, bindings)
-        .map_err(|e| storage_error(worker::Error::from(e)))?;
+    let cursor = run(sql, statement, args)?;
     // Every row at once (one call into JavaScript), each an array of its columns.
     let rows = Array::from(&cursor.raw());
     Ok(rows
         .iter()
         .map(|row| Row(row.unchecked_into::<Array>().iter().map(value).collect()))
         .collect())
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's `SqlStorage`, whose `exec` is given the statement as a JavaScript
+    /// string (worker-sys's takes a `&str`, decoded into a new string on every call).
+    type SqlHandle;
+
+    #[wasm_bindgen(method, catch, variadic, js_name = exec)]
+    fn exec_text(
+        this: &SqlHandle,
+        query: &JsValue,
+        bindings: Array,
+    ) -> Result<SqlStorageCursor, JsValue>;
+}
+
+/// How many statements' texts [`statement_text`] keeps: every statement this crate runs is
+/// one of a few dozen texts, but a search's page query is written for its clauses.
+const KEPT_STATEMENTS: usize = 256;
+
+thread_local! {
+    /// The JavaScript string of each statement run so far, by its text.
+    static STATEMENT_TEXTS: RefCell<HashMap<String, JsValue>> = RefCell::default();
+}
+
+/// `statement` as a JavaScript string, the same string each time. The runtime keys its
+/// cache of prepared statements by the string's identity, so it makes every new string
+/// an internalized one first, a hash and a lookup of its whole text; and the glue decodes
+/// each `&str` from the wasm memory anew. In the floor worker, the same query given a new
+/// string each time cost 14–26 µs more of workerd CPU per request (bench/ab.mjs).
+fn statement_text(statement: &str) -> JsValue {
+    STATEMENT_TEXTS.with_borrow_mut(|texts| {
+        if let Some(text) = texts.get(statement) {
+            return text.clone();
+        }
+        let text = JsValue::from_str(statement);
+        if texts.len() < KEPT_STATEMENTS {
+            texts.insert(statement.to_owned(), text.clone());
+        }
+        text
+    })
+}
+
+/// Runs `statement` with `args`: its cursor, which a write need not read (the runtime
+/// ends a statement that has no rows at once) and a read must read to its end (a cursor
+/// left open keeps its prepared statement, and the next run of it is compiled again).
+pub fn run(
+    sql: &SqlStorage,
+    statement: &str,
+    args: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> Result<SqlStorageCursor, ApiError> {
+    let bindings = Array::new();
+    for arg in args.into().unwrap_or_default() {
+        bindings.push(&arg.into());
+    }
+    sql.as_ref()
+        .unchecked_ref::<SqlHandle>()
+        .exec_text(&statement_text(statement), bindings)
+        .map_err(|e| storage_error(worker::Error::from(e)))
 }
 
 /// A column's value: SQLite answers text as strings and integers as numbers (exact: no

@@ -8,7 +8,8 @@ use api_core::wire::error::ApiError;
 use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{query, storage_error};
+use crate::objects::sql::query;
+use crate::objects::sql::run as run_statement;
 
 /// The AccountObject path of the bulk command.
 pub const PATH: &str = "/bench/bulk";
@@ -65,7 +66,8 @@ pub fn seed(sql: &SqlStorage, body: &str) -> Result<String, ApiError> {
     let int = SqlStorageValue::Integer;
     let before = query(sql, "SELECT COALESCE(MAX(seq), 0) FROM customers", vec![])?;
     let last_seq = before.first().map_or(0, |row| row.int(0));
-    sql.exec(
+    run_statement(
+        sql,
         // Numbers arrive from JavaScript as REAL: cast once, so that `i` prints as text.
         "WITH RECURSIVE p AS (SELECT CAST(?1 AS INTEGER) AS lo, CAST(?2 AS INTEGER) AS hi,
                 CAST(?4 AS INTEGER) AS marker, CAST(?5 AS INTEGER) AS base, CAST(?6 AS INTEGER) AS rate),
@@ -91,14 +93,13 @@ pub fn seed(sql: &SqlStorage, body: &str) -> Result<String, ApiError> {
             int(bulk.created),
             int(bulk.per_second.max(1)),
         ],
-    )
-    .map_err(storage_error)?;
-    sql.exec(
+    )?;
+    run_statement(
+        sql,
         "INSERT OR IGNORE INTO customer_metadata (seq, key, value)
          SELECT c.seq, m.key, m.value FROM customers c, json_each(c.metadata) m WHERE c.seq > ?",
         vec![int(last_seq)],
-    )
-    .map_err(storage_error)?;
+    )?;
     let count = query(sql, "SELECT COUNT(*) FROM customers", vec![])?;
     Ok(format!(
         "{{\"indexed\":{}}}",

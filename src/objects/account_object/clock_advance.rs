@@ -15,7 +15,8 @@ use crate::edge::bindings::{call_object, customer_stub, platform_error};
 use crate::edge::now_seconds;
 use crate::objects::customer_object::billing_tick;
 use crate::objects::faults::{injected, Faults};
-use crate::objects::sql::{first, storage_error};
+use crate::objects::sql::first;
+use crate::objects::sql::run as run_statement;
 
 /// How long before a failed advance, or one cut short by a restart, is tried again (the
 /// job is recorded again for then before its work starts).
@@ -23,12 +24,12 @@ pub const RETRY_MS: i64 = 2_000;
 
 /// Records the account's namespace (the advance's request names it).
 pub fn remember_namespace(sql: &SqlStorage, namespace: &str) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT INTO account_meta (key, value) VALUES ('namespace', ?)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         vec![namespace.into()],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 

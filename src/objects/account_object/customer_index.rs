@@ -15,7 +15,8 @@ use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQ
 use std::cell::RefCell;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, count, position_of, query, storage_error};
+use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{bind, count, position_of, query};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customers (
@@ -107,7 +108,8 @@ pub fn upsert(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
     if e.purged {
         return remove(sql, &e.id);
     }
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT INTO customers (id, created, email, name, phone, metadata, test_clock, deleted, version, document)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET
@@ -127,38 +129,36 @@ pub fn upsert(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
             SqlStorageValue::Integer(e.version),
             e.document.as_str().into(),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     refresh_metadata_rows(sql, e)
 }
 
 /// Removes a customer's row and its metadata rows, if any.
 fn remove(sql: &SqlStorage, id: &str) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "DELETE FROM customer_metadata WHERE seq IN (SELECT seq FROM customers WHERE id = ?)",
         vec![id.into()],
-    )
-    .map_err(storage_error)?;
-    sql.exec("DELETE FROM customers WHERE id = ?", vec![id.into()])
-        .map_err(storage_error)?;
+    )?;
+    run_statement(sql, "DELETE FROM customers WHERE id = ?", vec![id.into()])?;
     Ok(())
 }
 
 /// Rewrites the metadata rows search uses, if the row now holds this entry's version.
 fn refresh_metadata_rows(sql: &SqlStorage, e: &IndexEntry) -> Result<(), ApiError> {
     let this_version = || vec![e.id.as_str().into(), SqlStorageValue::Integer(e.version)];
-    sql.exec(
+    run_statement(
+        sql,
         "DELETE FROM customer_metadata WHERE seq = (SELECT seq FROM customers WHERE id = ? AND version = ?)",
         this_version(),
-    )
-    .map_err(storage_error)?;
-    sql.exec(
+    )?;
+    run_statement(
+        sql,
         "INSERT OR IGNORE INTO customer_metadata (seq, key, value)
          SELECT c.seq, m.key, m.value FROM customers c, json_each(c.metadata) m
          WHERE c.id = ? AND c.version = ?",
         this_version(),
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 

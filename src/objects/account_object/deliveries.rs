@@ -17,7 +17,8 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
 use super::events_log;
-use crate::objects::sql::{bind, first, query, storage_error};
+use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{bind, first, query};
 
 /// Where one delivery goes: an endpoint's id, URL and signing secret.
 #[derive(Debug, Clone)]
@@ -69,7 +70,8 @@ pub fn enqueue(
     target: &Target,
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT OR IGNORE INTO deliveries (event_seq, endpoint_id, object_id, next_attempt_ms) VALUES (?, ?, ?, ?)",
         vec![
             SqlStorageValue::Integer(event_seq),
@@ -77,8 +79,7 @@ pub fn enqueue(
             object_id.into(),
             SqlStorageValue::Integer(now_ms),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 
@@ -92,7 +93,8 @@ pub fn resend(
     endpoint_id: &str,
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "UPDATE events SET pending_webhooks = pending_webhooks + 1 WHERE seq = ?
          AND NOT EXISTS (SELECT 1 FROM deliveries
                          WHERE endpoint_id = ? AND event_seq = ? AND state = 'pending')",
@@ -101,9 +103,9 @@ pub fn resend(
             endpoint_id.into(),
             SqlStorageValue::Integer(event_seq),
         ],
-    )
-    .map_err(storage_error)?;
-    sql.exec(
+    )?;
+    run_statement(
+        sql,
         "INSERT INTO deliveries (event_seq, endpoint_id, object_id, next_attempt_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (endpoint_id, event_seq) DO UPDATE SET state = 'pending', attempts = 0,
            first_attempt_ms = NULL, next_attempt_ms = excluded.next_attempt_ms",
@@ -113,8 +115,7 @@ pub fn resend(
             object_id.into(),
             SqlStorageValue::Integer(now_ms),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 
@@ -144,17 +145,17 @@ pub fn attempts_page(
 
 /// Stops every delivery still owed to an endpoint that was disabled or deleted.
 pub fn cancel_for(sql: &SqlStorage, endpoint_id: &str) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "UPDATE events SET pending_webhooks = max(0, pending_webhooks - 1)
          WHERE seq IN (SELECT event_seq FROM deliveries WHERE endpoint_id = ? AND state = 'pending')",
         vec![endpoint_id.into()],
-    )
-    .map_err(storage_error)?;
-    sql.exec(
+    )?;
+    run_statement(
+        sql,
         "UPDATE deliveries SET state = 'cancelled' WHERE endpoint_id = ? AND state = 'pending'",
         vec![endpoint_id.into()],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 
@@ -262,7 +263,8 @@ pub fn settle(
     policy: &DeliveryPolicy,
     now_ms: i64,
 ) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT INTO delivery_attempts (endpoint_id, event_id, at_ms, status, duration_ms, response_excerpt) VALUES (?, ?, ?, ?, ?, ?)",
         vec![
             due.endpoint_id.as_str().into(),
@@ -272,8 +274,7 @@ pub fn settle(
             SqlStorageValue::Integer(attempt.duration_ms),
             attempt.excerpt.as_str().into(),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     let first = due.first_attempt_ms.unwrap_or(now_ms - attempt.duration_ms);
     let attempts = due.attempts + 1;
     let (state, next) = if attempt.status.is_some_and(is_success) {
@@ -288,22 +289,21 @@ pub fn settle(
             AfterFailure::GiveUp => ("failed", now_ms),
         }
     };
-    let cursor = sql
-        .exec(
-            "UPDATE deliveries SET state = ?, attempts = ?, first_attempt_ms = ?, next_attempt_ms = ?
+    let cursor = run_statement(
+        sql,
+        "UPDATE deliveries SET state = ?, attempts = ?, first_attempt_ms = ?, next_attempt_ms = ?
              WHERE endpoint_id = ? AND event_seq = ? AND state = 'pending'",
-            vec![
-                state.into(),
-                SqlStorageValue::Integer(attempts),
-                SqlStorageValue::Integer(first),
-                SqlStorageValue::Integer(next),
-                due.endpoint_id.as_str().into(),
-                SqlStorageValue::Integer(due.event_seq),
-            ],
-        )
-        .map_err(storage_error)?;
+        vec![
+            state.into(),
+            SqlStorageValue::Integer(attempts),
+            SqlStorageValue::Integer(first),
+            SqlStorageValue::Integer(next),
+            due.endpoint_id.as_str().into(),
+            SqlStorageValue::Integer(due.event_seq),
+        ],
+    )?;
     // Cancelled meanwhile (the endpoint was disabled): its count was already taken off.
-    if cursor.rows_written() > 0 && state == "succeeded" {
+    if cursor.rows_written() > 0.0 && state == "succeeded" {
         events_log::add_pending(sql, due.event_seq, -1)?;
     }
     Ok(())

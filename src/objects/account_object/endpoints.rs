@@ -17,7 +17,8 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::deliveries::{self, Target};
 use super::events_log;
 use crate::objects::scheduler::now_ms;
-use crate::objects::sql::{bind, count, first, position_of, query, storage_error};
+use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{bind, count, first, position_of, query};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
         seq INTEGER PRIMARY KEY,
@@ -65,11 +66,11 @@ pub fn execute(sql: &SqlStorage, command: EndpointCommand) -> Result<String, Api
         }
         EndpointCommand::Delete { id } => {
             load(sql, &id)?;
-            sql.exec(
+            run_statement(
+                sql,
                 "DELETE FROM webhook_endpoints WHERE id = ?",
                 vec![id.as_str().into()],
-            )
-            .map_err(storage_error)?;
+            )?;
             Ok(serde_json::to_string(&DeletedWebhookEndpoint::new(id))?)
         }
         EndpointCommand::ListAttempts { id, limit, cursor } => {
@@ -103,7 +104,8 @@ fn create(sql: &SqlStorage, mut endpoint: WebhookEndpoint) -> Result<String, Api
     }
     let shown = serde_json::to_string(&endpoint)?;
     let secret = endpoint.secret.take().unwrap_or_default();
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT INTO webhook_endpoints (id, created, secret, document) VALUES (?, ?, ?, ?)",
         vec![
             endpoint.id.as_str().into(),
@@ -111,20 +113,19 @@ fn create(sql: &SqlStorage, mut endpoint: WebhookEndpoint) -> Result<String, Api
             secret.into(),
             serde_json::to_string(&endpoint)?.into(),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(shown)
 }
 
 fn save(sql: &SqlStorage, endpoint: &WebhookEndpoint) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "UPDATE webhook_endpoints SET document = ? WHERE id = ?",
         vec![
             serde_json::to_string(endpoint)?.into(),
             endpoint.id.as_str().into(),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::{bind, first, position_of, query, storage_error, Row};
+use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{bind, first, position_of, query, Row};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS events (
@@ -76,19 +77,18 @@ impl<'a> EventHead<'a> {
 /// (a copy sent again after a failure is recorded once).
 pub fn record(sql: &SqlStorage, event: &str) -> Result<Option<(i64, String)>, ApiError> {
     let head: EventHead = serde_json::from_str(event)?;
-    let cursor = sql
-        .exec(
-            "INSERT OR IGNORE INTO events (id, type, created, object_id, document) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                head.id.into(),
-                head.kind.into(),
-                SqlStorageValue::Integer(head.created),
-                head.object_id().into(),
-                event.into(),
-            ],
-        )
-        .map_err(storage_error)?;
-    if cursor.rows_written() == 0 {
+    let cursor = run_statement(
+        sql,
+        "INSERT OR IGNORE INTO events (id, type, created, object_id, document) VALUES (?, ?, ?, ?, ?)",
+        vec![
+            head.id.into(),
+            head.kind.into(),
+            SqlStorageValue::Integer(head.created),
+            head.object_id().into(),
+            event.into(),
+        ],
+    )?;
+    if cursor.rows_written() == 0.0 {
         return Ok(None);
     }
     let row = first(
@@ -136,14 +136,14 @@ pub fn find(sql: &SqlStorage, id: &str) -> Result<Option<Found>, ApiError> {
 
 /// Sets how many endpoints an event is owed to.
 pub fn add_pending(sql: &SqlStorage, seq: i64, delta: i64) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "UPDATE events SET pending_webhooks = max(0, pending_webhooks + ?) WHERE seq = ?",
         vec![
             SqlStorageValue::Integer(delta),
             SqlStorageValue::Integer(seq),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 
@@ -155,20 +155,19 @@ pub fn prune_expired(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
     // A test clock's events are dated in clock time, often long past: they stay (the
     // sandbox cap still bounds them) rather than going an hour after they happen.
     let expired = "created < ? AND json_extract(document, '$.data.object.test_clock') IS NULL";
-    sql.exec(
+    run_statement(
+        sql,
         &format!(
             "DELETE FROM deliveries WHERE event_seq IN (SELECT seq FROM events WHERE {expired})"
         ),
         cutoff.clone(),
-    )
-    .map_err(storage_error)?;
-    sql.exec(
+    )?;
+    run_statement(
+        sql,
         "DELETE FROM delivery_attempts WHERE at_ms < ? * 1000",
         cutoff.clone(),
-    )
-    .map_err(storage_error)?;
-    sql.exec(&format!("DELETE FROM events WHERE {expired}"), cutoff)
-        .map_err(storage_error)?;
+    )?;
+    run_statement(sql, &format!("DELETE FROM events WHERE {expired}"), cutoff)?;
     Ok(())
 }
 
@@ -202,8 +201,7 @@ pub fn enforce_cap(sql: &SqlStorage, max_kept: Option<u64>) -> Result<(), ApiErr
         "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq <= ?)",
         "DELETE FROM events WHERE seq <= ?",
     ] {
-        sql.exec(statement, through.clone())
-            .map_err(storage_error)?;
+        run_statement(sql, statement, through.clone())?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{decide, KeyRow, KeyState, KEPT_BY_OBJECT};
 use worker::{SqlStorage, SqlStorageValue};
 
+use crate::objects::sql::run as run_statement;
 use crate::objects::sql::{count, first, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -38,7 +39,8 @@ pub fn claim(
     if let Some(state) = decide(row, key, fingerprint, now)? {
         return Ok(state);
     }
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT OR REPLACE INTO idempotency_keys (key, fingerprint, status, body, created_at)
          VALUES (?, ?, NULL, NULL, ?)",
         vec![
@@ -46,15 +48,15 @@ pub fn claim(
             fingerprint.into(),
             SqlStorageValue::Integer(now),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(KeyState::New)
 }
 
 /// Keeps the response of the key's request, or releases the key if it failed.
 pub fn finish(sql: &SqlStorage, key: &str, saved: Option<(u16, String)>) -> Result<(), ApiError> {
     let result = match saved {
-        Some((status, body)) => sql.exec(
+        Some((status, body)) => run_statement(
+            sql,
             "UPDATE idempotency_keys SET status = ?, body = ? WHERE key = ?",
             vec![
                 SqlStorageValue::Integer(i64::from(status)),
@@ -62,7 +64,8 @@ pub fn finish(sql: &SqlStorage, key: &str, saved: Option<(u16, String)>) -> Resu
                 key.into(),
             ],
         ),
-        None => sql.exec(
+        None => run_statement(
+            sql,
             "DELETE FROM idempotency_keys WHERE key = ? AND status IS NULL",
             vec![key.into()],
         ),
@@ -73,7 +76,8 @@ pub fn finish(sql: &SqlStorage, key: &str, saved: Option<(u16, String)>) -> Resu
 /// Marks a running key as answered by the customer's object that ran its write (see
 /// `KEPT_BY_OBJECT`), in the block that records that write's index row.
 pub fn kept_by_object(sql: &SqlStorage, key: &str) -> Result<(), ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "UPDATE idempotency_keys SET status = ? WHERE key = ? AND status IS NULL",
         vec![SqlStorageValue::Integer(KEPT_BY_OBJECT), key.into()],
     )
@@ -84,11 +88,11 @@ pub fn kept_by_object(sql: &SqlStorage, key: &str) -> Result<(), ApiError> {
 /// Drops the keys older than `retention` seconds (24 hours unless a test shortens it);
 /// answers when the oldest left expires (unix seconds), if any is left.
 pub fn prune(sql: &SqlStorage, now: i64, retention: i64) -> Result<Option<i64>, ApiError> {
-    sql.exec(
+    run_statement(
+        sql,
         "DELETE FROM idempotency_keys WHERE created_at <= ?",
         vec![SqlStorageValue::Integer(now - retention)],
-    )
-    .map_err(storage_error)?;
+    )?;
     let oldest = count(
         sql,
         "SELECT coalesce(min(created_at), -1) AS n FROM idempotency_keys",

@@ -12,7 +12,8 @@ use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
 use super::deliveries::Target;
-use crate::objects::sql::{query, storage_error};
+use crate::objects::sql::query;
+use crate::objects::sql::run as run_statement;
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS coupons (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",
@@ -103,7 +104,8 @@ fn put_document(
          ON CONFLICT(id) DO UPDATE SET customer = excluded.customer, document = excluded.document",
         table.name()
     );
-    sql.exec(
+    run_statement(
+        sql,
         &query,
         vec![
             id.into(),
@@ -111,8 +113,7 @@ fn put_document(
             SqlStorageValue::Integer(created),
             serde_json::to_string(document)?.into(),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(())
 }
 
@@ -135,9 +136,7 @@ impl ObjectStore for SqlObjectStore<'_> {
 
     fn remove(&mut self, table: Table, id: &str) -> Result<(), ApiError> {
         let query = format!("DELETE FROM {} WHERE id = ?", table.name());
-        self.sql
-            .exec(&query, vec![id.into()])
-            .map_err(storage_error)?;
+        run_statement(self.sql, &query, vec![id.into()])?;
         Ok(())
     }
 

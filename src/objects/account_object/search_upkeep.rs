@@ -8,7 +8,8 @@ use api_core::resources::customers::search::upkeep::{
 use api_core::wire::error::ApiError;
 use worker::SqlStorage;
 
-use crate::objects::sql::{count, first, storage_error};
+use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{count, first};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS search_upkeep (id INTEGER PRIMARY KEY, merged_seq INTEGER)",
@@ -38,7 +39,7 @@ pub fn due(sql: &SqlStorage) -> Result<bool, ApiError> {
 pub fn merge(sql: &SqlStorage, steps: Option<usize>) -> Result<bool, ApiError> {
     for _ in 0..steps.unwrap_or(usize::MAX) {
         let before = total_changes(sql)?;
-        sql.exec(MERGE_STEP, None).map_err(storage_error)?;
+        run_statement(sql, MERGE_STEP, None)?;
         if merge_finished(total_changes(sql)? - before) {
             return merged(sql);
         }
@@ -62,7 +63,7 @@ pub fn merge_slice(sql: &SqlStorage, slice: i64) -> Result<bool, ApiError> {
 /// The next merge waits for another `merge_due` share of customers from here.
 fn merged(sql: &SqlStorage) -> Result<bool, ApiError> {
     let newest = "UPDATE search_upkeep SET merged_seq = (SELECT MAX(seq) FROM customers)";
-    sql.exec(newest, None).map_err(storage_error)?;
+    run_statement(sql, newest, None)?;
     Ok(true)
 }
 

@@ -6,7 +6,7 @@ use api_core::wire::error::ApiError;
 use serde_json::value::RawValue;
 use worker::{Env, SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::storage_error;
+use crate::objects::sql::run as run_statement;
 
 /// The CustomerObject path of the seed command.
 pub const PATH: &str = "/bench/seed";
@@ -28,14 +28,14 @@ pub fn seed(sql: &SqlStorage, env: &Env, body: &str) -> Result<String, ApiError>
         version.get(),
         record.get(),
     );
-    sql.exec(
+    run_statement(
+        sql,
         "INSERT OR IGNORE INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)",
         vec![
             namespace.into(),
             SqlStorageValue::Integer(version.parse().unwrap_or_default()),
             record.into(),
         ],
-    )
-    .map_err(storage_error)?;
+    )?;
     Ok(String::new())
 }

@@ -13,6 +13,7 @@ use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
 use worker::{SqlStorage, SqlStorageValue};
 
+use crate::objects::sql::run as run_statement;
 use crate::objects::sql::{first, query, storage_error};
 
 pub const SCHEMA: &[&str] = &[
@@ -137,12 +138,11 @@ impl SqlCustomerStore {
     /// never the newest row: seqs are rowids, and an emptied table would hand out small
     /// seqs again, which `Copied::outbox_through` would take for events already copied.
     pub fn clear_outbox(&self, through_seq: i64) -> Result<(), ApiError> {
-        self.sql
-            .exec(
-                "DELETE FROM outbox WHERE seq <= ? AND seq < (SELECT max(seq) FROM outbox)",
-                vec![SqlStorageValue::Integer(through_seq)],
-            )
-            .map_err(storage_error)?;
+        run_statement(
+            &self.sql,
+            "DELETE FROM outbox WHERE seq <= ? AND seq < (SELECT max(seq) FROM outbox)",
+            vec![SqlStorageValue::Integer(through_seq)],
+        )?;
         Ok(())
     }
 
@@ -202,24 +202,22 @@ impl CustomerStore for SqlCustomerStore {
     fn commit(&mut self, stored: &StoredCustomer, events: &[Event]) -> Result<String, ApiError> {
         let document = serde_json::to_string(&stored.record)?;
         for event in events {
-            self.sql
-                .exec(
-                    "INSERT INTO outbox (event) VALUES (?)",
-                    vec![serde_json::to_string(event)?.into()],
-                )
-                .map_err(storage_error)?;
+            run_statement(
+                &self.sql,
+                "INSERT INTO outbox (event) VALUES (?)",
+                vec![serde_json::to_string(event)?.into()],
+            )?;
         }
-        self.sql
-            .exec(
-                "INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)
-                 ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document",
-                vec![
-                    self.namespace.as_str().into(),
-                    SqlStorageValue::Integer(stored.version),
-                    document.as_str().into(),
-                ],
-            )
-            .map_err(storage_error)?;
+        run_statement(
+            &self.sql,
+            "INSERT INTO customer (slot, namespace, version, document) VALUES (0, ?, ?, ?)
+             ON CONFLICT(slot) DO UPDATE SET version = excluded.version, document = excluded.document",
+            vec![
+                self.namespace.as_str().into(),
+                SqlStorageValue::Integer(stored.version),
+                document.as_str().into(),
+            ],
+        )?;
         // The object's run keeps the record parsed once it is done with it (`keep_parsed`).
         self.current.set(stored.version, document.clone());
         Ok(document)
@@ -245,28 +243,26 @@ impl CustomerStore for SqlCustomerStore {
         saved: &SavedResponse,
         expires_at: i64,
     ) -> Result<(), ApiError> {
-        self.sql
-            .exec(
-                "INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?, ?)",
-                vec![
-                    key.into(),
-                    saved.fingerprint.as_str().into(),
-                    SqlStorageValue::Integer(i64::from(saved.status)),
-                    saved.body.as_str().into(),
-                    SqlStorageValue::Integer(expires_at),
-                ],
-            )
-            .map_err(storage_error)?;
+        run_statement(
+            &self.sql,
+            "INSERT OR REPLACE INTO idempotency (key, fingerprint, status, body, expires_at) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                key.into(),
+                saved.fingerprint.as_str().into(),
+                SqlStorageValue::Integer(i64::from(saved.status)),
+                saved.body.as_str().into(),
+                SqlStorageValue::Integer(expires_at),
+            ],
+        )?;
         Ok(())
     }
 
     fn forget_expired(&mut self, now: i64) -> Result<(), ApiError> {
-        self.sql
-            .exec(
-                "DELETE FROM idempotency WHERE expires_at < ?",
-                vec![SqlStorageValue::Integer(now)],
-            )
-            .map_err(storage_error)?;
+        run_statement(
+            &self.sql,
+            "DELETE FROM idempotency WHERE expires_at < ?",
+            vec![SqlStorageValue::Integer(now)],
+        )?;
         Ok(())
     }
 
@@ -280,20 +276,17 @@ impl CustomerStore for SqlCustomerStore {
     }
 
     fn save_book(&mut self, book: &str) -> Result<(), ApiError> {
-        self.sql
-            .exec(
-                "INSERT INTO book (slot, document) VALUES (0, ?)
+        run_statement(
+            &self.sql,
+            "INSERT INTO book (slot, document) VALUES (0, ?)
                  ON CONFLICT(slot) DO UPDATE SET document = excluded.document",
-                vec![book.into()],
-            )
-            .map_err(storage_error)?;
+            vec![book.into()],
+        )?;
         Ok(())
     }
 
     fn forget_all(&mut self) -> Result<(), ApiError> {
-        self.sql
-            .exec("DELETE FROM idempotency", None)
-            .map_err(storage_error)?;
+        run_statement(&self.sql, "DELETE FROM idempotency", None)?;
         Ok(())
     }
 }
