@@ -18,7 +18,7 @@
 //   (src/edge/mod.rs, `Header`): a call from the wasm per header, each with its name and
 //   value crossing, cost an update about 50 us of isolate CPU (bench/profile.mjs).
 // - A forwarded read (a retrieve, a list or search page: the object's answer is the body)
-//   is answered by \`edgeForward\`, a promise made here from the object's pending answer:
+//   is answered by `edgeForward`, a promise made here from the object's pending answer:
 //   the wasm's request future ends when the call is sent, not after one more turn of the
 //   executor when it settles.
 // - Strings into the wasm by `encodeInto` at once, where the glue copied a string's ASCII

@@ -1,5 +1,6 @@
-//! Small adapters between `api-core`'s SQL values and the runtime's SQLite API. Every read
-//! goes through one non-generic reader, [`query`]: rows as arrays of values in SELECT order,
+//! Small adapters between `api-core`'s SQL values and the runtime's SQLite API. Every
+//! statement goes through [`run`] (the same JavaScript string per statement text), and every
+//! read through one non-generic reader, [`query`]: rows as arrays of values in SELECT order,
 //! since worker's `to_array::<T>()` runs serde_wasm_bindgen per derived row type (see `Row`).
 
 use std::cell::RefCell;
