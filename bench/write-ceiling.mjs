@@ -139,6 +139,9 @@ export async function measureWriteCeiling({ urls, log = console.log, systems = [
   return out;
 }
 
+/** A climb's levels, as results.md lists them: `c: writes/s` each. */
+const levelsText = (run) => run.levels.map((l) => `${l.c}: ${l.failed ? 'wrk failed' : Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ');
+
 /** The results.md sections of bench/write-ceiling.mjs and of the per-stage split of a write
  *  (`results.write_stages`, rows of {stage, …} measured by hand and added to results.json). */
 export function renderWriteExtras(results) {
@@ -164,12 +167,12 @@ export function renderWriteExtras(results) {
   for (const r of wc.runs) {
     const b = r.best;
     if (!b) {
-      lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | – | – | – | – | ${r.levels.map((l) => `${l.c}: ${l.failed ? 'wrk failed' : Math.round(l.rps)}`).join(', ')} (no level measured) | – | – |`);
+      lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | – | – | – | – | ${levelsText(r)} (no level measured) | – | – |`);
       continue;
     }
     const live = wc.stripe_limits.live.write_per_s * r.accounts;
     const test = wc.stripe_limits.test.write_per_s * r.accounts;
-    lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${r.levels.map((l) => `${l.c}: ${l.failed ? 'wrk failed' : Math.round(l.rps)}${l.errors ? ` (${l.errors} err)` : ''}`).join(', ')} | ${live} / ${test} | ${(b.rps / live).toFixed(2)}× |`);
+    lines.push(`| ${r.system} | ${r.accounts} | ${r.workload} | ${Math.round(b.rps)} | ${b.c} | ${b.p50_ms} | ${b.p99_ms} | ${levelsText(r)} | ${live} / ${test} | ${(b.rps / live).toFixed(2)}× |`);
   }
   lines.push('');
   return lines;

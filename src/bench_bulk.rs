@@ -11,9 +11,7 @@ use worker::{web_sys, Env, Result};
 
 use api_core::wire::error::ApiError;
 
-use crate::edge::bindings::{
-    account_stub, call_object_with_text, customer_stub, platform_error, response_with_body,
-};
+use crate::edge::bindings::{account_stub, call_object_with_text, customer_stub, platform_error};
 use crate::objects::account_object::bench_bulk::PATH;
 use crate::objects::account_object::clock_advance;
 use crate::objects::customer_object::bench_seed;
@@ -75,7 +73,7 @@ pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response
     };
     let init = web_sys::ResponseInit::new();
     init.set_status(status);
-    response_with_body(&body.into(), &init)
+    web_sys::Response::new_with_opt_str_and_init(Some(&body), &init).map_err(Into::into)
 }
 
 /// Runs customer `body.customer`'s billing up to `body.to` in its object: the command

@@ -130,33 +130,18 @@ extern "C" {
         request: &web_sys::Request,
     ) -> std::result::Result<Promise, JsValue>;
 
-    /// The runtime's `Response`, built from a body that is already a JavaScript string,
-    /// so that a body an object wrote is sent without a copy into the wasm memory.
-    #[wasm_bindgen(js_name = Response)]
-    type BodyResponse;
-
-    #[wasm_bindgen(constructor, catch, js_class = "Response")]
-    fn new(
-        body: &JsValue,
-        init: &web_sys::ResponseInit,
-    ) -> std::result::Result<BodyResponse, JsValue>;
-
-    /// scripts/fast-shim.mjs: see [`forward_response`].
+    /// The response to a forwarded read, once the object's `answer` settles: a 200's body
+    /// as the JavaScript string it is, with `init`; any other answer, or a failed call,
+    /// goes back to the wasm (`edgeForwardError`, src/edge/mod.rs) to be rendered as an
+    /// error. In JavaScript (scripts/fast-shim.mjs, `edgeForward`), so that a read waits
+    /// for its object with no future of the wasm's in between.
     #[wasm_bindgen(js_name = edgeForward)]
-    fn edge_forward(
+    pub fn forward_response(
         answer: &Promise,
         init: &web_sys::ResponseInit,
         request_id: &str,
         stripe_version: Option<&str>,
     ) -> Promise;
-}
-
-/// A response whose body is a JavaScript string (an object's answer), sent as it is.
-pub fn response_with_body(
-    body: &JsValue,
-    init: &web_sys::ResponseInit,
-) -> Result<web_sys::Response> {
-    Ok(BodyResponse::new(body, init)?.unchecked_into())
 }
 
 /// Sends `command` in its compact text (`api_core::wire::codec`) to `path` of a Durable
@@ -197,20 +182,6 @@ pub fn send_for_body<T: Message>(
     command: &T,
 ) -> std::result::Result<Promise, ApiError> {
     stub.answer(path, &command.encode()).map_err(js_error)
-}
-
-/// The response to a forwarded read, once the object's `answer` settles: a 200's body as
-/// the JavaScript string it is, with `init`; any other answer, or a failed call, goes
-/// back to the wasm (`edgeForwardError`, src/edge/mod.rs) to be rendered as an error.
-/// In JavaScript (scripts/fast-shim.mjs, `edgeForward`), so that a read waits for its
-/// object with no future of the wasm's in between.
-pub fn forward_response(
-    answer: &Promise,
-    init: &web_sys::ResponseInit,
-    request_id: &str,
-    stripe_version: Option<&str>,
-) -> Promise {
-    edge_forward(answer, init, request_id, stripe_version)
 }
 
 /// The typed error of an answer [`forward_response`] did not send: the object's, or,

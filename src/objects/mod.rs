@@ -17,7 +17,7 @@ use worker::wasm_bindgen::JsValue;
 use worker::wasm_bindgen_futures::future_to_promise;
 
 use crate::edge::bindings::{KEY_KEPT_STATUS, REPLAYED_STATUS};
-use sql::run as run_statement;
+use sql::run_statement;
 
 /// An object's answer to the Worker: 200 and the body (`REPLAYED_STATUS` for a replay),
 /// or the error's status and the error as typed JSON (rendered to Stripe's shape by the

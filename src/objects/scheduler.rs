@@ -18,8 +18,7 @@ use std::rc::Rc;
 
 use worker::{SqlStorageValue, State, Storage};
 
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{count, first, query};
+use crate::objects::sql::{count, first, query, run_statement};
 
 pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
     name TEXT PRIMARY KEY,

@@ -1,5 +1,5 @@
 //! Small adapters between `api-core`'s SQL values and the runtime's SQLite API. Every
-//! statement goes through [`run`] (the same JavaScript string per statement text), and every
+//! statement goes through [`run_statement`] (the same JavaScript string per statement text), and every
 //! read through one non-generic reader, [`query`]: rows as arrays of values in SELECT order,
 //! since worker's `to_array::<T>()` runs serde_wasm_bindgen per derived row type (see `Row`).
 
@@ -81,7 +81,7 @@ pub fn query(
     statement: &str,
     args: Vec<SqlStorageValue>,
 ) -> Result<Vec<Row>, ApiError> {
-    let cursor = run(sql, statement, args)?;
+    let cursor = run_statement(sql, statement, args)?;
     // Every row at once (one call into JavaScript), each an array of its columns.
     let rows = Array::from(&cursor.raw());
     Ok(rows
@@ -134,7 +134,7 @@ fn statement_text(statement: &str) -> JsValue {
 /// Runs `statement` with `args`: its cursor, which a write need not read (the runtime
 /// ends a statement that has no rows at once) and a read must read to its end (a cursor
 /// left open keeps its prepared statement, and the next run of it is compiled again).
-pub fn run(
+pub fn run_statement(
     sql: &SqlStorage,
     statement: &str,
     args: impl Into<Option<Vec<SqlStorageValue>>>,

@@ -8,8 +8,7 @@ use api_core::wire::error::ApiError;
 use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::query;
-use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{query, run_statement};
 
 /// The AccountObject path of the bulk command.
 pub const PATH: &str = "/bench/bulk";

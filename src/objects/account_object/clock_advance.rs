@@ -15,8 +15,7 @@ use crate::edge::bindings::{call_object, customer_stub, platform_error};
 use crate::edge::now_seconds;
 use crate::objects::customer_object::billing_tick;
 use crate::objects::faults::{injected, Faults};
-use crate::objects::sql::first;
-use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{first, run_statement};
 
 /// How long before a failed advance, or one cut short by a restart, is tried again (the
 /// job is recorded again for then before its work starts).

@@ -15,8 +15,7 @@ use api_core::wire::pagination::{encode_page, finish_page, Limit, Position, SqlQ
 use std::cell::RefCell;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{bind, count, position_of, query};
+use crate::objects::sql::{bind, count, position_of, query, run_statement};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customers (

@@ -17,8 +17,7 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
 use super::events_log;
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{bind, first, query};
+use crate::objects::sql::{bind, first, query, run_statement};
 
 /// Where one delivery goes: an endpoint's id, URL and signing secret.
 #[derive(Debug, Clone)]

@@ -17,8 +17,7 @@ use worker::{SqlStorage, SqlStorageValue};
 use super::deliveries::{self, Target};
 use super::events_log;
 use crate::objects::scheduler::now_ms;
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{bind, count, first, position_of, query};
+use crate::objects::sql::{bind, count, first, position_of, query, run_statement};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS webhook_endpoints (
         seq INTEGER PRIMARY KEY,

@@ -10,8 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{bind, first, position_of, query, Row};
+use crate::objects::sql::{bind, first, position_of, query, run_statement, Row};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS events (

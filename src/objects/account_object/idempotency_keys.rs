@@ -6,8 +6,7 @@ use api_core::wire::error::ApiError;
 use api_core::wire::idempotency::{decide, KeyRow, KeyState, KEPT_BY_OBJECT};
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{count, first, storage_error};
+use crate::objects::sql::{count, first, run_statement, storage_error};
 
 pub const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS idempotency_keys (
         key TEXT PRIMARY KEY,

@@ -12,8 +12,7 @@ use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
 use super::deliveries::Target;
-use crate::objects::sql::query;
-use crate::objects::sql::run as run_statement;
+use crate::objects::sql::{query, run_statement};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS coupons (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, customer TEXT, created INTEGER NOT NULL, document TEXT NOT NULL)",

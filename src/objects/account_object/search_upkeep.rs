@@ -8,8 +8,7 @@ use api_core::resources::customers::search::upkeep::{
 use api_core::wire::error::ApiError;
 use worker::SqlStorage;
 
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{count, first};
+use crate::objects::sql::{count, first, run_statement};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS search_upkeep (id INTEGER PRIMARY KEY, merged_seq INTEGER)",

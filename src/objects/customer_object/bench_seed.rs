@@ -2,11 +2,10 @@
 //! event and no copy (the bench's bulk path already wrote its index row). Answers only
 //! when the var `BENCH_BULK` is "true" (bench/scale.mjs; never in wrangler.toml).
 
+use crate::objects::sql::run_statement;
 use api_core::wire::error::ApiError;
 use serde_json::value::RawValue;
 use worker::{Env, SqlStorage, SqlStorageValue};
-
-use crate::objects::sql::run as run_statement;
 
 /// The CustomerObject path of the seed command.
 pub const PATH: &str = "/bench/seed";

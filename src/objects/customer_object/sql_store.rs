@@ -13,8 +13,7 @@ use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
 use worker::{SqlStorage, SqlStorageValue};
 
-use crate::objects::sql::run as run_statement;
-use crate::objects::sql::{first, query, storage_error};
+use crate::objects::sql::{first, query, run_statement, storage_error};
 
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS customer (
