@@ -8,9 +8,16 @@
 //
 //   node bench/ab.mjs [--builds build,prof-build] [--workloads retrieve,list,list_email]
 //                     [--c 32] [--seconds 2] [--rounds 3] [--edge] [--floor-stages object,index]
+//                     [--settle 7] [--each]
 // --floor-stages adds the floor cut short after a stage (`object`: the customer's object
 // commits and answers; `index`: and the account's index call, no KV copy), as workers
 // `floor-<stage>`: where a write's time goes, stage by stage (README, Benchmarks).
+// --settle S waits S seconds after each run and reports workerd's CPU and write syscalls
+// meanwhile (per request of the run) as `after_cpu_us` and `after_writes`. --each prints
+// every run of every system. The systems take turns in rotation (round r starts with
+// the r-th), so that each runs in each place of the order equally often: the place
+// matters (a run pays for the alarms the writes of the runs before it set off).
+// Measured on tmpfs (TMPDIR=/dev/shm), the floor's runs vary least (README, Benchmarks).
 // All traffic goes to 127.0.0.1; every loop is bounded in count and in time.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +36,10 @@ const workloads = flag('--workloads', 'retrieve,list,list_email').split(',');
 const concurrency = flag('--c', '1,32').split(',').map(Number);
 const seconds = Number(flag('--seconds', 2));
 const rounds = Number(flag('--rounds', 3));
+/** Seconds to wait after each run, measuring workerd meanwhile: a write's work after its
+ *  answer (its KV copy, its job's alarm 5 s later) then lands in its own system's
+ *  `after_*` columns instead of in the next system's run. 0: no wait. */
+const settleSeconds = Number(flag('--settle', 0));
 const SEED = 200;
 const host = '127.0.0.1';
 
@@ -121,20 +132,35 @@ function wrk(s, workload, c) {
         const cpuUs = ((workerdCpuSeconds(after) - cpuBefore) * 1e6) / Math.max(1, r.requests);
         const sysUs = ((after.sys - before.sys) * 1e6) / Math.max(1, r.requests);
         const writes = (after.writes - before.writes) / Math.max(1, r.requests);
-        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, cpuUs, sysUs, writes });
+        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, cpuUs, sysUs, writes, requests: r.requests });
       },
     );
-  });
+  }).then((run) => settle(run));
+}
+
+/** Waits `settleSeconds` after a run and adds what workerd did meanwhile, per request of
+ *  the run: `afterCpuUs` and `afterWrites`. */
+async function settle(run) {
+  if (!settleSeconds) return { ...run, afterCpuUs: 0, afterWrites: 0 };
+  const before = { sys: 0, writes: 0 };
+  const cpuBefore = workerdCpuSeconds(before);
+  await new Promise((r) => setTimeout(r, settleSeconds * 1000));
+  const after = { sys: 0, writes: 0 };
+  const per = Math.max(1, run.requests);
+  return { ...run, afterCpuUs: ((workerdCpuSeconds(after) - cpuBefore) * 1e6) / per, afterWrites: (after.writes - before.writes) / per };
 }
 
 const table = [];
+/** Each run of each system, for --each (the rounds one by one, in their order). */
+const eachRun = new Map();
 for (const workload of workloads) {
   for (const c of concurrency) {
     const got = new Map(systems.map((s) => [s.name, []]));
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 ? [...systems].reverse() : systems;
+      const order = systems.map((_, i) => systems[(i + r) % systems.length]);
       for (const s of order) got.get(s.name).push(await wrk(s, workload, c));
     }
+    for (const [name, runs] of got) eachRun.set(`${workload} c=${c} ${name}`, runs);
     const floor = got.get('floor');
     const floorRps = median(floor.map((x) => x.rps));
     const floorP50 = median(floor.map((x) => x.p50));
@@ -148,10 +174,18 @@ for (const workload of workloads) {
       const sys = median(runs.map((x) => x.sysUs));
       const writes = median(runs.map((x) => x.writes));
       const floorCpu = median(floor.map((x) => x.cpuUs));
-      table.push({ workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), p99: p99.toFixed(1), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, sys_us: Math.round(sys), writes_per_request: writes.toFixed(1), errors });
+      const row = { workload, c, system: s.name, rps: Math.round(rps), p50: p50.toFixed(3), p99: p99.toFixed(1), vs_floor: `${((rps / floorRps) * 100).toFixed(0)}%`, p50_minus_floor: (p50 - floorP50).toFixed(3), workerd_cpu_us: Math.round(cpu), cpu_vs_floor: `${((cpu / floorCpu) * 100).toFixed(0)}%`, sys_us: Math.round(sys), writes_per_request: writes.toFixed(1), errors };
+      if (settleSeconds) {
+        row.after_cpu_us = Math.round(median(runs.map((x) => x.afterCpuUs)));
+        row.after_writes = median(runs.map((x) => x.afterWrites)).toFixed(1);
+      }
+      table.push(row);
     }
   }
 }
 console.table(table);
+if (has('--each')) {
+  for (const [name, runs] of eachRun) console.log(name, runs.map((x) => `${Math.round(x.rps)}/s ${Math.round(x.cpuUs)}µs`).join('  '));
+}
 fs.writeFileSync(path.join(work, 'ab.json'), JSON.stringify({ date: new Date().toISOString(), builds, table }, null, 2));
 await mf.dispose();

@@ -8,6 +8,7 @@
 // the runtime's own threads and native code. Not part of `npm run bench`: needs `perf`.
 //
 //   node bench/native-split.mjs [--workloads update,list] [--seconds 3] [--build build]
+//                               [--symbols 12]
 //
 // Writes bench/native-split.json. All traffic goes to 127.0.0.1; every loop is bounded.
 import { execFileSync, spawn } from 'node:child_process';
@@ -123,7 +124,7 @@ for (const workload of workloads) {
   row.largest_differences = [...symbols]
     .map((k) => ({ symbol: k, ours_us: us(total.ours.bySymbol.get(k) || 0, total.ours.requests), floor_us: us(total.floor.bySymbol.get(k) || 0, total.floor.requests) }))
     .sort((a, b) => Math.abs(b.ours_us - b.floor_us) - Math.abs(a.ours_us - a.floor_us))
-    .slice(0, 12)
+    .slice(0, Number(flag('--symbols', 12)))
     .map((d) => ({ ...d, ours_us: Number(d.ours_us.toFixed(1)), floor_us: Number(d.floor_us.toFixed(1)) }));
   results.workloads[workload] = row;
   const o = row.ours.us_per_request;
