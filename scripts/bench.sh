@@ -53,7 +53,7 @@ fi
 # (this project's machines) they crowd the block groups the runtime's files go to, and
 # making files there costs more for one system than another (bench/README.md, "Reading
 # the numbers", "The disk"). Said, not removed: they may not be ours.
-stale=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'miniflare-*' -mmin +60 2>/dev/null | wc -l)
+stale=$( (find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'miniflare-*' -mmin +60 2>/dev/null || true) | wc -l)
 if [ "$stale" -gt 0 ]; then
   say "note: $stale Miniflare directories older than an hour in ${TMPDIR:-/tmp}; remove those of runs that ended before measuring (bench/README.md, \"The disk\")"
 fi
