@@ -61,30 +61,13 @@ pub async fn serve(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_
     }
     let request_id = ids::random_id("req").unwrap_or_else(|_| "req_unavailable".to_owned());
     let stripe_version = req.header(Header::StripeVersion).map(str::to_owned);
-    let mut should_retry = false;
     let backend = WorkerBackend::new(&env);
-    let rendered = match handle(req, &backend, &ctx, &request_id).await {
-        Ok(rendered) => rendered,
-        Err(err) => {
-            should_retry = err.should_retry();
-            rendered_error(&err, &request_id)
-        }
-    };
-    let forwarded = backend.take_forwarded();
+    let outcome = handle(req, &backend, &ctx, &request_id).await;
     let written = Written {
         request_id,
         stripe_version,
-        should_retry,
     };
-    written.response(rendered, forwarded)
-}
-
-/// An error as its response renders it; an internal one is logged with the request id.
-fn rendered_error(err: &ApiError, request_id: &str) -> Rendered {
-    if let ApiError::Internal { detail } = err {
-        worker::console_error!("{request_id}: {detail}");
-    }
-    Rendered::error(err)
+    written.response(outcome, backend.take_forwarded())
 }
 
 /// The response to a forwarded read whose object did not answer a 200 (or whose call
@@ -97,31 +80,41 @@ pub fn forward_error(
     request_id: String,
     stripe_version: Option<String>,
 ) -> Result<web_sys::Response> {
-    let err = bindings::forwarded_error(status, &text);
-    let rendered = rendered_error(&err, &request_id);
     let written = Written {
         request_id,
         stripe_version,
-        should_retry: err.should_retry(),
     };
-    written.response(rendered, None)
+    written.response(Err(bindings::forwarded_error(status, &text)), None)
 }
 
 /// What the response says beside its body.
 struct Written {
     request_id: String,
     stripe_version: Option<String>,
-    should_retry: bool,
 }
 
 impl Written {
-    /// The response: `rendered`, or for a forwarded read the promise of it, made from
-    /// the object's answer when it settles (a 200's body, a JavaScript string, goes out
-    /// as it came: [`bindings::forward_response`]). The runtime takes either.
-    fn response(self, rendered: Rendered, forwarded: Option<Promise>) -> Result<web_sys::Response> {
+    /// The response to a request's outcome: what it rendered, or its error (an internal
+    /// one logged with the request id); for a forwarded read, the promise of it, made
+    /// from the object's answer when it settles (a 200's body, a JavaScript string, goes
+    /// out as it came: [`bindings::forward_response`]). The runtime takes either.
+    fn response(
+        self,
+        outcome: Result<Rendered, ApiError>,
+        forwarded: Option<Promise>,
+    ) -> Result<web_sys::Response> {
+        let (rendered, should_retry) = match outcome {
+            Ok(rendered) => (rendered, false),
+            Err(err) => {
+                if let ApiError::Internal { detail } = &err {
+                    worker::console_error!("{}: {detail}", self.request_id);
+                }
+                (Rendered::error(&err), err.should_retry())
+            }
+        };
         let init = web_sys::ResponseInit::new();
         init.set_status(rendered.status);
-        let headers = self.headers(rendered.replayed)?;
+        let headers = self.headers(rendered.replayed, should_retry)?;
         init.set_headers(&headers);
         if rendered.forwarded {
             let Some(answer) = forwarded else {
@@ -140,7 +133,7 @@ impl Written {
         )?)
     }
 
-    fn headers(&self, replayed: bool) -> Result<web_sys::Headers> {
+    fn headers(&self, replayed: bool, should_retry: bool) -> Result<web_sys::Headers> {
         let headers = response_headers()?;
         headers.set("Request-Id", &self.request_id)?;
         if let Some(version) = &self.stripe_version {
@@ -149,7 +142,7 @@ impl Written {
         if replayed {
             headers.set("Idempotent-Replayed", "true")?;
         }
-        if self.should_retry {
+        if should_retry {
             // A 409 in-progress key or a 429: what Stripe asks the SDKs to retry.
             headers.set("Stripe-Should-Retry", "true")?;
         }
