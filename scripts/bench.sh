@@ -52,11 +52,14 @@ fi
 # Directories of killed Miniflare runs left in the temp dir: on ext4 without a journal
 # (this project's machines) they crowd the block groups the runtime's files go to, and
 # making files there costs more for one system than another (bench/README.md, "Reading
-# the numbers", "The disk"). Said, not removed: they may not be ours.
+# the numbers", "The disk"). Said, not removed: they may not be ours. The bench's own
+# Miniflare directories go to a directory of this run's (scripts/run-tmp.sh).
 stale=$( (find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'miniflare-*' -mmin +60 2>/dev/null || true) | wc -l)
 if [ "$stale" -gt 0 ]; then
   say "note: $stale Miniflare directories older than an hour in ${TMPDIR:-/tmp}; remove those of runs that ended before measuring (bench/README.md, \"The disk\")"
 fi
+source scripts/run-tmp.sh
+run_tmp_dir bench
 
 say "setup and build took $(( $(date +%s) - BENCH_STARTED_AT )) s; running the benchmark"
 # The 15 minutes are shared: bench/run.mjs (the peers, the floor, the ceiling, the write

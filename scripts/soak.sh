@@ -12,4 +12,6 @@ if [ "${SOAK_SKIP_BUILD:-}" != 1 ] || [ ! -f build/index.js ]; then
   bash scripts/build.sh
 fi
 source scripts/env.sh
-exec node bench/soak.mjs
+source scripts/run-tmp.sh
+run_tmp_dir soak
+node bench/soak.mjs

@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/env.sh
+# Miniflare's temp directories go to one of this run's own, removed at its end.
+source scripts/run-tmp.sh
+run_tmp_dir test
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
