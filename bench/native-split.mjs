@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Where a request's CPU goes at the level of the whole workerd process, ours against the
-// floor: `perf record` samples workerd while wrk (bench/wrk.lua, c=1) runs one workload on
+// floor: `perf record` samples workerd while wrk (bench/wrk.lua, c=1 or --c N) runs one workload on
 // one system, in the order ours, floor, floor, ours; the samples are sorted by where they
 // fell (our wasm and JIT'd JS, V8's builtins and GC, the runtime's native code, the
 // kernel) and divided by the requests answered. Unlike bench/profile.mjs (the isolate's
@@ -8,7 +8,7 @@
 // the runtime's own threads and native code. Not part of `npm run bench`: needs `perf`.
 //
 //   node bench/native-split.mjs [--workloads update,list] [--seconds 3] [--build build]
-//                               [--symbols 12]
+//                               [--symbols 12] [--c 1]
 //
 // Writes bench/native-split.json. All traffic goes to 127.0.0.1; every loop is bounded.
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +25,7 @@ const root = path.resolve(here, '..');
 const { flag } = cliFlags();
 const workloads = flag('--workloads', 'retrieve,list,list_email,update,update_keyed,create,create_keyed').split(',');
 const seconds = Number(flag('--seconds', 3));
+const concurrency = Number(flag('--c', 1));
 const HZ = 2000;
 const SEED = 200;
 const host = '127.0.0.1';
@@ -82,7 +83,7 @@ async function sampled(system, workload) {
   const data = path.join(work, `${system}-${workload}.perf`);
   const perf = spawn('perf', ['record', '-F', String(HZ), '-p', String(workerd), '-o', data], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 500));
-  const raw = await runWrk({ url: s.url, workload, key: s.key, idsFile: s.idsFile, n: SEED, c: 1, seconds });
+  const raw = await runWrk({ url: s.url, workload, key: s.key, idsFile: s.idsFile, n: SEED, c: concurrency, seconds });
   perf.kill('SIGINT');
   await new Promise((r) => perf.on('exit', r));
   const report = execFileSync('perf', ['report', '-i', data, '--no-children', '--sort', 'dso,sym', '--stdio', '-n'], { maxBuffer: 1 << 28 }).toString();
@@ -101,7 +102,7 @@ async function sampled(system, workload) {
   return { requests: raw.requests - raw.errors.status, errors: raw.errors.status, samples, bySymbol };
 }
 
-const results = { generated_at: new Date().toISOString(), hz: HZ, seconds, workloads: {} };
+const results = { generated_at: new Date().toISOString(), hz: HZ, seconds, concurrency, workloads: {} };
 const us = (n, requests) => (n / HZ / requests) * 1e6;
 for (const workload of workloads) {
   const total = { ours: null, floor: null };
@@ -129,7 +130,7 @@ for (const workload of workloads) {
   results.workloads[workload] = row;
   const o = row.ours.us_per_request;
   const f = row.floor.us_per_request;
-  console.log(`\n${workload}: ${row.ours.requests} requests on ours, ${row.floor.requests} on the floor (c=1); workerd CPU µs per request`);
+  console.log(`\n${workload}: ${row.ours.requests} requests on ours, ${row.floor.requests} on the floor (c=${concurrency}); workerd CPU µs per request`);
   console.table(Object.keys(CATEGORIES).concat('total').map((k) => ({ where: CATEGORIES[k] || 'total', ours: o[k], floor: f[k], 'ours − floor': Number((o[k] - f[k]).toFixed(1)) })));
 }
 await mf.dispose();

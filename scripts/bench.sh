@@ -7,12 +7,14 @@
 # bench/plot.svg and prints the table, bench/billing.mjs (test clock advances and a
 # real-time renewal's cost, merged into results.json and results.md as `billing`), and
 # bench/scale.mjs (bench/scale-results.json, bench/scale.svg).
-# Budget: the whole command aims to finish within 15 minutes; bench/run.mjs seeds as far
-# as the time left allows and says which store sizes it reached. Working state and logs
+# Budget: 15 minutes of benchmarking, counted from the end of setup and build (those take
+# about 2.5 minutes on a fresh clone, whose Rust build is not cached yet, and seconds
+# after); bench/run.mjs seeds as far as the time left allows and says which store sizes
+# it reached. Working state and logs
 # go to bench/work/ (gitignored). BENCH_SKIP_BUILD=1 reuses build/ and build-bench/ as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export BENCH_STARTED_AT="${BENCH_STARTED_AT:-$(date +%s)}"
+setup_started=$(date +%s)
 LOCALSTRIPE_VERSION=1.15.10
 
 say() { printf '[bench] %s\n' "$*"; }
@@ -61,7 +63,11 @@ fi
 source scripts/run-tmp.sh
 run_tmp_dir bench
 
-say "setup and build took $(( $(date +%s) - BENCH_STARTED_AT )) s; running the benchmark"
+# The 15 minutes start here: a build is not part of the benchmark, and the first one on a
+# fresh clone (about 150 s) would otherwise take the second size's seeding.
+export BENCH_SETUP_S=$(( $(date +%s) - setup_started ))
+export BENCH_STARTED_AT="${BENCH_STARTED_AT:-$(date +%s)}"
+say "setup and build took $BENCH_SETUP_S s (not counted in the 15 minutes); running the benchmark"
 # The 15 minutes are shared: bench/run.mjs (the peers, the floor, the ceiling, the write
 # ceiling) at the sizes it can seed through the API, then bench/scale.mjs (one account
 # grown to 1,000,000 indexed customers by the bench-only bulk path) in the last
