@@ -16,9 +16,10 @@
 // Knobs (environment): BENCH_DURATION seconds per cell (5), BENCH_SIZES (1000,10000,
 // 50000), BENCH_CONCURRENCY (1,32), BENCH_BUDGET seconds for this script (default: what
 // is left of 15 minutes since BENCH_STARTED_AT, the epoch second scripts/bench.sh began
-// measuring, after setup and build; else 600): seeding our worker stops early, and says so, when the cells still to run
-// would not fit. BENCH_KEEP_STATE=1 keeps bench/work/state (the worker's persisted state)
-// and localstripe's stores after the run; by default they are deleted at the end.
+// measuring, after setup and build; else 600): seeding our worker stops early, and says
+// so, when the cells still to run would not fit. BENCH_KEEP_STATE=1 keeps
+// bench/work/state (the worker's persisted state) and localstripe's stores after the run;
+// by default they are deleted at the end.
 // All traffic goes to 127.0.0.1; every loop is bounded in count and in time.
 import { spawn, fork, execFileSync } from 'node:child_process';
 import fs from 'node:fs';

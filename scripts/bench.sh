@@ -10,8 +10,8 @@
 # Budget: 15 minutes of benchmarking, counted from the end of setup and build (those take
 # about 2.5 minutes on a fresh clone, whose Rust build is not cached yet, and seconds
 # after); bench/run.mjs seeds as far as the time left allows and says which store sizes
-# it reached. Working state and logs
-# go to bench/work/ (gitignored). BENCH_SKIP_BUILD=1 reuses build/ and build-bench/ as they are.
+# it reached. Working state and logs go to bench/work/ (gitignored). BENCH_SKIP_BUILD=1
+# reuses build/ and build-bench/ as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 setup_started=$(date +%s)
