@@ -100,21 +100,26 @@ for (const s of systems) {
 const workerdPid = workerdChild();
 if (!workerdPid) throw new Error('ab: no workerd process under this one');
 
-/** CPU seconds used so far by workerd (every thread's schedstat); with `usage`, also its
- *  system CPU seconds and write syscalls (`syscw` of /proc/<pid>/io): what the runtime
- *  spends outside the isolate, on SQLite's commits above all. */
-function workerdCpuSeconds(usage = null) {
-  if (usage) {
-    const stat = fs.readFileSync(`/proc/${workerdPid}/stat`, 'utf8');
-    usage.sys += Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
-    usage.writes += Number(/^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${workerdPid}/io`, 'utf8'))?.[1] ?? 0);
-  }
-  return threadsCpuNs([workerdPid]) / 1e9;
+/** What workerd has used so far: CPU seconds (every thread's schedstat), system CPU
+ *  seconds, and write syscalls (`syscw` of /proc/<pid>/io): the last two are what the
+ *  runtime spends outside the isolate, on SQLite's commits above all. */
+function workerdUsage() {
+  const stat = fs.readFileSync(`/proc/${workerdPid}/stat`, 'utf8');
+  return {
+    cpu: threadsCpuNs([workerdPid]) / 1e9,
+    sys: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100,
+    writes: Number(/^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${workerdPid}/io`, 'utf8'))?.[1] ?? 0),
+  };
+}
+
+/** What workerd used between two `workerdUsage()`s, per request of a run of `requests`. */
+function usedPerRequest(before, after, requests) {
+  const per = Math.max(1, requests);
+  return { cpuUs: ((after.cpu - before.cpu) * 1e6) / per, sysUs: ((after.sys - before.sys) * 1e6) / per, writes: (after.writes - before.writes) / per };
 }
 
 function wrk(s, workload, c) {
-  const before = { sys: 0, writes: 0 };
-  const cpuBefore = workerdCpuSeconds(before);
+  const before = workerdUsage();
   return new Promise((resolve, reject) => {
     execFile(
       'wrk',
@@ -128,11 +133,8 @@ function wrk(s, workload, c) {
         const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
         const r = JSON.parse(line.slice('BENCH_RESULT '.length));
         const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
-        const after = { sys: 0, writes: 0 };
-        const cpuUs = ((workerdCpuSeconds(after) - cpuBefore) * 1e6) / Math.max(1, r.requests);
-        const sysUs = ((after.sys - before.sys) * 1e6) / Math.max(1, r.requests);
-        const writes = (after.writes - before.writes) / Math.max(1, r.requests);
-        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, cpuUs, sysUs, writes, requests: r.requests });
+        const used = usedPerRequest(before, workerdUsage(), r.requests);
+        resolve({ rps: (r.requests - r.errors.status) / (r.duration_us / 1e6), p50: r.latency_us.p50 / 1000, p99: r.latency_us.p99 / 1000, errors, ...used, requests: r.requests });
       },
     );
   }).then((run) => settle(run));
@@ -142,12 +144,10 @@ function wrk(s, workload, c) {
  *  the run: `afterCpuUs` and `afterWrites`. */
 async function settle(run) {
   if (!settleSeconds) return { ...run, afterCpuUs: 0, afterWrites: 0 };
-  const before = { sys: 0, writes: 0 };
-  const cpuBefore = workerdCpuSeconds(before);
+  const before = workerdUsage();
   await new Promise((r) => setTimeout(r, settleSeconds * 1000));
-  const after = { sys: 0, writes: 0 };
-  const per = Math.max(1, run.requests);
-  return { ...run, afterCpuUs: ((workerdCpuSeconds(after) - cpuBefore) * 1e6) / per, afterWrites: (after.writes - before.writes) / per };
+  const after = usedPerRequest(before, workerdUsage(), run.requests);
+  return { ...run, afterCpuUs: after.cpuUs, afterWrites: after.writes };
 }
 
 const table = [];
