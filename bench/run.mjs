@@ -30,7 +30,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { awaitIdle, customerForm, median, runWrk as runWrkOnce } from './support.mjs';
+import { IDLE_WINDOW, awaitIdle, customerForm, median, runWrk as runWrkOnce } from './support.mjs';
 import { measureWriteCeiling, renderWriteExtras, writeCeilingEstimateSeconds } from './write-ceiling.mjs';
 import { renderBilling } from './billing.mjs';
 
@@ -1377,7 +1377,7 @@ function renderMarkdown(results) {
       Math.max(...CONCURRENCY) +
       ' the ratio ours ÷ floor is how much of the storage-bound throughput we keep. Ours and the floor ran in ' +
       `${PAIR_ROUNDS} alternating rounds of ${PAIR_ROUND_S} s each (ours, floor; floor, ours; …), and each of their numbers is the median of its rounds' (results.json keeps the rounds); the ceiling ran one cell. ` +
-      "After each round of a write, the bench waits until workerd is idle again (200 ms under a quarter of a core, at most 3 s): a write's KV copy runs after its answer, and at c=" +
+      `After each round of a write, the bench waits until workerd is idle again (${IDLE_WINDOW.quietMs} ms under ${IDLE_WINDOW.idleShare} of a core, at most ${IDLE_WINDOW.maxMs / 1000} s): a write's KV copy runs after its answer, and at c=` +
       Math.max(...CONCURRENCY) +
       " Miniflare's KV store puts it off until the load stops, for whichever system it falls on. **to the end of the work** counts each round's writes over its time plus that wait (the median of the rounds'), so it charges every system for its own copies; the targets are judged on wrk's throughput, the column before it.",
     '',

@@ -106,6 +106,9 @@ export function threadsCpuNs(pids) {
   return ns;
 }
 
+/** What [`awaitIdle`] takes for idle by default (bench/run.mjs prints it with its tables). */
+export const IDLE_WINDOW = { quietMs: 200, maxMs: 3000, idleShare: 0.25, stepMs: 50 };
+
 /** Waits until the processes `pids` have used less than `idleShare` of a core for
  *  `quietMs` on end, sampling every `stepMs`, for at most `maxMs`. Answers the seconds from
  *  the call to the start of that quiet window (`maxMs` when it never came): how long the
@@ -113,7 +116,7 @@ export function threadsCpuNs(pids) {
  *  under load Miniflare's KV store carries out the puts only once the load stops, at
  *  a whole core (bench/README.md, "Reading the numbers"); the alarms that writes set off
  *  5 s later, spread as the writes were, take a tenth of one or less, and do not count. */
-export async function awaitIdle(pids, { quietMs = 200, maxMs = 3000, idleShare = 0.25, stepMs = 50 } = {}) {
+export async function awaitIdle(pids, { quietMs, maxMs, idleShare, stepMs } = IDLE_WINDOW) {
   const start = performance.now();
   let busyUntil = start;
   let before = { at: start, ns: threadsCpuNs(pids) };
