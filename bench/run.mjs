@@ -30,7 +30,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { IDLE_WINDOW, awaitIdle, customerForm, median, runWrk as runWrkOnce } from './support.mjs';
+import { IDLE_WINDOW, awaitIdle, awaitQuiet, customerForm, median, runWrk as runWrkOnce } from './support.mjs';
 import { measureWriteCeiling, renderWriteExtras, writeCeilingEstimateSeconds } from './write-ceiling.mjs';
 import { renderBilling } from './billing.mjs';
 
@@ -803,7 +803,8 @@ async function main() {
     const r = await http(`${mf.urls.ours}/v1/webhook_endpoints`, { method: 'POST', key: hookedKey, body: `url=${encodeURIComponent(`${hooks.url}/${n}`)}&enabled_events[]=*` });
     if (r.status !== 200) throw new Error(`webhook endpoint for the bench: HTTP ${r.status} ${r.text}`);
   }
-  systems.ours_hooked = { name: 'ours_hooked', workerd: true, url: mf.urls.ours, key: hookedKey, idsFile: oursIdsFile, state: { stored: 0, n: 0, ids: [] }, probe: '/v1/customers?limit=1', checks: true };
+  // `deliveries`: its cells owe webhook deliveries, waited for after each (measureCell).
+  systems.ours_hooked = { name: 'ours_hooked', workerd: true, url: mf.urls.ours, key: hookedKey, idsFile: oursIdsFile, state: { stored: 0, n: 0, ids: [] }, probe: '/v1/customers?limit=1', checks: true, deliveries: hooks };
 
   fs.writeFileSync(keysFile, JSON.stringify({ ours: oursKey, localstripe: systems.localstripe.key, mock: systems.mock.key }, null, 2) + '\n');
 
@@ -849,7 +850,7 @@ async function main() {
         const warming = warmsObjects(g.workload) ? 1 : 0;
         for (const name of g.names) {
           if (g.workload === 'search' && name !== 'ours') continue; // "missing": no cell
-          s += paired && PAIR.includes(name) ? PAIR_ROUNDS * (PAIR_ROUND_S + 0.5 + (isWrite(g.workload) ? 1 : 0)) + warming : DURATION + 1 + warming + (name === 'ours_hooked' ? 5 : 0);
+          s += paired && PAIR.includes(name) ? PAIR_ROUNDS * (PAIR_ROUND_S + 0.5 + (isWrite(g.workload) ? 1 : 0)) + warming : DURATION + 1 + warming + (systems[name].deliveries ? 5 : 0);
         }
       }
       s += 2 * SLOW_CELL_MAX_S + 20; // localstripe's slow writes at large sizes, its restarts
@@ -904,11 +905,12 @@ async function main() {
       `${label.padStart(4)} ${group.workload.padEnd(10)} c=${String(group.c).padEnd(2)} ${name.padEnd(11)} ${fmtRps(cell.rps).padStart(7)} req/s  p50 ${fmtMs(cell.p50_ms).padStart(6)} ms  p99 ${fmtMs(cell.p99_ms).padStart(6)} ms  n=${cell.ok}${foreign >= BUSY_CORES ? `  (other work: ${foreign.toFixed(2)} cores)` : ''}${cell.error_count ? `  errors=${cell.error_count}` : ''}${pre.problem ? `  SUSPECT: ${pre.problem}` : ''}`,
     );
     await quiesce(sys, sys.state);
-    if (name === 'ours_hooked') {
-      // Its creates owe two deliveries each, which ours' isolate sends over the next
+    if (sys.deliveries) {
+      // Its writes owe webhook deliveries, which ours' isolate sends over the next
       // seconds: let them arrive before the next cell, which they would slow.
-      const settled = await awaitDeliveries(hooks);
-      log(`${label} ${group.workload} c=${group.c} ${name}: ${settled.received} webhook deliveries received so far; waited ${settled.seconds.toFixed(1)} s for them`);
+      const t = performance.now();
+      await awaitDeliveries(sys.deliveries);
+      log(`${label} ${group.workload} c=${group.c} ${name}: ${sys.deliveries.count()} webhook deliveries received so far; waited ${((performance.now() - t) / 1000).toFixed(1)} s for them`);
     }
     if (name === 'localstripe') ls.sampleMemory();
     if (name === 'mock') mock.sampleMemory();
@@ -1091,18 +1093,9 @@ async function main() {
 
 /** Waits until `hooks` has received no delivery for a second (at most a minute): the
  *  deliveries a cell's writes owe are sent by the account's alarm after the cell. */
-async function awaitDeliveries(hooks) {
-  const t = performance.now();
+function awaitDeliveries(hooks) {
   let last = hooks.count();
-  let still = performance.now();
-  while (performance.now() - still < 1000 && performance.now() - t < 60000) {
-    await sleep(100);
-    if (hooks.count() !== last) {
-      last = hooks.count();
-      still = performance.now();
-    }
-  }
-  return { received: last, seconds: (performance.now() - t) / 1000 };
+  return awaitQuiet(() => last !== (last = hooks.count()), { quietMs: 1000, maxMs: 60000, stepMs: 100 });
 }
 
 /** A webhook receiver on 127.0.0.1 that answers every POST with 204 and counts them. */

@@ -106,28 +106,38 @@ export function threadsCpuNs(pids) {
   return ns;
 }
 
+/** Waits until `active()` (did anything happen since its last call?) has said no for
+ *  `quietMs` on end, asking every `stepMs`, for at most `maxMs`. Answers the seconds from
+ *  the call to the start of that quiet window (`maxMs` when it never came). */
+export async function awaitQuiet(active, { quietMs, maxMs, stepMs }) {
+  const start = performance.now();
+  let busyUntil = start;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, stepMs));
+    const at = performance.now();
+    if (active()) busyUntil = at;
+    if (at - busyUntil >= quietMs) return (busyUntil - start) / 1000;
+    if (at - start >= maxMs) return maxMs / 1000;
+  }
+}
+
 /** What [`awaitIdle`] takes for idle by default (bench/run.mjs prints it with its tables). */
 export const IDLE_WINDOW = { quietMs: 200, maxMs: 3000, idleShare: 0.25, stepMs: 50 };
 
-/** Waits until the processes `pids` have used less than `idleShare` of a core for
- *  `quietMs` on end, sampling every `stepMs`, for at most `maxMs`. Answers the seconds from
- *  the call to the start of that quiet window (`maxMs` when it never came): how long the
- *  work a load left behind kept them busy. A write's KV copy runs after its answer, and
- *  under load Miniflare's KV store carries out the puts only once the load stops, at
- *  a whole core (bench/README.md, "Reading the numbers"); the alarms that writes set off
- *  5 s later, spread as the writes were, take a tenth of one or less, and do not count. */
-export async function awaitIdle(pids, { quietMs, maxMs, idleShare, stepMs } = IDLE_WINDOW) {
-  const start = performance.now();
-  let busyUntil = start;
-  let before = { at: start, ns: threadsCpuNs(pids) };
-  for (;;) {
-    await new Promise((r) => setTimeout(r, stepMs));
+/** [`awaitQuiet`] for the processes `pids`: quiet while they use less than `idleShare` of
+ *  a core. How long the work a load left behind kept them busy. A write's KV copy runs
+ *  after its answer, and under load Miniflare's KV store carries out the puts only once
+ *  the load stops, at a whole core (bench/README.md, "Reading the numbers"); the alarms
+ *  that writes set off 5 s later, spread as the writes were, take a tenth of one or
+ *  less, and do not count. */
+export function awaitIdle(pids, window = IDLE_WINDOW) {
+  let before = { at: performance.now(), ns: threadsCpuNs(pids) };
+  return awaitQuiet(() => {
     const now = { at: performance.now(), ns: threadsCpuNs(pids) };
-    if ((now.ns - before.ns) / 1e6 > idleShare * (now.at - before.at)) busyUntil = now.at;
+    const busy = (now.ns - before.ns) / 1e6 > window.idleShare * (now.at - before.at);
     before = now;
-    if (now.at - busyUntil >= quietMs) return (busyUntil - start) / 1000;
-    if (now.at - start >= maxMs) return maxMs / 1000;
-  }
+    return busy;
+  }, window);
 }
 
 /** The median of `xs` (the upper one of an even count). */
