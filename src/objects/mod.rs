@@ -8,13 +8,9 @@ pub mod faults;
 pub mod scheduler;
 pub mod sql;
 
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
-
 use api_core::wire::error::ApiError;
 use worker::js_sys;
 use worker::wasm_bindgen::JsValue;
-use worker::wasm_bindgen_futures::future_to_promise;
 
 use crate::edge::bindings::{KEY_KEPT_STATUS, REPLAYED_STATUS};
 use sql::run_statement;
@@ -57,22 +53,6 @@ impl Answer {
     /// As the answer of the `answer` RPC method: `[status, body]`.
     pub fn into_js(self) -> JsValue {
         js_sys::Array::of2(&JsValue::from(self.status), &JsValue::from(self.body)).into()
-    }
-}
-
-/// An object's answer, as a value when `answer` ends without waiting (a read: SQLite is
-/// synchronous), so that it goes back with no promise and no turn of the futures
-/// executor; otherwise a promise, the rest run by the executor. The first poll's waker
-/// wakes nothing: the executor polls again at once, which every future allows (a
-/// `JsFuture` keeps a result that came meanwhile, and takes the new waker).
-pub fn settle(answer: impl Future<Output = JsValue> + 'static) -> JsValue {
-    let mut answer = Box::pin(answer);
-    match answer
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(value) => value,
-        Poll::Pending => future_to_promise(async move { Ok(answer.await) }).into(),
     }
 }
 

@@ -42,7 +42,8 @@ use worker::{Env, SqlStorage, State};
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
 use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
-use crate::objects::{create_schema, settle, Answer};
+use crate::objects::{create_schema, Answer};
+use crate::settle::settle;
 use deliveries::DeliveryPolicy;
 use deliveries::Target;
 

@@ -37,7 +37,8 @@ use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_C
 use crate::edge::now_seconds;
 use crate::objects::faults::Faults;
 use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
-use crate::objects::{create_schema, settle, Answer};
+use crate::objects::{create_schema, Answer};
+use crate::settle::settle;
 use propagation::{Copied, KvCopy, Propagation};
 use sql_store::{Current, SqlCustomerStore, SCHEMA};
 
