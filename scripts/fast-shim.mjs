@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites the entry of worker-build's bundle (build/index.js, built with NO_MINIFY=1),
-// then minifies it. Five changes:
+// then minifies it. Seven changes:
 // - No allocation per call. worker-build 0.8.7 wraps the entrypoint and every Durable
 //   Object class in a Proxy whose traps build two new Proxies and an async wrapper on
 //   every call, and makes the entrypoint a class the runtime constructs per request
@@ -21,6 +21,8 @@
 //   is answered by `edgeForward`, a promise made here from the object's pending answer:
 //   the wasm's request future ends when the call is sent, not after one more turn of the
 //   executor when it settles.
+// - A promise the wasm awaits is watched by `edgeAwait` (src/promise.rs), two plain
+//   callbacks, instead of wasm-bindgen's two closures of the wasm per promise.
 // - Strings into the wasm by `encodeInto` at once, where the glue copied a string's ASCII
 //   prefix a character at a time (below, `passStringToWasm0`).
 // Panic recovery stays as worker-build's shim does it: before each call a pending reset
@@ -54,7 +56,7 @@ function once(needle) {
 }
 
 // The helpers the replacement relies on, as worker-build's shim defines them.
-for (const helper of ['function checkReinitialize()', 'function handleMaybeCritical(e)', 'var initState = __worker_init_state();', '\nfunction fetch(req, env, ctx)', '\nfunction edgeForwardError(']) once(helper);
+for (const helper of ['function checkReinitialize()', 'function handleMaybeCritical(e)', 'var initState = __worker_init_state();', '\nfunction fetch(req, env, ctx)', '\nfunction edgeForwardError(', '\nfunction edgeSettled(', '\nvar __wbg_instance_id = 0;']) once(helper);
 
 // The Durable Object classes worker-build wrapped: `var X2 = new Proxy(X, classProxyHooks);`.
 const start = once('var shim_default = new Proxy(Entrypoint, classProxyHooks);');
@@ -114,6 +116,18 @@ function edgeForward(answer, init, requestId, stripeVersion) {
   return answer.then(
     (a) => (a[0] === 200 ? new Response(a[1], init) : guarded(() => edgeForwardError(a[0], String(a[1]), requestId, stripeVersion))),
     (e) => guarded(() => edgeForwardError(0, String(e), requestId, stripeVersion)),
+  );
+}
+// A promise the wasm awaits (src/promise.rs, \`settled\`): its outcome goes to the wasm's
+// \`edgeSettled\` with the slot that waits for it, unless the wasm instance was replaced
+// meanwhile (after a trap), whose slots are gone. Plain callbacks: wasm-bindgen's
+// \`JsFuture\` made two closures of the wasm's per promise, each registered for
+// finalization and destroyed by a call back into the wasm.
+function edgeAwait(promise, slot) {
+  const instance = __wbg_instance_id;
+  promise.then(
+    (value) => instance === __wbg_instance_id && edgeSettled(slot, true, value),
+    (error) => instance === __wbg_instance_id && edgeSettled(slot, false, error),
   );
 }
 function durableObject(Wasm) {

@@ -50,7 +50,7 @@ pub async fn serve(req: web_sys::Request, env: &Env) -> Result<web_sys::Response
     let authorization = req.headers().get("Authorization").ok().flatten();
     let answer = match keys.authenticate(authorization.as_deref()) {
         Ok(account) => {
-            let text = worker::wasm_bindgen_futures::JsFuture::from(req.text()?).await?;
+            let text = crate::promise::settled(&req.text()?).await?;
             let text = text.as_string().unwrap_or_default();
             let body: serde_json::Value = serde_json::from_str(&text)?;
             let namespace = account.namespace();

@@ -6,12 +6,14 @@
 //!   backend the handlers call through; the isolate's memo; binding names).
 //! - `objects/`: the Durable Objects (CustomerObject, AccountObject), their SQL stores
 //!   and the alarm scheduler.
-//! - `settle`: an answer to JavaScript as a value when it never waits.
+//! - `settle`: an answer to JavaScript as a value when it never waits; `promise`: a
+//!   JavaScript promise awaited without wasm-bindgen's closures.
 
 #[cfg(feature = "bench")]
 mod bench_bulk;
 pub mod edge;
 pub mod objects;
+mod promise;
 mod settle;
 
 pub use objects::account_object::AccountObject;

@@ -18,7 +18,6 @@ use api_core::wire::render::Rendered;
 use worker::js_sys::Promise;
 use worker::wasm_bindgen::prelude::wasm_bindgen;
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::Env;
 
 use super::bindings::{
@@ -26,6 +25,7 @@ use super::bindings::{
     ACCOUNT_CUSTOMERS_PATH, CUSTOMERS_KV,
 };
 use super::{memo, now_millis};
+use crate::promise::settled;
 
 /// The `CUSTOMERS` KV namespace, called directly: worker's `KvStore` looks up five
 /// methods for every handle and builds its options through serde_wasm_bindgen, time and
@@ -54,16 +54,16 @@ impl Kv {
 
     /// The text stored under `key`, if any.
     pub async fn text(&self, key: &str) -> Result<Option<String>, JsValue> {
-        let found = JsFuture::from(self.0.get_as(key, "text")?).await?;
+        let found = settled(&self.0.get_as(key, "text")?).await?;
         Ok(found.as_string())
     }
 
     pub async fn put(&self, key: &str, text: &str) -> Result<(), JsValue> {
-        JsFuture::from(self.0.put(key, text)?).await.map(|_| ())
+        settled(&self.0.put(key, text)?).await.map(|_| ())
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), JsValue> {
-        JsFuture::from(self.0.delete(key)?).await.map(|_| ())
+        settled(&self.0.delete(key)?).await.map(|_| ())
     }
 }
 

@@ -8,9 +8,10 @@ use api_core::wire::error::ApiError;
 use wasm_bindgen::prelude::*;
 use worker::js_sys::{Array, Promise, Reflect};
 use worker::wasm_bindgen::JsCast;
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::worker_sys::DurableObjectNamespace;
 use worker::{web_sys, Env, Error, Result};
+
+use crate::promise::settled;
 
 pub const CUSTOMER_OBJECT: &str = "CUSTOMER_OBJECT";
 pub const ACCOUNT_OBJECT: &str = "ACCOUNT_OBJECT";
@@ -80,7 +81,7 @@ pub async fn fetch_asset(
     assets: &AssetsFetcher,
     request: &web_sys::Request,
 ) -> Result<web_sys::Response> {
-    let answer = JsFuture::from(assets.fetch(request)?).await?;
+    let answer = settled(&assets.fetch(request)?).await?;
     Ok(answer.unchecked_into())
 }
 
@@ -200,10 +201,7 @@ async fn call(
     text: String,
 ) -> std::result::Result<(u16, JsValue), ApiError> {
     let promise = stub.answer(path, &text).map_err(js_error)?;
-    let answer: Array = JsFuture::from(promise)
-        .await
-        .map_err(js_error)?
-        .unchecked_into();
+    let answer: Array = settled(&promise).await.map_err(js_error)?.unchecked_into();
     let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
     Ok((status, answer.get(1)))
 }

@@ -23,11 +23,12 @@ use api_core::wire::request::ApiRequest;
 use wasm_bindgen::prelude::wasm_bindgen;
 use worker::js_sys::Promise;
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, Context, Env, Result};
 
 use backend::WorkerBackend;
 use bindings::{account_stub, call_object, platform_error};
+
+use crate::promise::settled;
 
 /// The largest request body accepted; larger ones get a 413.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
@@ -251,7 +252,7 @@ impl Incoming {
     }
 
     async fn bytes(&self) -> Result<Vec<u8>> {
-        let buffer = JsFuture::from(self.inner.array_buffer()?).await?;
+        let buffer = settled(&self.inner.array_buffer()?).await?;
         Ok(worker::js_sys::Uint8Array::new(&buffer).to_vec())
     }
 }

@@ -13,11 +13,11 @@ use api_core::wire::pagination::{finish_page, index_page_json};
 use futures_util::future::{select, Either};
 use worker::js_sys::{self, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
 use worker::{web_sys, AbortController, Delay, SqlStorage, SqlStorageValue};
 
 use super::events_log;
 use crate::objects::sql::{bind, first, query, run_statement};
+use crate::promise::settled;
 
 /// Where one delivery goes: an endpoint's id, URL and signing secret.
 #[derive(Debug, Clone)]
@@ -349,13 +349,12 @@ async fn send(
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(signal));
     let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let response: web_sys::Response =
-        JsFuture::from(global.fetch_with_request_and_init(request, &init))
-            .await?
-            .dyn_into()?;
+    let response: web_sys::Response = settled(&global.fetch_with_request_and_init(request, &init))
+        .await?
+        .dyn_into()?;
     let status = response.status();
     let body = match response.array_buffer() {
-        Ok(buffer) => JsFuture::from(buffer).await.ok(),
+        Ok(buffer) => settled(&buffer).await.ok(),
         Err(_) => None,
     };
     let text = body
