@@ -12,8 +12,8 @@ use worker::wasm_bindgen_futures::future_to_promise;
 /// Worker forwards an object's pending answer without awaiting it), so that it goes back
 /// with no promise and no turn of the futures executor; otherwise a promise, the rest run
 /// by the executor. The first poll's waker wakes nothing: the executor polls again at
-/// once, which every future allows (a `JsFuture` keeps a result that came meanwhile, and
-/// takes the new waker).
+/// once, which every future allows (a `promise::Settled` keeps an outcome that came
+/// meanwhile, and takes the new waker).
 pub fn settle(answer: impl Future<Output = JsValue> + 'static) -> JsValue {
     let mut answer = Box::pin(answer);
     match answer
