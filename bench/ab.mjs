@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { workerOptions } from '../tests/support/worker.mjs';
-import { cliFlags, customerForm, floorWorker, median, threadsCpuNs, workerdChild } from './support.mjs';
+import { cliFlags, customerForm, floorWorker, median, procStat, threadsCpuNs, workerdChild } from './support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -104,10 +104,9 @@ if (!workerdPid) throw new Error('ab: no workerd process under this one');
  *  seconds, and write syscalls (`syscw` of /proc/<pid>/io): the last two are what the
  *  runtime spends outside the isolate, on SQLite's commits above all. */
 function workerdUsage() {
-  const stat = fs.readFileSync(`/proc/${workerdPid}/stat`, 'utf8');
   return {
     cpu: threadsCpuNs([workerdPid]) / 1e9,
-    sys: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100,
+    sys: Number(procStat(workerdPid)?.fields[12] ?? 0) / 100,
     writes: Number(/^syscw: (\d+)$/m.exec(fs.readFileSync(`/proc/${workerdPid}/io`, 'utf8'))?.[1] ?? 0),
   };
 }

@@ -38,7 +38,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cliFlags, mergeResults, startServe, threadsCpuNs } from './support.mjs';
+import { cliFlags, cpuSnapshot, descendants, foreignCores, mergeResults, startServe, threadsCpuNs } from './support.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const DAY = 86_400;
@@ -136,27 +136,6 @@ async function invoiceStatuses(url, key, customer) {
 }
 
 // ---------------------------------------------------------------- the machine
-/** Busy CPU ticks of the machine, and of this process and its descendants (the worker). */
-function cpuSnapshot() {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const table = new Map();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-      table.set(Number(entry), { ppid: fields[1], ticks: fields[11] + fields[12], reaped: fields[13] + fields[14] });
-    } catch {}
-  }
-  let mine = table.get(process.pid)?.reaped ?? 0;
-  const queue = [process.pid];
-  while (queue.length) {
-    const p = queue.shift();
-    mine += table.get(p)?.ticks ?? 0;
-    for (const [child, info] of table) if (info.ppid === p) queue.push(child);
-  }
-  return { busy: f[0] + f[1] + f[2] + f[5] + f[6], steal: f[7] || 0, mine, t: performance.now() };
-}
 /** The worker's processes (serve.mjs and its workerd), whose CPU time is measured. */
 let serverPids = [];
 /** CPU time (ms, from each thread's schedstat: nanoseconds) of the worker's processes so
@@ -164,28 +143,6 @@ let serverPids = [];
 function serverCpuMs() {
   return serverPids.length ? threadsCpuNs(serverPids) / 1e6 : null;
 }
-/** `pid` and its descendants. */
-function processTree(pid) {
-  const parent = new Map();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {}
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) for (const [child, p] of parent) if (p === out[i]) out.push(child);
-  return out;
-}
-
-/** Cores used by other processes (or stolen by the hypervisor) between two snapshots. */
-function foreignCores(a, b) {
-  const seconds = (b.t - a.t) / 1000;
-  const others = Math.max(0, b.busy - a.busy - (b.mine - a.mine));
-  return Number(((others + (b.steal - a.steal)) / 100 / seconds).toFixed(2));
-}
-
 // ---------------------------------------------------------------- statistics
 function quantile(sorted, q) {
   if (!sorted.length) return null;
@@ -288,7 +245,7 @@ async function measureClocks(url, { reps, deadline, log }) {
       const { key, price } = await freshAccount(url);
       const before = cpuSnapshot();
       const run = await clockRun(url, key, price, customers, periods, mode);
-      run.foreign_cores = foreignCores(before, cpuSnapshot());
+      run.foreign_cores = Number(foreignCores(before, cpuSnapshot()).toFixed(2));
       runs.get([customers, periods, mode].join(':')).push(run);
       log(`${mode.padEnd(6)} ${customers} customer(s) × ${String(periods).padStart(2)} periods (${periods / 2} advances): ${run.ms.toFixed(0).padStart(5)} ms, worker CPU ${String(run.cpu_ms?.toFixed(0)).padStart(4)} ms  [${run.advances_ms.map((v) => v.toFixed(0)).join(', ')}]${run.foreign_cores >= 0.25 ? `  (other work: ${run.foreign_cores} cores)` : ''}`);
     }
@@ -404,7 +361,7 @@ async function measureRenewals(url, { count, deadline, log }) {
     const statuses = await invoiceStatuses(url, key, id);
     if (statuses.length !== 2 || statuses.some((s) => s !== 'paid')) throw new Error(`customer ${id} after its renewal: invoices ${statuses.join(',')}`);
   }
-  const foreign = foreignCores(before, cpuSnapshot());
+  const foreign = Number(foreignCores(before, cpuSnapshot()).toFixed(2));
   const rows = RENEWAL_KINDS.map(([kind, label]) => {
     const cpu = cpuSamples[kind].length ? summary(cpuSamples[kind]) : null;
     return { kind, label, ...summary(samples[kind]), cpu_p50_ms: cpu?.p50_ms ?? null, cpu_p10_ms: cpu?.p10_ms ?? null, cpu_p90_ms: cpu?.p90_ms ?? null };
@@ -433,7 +390,7 @@ async function measureRenewals(url, { count, deadline, log }) {
 /** Measures both on a worker with BENCH_BULK=true at `url`; answers what goes under
  *  `billing` in results.json. */
 export async function measureBilling({ url, serverPid, reps = 7, renewals = 40, budgetS = 120, log = console.log }) {
-  serverPids = serverPid ? processTree(serverPid) : [];
+  serverPids = serverPid ? [serverPid, ...descendants(serverPid)] : [];
   const t0 = Date.now();
   const deadline = t0 + budgetS * 1000;
   const load = os.loadavg().map((v) => Number(v.toFixed(2)));

@@ -30,7 +30,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { IDLE_WINDOW, awaitIdle, awaitQuiet, customerForm, median, runWrk as runWrkOnce } from './support.mjs';
+import { IDLE_WINDOW, awaitIdle, awaitQuiet, cpuSnapshot, customerForm, descendants, foreignCores, median, processTable, runWrk as runWrkOnce } from './support.mjs';
 import { measureWriteCeiling, renderWriteExtras, writeCeilingEstimateSeconds } from './write-ceiling.mjs';
 import { renderBilling } from './billing.mjs';
 
@@ -140,35 +140,6 @@ function logFile(name) {
   return fs.openSync(path.join(LOGS, name), 'a');
 }
 
-/** All processes as pid → {ppid, comm}. */
-function processTable() {
-  const table = new Map();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-      table.set(Number(entry), { ppid, comm });
-    } catch {}
-  }
-  return table;
-}
-function descendants(pid, table = processTable()) {
-  const out = [];
-  const queue = [pid];
-  while (queue.length) {
-    const p = queue.shift();
-    for (const [child, info] of table) {
-      if (info.ppid === p) {
-        out.push(child);
-        queue.push(child);
-      }
-    }
-  }
-  return out;
-}
 function statusKb(pid, field) {
   try {
     const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
@@ -176,35 +147,6 @@ function statusKb(pid, field) {
   } catch {
     return 0;
   }
-}
-/** utime, stime, cutime, cstime of a process, in clock ticks. */
-function cpuTicks(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return { own: f[11] + f[12], reaped: f[13] + f[14] };
-  } catch {
-    return { own: 0, reaped: 0 };
-  }
-}
-/** Busy CPU ticks of the whole machine, and of this run's own processes (this driver, its
- *  live descendants, and the children it has reaped). The difference is other work. */
-function cpuSnapshot() {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const busy = f[0] + f[1] + f[2] + f[5] + f[6];
-  const steal = f[7] || 0;
-  let mine = 0;
-  for (const pid of [process.pid, ...descendants(process.pid)]) mine += cpuTicks(pid).own;
-  mine += cpuTicks(process.pid).reaped;
-  return { busy, steal, mine, t: performance.now() };
-}
-const TICKS = 100; // USER_HZ
-/** Cores taken from this benchmark between two snapshots: busy with other processes, or
- *  stolen by the hypervisor (a virtual machine's CPU that the host gave to someone else). */
-function foreignCores(a, b) {
-  const seconds = (b.t - a.t) / 1000;
-  const others = Math.max(0, b.busy - a.busy - (b.mine - a.mine));
-  return (others + (b.steal - a.steal)) / TICKS / seconds;
 }
 
 /** The workerd processes under `pid`. */

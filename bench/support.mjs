@@ -75,6 +75,19 @@ export function floorWorker(compatibilityDate, extra = {}) {
   };
 }
 
+/** A process's `/proc/<pid>/stat`: its command name, and the fields after it (`fields[0]`
+ *  is the state, then ppid at 1, utime, stime, cutime, cstime at 11–14, in clock ticks);
+ *  null once the process is gone. The name is read up to the last `)`: it may hold one. */
+export function procStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
+  } catch {
+    return null;
+  }
+}
+
 /** The pid of the workerd process this process started (Miniflare's child), if any. */
 export function workerdChild() {
   return fs
@@ -82,13 +95,67 @@ export function workerdChild() {
     .filter((e) => /^\d+$/.test(e))
     .map(Number)
     .find((p) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-        return stat.includes('(workerd)') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-      } catch {
-        return false;
-      }
+      const stat = procStat(p);
+      return stat?.comm === 'workerd' && Number(stat.fields[1]) === process.pid;
     });
+}
+
+/** All processes as pid → { ppid, comm }. */
+export function processTable() {
+  const table = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat) table.set(Number(entry), { ppid: Number(stat.fields[1]), comm: stat.comm });
+  }
+  return table;
+}
+
+/** The live descendants of `pid`, nearest first. */
+export function descendants(pid, table = processTable()) {
+  const out = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift();
+    for (const [child, info] of table) {
+      if (info.ppid === p) {
+        out.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+/** utime + stime of a process (`own`), and of the children it has reaped (`reaped`), in
+ *  clock ticks; zeros once it is gone. */
+function cpuTicks(pid) {
+  const f = procStat(pid)?.fields.map(Number);
+  return f ? { own: f[11] + f[12], reaped: f[13] + f[14] } : { own: 0, reaped: 0 };
+}
+
+/** Clock ticks per second in /proc (USER_HZ). */
+const TICKS = 100;
+
+/** Busy CPU ticks of the whole machine, and of this benchmark's own processes (this
+ *  driver, its live descendants, and the children it has reaped). The difference is other
+ *  work. */
+export function cpuSnapshot() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const busy = f[0] + f[1] + f[2] + f[5] + f[6];
+  const steal = f[7] || 0;
+  let mine = cpuTicks(process.pid).reaped;
+  for (const pid of [process.pid, ...descendants(process.pid)]) mine += cpuTicks(pid).own;
+  return { busy, steal, mine, t: performance.now() };
+}
+
+/** Cores taken from this benchmark between two `cpuSnapshot()`s: busy with other
+ *  processes, or stolen by the hypervisor (a virtual machine's CPU that the host gave to
+ *  someone else). */
+export function foreignCores(a, b) {
+  const seconds = (b.t - a.t) / 1000;
+  const others = Math.max(0, b.busy - a.busy - (b.mine - a.mine));
+  return (others + (b.steal - a.steal)) / TICKS / seconds;
 }
 
 /** CPU time in nanoseconds of every thread of the processes `pids` so far (each thread's
