@@ -39,7 +39,7 @@ struct Slots {
 
 impl Slots {
     fn take(&mut self) -> u32 {
-        while let Some(slot) = self.free.pop() {
+        if let Some(slot) = self.free.pop() {
             if let Some(held) = self.get(slot) {
                 *held = Slot::Waiting(None);
                 return slot;
@@ -70,26 +70,15 @@ thread_local! {
 /// promise, each registered with a `FinalizationRegistry` and destroyed by a call back
 /// into the wasm (bench/profile.mjs: that glue was about 15 µs of isolate CPU per await).
 pub fn settled(promise: &Promise) -> Settled {
-    let waiting = Settled::waiting();
-    if let Some(slot) = waiting.slot {
-        watch(promise, slot);
-    }
-    waiting
+    let slot = SLOTS.with_borrow_mut(Slots::take);
+    watch(promise, slot);
+    Settled { slot: Some(slot) }
 }
 
 /// A promise's outcome, to await.
 pub struct Settled {
     /// `None` once the outcome was taken.
     slot: Option<u32>,
-}
-
-impl Settled {
-    /// A new slot's future, waiting for [`on_settled`].
-    fn waiting() -> Settled {
-        Settled {
-            slot: Some(SLOTS.with_borrow_mut(Slots::take)),
-        }
-    }
 }
 
 impl Future for Settled {
@@ -176,6 +165,13 @@ mod tests {
         }
     }
 
+    /// A slot's future with no promise behind it: the tests settle it by hand.
+    fn waiting() -> Settled {
+        Settled {
+            slot: Some(SLOTS.with_borrow_mut(Slots::take)),
+        }
+    }
+
     fn poll(future: &mut Settled, wakes: &Arc<Wakes>) -> Poll<Result<JsValue, JsValue>> {
         let waker = Waker::from(Arc::clone(wakes));
         Pin::new(future).poll(&mut Context::from_waker(&waker))
@@ -188,7 +184,7 @@ mod tests {
     #[test]
     fn an_outcome_that_came_before_the_poll_is_ready_at_once() {
         let wakes = Arc::new(Wakes::default());
-        let mut future = Settled::waiting();
+        let mut future = waiting();
         on_settled(future.slot.unwrap(), true, JsValue::TRUE);
         assert!(matches!(poll(&mut future, &wakes), Poll::Ready(Ok(_))));
         assert_eq!(wakes.0.load(Ordering::SeqCst), 0);
@@ -197,7 +193,7 @@ mod tests {
     #[test]
     fn a_waiting_poll_is_woken_by_the_outcome_and_a_rejection_is_an_error() {
         let wakes = Arc::new(Wakes::default());
-        let mut future = Settled::waiting();
+        let mut future = waiting();
         assert!(poll(&mut future, &wakes).is_pending());
         assert!(poll(&mut future, &wakes).is_pending());
         on_settled(future.slot.unwrap(), false, JsValue::FALSE);
@@ -208,7 +204,7 @@ mod tests {
     #[test]
     fn slots_are_reused_once_taken_or_once_an_abandoned_promise_settles() {
         let wakes = Arc::new(Wakes::default());
-        let mut done = Settled::waiting();
+        let mut done = waiting();
         let slot = done.slot.unwrap();
         on_settled(slot, true, JsValue::TRUE);
         assert!(poll(&mut done, &wakes).is_ready());
@@ -216,7 +212,7 @@ mod tests {
         let free = free_slots();
         assert!(free >= 1);
 
-        let abandoned = Settled::waiting();
+        let abandoned = waiting();
         let slot = abandoned.slot.unwrap();
         drop(abandoned);
         assert_eq!(free_slots(), free - 1, "still owed its outcome");
@@ -225,7 +221,7 @@ mod tests {
         // A second outcome for a freed slot changes nothing.
         on_settled(slot, true, JsValue::TRUE);
         assert_eq!(free_slots(), free);
-        let reused = Settled::waiting();
+        let reused = waiting();
         assert_eq!(free_slots(), free - 1);
         drop(reused);
     }
