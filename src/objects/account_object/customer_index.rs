@@ -89,7 +89,11 @@ pub const SCHEMA: &[&str] = &[
      WHERE EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM customer_search_docsize)",
 ];
 
-const PAGE_COLUMNS: &str = "seq, created, document";
+/// A search page's columns: the last row's `created` and `seq` make its next-page token.
+const SEARCH_COLUMNS: &str = "seq, created, document";
+/// A list page's: its cursors are ids, so the document is all it reads (the floor worker,
+/// bench/floor-worker.mjs, runs this same statement).
+const LIST_COLUMNS: &str = "document";
 
 /// How many live customers the index holds (for the sandbox cap): the triggers' count.
 pub fn live_customers(sql: &SqlStorage) -> Result<u64, ApiError> {
@@ -169,7 +173,7 @@ pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiEr
     };
     run_page(
         sql,
-        list.page_query(PAGE_COLUMNS, position),
+        list.page_query(LIST_COLUMNS, position),
         list.limit,
         &list.expand,
         false,
@@ -187,7 +191,7 @@ pub fn search_page(
         memo.borrow_mut()
             .is_dense(term, || trigram_is_dense(sql, term))
     };
-    let page = search_query(PAGE_COLUMNS, search, &is_dense);
+    let page = search_query(SEARCH_COLUMNS, search, &is_dense);
     run_page(sql, page, search.limit, &search.expand, true)
 }
 
@@ -206,9 +210,10 @@ fn run_page(
     expand: &Expand,
     with_next_page: bool,
 ) -> Result<String, ApiError> {
-    // Columns as in PAGE_COLUMNS: seq, created, document.
+    // Columns as in SEARCH_COLUMNS (seq, created, document) or LIST_COLUMNS (document).
     let rows = query(sql, &page.sql, bind(page.args))?;
     let (rows, has_more) = finish_page(rows, limit, page.reversed);
+    let document_column = if with_next_page { 2 } else { 0 };
     let next_page = match rows.last() {
         Some(last) if has_more && with_next_page => Some(encode_page(Position {
             created: last.int(1),
@@ -216,7 +221,7 @@ fn run_page(
         })),
         _ => None,
     };
-    let documents: Vec<&str> = rows.iter().map(|r| r.str(2)).collect();
+    let documents: Vec<&str> = rows.iter().map(|r| r.str(document_column)).collect();
     let envelope = if with_next_page {
         PageEnvelope::Search {
             next_page: next_page.as_deref(),

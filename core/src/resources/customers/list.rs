@@ -100,6 +100,22 @@ mod tests {
         assert_eq!(list("colour=red").unwrap_err().param(), Some("colour"));
     }
 
+    /// bench/floor-worker.mjs's `list` runs these two texts as they are: the floor must
+    /// run the statement ours runs (bench/README.md, "What the floor does").
+    #[test]
+    fn a_first_page_is_the_statement_the_floor_worker_runs() {
+        let by_email = list("email=a%40b.c").unwrap().page_query("document", None);
+        assert_eq!(
+            by_email.sql,
+            "SELECT document FROM customers WHERE deleted = 0 AND email = ? AND test_clock IS NULL ORDER BY created DESC, seq DESC LIMIT ?"
+        );
+        let all = list("").unwrap().page_query("document", None);
+        assert_eq!(
+            all.sql,
+            "SELECT document FROM customers WHERE deleted = 0 AND test_clock IS NULL ORDER BY created DESC, seq DESC LIMIT ?"
+        );
+    }
+
     #[test]
     fn the_page_query_filters_live_customers_newest_first() {
         let l = list("email=a%40b.c&created[gte]=10&limit=3&starting_after=cus_x").unwrap();
