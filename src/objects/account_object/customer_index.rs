@@ -89,11 +89,32 @@ pub const SCHEMA: &[&str] = &[
      WHERE EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM customer_search_docsize)",
 ];
 
-/// A search page's columns: the last row's `created` and `seq` make its next-page token.
-const SEARCH_COLUMNS: &str = "seq, created, document";
-/// A list page's: its cursors are ids, so the document is all it reads (the floor worker,
-/// bench/floor-worker.mjs, runs this same statement).
-const LIST_COLUMNS: &str = "document";
+/// Which page a query answers, and so what it selects: a search page reads each row's
+/// `seq` and `created` too, for its next-page token; a list page's cursors are ids, so it
+/// reads the document alone (the floor worker, bench/floor-worker.mjs, runs the same
+/// list statements).
+#[derive(Clone, Copy)]
+enum PageKind {
+    List,
+    Search,
+}
+
+impl PageKind {
+    fn columns(self) -> &'static str {
+        match self {
+            PageKind::List => "document",
+            PageKind::Search => "seq, created, document",
+        }
+    }
+
+    /// Where the document is among `columns`.
+    fn document_column(self) -> usize {
+        match self {
+            PageKind::List => 0,
+            PageKind::Search => 2,
+        }
+    }
+}
 
 /// How many live customers the index holds (for the sandbox cap): the triggers' count.
 pub fn live_customers(sql: &SqlStorage) -> Result<u64, ApiError> {
@@ -173,10 +194,10 @@ pub fn list_page(sql: &SqlStorage, list: &ListCustomers) -> Result<String, ApiEr
     };
     run_page(
         sql,
-        list.page_query(LIST_COLUMNS, position),
+        list.page_query(PageKind::List.columns(), position),
         list.limit,
         &list.expand,
-        false,
+        PageKind::List,
     )
 }
 
@@ -191,8 +212,8 @@ pub fn search_page(
         memo.borrow_mut()
             .is_dense(term, || trigram_is_dense(sql, term))
     };
-    let page = search_query(SEARCH_COLUMNS, search, &is_dense);
-    run_page(sql, page, search.limit, &search.expand, true)
+    let page = search_query(PageKind::Search.columns(), search, &is_dense);
+    run_page(sql, page, search.limit, &search.expand, PageKind::Search)
 }
 
 /// Whether most of the newest index rows match `term` (`col : "trigram"`). A failed
@@ -202,32 +223,30 @@ fn trigram_is_dense(sql: &SqlStorage, term: &str) -> bool {
 }
 
 /// Runs a page query and writes the response body: the customers shown with `expand`,
-/// in a list (or, `with_next_page`, a search result).
+/// in a list or a search result (with its next page's token), as `kind` says.
 fn run_page(
     sql: &SqlStorage,
     page: SqlQuery,
     limit: Limit,
     expand: &Expand,
-    with_next_page: bool,
+    kind: PageKind,
 ) -> Result<String, ApiError> {
-    // Columns as in SEARCH_COLUMNS (seq, created, document) or LIST_COLUMNS (document).
+    // Columns as `kind.columns()` lists them.
     let rows = query(sql, &page.sql, bind(page.args))?;
     let (rows, has_more) = finish_page(rows, limit, page.reversed);
-    let document_column = if with_next_page { 2 } else { 0 };
-    let next_page = match rows.last() {
-        Some(last) if has_more && with_next_page => Some(encode_page(Position {
+    let documents: Vec<&str> = rows.iter().map(|r| r.str(kind.document_column())).collect();
+    let next_page = match (kind, rows.last()) {
+        (PageKind::Search, Some(last)) if has_more => Some(encode_page(Position {
             created: last.int(1),
             seq: last.int(0),
         })),
         _ => None,
     };
-    let documents: Vec<&str> = rows.iter().map(|r| r.str(document_column)).collect();
-    let envelope = if with_next_page {
-        PageEnvelope::Search {
+    let envelope = match kind {
+        PageKind::List => PageEnvelope::List,
+        PageKind::Search => PageEnvelope::Search {
             next_page: next_page.as_deref(),
-        }
-    } else {
-        PageEnvelope::List
+        },
     };
     // `data.invoice_settings.default_payment_method`, `data.test_clock`,
     // `data.discount.promotion_code`: this object keeps those objects.
