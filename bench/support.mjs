@@ -100,13 +100,16 @@ export function workerdChild() {
     });
 }
 
-/** All processes as pid → { ppid, comm }. */
+/** All processes as pid → { ppid, comm, own, reaped }: `own` is the process's utime +
+ *  stime, `reaped` that of the children it has reaped, in clock ticks. */
 export function processTable() {
   const table = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = procStat(entry);
-    if (stat) table.set(Number(entry), { ppid: Number(stat.fields[1]), comm: stat.comm });
+    if (!stat) continue;
+    const f = stat.fields.map(Number);
+    table.set(Number(entry), { ppid: f[1], comm: stat.comm, own: f[11] + f[12], reaped: f[13] + f[14] });
   }
   return table;
 }
@@ -127,13 +130,6 @@ export function descendants(pid, table = processTable()) {
   return out;
 }
 
-/** utime + stime of a process (`own`), and of the children it has reaped (`reaped`), in
- *  clock ticks; zeros once it is gone. */
-function cpuTicks(pid) {
-  const f = procStat(pid)?.fields.map(Number);
-  return f ? { own: f[11] + f[12], reaped: f[13] + f[14] } : { own: 0, reaped: 0 };
-}
-
 /** Clock ticks per second in /proc (USER_HZ). */
 const TICKS = 100;
 
@@ -144,8 +140,10 @@ export function cpuSnapshot() {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const busy = f[0] + f[1] + f[2] + f[5] + f[6];
   const steal = f[7] || 0;
-  let mine = cpuTicks(process.pid).reaped;
-  for (const pid of [process.pid, ...descendants(process.pid)]) mine += cpuTicks(pid).own;
+  // One read of /proc for the tree and its ticks alike.
+  const table = processTable();
+  let mine = table.get(process.pid)?.reaped ?? 0;
+  for (const pid of [process.pid, ...descendants(process.pid, table)]) mine += table.get(pid)?.own ?? 0;
   return { busy, steal, mine, t: performance.now() };
 }
 
