@@ -2,6 +2,8 @@
 //! 30 days, with the number of endpoints still owed it (`pending_webhooks`), served to
 //! `GET /v1/events` newest first.
 
+use std::cell::Cell;
+
 use api_core::resources::events::list::ListEvents;
 use api_core::resources::events::model::Event;
 use api_core::wire::error::ApiError;
@@ -177,32 +179,64 @@ pub fn prune_expired(sql: &SqlStorage, now: i64) -> Result<(), ApiError> {
 const SEQ_BOUNDS: &str = "SELECT newest - oldest + 1, newest \
      FROM (SELECT max(seq) AS newest FROM events), (SELECT min(seq) AS oldest FROM events)";
 
-/// Sandbox cap: keeps the newest `max_kept` events (with their deliveries and attempts)
-/// and drops the rest. Checked on every write through the primary key alone: the span of
-/// `seq` bounds the count, and the events dropped are those at or below `max(seq) -
-/// max_kept`, a range of the primary key (where older events were pruned out of order,
-/// fewer than `max_kept` may stay). A write under the cap pays two index lookups; one
-/// over it, three range deletes of about one row (an `OFFSET` walk over the kept events
-/// here cost about 12 ms a write once an account passed its cap).
-pub fn enforce_cap(sql: &SqlStorage, max_kept: Option<u64>) -> Result<(), ApiError> {
-    let Some(max) = max_kept else { return Ok(()) };
-    let max = i64::try_from(max).unwrap_or(i64::MAX);
-    let bounds = first(sql, SEQ_BOUNDS, Vec::new())?;
-    let (span, newest) = bounds.map_or((0, 0), |r| {
-        (r.opt_int(0).unwrap_or(0), r.opt_int(1).unwrap_or(0))
-    });
-    if span <= max {
-        return Ok(());
+/// Sandbox cap: keeps the newest `max` events (with their deliveries and attempts) and
+/// drops the rest, checked after every write through the primary key alone: the span of
+/// `seq` bounds the count, and the events dropped are those at or below `max(seq) - max`,
+/// a range of the primary key (where older events were pruned out of order, fewer than
+/// `max` may stay). An `OFFSET` walk over the kept events here cost about 12 ms a write
+/// once an account passed its cap.
+///
+/// The object instance keeps a bound at or below the oldest kept event's `seq`, so that a
+/// write under the cap asks SQLite nothing: the span from that bound to the newest event
+/// is at least the true span. Only the cap's own deletes and [`prune_expired`] remove
+/// events, and both raise the oldest `seq`; `prune_expired` may empty the table, after
+/// which `seq` starts again from 1, so its caller forgets the bound ([`EventsCap::forget`]).
+pub struct EventsCap {
+    /// How many events the account keeps at most; `None`: no cap.
+    max: Option<i64>,
+    /// At or below the oldest kept event's `seq`, once read.
+    oldest_at_least: Cell<Option<i64>>,
+}
+
+impl EventsCap {
+    pub fn new(max: Option<u64>) -> Self {
+        EventsCap {
+            max: max.map(|m| i64::try_from(m).unwrap_or(i64::MAX)),
+            oldest_at_least: Cell::new(None),
+        }
     }
-    let through = vec![SqlStorageValue::Integer(newest - max)];
-    for statement in [
-        "DELETE FROM deliveries WHERE event_seq <= ?",
-        "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq <= ?)",
-        "DELETE FROM events WHERE seq <= ?",
-    ] {
-        run_statement(sql, statement, through.clone())?;
+
+    /// Drops the events past the cap, now that `newest` is the newest event's `seq`.
+    pub fn enforce(&self, sql: &SqlStorage, newest: i64) -> Result<(), ApiError> {
+        let Some(max) = self.max else { return Ok(()) };
+        if let Some(oldest) = self.oldest_at_least.get() {
+            if oldest <= newest && newest - oldest < max {
+                return Ok(());
+            }
+        }
+        let bounds = first(sql, SEQ_BOUNDS, Vec::new())?;
+        let (span, newest) = bounds.map_or((0, 0), |r| {
+            (r.opt_int(0).unwrap_or(0), r.opt_int(1).unwrap_or(0))
+        });
+        if span > max {
+            let through = vec![SqlStorageValue::Integer(newest - max)];
+            for statement in [
+                "DELETE FROM deliveries WHERE event_seq <= ?",
+                "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq <= ?)",
+                "DELETE FROM events WHERE seq <= ?",
+            ] {
+                run_statement(sql, statement, through.clone())?;
+            }
+        }
+        let oldest = newest - span.min(max) + 1;
+        self.oldest_at_least.set(Some(oldest));
+        Ok(())
     }
-    Ok(())
+
+    /// Forgets the bound: events were removed other than by the cap.
+    pub fn forget(&self) {
+        self.oldest_at_least.set(None);
+    }
 }
 
 /// The columns an event is shown from, in this order everywhere: pending_webhooks (0),

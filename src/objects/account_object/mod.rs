@@ -46,6 +46,7 @@ use crate::objects::{create_schema, Answer};
 use crate::settle::settle;
 use deliveries::DeliveryPolicy;
 use deliveries::Target;
+use events_log::EventsCap;
 
 /// The job that sends the deliveries that are due.
 const DELIVER_JOB: &str = "deliver";
@@ -78,7 +79,7 @@ struct AccountInstance {
     /// The endpoint from vars that receives every event of every account (previews).
     static_target: Option<Target>,
     /// Sandbox mode: how many events the account keeps at most.
-    max_events: Option<u64>,
+    events_cap: EventsCap,
     /// Test-only injected failures (`FAULTS`), e.g. of webhook sends.
     faults: Faults,
     /// How long idempotency keys are kept: 24 hours; a sandbox test may shorten it
@@ -172,7 +173,11 @@ impl AccountInstance {
             env: env.clone(),
             policy,
             static_target,
-            max_events: sandbox_cap(sandbox, var("SANDBOX_MAX_EVENTS"), SANDBOX_MAX_EVENTS),
+            events_cap: EventsCap::new(sandbox_cap(
+                sandbox,
+                var("SANDBOX_MAX_EVENTS"),
+                SANDBOX_MAX_EVENTS,
+            )),
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
             armed: Armed::default(),
@@ -216,6 +221,7 @@ impl AccountInstance {
             if let Err(err) = events_log::prune_expired(&sql, now_ms() / 1000) {
                 worker::console_error!("pruning events: {err:?}");
             }
+            self.events_cap.forget();
         }
         // The deliveries table, not the job row, says what is owed: an alarm cut short
         // (the runtime stopped mid-round) has already taken its job, and the runtime
@@ -379,7 +385,7 @@ impl AccountInstance {
                     &entry,
                     &events,
                     self.static_target.as_ref(),
-                    self.max_events,
+                    &self.events_cap,
                 )?;
                 if let Some(key) = &kept_key {
                     idempotency_keys::kept_by_object(sql, key)?;
@@ -411,7 +417,7 @@ impl AccountInstance {
         references::SqlObjectStore {
             sql,
             static_target: self.static_target.as_ref(),
-            max_events: self.max_events,
+            events_cap: &self.events_cap,
             owed: 0,
         }
     }
@@ -489,21 +495,21 @@ fn record(
     entry: &IndexEntry,
     events: &[String],
     static_target: Option<&Target>,
-    max_events: Option<u64>,
+    events_cap: &EventsCap,
 ) -> std::result::Result<usize, ApiError> {
     customer_index::upsert(sql, entry)?;
-    record_events(sql, &entry.id, events, static_target, max_events)
+    record_events(sql, &entry.id, events, static_target, events_cap)
 }
 
 /// Records events in the log and owes each to the endpoints that want it; `key` orders
 /// the deliveries (a customer's events are delivered in order); keeps at most
-/// `max_events` (sandbox cap). Answers how many are owed.
+/// what `events_cap` allows (sandbox). Answers how many are owed.
 pub(crate) fn record_events(
     sql: &SqlStorage,
     key: &str,
     events: &[String],
     static_target: Option<&Target>,
-    max_events: Option<u64>,
+    events_cap: &EventsCap,
 ) -> std::result::Result<usize, ApiError> {
     if events.is_empty() {
         return Ok(0);
@@ -511,10 +517,12 @@ pub(crate) fn record_events(
     let now = now_ms();
     let targets = endpoints::enabled(sql)?;
     let mut owed = 0;
+    let mut newest = None;
     for event in events {
         let Some((seq, kind)) = events_log::record(sql, event)? else {
             continue;
         };
+        newest = Some(seq);
         references::index_billing_object(sql, &kind, event)?;
         let mut count = 0;
         for target in endpoints::wanting(&targets, &kind).chain(static_target) {
@@ -526,7 +534,9 @@ pub(crate) fn record_events(
         }
         owed += count as usize;
     }
-    events_log::enforce_cap(sql, max_events)?;
+    if let Some(newest) = newest {
+        events_cap.enforce(sql, newest)?;
+    }
     Ok(owed)
 }
 

@@ -12,6 +12,7 @@ use serde_json::Value;
 use worker::{SqlStorage, SqlStorageValue};
 
 use super::deliveries::Target;
+use super::events_log::EventsCap;
 use crate::objects::sql::{query, run_statement};
 
 pub const SCHEMA: &[&str] = &[
@@ -39,7 +40,7 @@ pub struct SqlObjectStore<'a> {
     pub sql: &'a SqlStorage,
     pub static_target: Option<&'a Target>,
     /// Sandbox cap on the events the account keeps.
-    pub max_events: Option<u64>,
+    pub events_cap: &'a EventsCap,
     pub owed: usize,
 }
 
@@ -184,7 +185,7 @@ impl ObjectStore for SqlObjectStore<'_> {
     fn emit(&mut self, key: &str, event: &Event) -> Result<(), ApiError> {
         let text = serde_json::to_string(event)?;
         self.owed +=
-            super::record_events(self.sql, key, &[text], self.static_target, self.max_events)?;
+            super::record_events(self.sql, key, &[text], self.static_target, self.events_cap)?;
         Ok(())
     }
 
