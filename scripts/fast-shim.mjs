@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites the entry of worker-build's bundle (build/index.js, built with NO_MINIFY=1),
-// then minifies it. Seven changes:
+// then minifies it. Eight changes:
 // - No allocation per call. worker-build 0.8.7 wraps the entrypoint and every Durable
 //   Object class in a Proxy whose traps build two new Proxies and an async wrapper on
 //   every call, and makes the entrypoint a class the runtime constructs per request
@@ -17,6 +17,10 @@
 //   method, its URL and the values of the headers the API reads in one string
 //   (src/edge/mod.rs, `Header`): a call from the wasm per header, each with its name and
 //   value crossing, cost an update about 50 us of isolate CPU (bench/profile.mjs).
+// - The response in one call. `edgeRespond(status, body, requestId, stripeVersion, flags)`
+//   makes it with its headers (`edgeHeaders`, also what a forwarded read is sent with):
+//   the wasm had made the `Headers`, set each value and built the `ResponseInit` in a
+//   call each.
 // - A forwarded read (a retrieve, a list or search page: the object's answer is the body)
 //   is answered by `edgeForward`, a promise made here from the object's pending answer:
 //   the wasm's request future ends when the call is sent, not after one more turn of the
@@ -109,12 +113,29 @@ function edgeRequest(request, readNames, writeNames) {
   }
   return out;
 }
+// A response's headers (src/edge/mod.rs, \`respond\` and \`response_flags\`): what every
+// response carries, the request's id, the API version it asked for, and what \`flags\` adds
+// (1: Idempotent-Replayed, 2: Stripe-Should-Retry).
+function edgeHeaders(requestId, stripeVersion, flags) {
+  const headers = { "Content-Type": "application/json", "Cache-Control": "no-cache, no-store", "Request-Id": requestId };
+  if (stripeVersion !== undefined) headers["Stripe-Version"] = stripeVersion;
+  if (flags & 1) headers["Idempotent-Replayed"] = "true";
+  if (flags & 2) headers["Stripe-Should-Retry"] = "true";
+  return headers;
+}
+// A response the wasm rendered, in one call (src/edge/mod.rs, \`respond\`).
+function edgeRespond(status, body, requestId, stripeVersion, flags) {
+  return new Response(body, { status, headers: edgeHeaders(requestId, stripeVersion, flags) });
+}
 // A forwarded read's response (src/edge/bindings.rs, \`forward_response\`): the object's
 // answer \`[status, body]\`, sent as it came when it is a 200; any other answer, or a failed
 // call (status 0), goes back to the wasm to be rendered as an error.
-function edgeForward(answer, init, requestId, stripeVersion) {
+function edgeForward(answer, requestId, stripeVersion, flags) {
   return answer.then(
-    (a) => (a[0] === 200 ? new Response(a[1], init) : guarded(() => edgeForwardError(a[0], String(a[1]), requestId, stripeVersion))),
+    (a) =>
+      a[0] === 200
+        ? new Response(a[1], { status: 200, headers: edgeHeaders(requestId, stripeVersion, flags) })
+        : guarded(() => edgeForwardError(a[0], String(a[1]), requestId, stripeVersion)),
     (e) => guarded(() => edgeForwardError(0, String(e), requestId, stripeVersion)),
   );
 }

@@ -132,16 +132,17 @@ extern "C" {
     ) -> std::result::Result<Promise, JsValue>;
 
     /// The response to a forwarded read, once the object's `answer` settles: a 200's body
-    /// as the JavaScript string it is, with `init`; any other answer, or a failed call,
-    /// goes back to the wasm (`edgeForwardError`, src/edge/mod.rs) to be rendered as an
-    /// error. In JavaScript (scripts/fast-shim.mjs, `edgeForward`), so that a read waits
-    /// for its object with no future of the wasm's in between.
+    /// as the JavaScript string it is, with the headers `edgeRespond` gives
+    /// (src/edge/mod.rs, `response_flags`); any other answer, or a failed call, goes back
+    /// to the wasm (`edgeForwardError`, src/edge/mod.rs) to be rendered as an error. In
+    /// JavaScript (scripts/fast-shim.mjs, `edgeForward`), so that a read waits for its
+    /// object with no future of the wasm's in between.
     #[wasm_bindgen(js_name = edgeForward)]
     pub fn forward_response(
         answer: &Promise,
-        init: &web_sys::ResponseInit,
         request_id: &str,
         stripe_version: Option<&str>,
+        flags: u8,
     ) -> Promise;
 }
 

@@ -113,62 +113,48 @@ impl Written {
                 (Rendered::error(&err), err.should_retry())
             }
         };
-        let init = web_sys::ResponseInit::new();
-        init.set_status(rendered.status);
-        let headers = self.headers(rendered.replayed, should_retry)?;
-        init.set_headers(&headers);
+        let flags = response_flags(rendered.replayed, should_retry);
+        let version = self.stripe_version.as_deref();
         if rendered.forwarded {
             let Some(answer) = forwarded else {
                 return Err(worker::Error::RustError(
                     "a forwarded read with no answer".into(),
                 ));
             };
-            let version = self.stripe_version.as_deref();
-            let pending = bindings::forward_response(&answer, &init, &self.request_id, version);
+            let pending = bindings::forward_response(&answer, &self.request_id, version, flags);
             return Ok(pending.unchecked_into());
         }
-        let mut body = rendered.body.into_bytes();
-        Ok(web_sys::Response::new_with_opt_u8_array_and_init(
-            Some(&mut body),
-            &init,
+        Ok(respond(
+            rendered.status,
+            rendered.body.as_bytes(),
+            &self.request_id,
+            version,
+            flags,
         )?)
     }
-
-    fn headers(&self, replayed: bool, should_retry: bool) -> Result<web_sys::Headers> {
-        let headers = response_headers()?;
-        headers.set("Request-Id", &self.request_id)?;
-        if let Some(version) = &self.stripe_version {
-            headers.set("Stripe-Version", version)?;
-        }
-        if replayed {
-            headers.set("Idempotent-Replayed", "true")?;
-        }
-        if should_retry {
-            // A 409 in-progress key or a 429: what Stripe asks the SDKs to retry.
-            headers.set("Stripe-Should-Retry", "true")?;
-        }
-        Ok(headers)
-    }
 }
 
-thread_local! {
-    /// The headers every response carries, built once per isolate and copied.
-    static COMMON_HEADERS: std::cell::OnceCell<web_sys::Headers> =
-        const { std::cell::OnceCell::new() };
+/// The headers a response carries beside those every response does (scripts/fast-shim.mjs,
+/// `edgeHeaders`): bit 0 `Idempotent-Replayed: true`; bit 1 `Stripe-Should-Retry: true`,
+/// what Stripe asks the SDKs to retry on (a 409 in-progress key, a 429).
+fn response_flags(replayed: bool, should_retry: bool) -> u8 {
+    u8::from(replayed) | (u8::from(should_retry) << 1)
 }
 
-/// A new `Headers` with what every response carries (one call out instead of three).
-fn response_headers() -> Result<web_sys::Headers> {
-    let common = match COMMON_HEADERS.with(|cell| cell.get().cloned()) {
-        Some(common) => common,
-        None => {
-            let common = web_sys::Headers::new()?;
-            common.set("Content-Type", "application/json")?;
-            common.set("Cache-Control", "no-cache, no-store")?;
-            COMMON_HEADERS.with(|cell| cell.get_or_init(|| common.clone()).clone())
-        }
-    };
-    Ok(web_sys::Headers::new_with_headers(&common)?)
+#[wasm_bindgen]
+extern "C" {
+    /// scripts/fast-shim.mjs: a response with `body` (copied) and its headers: the JSON
+    /// content type, `Cache-Control`, `Request-Id`, `Stripe-Version` when the request named
+    /// one, and what `flags` says ([`response_flags`]). One call: the `Headers`, each of
+    /// its values and the `ResponseInit` had been a call each from the wasm.
+    #[wasm_bindgen(catch, js_name = edgeRespond)]
+    fn respond(
+        status: u16,
+        body: &[u8],
+        request_id: &str,
+        stripe_version: Option<&str>,
+        flags: u8,
+    ) -> std::result::Result<web_sys::Response, JsValue>;
 }
 
 /// The request headers the API reads: a GET or HEAD reads the first two only.
