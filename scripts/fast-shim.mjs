@@ -18,8 +18,8 @@
 //   (src/edge/mod.rs, `Header`): a call from the wasm per header, each with its name and
 //   value crossing, cost an update about 50 us of isolate CPU (bench/profile.mjs).
 // - The response in one call. `edgeRespond(status, body, requestId, stripeVersion, flags)`
-//   makes it with its headers (`edgeHeaders`, also what a forwarded read is sent with):
-//   the wasm had made the `Headers`, set each value and built the `ResponseInit` in a
+//   makes it with its headers (a forwarded read's 200 is sent through it too): the wasm
+//   had made the `Headers`, set each value and built the `ResponseInit` in a
 //   call each.
 // - A forwarded read (a retrieve, a list or search page: the object's answer is the body)
 //   is answered by `edgeForward`, a promise made here from the object's pending answer:
@@ -113,19 +113,15 @@ function edgeRequest(request, readNames, writeNames) {
   }
   return out;
 }
-// A response's headers (src/edge/mod.rs, \`respond\` and \`response_flags\`): what every
-// response carries, the request's id, the API version it asked for, and what \`flags\` adds
-// (1: Idempotent-Replayed, 2: Stripe-Should-Retry).
-function edgeHeaders(requestId, stripeVersion, flags) {
+// A response in one call (src/edge/mod.rs, \`respond\` and \`response_flags\`), with what
+// every response carries, the request's id, the API version it asked for, and what
+// \`flags\` adds (1: Idempotent-Replayed, 2: Stripe-Should-Retry).
+function edgeRespond(status, body, requestId, stripeVersion, flags) {
   const headers = { "Content-Type": "application/json", "Cache-Control": "no-cache, no-store", "Request-Id": requestId };
   if (stripeVersion !== undefined) headers["Stripe-Version"] = stripeVersion;
   if (flags & 1) headers["Idempotent-Replayed"] = "true";
   if (flags & 2) headers["Stripe-Should-Retry"] = "true";
-  return headers;
-}
-// A response the wasm rendered, in one call (src/edge/mod.rs, \`respond\`).
-function edgeRespond(status, body, requestId, stripeVersion, flags) {
-  return new Response(body, { status, headers: edgeHeaders(requestId, stripeVersion, flags) });
+  return new Response(body, { status, headers });
 }
 // A forwarded read's response (src/edge/bindings.rs, \`forward_response\`): the object's
 // answer \`[status, body]\`, sent as it came when it is a 200; any other answer, or a failed
@@ -134,7 +130,7 @@ function edgeForward(answer, requestId, stripeVersion, flags) {
   return answer.then(
     (a) =>
       a[0] === 200
-        ? new Response(a[1], { status: 200, headers: edgeHeaders(requestId, stripeVersion, flags) })
+        ? edgeRespond(200, a[1], requestId, stripeVersion, flags)
         : guarded(() => edgeForwardError(a[0], String(a[1]), requestId, stripeVersion)),
     (e) => guarded(() => edgeForwardError(0, String(e), requestId, stripeVersion)),
   );

@@ -135,7 +135,7 @@ impl Written {
 }
 
 /// The headers a response carries beside those every response does (scripts/fast-shim.mjs,
-/// `edgeHeaders`): bit 0 `Idempotent-Replayed: true`; bit 1 `Stripe-Should-Retry: true`,
+/// `edgeRespond`): bit 0 `Idempotent-Replayed: true`; bit 1 `Stripe-Should-Retry: true`,
 /// what Stripe asks the SDKs to retry on (a 409 in-progress key, a 429).
 fn response_flags(replayed: bool, should_retry: bool) -> u8 {
     u8::from(replayed) | (u8::from(should_retry) << 1)

@@ -89,10 +89,10 @@ pub const SCHEMA: &[&str] = &[
      WHERE EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM customer_search_docsize)",
 ];
 
-/// Which page a query answers, and so what it selects: a search page reads each row's
-/// `seq` and `created` too, for its next-page token; a list page's cursors are ids, so it
-/// reads the document alone (the floor worker, bench/floor-worker.mjs, runs the same
-/// list statements).
+/// Which page a query answers, and so what it selects: the document first, then for a
+/// search page each row's `seq` and `created`, for its next-page token; a list page's
+/// cursors are ids, so it reads the document alone (the floor worker,
+/// bench/floor-worker.mjs, runs the same list statements).
 #[derive(Clone, Copy)]
 enum PageKind {
     List,
@@ -103,15 +103,7 @@ impl PageKind {
     fn columns(self) -> &'static str {
         match self {
             PageKind::List => "document",
-            PageKind::Search => "seq, created, document",
-        }
-    }
-
-    /// Where the document is among `columns`.
-    fn document_column(self) -> usize {
-        match self {
-            PageKind::List => 0,
-            PageKind::Search => 2,
+            PageKind::Search => "document, seq, created",
         }
     }
 }
@@ -231,14 +223,14 @@ fn run_page(
     expand: &Expand,
     kind: PageKind,
 ) -> Result<String, ApiError> {
-    // Columns as `kind.columns()` lists them.
+    // Columns as `kind.columns()` lists them: the document, then a search's seq and created.
     let rows = query(sql, &page.sql, bind(page.args))?;
     let (rows, has_more) = finish_page(rows, limit, page.reversed);
-    let documents: Vec<&str> = rows.iter().map(|r| r.str(kind.document_column())).collect();
+    let documents: Vec<&str> = rows.iter().map(|r| r.str(0)).collect();
     let next_page = match (kind, rows.last()) {
         (PageKind::Search, Some(last)) if has_more => Some(encode_page(Position {
-            created: last.int(1),
-            seq: last.int(0),
+            created: last.int(2),
+            seq: last.int(1),
         })),
         _ => None,
     };

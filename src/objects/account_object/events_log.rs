@@ -215,11 +215,12 @@ impl EventsCap {
             }
         }
         let bounds = first(sql, SEQ_BOUNDS, Vec::new())?;
-        let (span, newest) = bounds.map_or((0, 0), |r| {
+        // `last` is the table's newest `seq`: the `newest` just recorded.
+        let (span, last) = bounds.map_or((0, 0), |r| {
             (r.opt_int(0).unwrap_or(0), r.opt_int(1).unwrap_or(0))
         });
         if span > max {
-            let through = vec![SqlStorageValue::Integer(newest - max)];
+            let through = vec![SqlStorageValue::Integer(last - max)];
             for statement in [
                 "DELETE FROM deliveries WHERE event_seq <= ?",
                 "DELETE FROM delivery_attempts WHERE event_id IN (SELECT id FROM events WHERE seq <= ?)",
@@ -228,7 +229,7 @@ impl EventsCap {
                 run_statement(sql, statement, through.clone())?;
             }
         }
-        let oldest = newest - span.min(max) + 1;
+        let oldest = last - span.min(max) + 1;
         self.oldest_at_least.set(Some(oldest));
         Ok(())
     }
