@@ -14,9 +14,8 @@
 //! alarm then fires first, finds the job not yet due, and re-arms for it.
 
 use std::cell::Cell;
-use std::rc::Rc;
 
-use worker::{SqlStorageValue, State, Storage};
+use worker::{SqlStorage, SqlStorageValue, Storage};
 
 use crate::objects::sql::{count, first, query, run_statement};
 
@@ -26,20 +25,23 @@ pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
 
 /// When the alarm this object instance set will fire (unix ms), until it fires. A new
 /// instance knows of none, so its first job sets the alarm.
-#[derive(Clone, Debug, Default)]
-pub struct Armed(Rc<Cell<Option<i64>>>);
+#[derive(Debug, Default)]
+struct Armed(Cell<Option<i64>>);
 
-/// The object's job table and alarm.
+/// The object's job table and alarm: one for the instance's life, holding its storage
+/// handles (each had been two calls into JavaScript to fetch, at every use).
 pub struct Scheduler {
     storage: Storage,
+    sql: SqlStorage,
     armed: Armed,
 }
 
 impl Scheduler {
-    pub fn of(state: &State, armed: &Armed) -> Self {
+    pub fn new(storage: Storage, sql: SqlStorage) -> Self {
         Scheduler {
-            storage: state.storage(),
-            armed: armed.clone(),
+            storage,
+            sql,
+            armed: Armed::default(),
         }
     }
 
@@ -66,7 +68,7 @@ impl Scheduler {
     /// Records the job only: `arm_by` sets the alarm, or an alarm's `rearm` at its end.
     pub fn record(&self, name: &str, due_at_ms: i64) {
         let recorded = run_statement(
-            &self.storage.sql(),
+            &self.sql,
             "INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
              ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)",
             vec![name.into(), SqlStorageValue::Integer(due_at_ms)],
@@ -79,17 +81,17 @@ impl Scheduler {
     /// Forgets a job that is no longer owed. The alarm stays set: if it fires with
     /// nothing due it only re-arms for the next job.
     pub fn cancel(&self, name: &str) {
-        let sql = self.storage.sql();
-        if let Err(e) = run_statement(&sql, "DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
+        let sql = &self.sql;
+        if let Err(e) = run_statement(sql, "DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
             worker::console_error!("cancelling {name}: {e}");
         }
     }
 
     /// Whether `name` is recorded (due, whenever that is).
     pub fn has(&self, name: &str) -> bool {
-        let sql = self.storage.sql();
+        let sql = &self.sql;
         count(
-            &sql,
+            sql,
             "SELECT count(*) AS n FROM jobs WHERE name = ?",
             vec![name.into()],
         )
@@ -98,9 +100,9 @@ impl Scheduler {
 
     /// Removes and returns the names of the jobs due at `now_ms`.
     pub fn take_due(&self, now_ms: i64) -> Vec<String> {
-        let sql = self.storage.sql();
+        let sql = &self.sql;
         let due = query(
-            &sql,
+            sql,
             "DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name",
             vec![SqlStorageValue::Integer(now_ms)],
         );
@@ -115,8 +117,8 @@ impl Scheduler {
 
     /// Sets the alarm for the earliest recorded job, if any.
     pub async fn rearm(&self) {
-        let sql = self.storage.sql();
-        let earliest = first(&sql, "SELECT min(due_at_ms) AS due FROM jobs", Vec::new())
+        let sql = &self.sql;
+        let earliest = first(sql, "SELECT min(due_at_ms) AS due FROM jobs", Vec::new())
             .map(|row| row.and_then(|r| r.opt_int(0)));
         match earliest {
             Ok(Some(due_at_ms)) => {

@@ -1,17 +1,17 @@
 //! Small adapters between `api-core`'s SQL values and the runtime's SQLite API. Every
-//! statement goes through [`run_statement`] (the same JavaScript string per statement text), and every
-//! read through one non-generic reader, [`query`]: rows as arrays of values in SELECT order,
-//! since worker's `to_array::<T>()` runs serde_wasm_bindgen per derived row type (see `Row`).
+//! statement goes through [`run_statement`] or, when it answers rows, [`query`]: one call
+//! into JavaScript each (the shim's `edgeExec` and `edgeQuery`), the same JavaScript
+//! string per statement text, the arguments and the rows each as one text
+//! (`api_core::wire::sql_text`), the rows read as arrays of values in SELECT order.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use api_core::wire::error::ApiError;
 use api_core::wire::pagination::SqlArg;
+use api_core::wire::sql_text::{self, ArgsText, SqlValue};
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::js_sys::Array;
-use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::worker_sys::SqlStorageCursor;
+use worker::wasm_bindgen::JsValue;
 use worker::{SqlStorage, SqlStorageValue};
 
 /// A SQLite failure, as an internal error that says which statement failed.
@@ -29,12 +29,9 @@ pub fn bind(args: Vec<SqlArg>) -> Vec<SqlStorageValue> {
         .collect()
 }
 
-/// One row of a result: its columns in SELECT order (the cursor's `raw()` arrays). A
-/// column that is NULL (or missing, or of another type) reads as 0 or "", or `None`
-/// through the `opt_` readers. Worker's `to_array::<T>()` with a derived `Deserialize`
-/// per row type cost the wasm serde_wasm_bindgen, monomorphised for each of a dozen row
-/// types, and every read a JS property lookup per column; this reader is one function.
-pub struct Row(Vec<SqlStorageValue>);
+/// One row of a result: its columns in SELECT order. A column that is NULL (or missing,
+/// or of another type) reads as 0 or "", or `None` through the `opt_` readers.
+pub struct Row(Vec<SqlValue>);
 
 impl Row {
     /// The integer in column `i`; 0 if NULL.
@@ -45,7 +42,7 @@ impl Row {
     /// The integer in column `i`, or `None` if NULL.
     pub fn opt_int(&self, i: usize) -> Option<i64> {
         match self.0.get(i) {
-            Some(SqlStorageValue::Integer(n)) => Some(*n),
+            Some(SqlValue::Int(n)) => Some(*n),
             _ => None,
         }
     }
@@ -53,7 +50,7 @@ impl Row {
     /// The text in column `i`, borrowed; "" if NULL.
     pub fn str(&self, i: usize) -> &str {
         match self.0.get(i) {
-            Some(SqlStorageValue::String(s)) => s,
+            Some(SqlValue::Text(s)) => s,
             _ => "",
         }
     }
@@ -66,42 +63,71 @@ impl Row {
     /// The text in column `i`, taken out of the row, or `None` if NULL.
     pub fn opt_text(&mut self, i: usize) -> Option<String> {
         match self.0.get_mut(i) {
-            Some(SqlStorageValue::String(s)) => Some(std::mem::take(s)),
+            Some(SqlValue::Text(s)) => Some(std::mem::take(s)),
             _ => None,
         }
     }
 }
 
-/// Runs `statement` and reads every row. Bound to the runtime's `exec` directly rather
-/// than through worker's `SqlCursor::raw()`, whose iterator calls into JavaScript three
-/// times per row and about six times per value (and costs the wasm more): here all rows
-/// come across in one `Array.from`, and a value in one or two calls.
+#[wasm_bindgen]
+extern "C" {
+    /// scripts/fast-shim.mjs: runs `statement` (the runtime's `SqlStorage.exec`) with the
+    /// arguments `args` holds, and answers how many rows it wrote.
+    #[wasm_bindgen(catch, js_name = edgeExec)]
+    fn exec_text(sql: &JsValue, statement: &JsValue, args: &str) -> Result<f64, JsValue>;
+
+    /// The same, with every row read to its end: the rows as one text.
+    #[wasm_bindgen(catch, js_name = edgeQuery)]
+    fn query_text(sql: &JsValue, statement: &JsValue, args: &str) -> Result<String, JsValue>;
+}
+
+/// Runs `statement` and reads every row. One call into JavaScript: the arguments' array,
+/// each argument, the rows' array, each row and each value had been a call or two (SQL
+/// made 160 of a create's 212 calls across; ARCHITECTURE.md, "Request path").
 pub fn query(
     sql: &SqlStorage,
     statement: &str,
     args: Vec<SqlStorageValue>,
 ) -> Result<Vec<Row>, ApiError> {
-    let cursor = run_statement(sql, statement, args)?;
-    // Every row at once (one call into JavaScript), each an array of its columns.
-    let rows = Array::from(&cursor.raw());
-    Ok(rows
-        .iter()
-        .map(|row| Row(row.unchecked_into::<Array>().iter().map(value).collect()))
+    let args = args_text(args);
+    let rows = query_text(sql.as_ref(), &statement_text(statement), args.as_str())
+        .map_err(|e| storage_error(worker::Error::from(e)))?;
+    Ok(sql_text::parse_rows(&rows)
+        .map_err(storage_error)?
+        .into_iter()
+        .map(Row)
         .collect())
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The runtime's `SqlStorage`, whose `exec` is given the statement as a JavaScript
-    /// string (worker-sys's takes a `&str`, decoded into a new string on every call).
-    type SqlHandle;
+/// Runs `statement` with `args`, and answers how many rows it wrote. A statement that
+/// answers rows goes through [`query`]: a cursor left unread keeps its prepared
+/// statement, and the next run of it is compiled again.
+pub fn run_statement(
+    sql: &SqlStorage,
+    statement: &str,
+    args: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> Result<u64, ApiError> {
+    let args = args_text(args.into().unwrap_or_default());
+    exec_text(sql.as_ref(), &statement_text(statement), args.as_str())
+        .map(|written| written as u64)
+        .map_err(|e| storage_error(worker::Error::from(e)))
+}
 
-    #[wasm_bindgen(method, catch, variadic, js_name = exec)]
-    fn exec_text(
-        this: &SqlHandle,
-        query: &JsValue,
-        bindings: Array,
-    ) -> Result<SqlStorageCursor, JsValue>;
+/// The arguments as one text. No statement here binds a blob or a float; either would
+/// go as NULL.
+fn args_text(args: Vec<SqlStorageValue>) -> ArgsText {
+    let mut text = ArgsText::default();
+    for arg in args {
+        match arg {
+            SqlStorageValue::Integer(i) => text.int(i),
+            SqlStorageValue::String(s) => text.text(&s),
+            SqlStorageValue::Boolean(b) => text.int(i64::from(b)),
+            SqlStorageValue::Null | SqlStorageValue::Float(_) | SqlStorageValue::Blob(_) => {
+                text.null()
+            }
+        }
+    }
+    text
 }
 
 /// How many statements' texts [`statement_text`] keeps: every statement this crate runs is
@@ -129,45 +155,6 @@ fn statement_text(statement: &str) -> JsValue {
         }
         text
     })
-}
-
-/// Runs `statement` with `args`: its cursor, which a write need not read (the runtime
-/// ends a statement that has no rows at once) and a read must read to its end (a cursor
-/// left open keeps its prepared statement, and the next run of it is compiled again).
-pub fn run_statement(
-    sql: &SqlStorage,
-    statement: &str,
-    args: impl Into<Option<Vec<SqlStorageValue>>>,
-) -> Result<SqlStorageCursor, ApiError> {
-    let bindings = Array::new();
-    for arg in args.into().unwrap_or_default() {
-        bindings.push(&binding(arg));
-    }
-    sql.as_ref()
-        .unchecked_ref::<SqlHandle>()
-        .exec_text(&statement_text(statement), bindings)
-        .map_err(|e| storage_error(worker::Error::from(e)))
-}
-
-/// A bound value as JavaScript: worker's own conversion also asks JavaScript whether each
-/// integer is a safe one (one more call out per integer bound); no integer this crate binds
-/// (seconds, milliseconds, row numbers, amounts) comes near 2^53.
-fn binding(arg: SqlStorageValue) -> JsValue {
-    match arg {
-        SqlStorageValue::Integer(i) => JsValue::from_f64(i as f64),
-        other => other.into(),
-    }
-}
-
-/// A column's value: SQLite answers text as strings and integers as numbers (exact: no
-/// column here holds more than 2^53), and NULL as null; no column here holds a blob.
-fn value(cell: JsValue) -> SqlStorageValue {
-    match cell.as_string() {
-        Some(text) => SqlStorageValue::String(text),
-        None => cell.as_f64().map_or(SqlStorageValue::Null, |n| {
-            SqlStorageValue::Integer(n as i64)
-        }),
-    }
 }
 
 /// Runs `statement` and reads its first row, if it answers any.

@@ -288,7 +288,7 @@ pub fn settle(
             AfterFailure::GiveUp => ("failed", now_ms),
         }
     };
-    let cursor = run_statement(
+    let written = run_statement(
         sql,
         "UPDATE deliveries SET state = ?, attempts = ?, first_attempt_ms = ?, next_attempt_ms = ?
              WHERE endpoint_id = ? AND event_seq = ? AND state = 'pending'",
@@ -302,7 +302,7 @@ pub fn settle(
         ],
     )?;
     // Cancelled meanwhile (the endpoint was disabled): its count was already taken off.
-    if cursor.rows_written() > 0.0 && state == "succeeded" {
+    if written > 0 && state == "succeeded" {
         events_log::add_pending(sql, due.event_seq, -1)?;
     }
     Ok(())

@@ -78,7 +78,7 @@ impl<'a> EventHead<'a> {
 /// (a copy sent again after a failure is recorded once).
 pub fn record(sql: &SqlStorage, event: &str) -> Result<Option<(i64, String)>, ApiError> {
     let head: EventHead = serde_json::from_str(event)?;
-    let cursor = run_statement(
+    let written = run_statement(
         sql,
         "INSERT OR IGNORE INTO events (id, type, created, object_id, document) VALUES (?, ?, ?, ?, ?)",
         vec![
@@ -89,7 +89,7 @@ pub fn record(sql: &SqlStorage, event: &str) -> Result<Option<(i64, String)>, Ap
             event.into(),
         ],
     )?;
-    if cursor.rows_written() == 0.0 {
+    if written == 0 {
         return Ok(None);
     }
     let row = first(

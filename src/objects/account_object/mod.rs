@@ -41,7 +41,7 @@ use worker::{Env, SqlStorage, State};
 
 use crate::edge::bindings::ACCOUNT_CUSTOMERS_PATH;
 use crate::objects::faults::Faults;
-use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
+use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, Answer};
 use crate::settle::settle;
 use deliveries::DeliveryPolicy;
@@ -73,7 +73,8 @@ pub struct AccountObject(Rc<AccountInstance>);
 
 /// One running instance of an account's Durable Object.
 struct AccountInstance {
-    state: State,
+    /// The object's SQLite database (one handle for its whole life).
+    sql: SqlStorage,
     env: Env,
     policy: DeliveryPolicy,
     /// The endpoint from vars that receives every event of every account (previews).
@@ -85,8 +86,8 @@ struct AccountInstance {
     /// How long idempotency keys are kept: 24 hours; a sandbox test may shorten it
     /// (`IDEMPOTENCY_KEY_RETENTION_SECONDS`) to see the prune job run.
     key_retention_seconds: i64,
-    /// When the alarm this instance set will fire (see `Scheduler`).
-    armed: Armed,
+    /// The job table and the alarm.
+    scheduler: Scheduler,
     /// Which trigrams most customers' fields hold, left out of substring searches.
     stop_trigrams: RefCell<DensityMemo>,
     /// Index writes this instance made, to check every so often whether a merge is due.
@@ -169,7 +170,8 @@ impl AccountInstance {
         };
         let sandbox = var("SANDBOX_KEYS").is_some_and(|v| v == "true");
         AccountInstance {
-            state,
+            scheduler: Scheduler::new(state.storage(), sql.clone()),
+            sql,
             env: env.clone(),
             policy,
             static_target,
@@ -180,7 +182,6 @@ impl AccountInstance {
             )),
             faults: Faults::from_env(&env),
             key_retention_seconds: key_retention(sandbox, var("IDEMPOTENCY_KEY_RETENTION_SECONDS")),
-            armed: Armed::default(),
             stop_trigrams: RefCell::default(),
             index_writes: Cell::default(),
             merge_slices: Cell::default(),
@@ -199,8 +200,8 @@ impl AccountInstance {
             self.advance_clocks().await;
         }
         if due.iter().any(|job| job == PRUNE_KEYS_JOB) {
-            let sql = self.state.storage().sql();
-            match idempotency_keys::prune(&sql, now_ms() / 1000, self.key_retention_seconds) {
+            let sql = &self.sql;
+            match idempotency_keys::prune(sql, now_ms() / 1000, self.key_retention_seconds) {
                 Ok(Some(next)) => scheduler.schedule(PRUNE_KEYS_JOB, next * 1000).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("pruning keys: {err:?}"),
@@ -209,16 +210,16 @@ impl AccountInstance {
         if due.iter().any(|job| job == MERGE_SEARCH_JOB) {
             let slice = self.merge_slices.get() + 1;
             // An error (a storage failure) ends the job; the next writes schedule another.
-            let sql = self.state.storage().sql();
-            let more = matches!(search_upkeep::merge_slice(&sql, slice), Ok(false));
+            let sql = &self.sql;
+            let more = matches!(search_upkeep::merge_slice(sql, slice), Ok(false));
             self.merge_slices.set(if more { slice } else { 0 });
             if more {
                 scheduler.record(MERGE_SEARCH_JOB, now_ms());
             }
         }
         if due.iter().any(|job| job == PRUNE_EVENTS_JOB) {
-            let sql = self.state.storage().sql();
-            if let Err(err) = events_log::prune_expired(&sql, now_ms() / 1000) {
+            let sql = &self.sql;
+            if let Err(err) = events_log::prune_expired(sql, now_ms() / 1000) {
                 worker::console_error!("pruning events: {err:?}");
             }
             self.events_cap.forget();
@@ -227,15 +228,15 @@ impl AccountInstance {
         // (the runtime stopped mid-round) has already taken its job, and the runtime
         // runs that alarm again after a restart.
         let owed_now = matches!(
-            deliveries::next_due_ms(&self.state.storage().sql()),
+            deliveries::next_due_ms(&self.sql),
             Ok(Some(at)) if at <= now_ms()
         );
         if owed_now || due.iter().any(|job| job == DELIVER_JOB) {
             if let Err(err) = self.deliver_due().await {
                 worker::console_error!("deliveries: {err:?}");
             }
-            let sql = self.state.storage().sql();
-            match deliveries::next_due_ms(&sql) {
+            let sql = &self.sql;
+            match deliveries::next_due_ms(sql) {
                 Ok(Some(at)) => scheduler.schedule(DELIVER_JOB, at).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("deliveries: {err:?}"),
@@ -257,15 +258,15 @@ impl AccountInstance {
     /// Runs one request of the Worker or a CustomerObject (`path` names the resource,
     /// `body` is its command in its compact text), from the `answer` RPC method.
     async fn answer_command(&self, path: &str, body: &str) -> Answer {
-        let sql = self.state.storage().sql();
+        let sql = &self.sql;
         let result = match path {
-            ACCOUNT_CUSTOMERS_PATH => self.customers(&sql, body).await,
+            ACCOUNT_CUSTOMERS_PATH => self.customers(sql, body).await,
             events::PATH => EventCommand::decode(body).and_then(|command| match command {
-                EventCommand::List { list } => events_log::list_page(&sql, &list),
-                EventCommand::Retrieve { id } => events_log::retrieve(&sql, &id),
+                EventCommand::List { list } => events_log::list_page(sql, &list),
+                EventCommand::Retrieve { id } => events_log::retrieve(sql, &id),
             }),
-            keys::PATH => self.keys(&sql, body).await,
-            endpoint_commands::PATH => self.endpoints(&sql, body).await,
+            keys::PATH => self.keys(sql, body).await,
+            endpoint_commands::PATH => self.endpoints(sql, body).await,
             #[cfg(feature = "bench")]
             bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
             other => Err(ApiError::internal(format!(
@@ -332,8 +333,8 @@ impl AccountInstance {
         Ok(state.to_text())
     }
 
-    fn scheduler(&self) -> Scheduler {
-        Scheduler::of(&self.state, &self.armed)
+    fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
     }
 
     /// After events were recorded: the deliveries owed are due now, so is the trigram
@@ -430,17 +431,17 @@ impl AccountInstance {
     /// advancing. Running a customer to a moment it has reached does nothing, so
     /// running the job again finishes the advance with every period billed once.
     async fn advance_clocks(&self) {
-        let sql = self.state.storage().sql();
+        let sql = &self.sql;
         let scheduler = self.scheduler();
         scheduler
             .schedule(ADVANCE_JOB, now_ms() + clock_advance::RETRY_MS)
             .await;
-        let run = clock_advance::run(&self.env, &sql, || self.object_store(&sql), &self.faults);
+        let run = clock_advance::run(&self.env, sql, || self.object_store(sql), &self.faults);
         match run.await {
             Ok(owed) => {
                 self.after_events(owed, false).await;
                 // A clock whose advance was asked for while this one ran is due now.
-                match api_core::resources::test_clocks::advancing(&self.object_store(&sql)) {
+                match api_core::resources::test_clocks::advancing(&self.object_store(sql)) {
                     Ok(clocks) if clocks.is_empty() => scheduler.cancel(ADVANCE_JOB),
                     Ok(_) => scheduler.schedule(ADVANCE_JOB, now_ms()).await,
                     Err(err) => worker::console_error!("clock advance: {err:?}"),
@@ -452,10 +453,10 @@ impl AccountInstance {
 
     /// Attempts every due delivery, round after round, for at most one round's time.
     async fn deliver_due(&self) -> std::result::Result<(), ApiError> {
-        let sql = self.state.storage().sql();
+        let sql = &self.sql;
         let started = now_ms();
         while now_ms() - started < DELIVERY_ROUND_MS {
-            let due = deliveries::due(&sql, now_ms())?;
+            let due = deliveries::due(sql, now_ms())?;
             if due.is_empty() {
                 break;
             }

@@ -36,7 +36,7 @@ use worker::{Env, SqlStorage, State};
 use crate::edge::bindings::{account_stub, call_object, platform_error, ACCOUNT_CUSTOMERS_PATH};
 use crate::edge::now_seconds;
 use crate::objects::faults::Faults;
-use crate::objects::scheduler::{now_ms, Armed, Scheduler, SCHEMA as JOBS_SCHEMA};
+use crate::objects::scheduler::{now_ms, Scheduler, SCHEMA as JOBS_SCHEMA};
 use crate::objects::{create_schema, Answer};
 use crate::settle::settle;
 use propagation::{Copied, KvCopy, Propagation};
@@ -87,8 +87,8 @@ struct CustomerInstance {
     /// What the index and KV are known to hold (this instance's knowledge; see
     /// `propagation`).
     copied: Rc<Cell<Copied>>,
-    /// When the alarm this instance set will fire (see `Scheduler`).
-    armed: Armed,
+    /// The job table and the alarm.
+    scheduler: Scheduler,
     /// The customer's current version, as this instance read or committed it.
     current: Current,
 }
@@ -136,12 +136,12 @@ impl CustomerInstance {
         create_schema(&sql, &[JOBS_SCHEMA], "customer");
         let faults = Rc::new(Faults::from_env(&env));
         CustomerInstance {
+            scheduler: Scheduler::new(state.storage(), sql.clone()),
             state,
             sql,
             env,
             faults,
             copied: Rc::default(),
-            armed: Armed::default(),
             current: Current::default(),
         }
     }
@@ -434,8 +434,8 @@ impl CustomerInstance {
         SqlCustomerStore::recorded(self.sql.clone(), self.current.clone())
     }
 
-    fn scheduler(&self) -> Scheduler {
-        Scheduler::of(&self.state, &self.armed)
+    fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
     }
 
     /// A copy failed: logged, and tried again by the alarm.
