@@ -163,6 +163,7 @@ function edgeSqlArgs(text) {
       continue;
     }
     const end = text.indexOf(";", at);
+    if (end < 0) throw new Error("edgeSqlArgs: an argument without its end");
     const n = Number(text.slice(at + 1, end));
     if (text.charCodeAt(at) === 116) {
       args.push(text.slice(end + 1, end + 1 + n));

@@ -81,17 +81,20 @@ impl Scheduler {
     /// Forgets a job that is no longer owed. The alarm stays set: if it fires with
     /// nothing due it only re-arms for the next job.
     pub fn cancel(&self, name: &str) {
-        let sql = &self.sql;
-        if let Err(e) = run_statement(sql, "DELETE FROM jobs WHERE name = ?", vec![name.into()]) {
+        let forgotten = run_statement(
+            &self.sql,
+            "DELETE FROM jobs WHERE name = ?",
+            vec![name.into()],
+        );
+        if let Err(e) = forgotten {
             worker::console_error!("cancelling {name}: {e}");
         }
     }
 
     /// Whether `name` is recorded (due, whenever that is).
     pub fn has(&self, name: &str) -> bool {
-        let sql = &self.sql;
         count(
-            sql,
+            &self.sql,
             "SELECT count(*) AS n FROM jobs WHERE name = ?",
             vec![name.into()],
         )
@@ -100,9 +103,8 @@ impl Scheduler {
 
     /// Removes and returns the names of the jobs due at `now_ms`.
     pub fn take_due(&self, now_ms: i64) -> Vec<String> {
-        let sql = &self.sql;
         let due = query(
-            sql,
+            &self.sql,
             "DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name",
             vec![SqlStorageValue::Integer(now_ms)],
         );
@@ -117,9 +119,12 @@ impl Scheduler {
 
     /// Sets the alarm for the earliest recorded job, if any.
     pub async fn rearm(&self) {
-        let sql = &self.sql;
-        let earliest = first(sql, "SELECT min(due_at_ms) AS due FROM jobs", Vec::new())
-            .map(|row| row.and_then(|r| r.opt_int(0)));
+        let earliest = first(
+            &self.sql,
+            "SELECT min(due_at_ms) AS due FROM jobs",
+            Vec::new(),
+        )
+        .map(|row| row.and_then(|r| r.opt_int(0)));
         match earliest {
             Ok(Some(due_at_ms)) => {
                 let now = now_ms();
