@@ -10,6 +10,8 @@
 //! rows  = *( "r" *value )
 //! ```
 
+use std::fmt::Write;
+
 /// One column's value as SQLite answered it. No column here holds a blob or a real (the
 /// shim answers either as null), and no integer here comes near 2^53.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,16 +32,13 @@ impl ArgsText {
         } else {
             s.encode_utf16().count()
         };
-        self.0.push('t');
-        self.0.push_str(&units.to_string());
-        self.0.push(';');
+        // Written in place: a `to_string` per value was an allocation per argument.
+        let _ = write!(self.0, "t{units};");
         self.0.push_str(s);
     }
 
     pub fn int(&mut self, n: i64) {
-        self.0.push('i');
-        self.0.push_str(&n.to_string());
-        self.0.push(';');
+        let _ = write!(self.0, "i{n};");
     }
 
     pub fn null(&mut self) {

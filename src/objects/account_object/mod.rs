@@ -193,15 +193,14 @@ impl AccountInstance {
     /// Sends the deliveries that are due, for one round, prunes old idempotency keys and
     /// expired events, merges a slice of the trigram index, then re-arms.
     async fn run_alarm(&self) {
-        let scheduler = self.scheduler();
+        let scheduler = &self.scheduler;
         scheduler.fired();
         let due = scheduler.take_due(now_ms());
         if due.iter().any(|job| job == ADVANCE_JOB) {
             self.advance_clocks().await;
         }
         if due.iter().any(|job| job == PRUNE_KEYS_JOB) {
-            let sql = &self.sql;
-            match idempotency_keys::prune(sql, now_ms() / 1000, self.key_retention_seconds) {
+            match idempotency_keys::prune(&self.sql, now_ms() / 1000, self.key_retention_seconds) {
                 Ok(Some(next)) => scheduler.schedule(PRUNE_KEYS_JOB, next * 1000).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("pruning keys: {err:?}"),
@@ -210,16 +209,14 @@ impl AccountInstance {
         if due.iter().any(|job| job == MERGE_SEARCH_JOB) {
             let slice = self.merge_slices.get() + 1;
             // An error (a storage failure) ends the job; the next writes schedule another.
-            let sql = &self.sql;
-            let more = matches!(search_upkeep::merge_slice(sql, slice), Ok(false));
+            let more = matches!(search_upkeep::merge_slice(&self.sql, slice), Ok(false));
             self.merge_slices.set(if more { slice } else { 0 });
             if more {
                 scheduler.record(MERGE_SEARCH_JOB, now_ms());
             }
         }
         if due.iter().any(|job| job == PRUNE_EVENTS_JOB) {
-            let sql = &self.sql;
-            if let Err(err) = events_log::prune_expired(sql, now_ms() / 1000) {
+            if let Err(err) = events_log::prune_expired(&self.sql, now_ms() / 1000) {
                 worker::console_error!("pruning events: {err:?}");
             }
             self.events_cap.forget();
@@ -235,8 +232,7 @@ impl AccountInstance {
             if let Err(err) = self.deliver_due().await {
                 worker::console_error!("deliveries: {err:?}");
             }
-            let sql = &self.sql;
-            match deliveries::next_due_ms(sql) {
+            match deliveries::next_due_ms(&self.sql) {
                 Ok(Some(at)) => scheduler.schedule(DELIVER_JOB, at).await,
                 Ok(None) => {}
                 Err(err) => worker::console_error!("deliveries: {err:?}"),
@@ -289,7 +285,7 @@ impl AccountInstance {
         let resend = matches!(command, EndpointCommand::Resend { .. });
         let answer = endpoint_command(sql, command)?;
         if resend {
-            self.scheduler().schedule(DELIVER_JOB, now_ms()).await;
+            self.scheduler.schedule(DELIVER_JOB, now_ms()).await;
         }
         Ok(answer)
     }
@@ -317,7 +313,7 @@ impl AccountInstance {
                         )));
                     }
                 }
-                let scheduler = self.scheduler();
+                let scheduler = &self.scheduler;
                 if key.is_some() && state == KeyState::New && !scheduler.has(PRUNE_KEYS_JOB) {
                     let due = now.saturating_add(self.key_retention_seconds);
                     scheduler.schedule(PRUNE_KEYS_JOB, due * 1000).await;
@@ -333,15 +329,11 @@ impl AccountInstance {
         Ok(state.to_text())
     }
 
-    fn scheduler(&self) -> &Scheduler {
-        &self.scheduler
-    }
-
     /// After events were recorded: the deliveries owed are due now, so is the trigram
     /// index's merge if `merge_search`, and the hourly prune of expired events is
     /// scheduled if it is not already.
     async fn after_events(&self, owed: usize, merge_search: bool) {
-        let scheduler = self.scheduler();
+        let scheduler = &self.scheduler;
         let now = now_ms();
         let mut earliest = None;
         if owed > 0 {
@@ -406,7 +398,7 @@ impl AccountInstance {
                 let answer = api_core::resources::account::execute(&mut store, command)?;
                 if let (true, Some(namespace)) = (advance, namespace) {
                     clock_advance::remember_namespace(sql, &namespace)?;
-                    self.scheduler().schedule(ADVANCE_JOB, now_ms()).await;
+                    self.scheduler.schedule(ADVANCE_JOB, now_ms()).await;
                 }
                 self.after_events(store.owed, false).await;
                 Ok(answer)
@@ -432,7 +424,7 @@ impl AccountInstance {
     /// running the job again finishes the advance with every period billed once.
     async fn advance_clocks(&self) {
         let sql = &self.sql;
-        let scheduler = self.scheduler();
+        let scheduler = &self.scheduler;
         scheduler
             .schedule(ADVANCE_JOB, now_ms() + clock_advance::RETRY_MS)
             .await;

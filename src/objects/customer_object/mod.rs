@@ -148,7 +148,7 @@ impl CustomerInstance {
 
     /// Runs the jobs that are due: copies owed (`propagate`) and the purge.
     async fn run_alarm(&self) {
-        let scheduler = self.scheduler();
+        let scheduler = &self.scheduler;
         scheduler.fired();
         for job in scheduler.take_due(now_ms()) {
             match job.as_str() {
@@ -303,7 +303,7 @@ impl CustomerInstance {
         }
         match billing::next_due(store) {
             Ok(Some(due)) => {
-                self.scheduler()
+                self.scheduler
                     .schedule(BILLING_JOB, due.saturating_mul(1000))
                     .await
             }
@@ -434,14 +434,10 @@ impl CustomerInstance {
         SqlCustomerStore::recorded(self.sql.clone(), self.current.clone())
     }
 
-    fn scheduler(&self) -> &Scheduler {
-        &self.scheduler
-    }
-
     /// A copy failed: logged, and tried again by the alarm.
     async fn copy_failed(&self, id: &str, err: ApiError) {
         worker::console_error!("copy of {id} failed: {err:?}");
-        self.scheduler()
+        self.scheduler
             .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
             .await;
     }
@@ -449,7 +445,7 @@ impl CustomerInstance {
     /// Records what a command did to the purge job: a delete schedules it, an undelete
     /// cancels it.
     async fn plan_purge(&self, job: PurgeJob) {
-        let scheduler = self.scheduler();
+        let scheduler = &self.scheduler;
         match job {
             PurgeJob::Keep => {}
             PurgeJob::ScheduleAt(at) => {
@@ -493,7 +489,7 @@ impl CustomerInstance {
     /// Records the `propagate` job. Called in the same turn as a commit, before any
     /// await: a crash from then on leaves the job due, and the alarm does the copies.
     async fn owe_propagation(&self) {
-        self.scheduler()
+        self.scheduler
             .schedule(PROPAGATE_JOB, now_ms() + PROPAGATION_RETRY_MS)
             .await;
     }
