@@ -99,11 +99,14 @@ class Jobs {
     this.storage = storage;
     /** When the alarm this instance set fires, until it fires (ours: scheduler::Armed). */
     this.armedAt = null;
+    /** The jobs this instance knows are recorded (ours: scheduler::Recorded). */
+    this.recorded = new Set();
     storage.sql.exec('CREATE TABLE IF NOT EXISTS jobs (name TEXT PRIMARY KEY, due_at_ms INTEGER NOT NULL)');
   }
   async schedule(name, dueAtMs) {
     this.storage.sql.exec(`INSERT INTO jobs (name, due_at_ms) VALUES (?, ?)
       ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)`, name, dueAtMs);
+    this.recorded.add(name);
     if (this.armedAt !== null && this.armedAt <= dueAtMs) return;
     await this.rearm();
   }
@@ -111,10 +114,15 @@ class Jobs {
     this.armedAt = null;
   }
   has(name) {
-    return this.storage.sql.exec('SELECT count(*) AS n FROM jobs WHERE name = ?', name).one().n > 0;
+    if (this.recorded.has(name)) return true;
+    const found = this.storage.sql.exec('SELECT count(*) AS n FROM jobs WHERE name = ?', name).one().n > 0;
+    if (found) this.recorded.add(name);
+    return found;
   }
   takeDue(now) {
-    return this.storage.sql.exec('DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name', now).toArray().map((r) => r.name);
+    const taken = this.storage.sql.exec('DELETE FROM jobs WHERE due_at_ms <= ? RETURNING name', now).toArray().map((r) => r.name);
+    for (const name of taken) this.recorded.delete(name);
+    return taken;
   }
   async rearm() {
     const due = this.storage.sql.exec('SELECT min(due_at_ms) AS due FROM jobs').one().due;

@@ -11,9 +11,11 @@
 //!
 //! Setting the alarm is a storage write of its own, so an instance remembers the alarm
 //! it set ([`Armed`]) and sets none when that one fires no later than the new job: the
-//! alarm then fires first, finds the job not yet due, and re-arms for it.
+//! alarm then fires first, finds the job not yet due, and re-arms for it. It also
+//! remembers which jobs it knows are recorded ([`Recorded`]), so that `has`, asked on
+//! every write, reads the table only once per job and instance.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use worker::{SqlStorage, SqlStorageValue, Storage};
 
@@ -28,12 +30,36 @@ pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS jobs (
 #[derive(Debug, Default)]
 struct Armed(Cell<Option<i64>>);
 
+/// The names of the jobs this instance knows to be in its table: recorded by it, or
+/// found there by `has`; a job leaves when `take_due` takes it or `cancel` deletes it.
+/// Only the scheduler writes the table, and an instance is the object's only writer,
+/// so a name here is in the table (a new instance starts knowing none).
+#[derive(Debug, Default)]
+struct Recorded(RefCell<Vec<String>>);
+
+impl Recorded {
+    fn contains(&self, name: &str) -> bool {
+        self.0.borrow().iter().any(|known| known == name)
+    }
+
+    fn add(&self, name: &str) {
+        if !self.contains(name) {
+            self.0.borrow_mut().push(name.to_owned());
+        }
+    }
+
+    fn remove(&self, name: &str) {
+        self.0.borrow_mut().retain(|known| known != name);
+    }
+}
+
 /// The object's job table and alarm: one for the instance's life, holding its storage
 /// handles (each had been two calls into JavaScript to fetch, at every use).
 pub struct Scheduler {
     storage: Storage,
     sql: SqlStorage,
     armed: Armed,
+    recorded: Recorded,
 }
 
 impl Scheduler {
@@ -42,6 +68,7 @@ impl Scheduler {
             storage,
             sql,
             armed: Armed::default(),
+            recorded: Recorded::default(),
         }
     }
 
@@ -73,8 +100,9 @@ impl Scheduler {
              ON CONFLICT(name) DO UPDATE SET due_at_ms = min(due_at_ms, excluded.due_at_ms)",
             vec![name.into(), SqlStorageValue::Integer(due_at_ms)],
         );
-        if let Err(e) = recorded {
-            worker::console_error!("scheduling {name}: {e}");
+        match recorded {
+            Ok(_) => self.recorded.add(name),
+            Err(e) => worker::console_error!("scheduling {name}: {e}"),
         }
     }
 
@@ -86,19 +114,28 @@ impl Scheduler {
             "DELETE FROM jobs WHERE name = ?",
             vec![name.into()],
         );
+        self.recorded.remove(name);
         if let Err(e) = forgotten {
             worker::console_error!("cancelling {name}: {e}");
         }
     }
 
-    /// Whether `name` is recorded (due, whenever that is).
+    /// Whether `name` is recorded (due, whenever that is): from memory once this
+    /// instance knows it is, else from the table.
     pub fn has(&self, name: &str) -> bool {
-        count(
+        if self.recorded.contains(name) {
+            return true;
+        }
+        let found = count(
             &self.sql,
             "SELECT count(*) AS n FROM jobs WHERE name = ?",
             vec![name.into()],
         )
-        .is_ok_and(|n| n > 0)
+        .is_ok_and(|n| n > 0);
+        if found {
+            self.recorded.add(name);
+        }
+        found
     }
 
     /// Removes and returns the names of the jobs due at `now_ms`.
@@ -109,7 +146,13 @@ impl Scheduler {
             vec![SqlStorageValue::Integer(now_ms)],
         );
         match due {
-            Ok(rows) => rows.into_iter().map(|mut r| r.text(0)).collect(),
+            Ok(rows) => {
+                let taken: Vec<String> = rows.into_iter().map(|mut r| r.text(0)).collect();
+                for name in &taken {
+                    self.recorded.remove(name);
+                }
+                taken
+            }
             Err(e) => {
                 worker::console_error!("reading due jobs: {e}");
                 Vec::new()
