@@ -18,6 +18,8 @@ echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The bench's build (feature `bench`, src/bench_bulk.rs and the account's bulk path) too.
+cargo clippy --workspace --lib --features edge-customers/bench --quiet -- -D warnings
 # Code that serves requests (the libraries, tests aside) has no unwrap() or expect(): a
 # request must not be able to reach a panic. The compiler checks it; scripts/panic-audit.mjs
 # (tests/no-panics.test.mjs) also lists the indexing that could panic, for review.

@@ -264,7 +264,7 @@ impl AccountInstance {
             keys::PATH => self.keys(sql, body).await,
             endpoint_commands::PATH => self.endpoints(sql, body).await,
             #[cfg(feature = "bench")]
-            bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(&sql, body),
+            bench_bulk::PATH if self.bench_bulk => bench_bulk::seed(sql, body),
             other => Err(ApiError::internal(format!(
                 "account object: no path {other}"
             ))),
